@@ -1,0 +1,164 @@
+"""Files -> Article: title, clean body, date/url when present, web boilerplate removed."""
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from qa.errors import InputError
+
+SUFFIXES = (".txt", ".md")
+
+# Lines that are page furniture, never article text.
+_BOILERPLATE = re.compile(
+    r"""^(?:
+        leave\ a\ (?:comment|reply) | write\ a\ comment | post\ a\ comment | comments?
+      | share(?:\ this)?(?:\ article|\ story|\ post)? | share\ on\ \w+ | tweet | print | email
+      | previous\ (?:article|post|story) | next\ (?:article|post|story) | related(?:\ articles|\ posts)?
+      | back\ to\ (?:blog|top|news|home) | read\ more | continue\ reading | advertisement | sponsored
+      | subscribe(?:\ now|\ to\ our\ newsletter)? | sign\ up.* | follow\ us.*
+      | \d+\s*min(?:ute)?s?\ read | (?:photo|image|picture)\s*(?:credit|courtesy|source)?\s*:.* | credit\s*:.*
+      | (?:by\ )?[A-Z]\S*\ [A-Z]\S*\ \|\ .* | all\ rights\ reserved.* | ©.* | \(c\)\ .*
+    )$""",
+    re.IGNORECASE | re.VERBOSE,
+)
+# After these lines comes the headline of another article: drop it too.
+_LINKS_NEXT = re.compile(r"^(?:previous|next)\ (?:article|post|story)$", re.IGNORECASE)
+_META = re.compile(r"^(date|published|updated|url|source|link)\s*:\s*(.+)$", re.IGNORECASE)
+_BYLINE = re.compile(r"^(?:by\s+)?[A-Z][\w.'-]+(?:\s+[A-Z][\w.'-]+){1,3}$")
+_SENTENCE_END = re.compile(r"(?<=[.!?…”\"])\s+(?=[A-Z“\"])")
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    """One news article, cleaned."""
+
+    article_id: str
+    title: str
+    body: str
+    path: str
+    content_hash: str
+    date: str = ""
+    url: str = ""
+    author: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Skipped:
+    """A file that was not loaded, and why."""
+
+    path: str
+    reason: str
+
+
+def _looks_like_headline(line: str) -> bool:
+    words = line.split()
+    return 0 < len(words) <= 25 and not line.rstrip().endswith((".", ":", ";", ","))
+
+
+def first_sentence(text: str, max_chars: int = 120) -> str:
+    """The first sentence of text, cut at a word boundary within max_chars."""
+    sentence = _SENTENCE_END.split(text.strip(), maxsplit=1)[0]
+    if len(sentence) <= max_chars:
+        return sentence
+    return sentence[:max_chars].rsplit(" ", 1)[0].rstrip(" ,;:") + "…"
+
+
+def parse_article(article_id: str, raw: str, path: str = "") -> Article:
+    """Clean raw article text into an Article.
+
+    Args:
+        article_id: the file name without extension.
+        raw: the file's text.
+        path: where it came from, for reports.
+
+    Returns:
+        The article with title, body (boilerplate removed) and metadata.
+
+    Raises:
+        InputError: when nothing but boilerplate remains.
+    """
+    lines = [ln.strip().lstrip("#").strip() if ln.lstrip().startswith("#") else ln.strip()
+             for ln in raw.replace("\r\n", "\n").replace("\u00a0", " ").split("\n")]
+    meta: dict[str, str] = {}
+    kept: list[str] = []
+    skip_next_text = False
+    for line in lines:
+        if not line:
+            continue
+        if skip_next_text:
+            skip_next_text = False
+            if not _BOILERPLATE.match(line) and _looks_like_headline(line):
+                continue
+        if _LINKS_NEXT.match(line):
+            skip_next_text = True
+            continue
+        if _BOILERPLATE.match(line):
+            continue
+        found = _META.match(line)
+        if found and len(found.group(2)) < 200:
+            key = found.group(1).lower()
+            meta["url" if key in ("url", "link", "source") else "date"] = found.group(2).strip()
+            continue
+        if kept and line == kept[-1]:  # headline printed twice
+            continue
+        kept.append(line)
+    if not kept:
+        raise InputError(f"{path or article_id}: no article text after removing boilerplate")
+
+    if _looks_like_headline(kept[0]) and len(kept) > 1:
+        title, body_lines = kept[0], kept[1:]
+        if _BYLINE.match(body_lines[0]) and len(body_lines) > 1 and len(body_lines[0].split()) <= 4:
+            meta["author"] = body_lines[0].removeprefix("By ").removeprefix("by ")
+            body_lines = body_lines[1:]
+    else:
+        title, body_lines = first_sentence(kept[0]), kept
+    body = "\n".join(body_lines)
+    digest = hashlib.sha256(f"{title}\n{body}".encode()).hexdigest()[:16]
+    return Article(article_id, title, body, path, digest,
+                   meta.get("date", ""), meta.get("url", ""), meta.get("author", ""))
+
+
+def load_articles(folder: Path) -> tuple[list[Article], list[Skipped]]:
+    """Load every .txt and .md file under folder (recursively).
+
+    Args:
+        folder: a directory, or a single file.
+
+    Returns:
+        The articles in path order, and the files skipped with reasons.
+
+    Raises:
+        InputError: when the folder does not exist.
+    """
+    folder = Path(folder)
+    if not folder.exists():
+        raise InputError(f"No such file or folder: {folder}")
+    paths = [folder] if folder.is_file() else sorted(
+        p for p in folder.rglob("*") if p.is_file() and not any(part.startswith(".") for part in p.relative_to(folder).parts))
+    articles: list[Article] = []
+    skipped: list[Skipped] = []
+    seen: dict[str, str] = {}
+    for path in paths:
+        if path.suffix.lower() not in SUFFIXES:
+            skipped.append(Skipped(str(path), f"unsupported type {path.suffix or '(none)'}"))
+            continue
+        try:
+            raw = path.read_text(encoding="utf-8")
+        except UnicodeDecodeError:
+            skipped.append(Skipped(str(path), "not UTF-8 text"))
+            continue
+        if not raw.strip():
+            skipped.append(Skipped(str(path), "empty file"))
+            continue
+        if path.stem in seen:
+            skipped.append(Skipped(str(path), f"duplicate article id {path.stem} (also {seen[path.stem]})"))
+            continue
+        try:
+            articles.append(parse_article(path.stem, raw, str(path)))
+        except InputError as err:
+            skipped.append(Skipped(str(path), str(err).split(": ", 1)[-1]))
+            continue
+        seen[path.stem] = str(path)
+    return articles, skipped

@@ -1,0 +1,57 @@
+"""Sentence boundaries for news text: abbreviation-aware, offset-preserving, no model to load."""
+from __future__ import annotations
+
+import re
+
+_ABBREVIATIONS = frozenset(
+    "mr mrs ms dr prof st sr jr gen lt col sgt capt cmdr adm sen rep gov pres rev hon "
+    "u.s u.n u.k e.u u.s.a vs etc inc corp ltd co jan feb mar apr aug sept sep oct nov dec "
+    "e.g i.e approx dept est fig mt ft a.m p.m".split()
+)
+_BOUNDARY = re.compile(r"[.!?…]+[\"”’')\]]*\s+(?=[\"“‘'(\[]?[A-Z0-9])|\n+")
+_WORD_BEFORE = re.compile(r"([\w.]+)[.!?…]*[\"”’')\]]*\s*$")
+
+
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """Start and end offsets of each sentence in text (whitespace trimmed).
+
+    Args:
+        text: any prose.
+
+    Returns:
+        Non-overlapping (start, end) pairs in order.
+    """
+    spans: list[tuple[int, int]] = []
+    start = 0
+    for match in _BOUNDARY.finditer(text):
+        if match.group(0)[0] == ".":
+            before = _WORD_BEFORE.search(text[start:match.start() + 1])
+            word = before.group(1).rstrip(".").lower() if before else ""
+            if word in _ABBREVIATIONS or (len(word) == 1 and word.isalpha()):
+                continue
+        _add(spans, text, start, match.end())
+        start = match.end()
+    _add(spans, text, start, len(text))
+    return spans
+
+
+def _add(spans: list[tuple[int, int]], text: str, start: int, end: int) -> None:
+    piece = text[start:end]
+    stripped = piece.strip()
+    if stripped:
+        lead = len(piece) - len(piece.lstrip())
+        spans.append((start + lead, start + lead + len(stripped)))
+
+
+def split_sentences(text: str) -> list[str]:
+    """The sentences of text, trimmed."""
+    return [text[s:e] for s, e in sentence_spans(text)]
+
+
+def split_keeping_whitespace(text: str) -> list[str]:
+    """Sentences with their trailing whitespace, so that "".join() gives text back (for llama-index)."""
+    spans = sentence_spans(text)
+    if not spans:
+        return [text] if text else []
+    cuts = [0] + [s for s, _ in spans[1:]] + [len(text)]
+    return [text[a:b] for a, b in zip(cuts, cuts[1:]) if a < b]

@@ -1,0 +1,112 @@
+"""Chunk storage in Chroma (embedded on disk, or a server): the only module that imports chromadb."""
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+from qa.errors import BackendError, IndexMissingError, InputError
+
+_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{1,510}[A-Za-z0-9]$")
+# Chroma logs telemetry failures loudly when offline; they are harmless.
+logging.getLogger("chromadb.telemetry").setLevel(logging.CRITICAL)
+
+
+def check_collection_name(name: str) -> str:
+    """Validate a collection name up front, with a message a user can act on.
+
+    Raises:
+        InputError: when Chroma would reject the name.
+    """
+    if not _NAME.match(name or ""):
+        raise InputError(f"Bad collection name {name!r}: use 3-512 letters, digits, '.', '_' or '-', "
+                         "starting and ending with a letter or digit")
+    return name
+
+
+class ChunkStore:
+    """One Chroma collection of chunks, with our article-level bookkeeping on top."""
+
+    def __init__(self, data_dir: Path, collection: str, chroma_url: str | None = None, *, create: bool = False) -> None:
+        """Open (or with create=True, make) a collection.
+
+        Args:
+            data_dir: folder of the embedded database (ignored with chroma_url).
+            collection: collection name.
+            chroma_url: http://host:port of a Chroma server, or None for embedded.
+            create: create the collection when missing; otherwise a missing one is an error.
+
+        Raises:
+            IndexMissingError: nothing ingested yet and create is False.
+            BackendError: the Chroma server cannot be reached.
+        """
+        import chromadb
+        from chromadb.config import Settings as ChromaSettings
+
+        self.name = check_collection_name(collection)
+        self.location = chroma_url or str(Path(data_dir) / "chroma")
+        hint = f"run `qa ingest seeds/ --collection {collection}` first"
+        chroma_settings = ChromaSettings(anonymized_telemetry=False)
+        if chroma_url:
+            url = urlparse(chroma_url if "://" in chroma_url else f"http://{chroma_url}")
+            try:
+                self._client = chromadb.HttpClient(host=url.hostname or "127.0.0.1", port=url.port or 8000,
+                                                   ssl=url.scheme == "https", settings=chroma_settings)
+                self._client.heartbeat()
+            except Exception as err:  # chromadb raises several transport errors
+                raise BackendError(f"Cannot reach the Chroma server at {chroma_url}: {err}") from err
+        else:
+            path = Path(self.location)
+            if not create and not path.exists():
+                raise IndexMissingError(f"No index at {path}: {hint}")
+            self._client = chromadb.PersistentClient(path=str(path), settings=chroma_settings)
+        # embedding_function=None: Chroma must never run its own (downloading) model.
+        if create:
+            self._collection = self._client.get_or_create_collection(
+                self.name, embedding_function=None, configuration={"hnsw": {"space": "cosine"}})
+        else:
+            try:
+                self._collection = self._client.get_collection(self.name, embedding_function=None)
+            except Exception as err:
+                if "does not exist" not in str(err):
+                    raise
+                raise IndexMissingError(f"No collection {self.name!r} in {self.location}: {hint}") from err
+
+    def vector_store(self) -> Any:
+        """The collection as a llama-index ChromaVectorStore."""
+        from llama_index.vector_stores.chroma import ChromaVectorStore
+
+        return ChromaVectorStore(chroma_collection=self._collection)
+
+    def article_hashes(self) -> dict[str, str]:
+        """Article id -> content hash of every stored article."""
+        got = self._collection.get(include=["metadatas"])
+        return {m["source"]: m["hash"] for m in got["metadatas"] or [] if m and "source" in m}
+
+    def count(self) -> int:
+        """Number of stored chunks."""
+        return self._collection.count()
+
+    def add_nodes(self, nodes: Sequence[Any]) -> None:
+        """Add llama-index nodes that already carry embeddings."""
+        if nodes:
+            self.vector_store().add(list(nodes))
+
+    def delete_article(self, article_id: str) -> None:
+        """Remove every chunk of one article."""
+        self._collection.delete(where={"source": article_id})
+
+    def all_nodes(self) -> list[Any]:
+        """Every stored chunk as a llama-index node (for lexical retrieval)."""
+        return self.vector_store().get_nodes(None)
+
+    def get_nodes(self, ids: Sequence[str]) -> list[Any]:
+        """The stored chunks with these ids."""
+        return self.vector_store().get_nodes(list(ids)) if ids else []
+
+    def drop(self) -> None:
+        """Delete the whole collection."""
+        self._client.delete_collection(self.name)

@@ -1,0 +1,170 @@
+"""The `qa` command: ingest, ask, stats, config, ui, eval, bench. Thin: it parses, builds, prints."""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from qa.errors import QAError
+
+
+def _settings(args: argparse.Namespace) -> Any:
+    """Settings from QA_* env, overridden by the flags that were given."""
+    from qa.settings import Settings
+
+    fields = Settings.model_fields
+    overrides = {k: v for k, v in vars(args).items() if k in fields and v is not None}
+    return Settings(**overrides)
+
+
+def _cmd_ingest(args: argparse.Namespace) -> int:
+    from index.chunker import Chunker
+    from index.embedder import Embedder
+    from index.ingest import ingest_folder
+    from index.loader import load_articles
+    from index.store import ChunkStore, check_collection_name
+
+    s = _settings(args)
+    check_collection_name(s.collection)
+    load_articles(Path(args.folder))  # fail on a missing folder before loading the model
+    store = ChunkStore(s.data_dir, s.collection, s.chroma_url, create=True)
+    report = ingest_folder(Path(args.folder), store, Embedder(s.embed_model or None, s.embed_batch),
+                           Chunker(s.chunk_words, s.overlap_words), prune=args.prune, progress=not args.quiet)
+    if args.json:
+        from dataclasses import asdict
+
+        print(json.dumps(asdict(report), indent=2))
+    else:
+        print(report.summary())
+        for skipped in report.skipped:
+            print(f"  skipped {skipped.path}: {skipped.reason}")
+    return 0
+
+
+def _cmd_ask(args: argparse.Namespace) -> int:
+    from qa.engine import build_assistant
+    from ui.render import answer_to_text
+
+    if not args.question.strip():
+        raise QAError('The question is empty: ask something, e.g. qa ask "Who invited Putin?"')
+    answer = build_assistant(_settings(args)).ask(args.question)
+    print(json.dumps(answer.to_dict(), indent=2, ensure_ascii=False) if args.json else answer_to_text(answer))
+    return 0
+
+
+def _cmd_stats(args: argparse.Namespace) -> int:
+    from index.store import ChunkStore
+
+    s = _settings(args)
+    store = ChunkStore(s.data_dir, s.collection, s.chroma_url)
+    stats = {"articles": len(store.article_hashes()), "chunks": store.count(), "collection": s.collection,
+             "data_dir": s.chroma_url or str(s.data_dir)}
+    print(json.dumps(stats) if args.json else "\n".join(f"{k}: {v}" for k, v in stats.items()))
+    return 0
+
+
+def _cmd_config(args: argparse.Namespace) -> int:
+    values = _settings(args).masked()
+    print(json.dumps(values, indent=2) if args.json else "\n".join(f"{k} = {v}" for k, v in values.items()))
+    return 0
+
+
+def _cmd_ui(args: argparse.Namespace) -> int:
+    from ui.launch import launch
+
+    launch(_settings(args))
+    return 0
+
+
+def _cmd_eval(args: argparse.Namespace) -> int:
+    from evals.runner import run_cli
+
+    return run_cli(_settings(args), args)
+
+
+def _cmd_bench(args: argparse.Namespace) -> int:
+    from evals.bench import run_bench
+
+    return run_bench(_settings(args), args)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser (also used by the tests)."""
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--data-dir", dest="data_dir", type=Path, help="index folder (QA_DATA_DIR, default .qa)")
+    common.add_argument("--collection", help="collection name (QA_COLLECTION, default articles)")
+    common.add_argument("--chroma-url", dest="chroma_url", help="Chroma server URL (QA_CHROMA_URL)")
+    answering = argparse.ArgumentParser(add_help=False)
+    answering.add_argument("--top-k", dest="top_k", type=int, help="passages to retrieve (QA_TOP_K)")
+    answering.add_argument("--llm", help="extractive | llamacpp | ollama | openai (QA_LLM)")
+    answering.add_argument("--llm-model", dest="llm_model", help="model name or GGUF path (QA_LLM_MODEL)")
+    answering.add_argument("--llm-base-url", dest="llm_base_url", help="server URL (QA_LLM_BASE_URL)")
+
+    parser = argparse.ArgumentParser(prog="qa", description="Answers about news articles, with citations.")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("ingest", parents=[common], help="add or update the articles of a folder")
+    p.add_argument("folder", help="folder of .txt/.md articles (searched recursively)")
+    p.add_argument("--prune", action="store_true", help="remove stored articles whose files are gone")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument("--json", action="store_true", help="print the report as JSON")
+    p.set_defaults(func=_cmd_ingest)
+
+    p = sub.add_parser("ask", parents=[common, answering], help="answer a question with citations")
+    p.add_argument("question")
+    p.add_argument("--json", action="store_true", help="print the Answer as JSON")
+    p.set_defaults(func=_cmd_ask)
+
+    p = sub.add_parser("stats", parents=[common], help="articles and chunks in a collection")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=_cmd_stats)
+
+    p = sub.add_parser("config", parents=[common, answering], help="print the effective settings")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=_cmd_config)
+
+    p = sub.add_parser("ui", parents=[common, answering], help="open the chat UI")
+    p.add_argument("--host", help="bind address (QA_HOST, default 127.0.0.1)")
+    p.add_argument("--port", type=int, help="port (QA_PORT, default 7860)")
+    p.set_defaults(func=_cmd_ui)
+
+    p = sub.add_parser("eval", parents=[common, answering], help="score answers on a question set")
+    p.add_argument("--dataset", default="seeds", help="seeds | squad2 | rgb | PATH.jsonl (default seeds)")
+    p.add_argument("--benchmarks", type=Path, help="folder of the outside benchmarks (default ../shared/benchmarks)")
+    p.add_argument("--out", type=Path, default=Path("eval-out"), help="report folder (default eval-out)")
+    p.add_argument("--compare", action="store_true", help="also run the stock llama-index pipeline")
+    p.add_argument("--limit", type=int, help="only the first N questions")
+    p.set_defaults(func=_cmd_eval)
+
+    p = sub.add_parser("bench", parents=[common, answering], help="time ingest and questions, print numbers")
+    p.add_argument("--folder", default="seeds", help="articles to ingest into a scratch index (default seeds)")
+    p.add_argument("--repeat", type=int, default=20, help="questions to time (default 20)")
+    p.set_defaults(func=_cmd_bench)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the `qa` console script."""
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except QAError as err:
+        print(f"qa: error: {err}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("qa: interrupted", file=sys.stderr)
+        return 130
+    except Exception as err:
+        from pydantic import ValidationError
+
+        if isinstance(err, ValidationError):
+            problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in err.errors())
+            print(f"qa: error: bad setting: {problems}", file=sys.stderr)
+            return 2
+        raise
+
+
+if __name__ == "__main__":
+    sys.exit(main())

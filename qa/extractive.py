@@ -1,0 +1,110 @@
+"""Grounded answers without an LLM: pick the source sentences that answer the question, cite them."""
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from index.sentences import split_sentences
+from qa.models import Passage
+from qa.support import Need, TermWeights, analyse, has_answer_type
+
+_CACHE_CHUNKS = 4096
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """One source sentence scored against the question."""
+
+    passage: int         # index into the passages list
+    position: int        # sentence index inside the passage
+    sentence: str
+    support: float       # 0..1-ish: how well it answers the question
+    similarity: float    # cosine(question, sentence)
+    coverage: float      # share of the question's key terms it holds
+    typed: bool          # holds an entity of the asked type
+
+
+class EvidenceFinder:
+    """Scores every sentence of the retrieved passages; shared by the extractive and LLM paths."""
+
+    def __init__(self, embedder, weights: TermWeights) -> None:
+        self._embedder = embedder
+        self.weights = weights
+        self._sentences: OrderedDict[str, tuple[list[str], np.ndarray]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def _split(self, passage: Passage) -> tuple[list[str], np.ndarray]:
+        key = f"{passage.chunk_id}\0{hash(passage.text)}"  # a re-ingested chunk keeps its id
+        with self._lock:
+            cached = self._sentences.get(key)
+        if cached is None:
+            sentences = split_sentences(passage.text)
+            cached = (sentences, self._embedder.embed(sentences))
+            with self._lock:
+                self._sentences[key] = cached
+                if len(self._sentences) > _CACHE_CHUNKS:
+                    self._sentences.popitem(last=False)
+        return cached
+
+    def find(self, question: str, passages: Sequence[Passage]) -> tuple[Need, list[Evidence]]:
+        """Every sentence of the passages, best support first.
+
+        Args:
+            question: the user's question.
+            passages: retrieved passages, best first.
+
+        Returns:
+            The question analysis and the scored sentences.
+        """
+        need = analyse(question, self.weights)
+        if not passages:
+            return need, []
+        q_vec = self._embedder.embed([question])[0]
+        found: list[Evidence] = []
+        for p_index, passage in enumerate(passages):
+            sentences, vectors = self._split(passage)
+            title_terms = set(self.weights.terms(passage.title))
+            for position, (sentence, vector) in enumerate(zip(sentences, vectors)):
+                terms = set(self.weights.terms(sentence))
+                similarity = float(np.dot(q_vec, vector))
+                coverage = (0.75 * self.weights.coverage(need.terms, terms)
+                            + 0.25 * self.weights.coverage(need.terms, terms | title_terms))
+                typed = has_answer_type(need, sentence, terms)
+                support = 0.5 * similarity + 0.5 * coverage + 0.05 * passage.score
+                if not typed:
+                    support *= 0.6
+                found.append(Evidence(p_index, position, sentence, support, similarity, coverage, typed))
+        found.sort(key=lambda e: -e.support)
+        return need, found
+
+
+def select_evidence(found: Sequence[Evidence], *, max_sentences: int, min_support: float,
+                    margin: float = 0.12) -> list[Evidence]:
+    """The sentences worth quoting: the best one, plus close runners-up that add something.
+
+    Args:
+        found: scored sentences, best first.
+        max_sentences: cap on the number selected.
+        min_support: below this nothing is selected (the assistant refuses).
+        margin: how far below the best a runner-up may score.
+
+    Returns:
+        Selected sentences, best first; empty means refuse.
+    """
+    if not found or found[0].support < min_support:
+        return []
+    best = found[0]
+    chosen = [best]
+    seen = {best.sentence.lower()}
+    for ev in found[1:]:
+        if len(chosen) >= max_sentences:
+            break
+        if ev.support < max(min_support, best.support - margin) or ev.sentence.lower() in seen:
+            continue
+        chosen.append(ev)
+        seen.add(ev.sentence.lower())
+    return chosen

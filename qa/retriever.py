@@ -1,0 +1,70 @@
+"""Question -> ranked passages: dense (Chroma) and lexical (BM25) retrieval, fused by relative score."""
+from __future__ import annotations
+
+import math
+import threading
+from typing import Any
+
+from qa.errors import IndexMissingError
+from qa.models import Passage
+
+
+def node_to_passage(node: Any, score: float) -> Passage:
+    """A llama-index node (with our metadata) as a Passage."""
+    meta = node.metadata
+    return Passage(chunk_id=node.node_id, source=str(meta.get("source", "")), title=str(meta.get("title", "")),
+                   text=node.get_content(), score=float(score))
+
+
+class Retriever:
+    """Hybrid retriever over one ChunkStore, built from llama-index components."""
+
+    def __init__(self, store: Any, embedder: Any, *, candidates: int = 20, dense_weight: float = 0.5) -> None:
+        """Build the dense and BM25 retrievers and their fusion.
+
+        Args:
+            store: an index.store.ChunkStore.
+            embedder: an index.embedder.Embedder.
+            candidates: how many each retriever returns before fusion.
+            dense_weight: weight of the dense retriever (BM25 gets the rest).
+
+        Raises:
+            IndexMissingError: the collection is empty.
+        """
+        import Stemmer
+        from llama_index.core import VectorStoreIndex
+        from llama_index.core.llms import MockLLM
+        from llama_index.core.retrievers import QueryFusionRetriever
+        from llama_index.retrievers.bm25 import BM25Retriever
+
+        self.nodes = store.all_nodes()
+        if not self.nodes:
+            raise IndexMissingError(f"Collection {store.name!r} is empty: run `qa ingest seeds/` first")
+        k = min(candidates, len(self.nodes))
+        self._dense = VectorStoreIndex.from_vector_store(
+            store.vector_store(), embed_model=embedder.as_llama_index()).as_retriever(similarity_top_k=k)
+        self._bm25 = BM25Retriever.from_defaults(nodes=self.nodes, similarity_top_k=k,
+                                                 stemmer=Stemmer.Stemmer("english"), language="english")
+        # num_queries=1: no query generation, so the (mock) LLM is never called.
+        self._fusion = QueryFusionRetriever(
+            [self._dense, self._bm25], llm=MockLLM(), mode="relative_score", similarity_top_k=k,
+            num_queries=1, use_async=False, retriever_weights=[dense_weight, 1.0 - dense_weight])
+        self._lock = threading.Lock()  # bm25s and the fusion retriever keep per-call state
+
+    def retrieve(self, question: str, top_k: int) -> list[Passage]:
+        """The top_k passages for a question, best first.
+
+        Args:
+            question: the user's question.
+            top_k: how many passages to return.
+
+        Returns:
+            Passages with fused scores in [0, 1].
+        """
+        with self._lock:
+            results = self._fusion.retrieve(question)
+        return [node_to_passage(r.node, r.score or 0.0) for r in results[:top_k]]
+
+    def dense_similarity(self, score: float) -> float:
+        """Cosine similarity back from llama-index's Chroma score exp(-distance)."""
+        return 1.0 + math.log(max(score, 1e-12))

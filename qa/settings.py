@@ -1,0 +1,63 @@
+"""The one settings object: every knob, overridable by QA_* environment variables."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+LLM_CHOICES = ("extractive", "llamacpp", "ollama", "openai")
+
+
+class Settings(BaseSettings):
+    """Effective configuration; build it at an entry point and pass it down."""
+
+    model_config = SettingsConfigDict(env_prefix="QA_", extra="ignore")
+
+    # storage
+    data_dir: Path = Field(Path(".qa"), description="where the Chroma index lives")
+    collection: str = Field("articles", description="Chroma collection name")
+    chroma_url: str | None = Field(None, description="http://host:port of a Chroma server; unset = embedded")
+
+    # ingestion
+    chunk_words: int = Field(170, description="target chunk size in words (MiniLM reads ~256 wordpieces)")
+    overlap_words: int = Field(30, description="overlap between neighbouring chunks in words")
+    embed_model: str = Field("", description="path of a sentence-transformers model; empty = bundled MiniLM")
+    embed_batch: int = Field(32, description="embedding batch size")
+
+    # retrieval
+    top_k: int = Field(5, ge=1, le=50, description="passages handed to the answerer")
+    candidates: int = Field(20, ge=1, description="candidates fetched from each retriever before fusion")
+    dense_weight: float = Field(0.5, ge=0.0, le=1.0, description="weight of dense vs BM25 in score fusion")
+
+    # answering
+    llm: str = Field("extractive", description="extractive | llamacpp | ollama | openai")
+    llm_model: str = Field("", description="model name (ollama/openai) or GGUF path (llamacpp); empty = default")
+    llm_base_url: str = Field("", description="base URL of an Ollama or OpenAI-compatible server")
+    llm_api_key: SecretStr = Field(SecretStr(""), description="API key for an OpenAI-compatible server")
+    llm_max_tokens: int = Field(256, description="answer length cap for generating LLMs")
+    llm_context_tokens: int = Field(4096, description="context window for llama.cpp")
+    llm_temperature: float = Field(0.0, description="sampling temperature")
+    timeout_s: float = Field(120.0, description="LLM request timeout in seconds")
+    max_sentences: int = Field(3, ge=1, description="sentences the extractive answerer may quote")
+    min_support: float = Field(0.45, description="sentence support score below which the assistant refuses")
+
+    # ui
+    host: str = Field("127.0.0.1", description="UI bind address")
+    port: int = Field(7860, description="UI port")
+
+    @property
+    def chroma_dir(self) -> Path:
+        """Folder of the embedded Chroma database."""
+        return self.data_dir / "chroma"
+
+    def masked(self) -> dict[str, object]:
+        """Settings as plain values with secrets masked, for `qa config`."""
+        out: dict[str, object] = {}
+        for name, value in self.model_dump().items():
+            if isinstance(value, SecretStr):
+                value = "**********" if value.get_secret_value() else ""
+            elif isinstance(value, Path):
+                value = str(value)
+            out[name] = value
+        return out

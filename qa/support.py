@@ -1,0 +1,106 @@
+"""How well a source sentence supports an answer to a question: meaning, key terms, answer type."""
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from bm25s.stopwords import STOPWORDS_EN
+
+_WORD = re.compile(r"[A-Za-z0-9][\w'’-]*")
+_STOP = frozenset(STOPWORDS_EN) | frozenset(
+    "what which who whom whose when where why how many much does did do is are was were will would "
+    "could should can has have had according article articles say said says tell told".split())
+_NUMBER_WORDS = ("one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
+                 "sixteen seventeen eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety "
+                 "hundred hundreds thousand thousands million millions billion billions dozen dozens").split()
+_NUMBER = re.compile(r"\b(?:\d[\d,.]*|" + "|".join(_NUMBER_WORDS) + r")\b", re.IGNORECASE)
+_MONTHS = ("january february march april may june july august september october november december "
+           "monday tuesday wednesday thursday friday saturday sunday").split()
+_DATE = re.compile(r"\b(?:1[5-9]\d\d|20\d\d|\d{1,2}(?:st|nd|rd|th)|(?:" + "|".join(_MONTHS) +
+                   r")|(?:last|next|this) (?:year|week|month)|yesterday|today|tomorrow|decades?|centur(?:y|ies))\b")
+_PROPER = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-zA-Z’'-]+(?:\s+[A-Z][a-zA-Z’'-]+)*")
+
+TYPED = {
+    "number": re.compile(r"^(?:how (?:many|much|old|long|far|often|large|big|tall)|what (?:number|percentage|amount))\b"),
+    "date": re.compile(r"^(?:when|what (?:year|date|month|day|time|decade|century)|in what year|which year)\b"),
+    "person": re.compile(r"^(?:who|whom|whose)\b"),
+    "place": re.compile(r"^(?:where|in what (?:city|country|place)|what (?:city|country|place))\b"),
+}
+
+
+def answer_type(question: str) -> str:
+    """The entity type a question asks for: number, date, person, place, or "" for none."""
+    q = question.strip().lower()
+    for name, pattern in TYPED.items():
+        if pattern.search(q):
+            return name
+    return ""
+
+
+class TermWeights:
+    """Stemmed content words with inverse document frequencies over a corpus of chunks."""
+
+    def __init__(self, texts: Iterable[str]) -> None:
+        import Stemmer
+
+        self._stemmer = Stemmer.Stemmer("english")
+        df: Counter[str] = Counter()
+        n = 0
+        for text in texts:
+            n += 1
+            df.update(set(self.terms(text)))
+        self._idf = {t: math.log(1 + (n - c + 0.5) / (c + 0.5)) for t, c in df.items()}
+        self._unseen = math.log(1 + (n + 0.5) / 0.5)
+
+    def terms(self, text: str) -> list[str]:
+        """Stemmed, lower-cased content words of text, stopwords removed."""
+        words = [w.lower().strip("'’-") for w in _WORD.findall(text)]
+        return self._stemmer.stemWords([w for w in words if w and w not in _STOP])
+
+    def idf(self, term: str) -> float:
+        """Inverse document frequency; a term never seen counts as rare."""
+        return self._idf.get(term, self._unseen)
+
+    def coverage(self, question_terms: Iterable[str], text_terms: set[str]) -> float:
+        """Share of the question's idf mass that text_terms contain (0..1)."""
+        unique = set(question_terms)
+        total = sum(self.idf(t) for t in unique)
+        return sum(self.idf(t) for t in unique if t in text_terms) / total if total else 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class Need:
+    """What an answer to the question must contain."""
+
+    kind: str            # number | date | person | place | ""
+    terms: tuple[str, ...]
+    counted: str = ""    # stem of the noun after "how many", which the answer must mention
+    question_words: frozenset[str] = frozenset()
+
+
+def analyse(question: str, weights: TermWeights) -> Need:
+    """Content terms and expected answer type of a question."""
+    kind = answer_type(question)
+    counted = ""
+    found = re.search(r"\bhow many\s+([A-Za-z-]+)", question, re.IGNORECASE)
+    if found:
+        stems = weights.terms(found.group(1))
+        counted = stems[0] if stems else ""
+    words = frozenset(w.lower() for w in _WORD.findall(question))
+    return Need(kind, tuple(weights.terms(question)), counted, words)
+
+
+def has_answer_type(need: Need, sentence: str, sentence_terms: set[str]) -> bool:
+    """Whether the sentence holds an entity of the asked type that the question itself lacks."""
+    if need.kind == "number":
+        numbers = [m.group(0) for m in _NUMBER.finditer(sentence) if not _DATE.fullmatch(m.group(0).lower())
+                   and m.group(0).lower() not in need.question_words]
+        return bool(numbers) and (not need.counted or need.counted in sentence_terms)
+    if need.kind == "date":
+        return any(m.group(0).lower() not in need.question_words for m in _DATE.finditer(sentence.lower()))
+    if need.kind in ("person", "place"):
+        return any(not set(m.group(0).lower().split()) <= need.question_words for m in _PROPER.finditer(sentence))
+    return True

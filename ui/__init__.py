@@ -1,0 +1,1 @@
+"""Chat UI (Gradio) and answer rendering."""
