@@ -1,0 +1,76 @@
+"""`qa eval`: ingest a dataset's corpus, ask every question, score, write the report."""
+from __future__ import annotations
+
+import argparse
+import time
+from dataclasses import asdict, replace
+from pathlib import Path
+
+from evals.corpus import ingest_dataset
+from evals.datasets import Dataset, load_dataset
+from evals.scoring import Result, aggregate, judge
+from qa.settings import Settings
+
+
+def run_ours(assistant, dataset: Dataset) -> list[Result]:
+    """Ask every question with our assistant and judge the answers."""
+    results = []
+    for q in dataset.questions:
+        started = time.perf_counter()
+        answer = assistant.ask(q.question)
+        elapsed = (time.perf_counter() - started) * 1000
+        results.append(judge(q, answer.text, answer.refused, [p.source for p in answer.passages],
+                             [c.source for c in answer.citations], elapsed))
+    return results
+
+
+def evaluate(settings: Settings, dataset: Dataset, out: Path, *, compare: bool = False) -> dict:
+    """Run the whole evaluation and write report.json, report.md and charts into out.
+
+    Returns:
+        The report as a dict.
+    """
+    from evals.report import write_report
+    from index.embedder import Embedder
+    from qa.engine import build_assistant
+    from qa.llm import make_llm
+
+    out.mkdir(parents=True, exist_ok=True)
+    embedder = Embedder(settings.embed_model or None, settings.embed_batch)
+    started = time.perf_counter()
+    scoped, folder, ingest_line = ingest_dataset(settings, dataset, out, embedder)
+    ingest_s = time.perf_counter() - started
+    llm = make_llm(scoped)
+    assistant = build_assistant(scoped, llm=llm)
+    ours = run_ours(assistant, dataset)
+    report = {
+        "dataset": dataset.name,
+        "settings": {k: v for k, v in scoped.masked().items() if k not in ("host", "port")},
+        "ingest": {"summary": ingest_line, "seconds": round(ingest_s, 1)},
+        "pipelines": {"newsqa": {"description": f"newsqa hybrid retrieval + {assistant.model} answerer",
+                                 "metrics": aggregate(ours)}},
+        "questions": [asdict(r) for r in ours],
+    }
+    if compare:
+        from evals.stock import run_stock
+
+        stock, how = run_stock(scoped, dataset, folder, scoped.collection, llm)
+        report["pipelines"]["stock"] = {"description": how, "metrics": aggregate(stock)}
+        report["stock_questions"] = [asdict(r) for r in stock]
+    write_report(report, out)
+    return report
+
+
+def run_cli(settings: Settings, args: argparse.Namespace) -> int:
+    """Entry of `qa eval`: prints the scores table and where the report went."""
+    from evals.report import format_table
+
+    dataset = load_dataset(args.dataset, args.benchmarks)
+    if args.limit:
+        dataset = replace(dataset, questions=dataset.questions[: args.limit])
+    out = args.out / dataset.name
+    report = evaluate(settings, dataset, out, compare=args.compare)
+    print(report["ingest"]["summary"])
+    print(format_table(report))
+    print(f"Report: {out / 'report.md'} (also report.json, metrics.png, latency.png)")
+    return 0

@@ -1,0 +1,56 @@
+"""Per-question results and their aggregate scores (same code for our pipeline and the stock one)."""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+
+from evals.datasets import Question
+from evals.metrics import (citation_precision, contains_answer, hit_at, mean, percentiles, rank_of_gold,
+                           reciprocal_rank, refusal_scores)
+
+
+@dataclass(frozen=True, slots=True)
+class Result:
+    """What one pipeline did with one question."""
+
+    qid: str
+    question: str
+    answerable: bool
+    answer: str
+    refused: bool
+    retrieved: tuple[str, ...]   # source ids of the retrieved passages, best first
+    cited: tuple[str, ...]       # source ids of the citations
+    latency_ms: float
+    correct: bool
+    gold_rank: int | None
+    gold: tuple[str, ...] = ()   # gold source ids
+
+
+def judge(q: Question, answer: str, refused: bool, retrieved: Sequence[str], cited: Sequence[str],
+          latency_ms: float) -> Result:
+    """Score one answer against its question's gold data."""
+    correct = q.answerable and not refused and contains_answer(answer, q.answers)
+    return Result(q.qid, q.question, q.answerable, answer, refused, tuple(retrieved), tuple(cited),
+                  round(latency_ms, 1), correct, rank_of_gold(retrieved, q.sources) if q.sources else None,
+                  tuple(q.sources))
+
+
+def aggregate(results: Sequence[Result]) -> dict:
+    """The report's metrics, with the names report.json promises."""
+    answerable = [r for r in results if r.answerable]
+    with_gold = [r for r in answerable if r.gold]
+    refusal = refusal_scores([r.refused for r in results], [r.answerable for r in results])
+    return {
+        "questions": len(results),
+        "answerable": len(answerable),
+        "unanswerable": len(results) - len(answerable),
+        "hit_at_1": mean([hit_at(r.gold_rank, 1) for r in with_gold]),
+        "hit_at_5": mean([hit_at(r.gold_rank, 5) for r in with_gold]),
+        "mrr": mean([reciprocal_rank(r.gold_rank) for r in with_gold]),
+        "answer_accuracy": mean([1.0 if r.correct else 0.0 for r in answerable]),
+        "citation_precision": mean([citation_precision(r.cited, r.gold) for r in answerable
+                                    if not r.refused]),
+        "refusal": asdict(refusal),
+        "latency_ms": percentiles([r.latency_ms for r in results]),
+    }
+
