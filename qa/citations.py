@@ -64,14 +64,18 @@ def renumber_markers(text: str, passages: Sequence[Passage],
                     warnings.append(f"dropped citation [{raw}]: there is no source {raw}")
                     continue
                 n = numbers.setdefault(index, len(numbers) + 1)
-                claims.setdefault(index, _MARKER.sub("", sentence).strip())
+                claims.setdefault(index, _tidy(_MARKER.sub("", sentence)))
                 kept.append(f"[{n}]")
             return "".join(kept)
         return _MARKER.sub(one, sentence)
 
-    out = " ".join(rewrite(s) for s in split_sentences(text))
-    out = re.sub(r"\s+([.,;:!?])", r"\1", re.sub(r"[ \t]{2,}", " ", out)).strip()
+    out = _tidy(" ".join(rewrite(s) for s in split_sentences(text)))
     citations = tuple(
         Citation(n, passages[i].source, passages[i].title, best_quote(claims[i], passages[i]), round(passages[i].score, 4))
         for i, n in numbers.items())
     return out, citations, tuple(warnings)
+
+
+def _tidy(text: str) -> str:
+    """Squeeze the spaces a removed marker leaves behind."""
+    return re.sub(r"\s+([.,;:!?])", r"\1", re.sub(r"[ \t]{2,}", " ", text)).strip()

@@ -109,7 +109,7 @@ def build_assistant(settings: Settings, llm: LLM | None = None) -> Assistant:
     store = ChunkStore(settings.data_dir, settings.collection, settings.chroma_url)
     chosen = llm if llm is not None else make_llm(settings)
     embedder = Embedder(settings.embed_model or None, settings.embed_batch)
-    retriever = Retriever(store, embedder, candidates=max(settings.candidates, settings.top_k),
+    retriever = Retriever.from_store(store, embedder, candidates=max(settings.candidates, settings.top_k),
                           dense_weight=settings.dense_weight)
     weights = TermWeights(f"{n.metadata.get('title', '')}\n{n.get_content()}" for n in retriever.nodes)
     return Assistant(retriever, EvidenceFinder(embedder, weights), chosen, top_k=settings.top_k,

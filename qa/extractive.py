@@ -64,26 +64,29 @@ class EvidenceFinder:
         if not passages:
             return need, []
         q_vec = self._embedder.embed([question])[0]
+        q_pairs = self.weights.bigrams(need.terms)
         found: list[Evidence] = []
         for p_index, passage in enumerate(passages):
             sentences, vectors = self._split(passage)
             title_terms = set(self.weights.terms(passage.title))
             for position, (sentence, vector) in enumerate(zip(sentences, vectors)):
-                terms = set(self.weights.terms(sentence))
+                ordered = self.weights.terms(sentence)
+                terms = set(ordered)
                 similarity = float(np.dot(q_vec, vector))
                 coverage = (0.75 * self.weights.coverage(need.terms, terms)
                             + 0.25 * self.weights.coverage(need.terms, terms | title_terms))
+                phrase = (len(q_pairs & self.weights.bigrams(ordered)) / len(q_pairs)) if q_pairs else coverage
                 typed = has_answer_type(need, sentence, terms)
-                support = 0.5 * similarity + 0.5 * coverage + 0.05 * passage.score
+                support = 0.5 * similarity + 0.35 * coverage + 0.15 * phrase + 0.05 * passage.score
                 if not typed:
-                    support *= 0.6
+                    support *= 0.5
                 found.append(Evidence(p_index, position, sentence, support, similarity, coverage, typed))
         found.sort(key=lambda e: -e.support)
         return need, found
 
 
 def select_evidence(found: Sequence[Evidence], *, max_sentences: int, min_support: float,
-                    margin: float = 0.12) -> list[Evidence]:
+                    margin: float = 0.08) -> list[Evidence]:
     """The sentences worth quoting: the best one, plus close runners-up that add something.
 
     Args:

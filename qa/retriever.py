@@ -1,7 +1,6 @@
 """Question -> ranked passages: dense (Chroma) and lexical (BM25) retrieval, fused by relative score."""
 from __future__ import annotations
 
-import math
 import threading
 from typing import Any
 
@@ -17,10 +16,30 @@ def node_to_passage(node: Any, score: float) -> Passage:
 
 
 class Retriever:
-    """Hybrid retriever over one ChunkStore, built from llama-index components."""
+    """Fuses any llama-index retrievers with QueryFusionRetriever (relative-score fusion, no query rewriting)."""
 
-    def __init__(self, store: Any, embedder: Any, *, candidates: int = 20, dense_weight: float = 0.5) -> None:
-        """Build the dense and BM25 retrievers and their fusion.
+    def __init__(self, retrievers: list[Any], weights: list[float], nodes: list[Any], candidates: int) -> None:
+        """Wrap ready retrievers.
+
+        Args:
+            retrievers: llama-index retrievers (dense first, then BM25).
+            weights: their fusion weights.
+            nodes: every node of the collection (for term statistics).
+            candidates: how many fused results to keep.
+        """
+        from llama_index.core.llms import MockLLM
+        from llama_index.core.retrievers import QueryFusionRetriever
+
+        self.nodes = nodes
+        # num_queries=1: no query generation, so the (mock) LLM is never called.
+        self._fusion = QueryFusionRetriever(
+            retrievers, llm=MockLLM(), mode="relative_score", similarity_top_k=candidates,
+            num_queries=1, use_async=False, retriever_weights=weights)
+        self._lock = threading.Lock()  # bm25s and the fusion retriever keep per-call state
+
+    @classmethod
+    def from_store(cls, store: Any, embedder: Any, *, candidates: int = 20, dense_weight: float = 0.5) -> "Retriever":
+        """Dense retrieval from the Chroma collection plus BM25 over the same chunks.
 
         Args:
             store: an index.store.ChunkStore.
@@ -33,23 +52,17 @@ class Retriever:
         """
         import Stemmer
         from llama_index.core import VectorStoreIndex
-        from llama_index.core.llms import MockLLM
-        from llama_index.core.retrievers import QueryFusionRetriever
         from llama_index.retrievers.bm25 import BM25Retriever
 
-        self.nodes = store.all_nodes()
-        if not self.nodes:
+        nodes = store.all_nodes()
+        if not nodes:
             raise IndexMissingError(f"Collection {store.name!r} is empty: run `qa ingest seeds/` first")
-        k = min(candidates, len(self.nodes))
-        self._dense = VectorStoreIndex.from_vector_store(
+        k = min(candidates, len(nodes))
+        dense = VectorStoreIndex.from_vector_store(
             store.vector_store(), embed_model=embedder.as_llama_index()).as_retriever(similarity_top_k=k)
-        self._bm25 = BM25Retriever.from_defaults(nodes=self.nodes, similarity_top_k=k,
-                                                 stemmer=Stemmer.Stemmer("english"), language="english")
-        # num_queries=1: no query generation, so the (mock) LLM is never called.
-        self._fusion = QueryFusionRetriever(
-            [self._dense, self._bm25], llm=MockLLM(), mode="relative_score", similarity_top_k=k,
-            num_queries=1, use_async=False, retriever_weights=[dense_weight, 1.0 - dense_weight])
-        self._lock = threading.Lock()  # bm25s and the fusion retriever keep per-call state
+        bm25 = BM25Retriever.from_defaults(nodes=nodes, similarity_top_k=k, stemmer=Stemmer.Stemmer("english"),
+                                           language="english")
+        return cls([dense, bm25], [dense_weight, 1.0 - dense_weight], nodes, k)
 
     def retrieve(self, question: str, top_k: int) -> list[Passage]:
         """The top_k passages for a question, best first.
@@ -64,7 +77,3 @@ class Retriever:
         with self._lock:
             results = self._fusion.retrieve(question)
         return [node_to_passage(r.node, r.score or 0.0) for r in results[:top_k]]
-
-    def dense_similarity(self, score: float) -> float:
-        """Cosine similarity back from llama-index's Chroma score exp(-distance)."""
-        return 1.0 + math.log(max(score, 1e-12))

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -31,7 +32,8 @@ class Settings(BaseSettings):
     dense_weight: float = Field(0.5, ge=0.0, le=1.0, description="weight of dense vs BM25 in score fusion")
 
     # answering
-    llm: str = Field("extractive", description="extractive | llamacpp | ollama | openai")
+    llm: Literal["extractive", "llamacpp", "ollama", "openai"] = Field(
+        "extractive", description="what writes answers: extractive (no LLM) | llamacpp | ollama | openai")
     llm_model: str = Field("", description="model name (ollama/openai) or GGUF path (llamacpp); empty = default")
     llm_base_url: str = Field("", description="base URL of an Ollama or OpenAI-compatible server")
     llm_api_key: SecretStr = Field(SecretStr(""), description="API key for an OpenAI-compatible server")

@@ -23,11 +23,16 @@ _DATE = re.compile(r"\b(?:1[5-9]\d\d|20\d\d|\d{1,2}(?:st|nd|rd|th)|(?:" + "|".jo
                    r")|(?:last|next|this) (?:year|week|month)|yesterday|today|tomorrow|decades?|centur(?:y|ies))\b")
 _PROPER = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-zA-Z’'-]+(?:\s+[A-Z][a-zA-Z’'-]+)*")
 
+_PLURALS = frozenset("people men women children police staff personnel cattle sheep fish deer".split())
+
 TYPED = {
-    "number": re.compile(r"^(?:how (?:many|much|old|long|far|often|large|big|tall)|what (?:number|percentage|amount))\b"),
+    "number": re.compile(r"^(?:how (?:many|much|old|long|far|often|large|big|tall)|what (?:number|percentage|amount)"
+                         r"|what (?:is|was|are|were) the (?:price|cost|population|number|amount|size|value|percentage|"
+                         r"age|height|length|area|budget|salary|score))\b"),
     "date": re.compile(r"^(?:when|what (?:year|date|month|day|time|decade|century)|in what year|which year)\b"),
     "person": re.compile(r"^(?:who|whom|whose)\b"),
-    "place": re.compile(r"^(?:where|in what (?:city|country|place)|what (?:city|country|place))\b"),
+    "place": re.compile(r"^(?:where|(?:in |to |from )?(?:what|which)(?: other)? (?:city|country|countries|place|town|"
+                        r"region|state|nation|continent))\b"),
 }
 
 
@@ -52,8 +57,9 @@ class TermWeights:
         for text in texts:
             n += 1
             df.update(set(self.terms(text)))
-        self._idf = {t: math.log(1 + (n - c + 0.5) / (c + 0.5)) for t, c in df.items()}
-        self._unseen = math.log(1 + (n + 0.5) / 0.5)
+        # log(1 + n/df): gentle enough that topic words still count in a small, single-topic corpus
+        self._idf = {t: math.log(1 + n / c) for t, c in df.items()}
+        self._unseen = math.log(1 + 2 * max(n, 1))
 
     def terms(self, text: str) -> list[str]:
         """Stemmed, lower-cased content words of text, stopwords removed."""
@@ -63,6 +69,11 @@ class TermWeights:
     def idf(self, term: str) -> float:
         """Inverse document frequency; a term never seen counts as rare."""
         return self._idf.get(term, self._unseen)
+
+    @staticmethod
+    def bigrams(terms: list[str] | tuple[str, ...]) -> set[tuple[str, str]]:
+        """Adjacent pairs of content terms (a phrase signal: "last visit" vs "visit ... last week")."""
+        return set(zip(terms, terms[1:]))
 
     def coverage(self, question_terms: Iterable[str], text_terms: set[str]) -> float:
         """Share of the question's idf mass that text_terms contain (0..1)."""
@@ -85,9 +96,17 @@ def analyse(question: str, weights: TermWeights) -> Need:
     """Content terms and expected answer type of a question."""
     kind = answer_type(question)
     counted = ""
-    found = re.search(r"\bhow many\s+([A-Za-z-]+)", question, re.IGNORECASE)
+    found = re.search(r"\bhow many\s+(.*)", question, re.IGNORECASE)
     if found:
-        stems = weights.terms(found.group(1))
+        phrase: list[str] = []
+        for word in _WORD.findall(found.group(1)):
+            if word.lower() in _STOP or word.lower() in ("of", "in", "on", "at", "to", "for", "from", "by"):
+                break
+            phrase.append(word)
+        # English noun phrases end in their head: "North Korean troops" counts troops.
+        plural = [w for w in phrase if w.lower().endswith("s") or w.lower() in _PLURALS]
+        head = plural[-1] if plural else (phrase[0] if phrase else "")
+        stems = weights.terms(head)
         counted = stems[0] if stems else ""
     words = frozenset(w.lower() for w in _WORD.findall(question))
     return Need(kind, tuple(weights.terms(question)), counted, words)

@@ -1,0 +1,70 @@
+"""Shared fixtures: every data directory under tmp_path, the real model loaded once per session."""
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+SEEDS = REPO / "seeds"
+CHOE_ARTICLE = "004_23f38ab0d320b1ba"
+ARMS_QUESTION = "Why do Washington and its allies criticise the arms trade between Russia and North Korea?"
+
+
+@pytest.fixture(autouse=True)
+def isolated_env(tmp_path, monkeypatch):
+    """No QA_* setting leaks in from the machine; the index lives in tmp_path."""
+    for key in list(os.environ):
+        if key.startswith("QA_"):
+            monkeypatch.delenv(key)
+    monkeypatch.setenv("QA_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    yield
+
+
+@pytest.fixture(scope="session")
+def embedder():
+    """The real bundled MiniLM (loaded once)."""
+    from index.embedder import Embedder
+
+    return Embedder()
+
+
+@pytest.fixture(scope="session")
+def seeded_dir(tmp_path_factory, embedder) -> Path:
+    """A data dir holding the seeds, ingested once for the session (copy it before changing it)."""
+    from index.chunker import Chunker
+    from index.ingest import ingest_folder
+    from index.store import ChunkStore
+
+    data = tmp_path_factory.mktemp("seeded")
+    store = ChunkStore(data, "articles", create=True)
+    ingest_folder(SEEDS, store, embedder, Chunker(), progress=False)
+    return data
+
+
+@pytest.fixture(scope="session")
+def seeded_assistant(seeded_dir, embedder):
+    """An extractive Assistant over the seeded index."""
+    from qa.engine import build_assistant
+    from qa.settings import Settings
+
+    return build_assistant(Settings(data_dir=seeded_dir))
+
+
+@pytest.fixture
+def seeds_copy(tmp_path) -> Path:
+    """A private, writable copy of the seed articles."""
+    target = tmp_path / "articles"
+    shutil.copytree(SEEDS, target)
+    return target
+
+
+def free_port() -> int:
+    """A TCP port nobody listens on right now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]

@@ -1,0 +1,77 @@
+from pathlib import Path
+
+import pytest
+
+from index.loader import load_articles, parse_article
+from qa.errors import InputError
+from tests.conftest import SEEDS
+
+BOILERPLATE = ["Leave a comment", "Leave a Comment", "Share This Article", "Previous Article", "Back to blog",
+               "3 Min Read", "photo credit", "Write a Comment", "Next Article"]
+
+
+def test_seeds_load_with_ids_titles_and_no_boilerplate():
+    articles, skipped = load_articles(SEEDS)
+    assert skipped == []
+    by_id = {a.article_id: a for a in articles}
+    assert len(by_id) == 5
+    assert by_id["004_23f38ab0d320b1ba"].title == "Putin expresses readiness to visit North Korea"
+    assert by_id["001_d035c920233cd640"].title == "Russia-North Korea Talks Ahead of Putin Visit"
+    for article in articles:
+        for junk in BOILERPLATE:
+            assert junk.lower() not in article.body.lower(), (article.article_id, junk)
+    # the linked headline of another article after "Previous Article" is gone too
+    assert "asset monetization" not in by_id["001_d035c920233cd640"].body
+    assert "Film Critics" not in by_id["001_d035c920233cd640"].body
+
+
+def test_title_falls_back_to_first_sentence_and_byline_is_metadata():
+    articles, _ = load_articles(SEEDS)
+    by_id = {a.article_id: a for a in articles}
+    first = by_id["000_6e281491d46e8004"]
+    assert first.title.startswith("Seoul : Russia has indicated")
+    assert len(first.title) <= 121
+    assert by_id["004_23f38ab0d320b1ba"].author == "Kamilu Balogun"
+    assert "Kamilu Balogun" not in by_id["004_23f38ab0d320b1ba"].body
+
+
+def test_duplicate_headline_line_is_kept_once():
+    articles, _ = load_articles(SEEDS)
+    article = {a.article_id: a for a in articles}["002_2fe4be489d5cafce"]
+    assert article.title not in article.body
+
+
+def test_metadata_lines_become_fields():
+    article = parse_article("x1", "A Headline Here\nDate: 2024-06-01\nURL: https://example.org/a\nBody text. More.")
+    assert (article.title, article.date, article.url, article.body) == (
+        "A Headline Here", "2024-06-01", "https://example.org/a", "Body text. More.")
+
+
+def test_hash_changes_with_content_only():
+    a = parse_article("x", "Title\nSome body text.")
+    b = parse_article("x", "Title\nSome body text.")
+    c = parse_article("x", "Title\nOther body text.")
+    assert a.content_hash == b.content_hash != c.content_hash
+
+
+def test_skips_are_reported_with_reasons(tmp_path: Path):
+    (tmp_path / "good.md").write_text("# A Title\n\nThe body of the article.")
+    (tmp_path / "empty.txt").write_text("   \n")
+    (tmp_path / "binary.txt").write_bytes(b"\xff\xfe\x00bad")
+    (tmp_path / "image.png").write_bytes(b"png")
+    (tmp_path / "junk.txt").write_text("Share This Article\nLeave a comment\n")
+    (tmp_path / ".hidden.txt").write_text("secret")
+    nested = tmp_path / "sub"
+    nested.mkdir()
+    (nested / "deep.txt").write_text("Deep Title\nDeep body.")
+    articles, skipped = load_articles(tmp_path)
+    assert [a.article_id for a in articles] == ["good", "deep"]
+    assert articles[0].title == "A Title"
+    reasons = {Path(s.path).name: s.reason for s in skipped}
+    assert reasons == {"empty.txt": "empty file", "binary.txt": "not UTF-8 text", "image.png": "unsupported type .png",
+                       "junk.txt": "no article text after removing boilerplate"}
+
+
+def test_missing_folder_is_an_input_error(tmp_path: Path):
+    with pytest.raises(InputError, match="No such file or folder"):
+        load_articles(tmp_path / "nope")

@@ -1,0 +1,53 @@
+"""The Python API: qa.ask with its exact contract, cached and thread-safe."""
+import shutil
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+
+import qa
+from qa.errors import IndexMissingError, InputError
+from tests.conftest import ARMS_QUESTION, CHOE_ARTICLE
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture
+def data_dir(seeded_dir, tmp_path, monkeypatch):
+    target = tmp_path / "index"
+    shutil.copytree(seeded_dir, target)
+    monkeypatch.setenv("QA_DATA_DIR", str(target))
+    return target
+
+
+def test_ask_returns_the_typed_answer(data_dir):
+    answer = qa.ask(ARMS_QUESTION)
+    assert isinstance(answer, qa.Answer) and not answer.refused and answer.model == "extractive"
+    assert answer.question == ARMS_QUESTION
+    assert isinstance(answer.citations[0], qa.Citation) and answer.citations[0].source == CHOE_ARTICLE
+    assert isinstance(answer.passages[0], qa.Passage)
+    assert qa.ask("How many people live in Vladivostok?").refused
+
+
+def test_assistant_is_cached_and_top_k_applies(data_dir):
+    first = qa.get_assistant()
+    assert qa.get_assistant() is first
+    assert len(qa.ask(ARMS_QUESTION, top_k=2).passages) == 2
+
+
+def test_ask_is_safe_from_threads(data_dir):
+    questions = [ARMS_QUESTION, "When did Putin last visit Pyongyang?"] * 4
+    with ThreadPoolExecutor(4) as pool:
+        answers = list(pool.map(qa.ask, questions))
+    assert all(a.citations[0].source == CHOE_ARTICLE for a in answers)
+    assert all(a.text == answers[0].text for a in answers[::2])
+
+
+def test_errors(tmp_path, monkeypatch):
+    monkeypatch.setenv("QA_DATA_DIR", str(tmp_path / "empty"))
+    with pytest.raises(IndexMissingError):
+        qa.ask("Anything?", collection="nothing-here")
+
+
+def test_empty_question(data_dir):
+    with pytest.raises(InputError):
+        qa.ask("  ")

@@ -1,0 +1,67 @@
+"""The `qa` command as a user runs it: a real process, real model, real Chroma on disk."""
+import json
+import subprocess
+import sys
+
+import pytest
+
+from tests.conftest import ARMS_QUESTION, CHOE_ARTICLE, SEEDS
+
+
+def qa(*args, env=None, check=True):
+    proc = subprocess.run([sys.executable, "-m", "qa.cli", *args], capture_output=True, text=True, env=env,
+                          timeout=300)
+    if check:
+        assert proc.returncode == 0, proc.stderr
+    return proc
+
+
+@pytest.mark.parametrize("args,message", [
+    (["ask", ""], "The question is empty"),
+    (["ask", "Who invited Putin?"], "No index at"),
+    (["ingest", "/no/such/folder"], "No such file or folder"),
+    (["ingest", "seeds", "--collection", "x"], "Bad collection name"),
+    (["stats"], "qa ingest"),
+    (["eval", "--dataset", "nope"], "Unknown dataset"),
+    (["ask", "q", "--llm", "gpt9"], "bad setting: llm"),
+    (["ask", "q", "--top-k", "0"], "bad setting: top_k"),
+])
+def test_bad_input_is_one_line_and_exit_2(args, message):
+    proc = qa(*args, check=False)
+    assert proc.returncode == 2
+    assert "Traceback" not in proc.stderr
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("qa: error:") and message in lines[0], proc.stderr
+
+
+def test_config_prints_effective_settings(monkeypatch):
+    monkeypatch.setenv("QA_LLM_API_KEY", "sk-hidden")
+    out = json.loads(qa("config", "--json", "--top-k", "9").stdout)
+    assert out["top_k"] == 9 and out["llm"] == "extractive" and out["llm_api_key"] == "**********"
+
+
+@pytest.mark.slow
+def test_ingest_ask_stats_end_to_end(tmp_path):
+    ingest = qa("ingest", str(SEEDS))
+    assert "Ingested 5 articles" in ingest.stdout and "5 new" in ingest.stdout and "0 files skipped" in ingest.stdout
+    assert "Ingesting" in ingest.stderr  # the progress bar
+    again = qa("ingest", str(SEEDS), "--quiet")
+    assert "5 unchanged" in again.stdout and "0 chunks written" in again.stdout
+
+    stats = json.loads(qa("stats", "--json").stdout)
+    assert stats["articles"] == 5 and stats["chunks"] >= 5 and stats["collection"] == "articles"
+    assert set(stats) == {"articles", "chunks", "collection", "data_dir"}
+
+    answer = json.loads(qa("ask", ARMS_QUESTION, "--json").stdout)
+    assert answer["refused"] is False
+    assert "Security Council resolutions" in answer["text"] and "[1]" in answer["text"]
+    assert answer["citations"][0]["source"] == CHOE_ARTICLE
+    assert answer["citations"][0]["title"] == "Putin expresses readiness to visit North Korea"
+    assert "U.N. Security Council" in answer["citations"][0]["quote"]
+    assert answer["passages"] and {"chunk_id", "source", "title", "text", "score"} == set(answer["passages"][0])
+
+    refused = json.loads(qa("ask", "How many people live in Vladivostok?", "--json").stdout)
+    assert refused["refused"] is True and refused["citations"] == []
+
+    human = qa("ask", ARMS_QUESTION).stdout
+    assert "Sources:" in human and f"({CHOE_ARTICLE})" in human and human.splitlines()[0].endswith("[1]")

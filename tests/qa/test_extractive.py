@@ -1,0 +1,56 @@
+from qa.citations import cite_evidence
+from qa.extractive import EvidenceFinder, select_evidence
+from qa.models import Passage
+from qa.support import TermWeights
+from tests.fakes import BagOfWordsEmbedder
+
+PASSAGES = (
+    Passage("a:0", "a", "Putin readiness", "Putin met Choe Son Hui last week. Putin's last visit to Pyongyang occurred "
+            "in July 2000 when he met Kim Jong Il.", 0.9),
+    Passage("b:0", "b", "Trade", "Washington criticizes the arms trade as a violation of U.N. Security Council "
+            "resolutions. The weather was mild.", 0.7),
+)
+
+
+def finder() -> EvidenceFinder:
+    return EvidenceFinder(BagOfWordsEmbedder(), TermWeights(p.title + " " + p.text for p in PASSAGES))
+
+
+def test_best_sentence_answers_and_is_cited():
+    _, found = finder().find("When did Putin last visit Pyongyang?", PASSAGES)
+    chosen = select_evidence(found, max_sentences=2, min_support=0.3)
+    assert chosen[0].sentence.startswith("Putin's last visit to Pyongyang occurred in July 2000")
+    text, citations = cite_evidence(chosen[:1], PASSAGES)
+    assert text.endswith("[1]") and "July 2000" in text
+    assert [(c.number, c.source) for c in citations] == [(1, "a")]
+    assert citations[0].quote == chosen[0].sentence
+
+
+def test_refuses_when_nothing_supports_the_question():
+    _, found = finder().find("How many people live in Vladivostok?", PASSAGES)
+    assert select_evidence(found, max_sentences=3, min_support=0.3) == []
+
+
+def test_numbers_follow_first_appearance_and_sources_group():
+    f = finder()
+    _, found = f.find("Why is the arms trade criticised by Washington?", PASSAGES)
+    trade = next(e for e in found if e.sentence.startswith("Washington"))
+    visit = next(e for e in found if e.sentence.startswith("Putin's last"))
+    met = next(e for e in found if e.sentence.startswith("Putin met"))
+    text, citations = cite_evidence([trade, visit, met], PASSAGES)
+    assert text.count("[1]") == 1 and text.count("[2]") == 2
+    assert [c.source for c in citations] == ["b", "a"]
+    assert citations[1].quote == f"{visit.sentence} … {met.sentence}"
+
+
+def test_selection_caps_and_drops_duplicates():
+    _, found = finder().find("Putin visit Pyongyang July 2000 Kim Jong Il", PASSAGES)
+    assert len(select_evidence(found, max_sentences=1, min_support=0.0)) == 1
+    chosen = select_evidence(found, max_sentences=5, min_support=0.0, margin=1.0)
+    assert len({e.sentence for e in chosen}) == len(chosen)
+    assert all(a.support >= b.support for a, b in zip(chosen, chosen[1:]))
+
+
+def test_no_passages_means_no_evidence():
+    _, found = finder().find("anything?", ())
+    assert found == [] and select_evidence(found, max_sentences=3, min_support=0.1) == []
