@@ -1,0 +1,36 @@
+import pytest
+
+from evals.metrics import (citation_precision, contains_answer, hit_at, mean, normalise, percentiles, rank_of_gold,
+                           reciprocal_rank, refusal_scores)
+
+
+def test_contains_answer_normalises_case_quotes_and_thousands():
+    assert contains_answer("About 7000 containers were shipped", ["7,000"])
+    assert contains_answer("Kim’s visit", ["kim's visit"])
+    assert not contains_answer("nothing here", ["7,000", ""])
+    assert normalise("A  B\nC") == "a b c"
+
+
+def test_ranks_hits_and_mrr():
+    assert rank_of_gold(["x", "g", "g"], ["g"]) == 2
+    assert rank_of_gold(["x"], ["g"]) is None
+    assert (hit_at(2, 1), hit_at(2, 5), hit_at(None, 5)) == (0.0, 1.0, 0.0)
+    assert (reciprocal_rank(2), reciprocal_rank(None)) == (0.5, 0.0)
+
+
+def test_citation_precision():
+    assert citation_precision(["a", "b"], ["a"]) == 0.5
+    assert citation_precision([], ["a"]) is None
+
+
+def test_refusal_scores():
+    scores = refusal_scores(refused=[True, True, False, False], answerable=[False, True, True, False])
+    assert (scores.precision, scores.recall, scores.false_refusal_rate) == (0.5, 0.5, 0.5)
+    assert refusal_scores([False], [True]).precision is None
+
+
+def test_percentiles_and_mean():
+    p = percentiles([10, 20, 30, 40, 1000])
+    assert p["p50"] == 30 and p["p95"] > 500
+    assert percentiles([])["p50"] == 0.0
+    assert mean([1.0, None, 0.0]) == 0.5 and mean([None]) is None

@@ -1,0 +1,30 @@
+"""`qa eval` for real on the seeds set: the report files and the scores we promise."""
+import json
+import subprocess
+import sys
+
+import pytest
+
+pytestmark = pytest.mark.slow
+METRICS = {"hit_at_1", "hit_at_5", "mrr", "answer_accuracy", "citation_precision", "refusal", "latency_ms"}
+
+
+def test_eval_seeds_writes_report_and_scores_well(tmp_path):
+    proc = subprocess.run([sys.executable, "-m", "qa.cli", "eval", "--out", str(tmp_path), "--compare"],
+                          capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr
+    assert "| answer accuracy |" in proc.stdout
+    out = tmp_path / "seeds"
+    report = json.loads((out / "report.json").read_text())
+    ours = report["pipelines"]["newsqa"]["metrics"]
+    stock = report["pipelines"]["stock"]["metrics"]
+    assert METRICS <= set(ours) and METRICS <= set(stock)
+    assert set(ours["refusal"]) == {"precision", "recall", "false_refusal_rate"}
+    assert set(ours["latency_ms"]) >= {"p50", "p95"}
+    for name in ("report.md", "metrics.png", "latency.png"):
+        assert (out / name).stat().st_size > 0
+    # regression guards, measured on the project's own set
+    assert ours["hit_at_5"] >= 0.95 and ours["answer_accuracy"] >= 0.85
+    assert ours["refusal"]["false_refusal_rate"] <= 0.05 and ours["refusal"]["recall"] >= 0.7
+    assert ours["hit_at_1"] >= stock["hit_at_1"]
+    assert len(report["questions"]) == ours["questions"] >= 25

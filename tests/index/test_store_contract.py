@@ -1,0 +1,46 @@
+"""The same assertions over embedded Chroma on disk and a real `chroma run` server on 127.0.0.1."""
+import pytest
+
+from index.chunker import Chunker
+from index.ingest import ingest_folder
+from index.store import ChunkStore
+from qa.engine import build_assistant
+from qa.errors import BackendError
+from qa.settings import Settings
+from tests.conftest import ARMS_QUESTION, CHOE_ARTICLE, SEEDS, free_port
+from tests.servers import chroma_server
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module", params=["embedded", "server"])
+def settings(request, tmp_path_factory):
+    root = tmp_path_factory.mktemp(request.param)
+    if request.param == "embedded":
+        yield Settings(data_dir=root)
+    else:
+        with chroma_server(root / "server-data") as url:
+            yield Settings(data_dir=root / "unused", chroma_url=url)
+
+
+def test_ingest_then_answer(settings, embedder):
+    store = ChunkStore(settings.data_dir, "contract", settings.chroma_url, create=True)
+    report = ingest_folder(SEEDS, store, embedder, Chunker(), progress=False)
+    assert report.added == 5 and store.count() == report.chunks_total
+    again = ingest_folder(SEEDS, store, embedder, Chunker(), progress=False)
+    assert again.unchanged == 5 and again.chunks_written == 0 and store.count() == report.chunks_total
+    assert set(store.article_hashes()) == {p.stem for p in SEEDS.glob("*.txt")}
+
+    assistant = build_assistant(settings.model_copy(update={"collection": "contract"}))
+    answer = assistant.ask(ARMS_QUESTION)
+    assert answer.citations[0].source == CHOE_ARTICLE and "Security Council" in answer.text
+    assert assistant.ask("How many people live in Vladivostok?").refused
+
+    store.delete_article(CHOE_ARTICLE)
+    assert CHOE_ARTICLE not in store.article_hashes()
+    store.drop()
+
+
+def test_unreachable_server_is_a_clear_error():
+    with pytest.raises(BackendError, match="Cannot reach the Chroma server"):
+        ChunkStore(None, "articles", f"http://127.0.0.1:{free_port()}")

@@ -1,0 +1,57 @@
+"""Contract tests over every LLM backend that can run here: llama.cpp in process and an
+OpenAI-compatible server (llama-cpp-python's) on 127.0.0.1, both with the bundled SmolLM2 GGUF.
+SmolLM2-135M is too weak to judge answers: these tests check the machinery, not quality."""
+import pytest
+
+from qa.engine import Assistant
+from qa.errors import BackendError, ConfigError
+from qa.llm import LlamaIndexLLM, bundled_gguf, make_llm
+from qa.settings import Settings
+from tests.conftest import ARMS_QUESTION, free_port
+from tests.servers import openai_server
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module", params=["llamacpp", "openai"])
+def backend(request, tmp_path_factory):
+    if request.param == "llamacpp":
+        yield make_llm(Settings(llm="llamacpp", llm_max_tokens=64))
+    else:
+        with openai_server(bundled_gguf(), tmp_path_factory.mktemp("srv")) as url:
+            yield make_llm(Settings(llm="openai", llm_base_url=url, llm_max_tokens=64))
+
+
+def test_complete_and_stream(backend):
+    assert isinstance(backend, LlamaIndexLLM)
+    text = backend.complete("Answer in one short sentence.", "What colour is the sky on a clear day?")
+    assert isinstance(text, str) and text.strip()
+    pieces = list(backend.stream("Answer in one short sentence.", "Say hello."))
+    assert len(pieces) > 1 and "".join(pieces).strip()
+
+
+def test_assistant_answers_through_the_backend(backend, seeded_assistant):
+    a = seeded_assistant
+    assistant = Assistant(a.retriever, a.finder, backend, top_k=3, min_support=a.min_support)
+    answer = assistant.ask(ARMS_QUESTION)
+    assert answer.model == backend.name and backend.name.split(":")[0] in ("llamacpp", "openai")
+    assert len(answer.passages) == 3
+    retrieved = {p.source for p in answer.passages}
+    assert {c.source for c in answer.citations} <= retrieved
+    assert [c.number for c in answer.citations] == list(range(1, len(answer.citations) + 1))
+    assert answer.refused or answer.text.strip()
+
+
+def test_unreachable_servers_are_backend_errors():
+    dead = f"http://127.0.0.1:{free_port()}"
+    for settings in (Settings(llm="ollama", llm_base_url=dead), Settings(llm="openai", llm_base_url=dead + "/v1")):
+        with pytest.raises(BackendError):
+            make_llm(settings).complete("system", "user")
+
+
+def test_configuration_errors():
+    with pytest.raises(ConfigError, match="QA_LLM_BASE_URL"):
+        make_llm(Settings(llm="openai"))
+    with pytest.raises(ConfigError, match="GGUF model not found"):
+        make_llm(Settings(llm="llamacpp", llm_model="/no/model.gguf"))
+    assert make_llm(Settings()) is None

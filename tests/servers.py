@@ -1,0 +1,60 @@
+"""Start real local servers for tests (Chroma, an OpenAI-compatible llama.cpp server) on 127.0.0.1."""
+from __future__ import annotations
+
+import contextlib
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+from tests.conftest import free_port
+
+
+def wait_for(url: str, proc: subprocess.Popen, timeout_s: float = 90.0) -> None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"server exited with {proc.returncode}")
+        try:
+            with urllib.request.urlopen(url, timeout=2):
+                return
+        except OSError:
+            time.sleep(0.5)
+    raise TimeoutError(f"{url} did not answer within {timeout_s} s")
+
+
+@contextlib.contextmanager
+def running(cmd: list[str], ready_url: str, log: Path) -> Iterator[None]:
+    with open(log, "wb") as out:
+        proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT)
+        try:
+            wait_for(ready_url, proc)
+            yield
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+
+
+@contextlib.contextmanager
+def chroma_server(path: Path) -> Iterator[str]:
+    """`chroma run` on a free port; yields its URL."""
+    port = free_port()
+    chroma = Path(sys.executable).with_name("chroma")
+    with running([str(chroma), "run", "--path", str(path), "--host", "127.0.0.1", "--port", str(port)],
+                 f"http://127.0.0.1:{port}/api/v2/heartbeat", path.parent / "chroma-server.log"):
+        yield f"http://127.0.0.1:{port}"
+
+
+@contextlib.contextmanager
+def openai_server(model: Path, log_dir: Path) -> Iterator[str]:
+    """llama-cpp-python's OpenAI-compatible server with a GGUF; yields its /v1 base URL."""
+    port = free_port()
+    with running([sys.executable, "-m", "llama_cpp.server", "--model", str(model), "--host", "127.0.0.1",
+                  "--port", str(port), "--n_ctx", "4096"],
+                 f"http://127.0.0.1:{port}/v1/models", log_dir / "openai-server.log"):
+        yield f"http://127.0.0.1:{port}/v1"
