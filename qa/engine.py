@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from qa.citations import cite_evidence, renumber_markers
 from qa.errors import InputError
-from qa.extractive import EvidenceFinder, select_evidence
+from qa.extractive import EvidenceFinder, rerank, select_evidence
 from qa.llm import LLM
 from qa.models import Answer, Passage
 from qa.prompts import REFUSAL, SYSTEM, build_user_prompt
@@ -20,13 +20,14 @@ class Assistant:
     """Answers questions over one collection."""
 
     def __init__(self, retriever, finder: EvidenceFinder, llm: LLM | None = None, *, top_k: int = 5,
-                 max_sentences: int = 3, min_support: float = 0.45) -> None:
+                 max_sentences: int = 3, min_support: float = 0.45, rerank_depth: int = 10) -> None:
         self.retriever = retriever
         self.finder = finder
         self.llm = llm
         self.top_k = top_k
         self.max_sentences = max_sentences
         self.min_support = min_support
+        self.rerank_depth = rerank_depth
         self.last_timings: dict[str, float] = {}
 
     @property
@@ -56,9 +57,11 @@ class Assistant:
         if k < 1:
             raise InputError(f"top_k must be at least 1, got {k}")
         t0 = time.perf_counter()
-        passages = tuple(self.retriever.retrieve(question, k))
+        fetched = self.retriever.retrieve(question, max(k, self.rerank_depth))
         t1 = time.perf_counter()
-        _, found = self.finder.find(question, passages)
+        _, found = self.finder.find(question, fetched)
+        passages = tuple(rerank(found, fetched, k))
+        _, found = self.finder.find(question, passages)  # sentence vectors are cached: scoring only
         evidence = select_evidence(found, max_sentences=self.max_sentences, min_support=self.min_support)
         t2 = time.perf_counter()
         if not evidence:
@@ -113,4 +116,5 @@ def build_assistant(settings: Settings, llm: LLM | None = None) -> Assistant:
                           dense_weight=settings.dense_weight)
     weights = TermWeights(f"{n.metadata.get('title', '')}\n{n.get_content()}" for n in retriever.nodes)
     return Assistant(retriever, EvidenceFinder(embedder, weights), chosen, top_k=settings.top_k,
-                     max_sentences=settings.max_sentences, min_support=settings.min_support)
+                     max_sentences=settings.max_sentences, min_support=settings.min_support,
+                     rerank_depth=settings.rerank_depth)

@@ -4,13 +4,13 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 from index.sentences import split_sentences
 from qa.models import Passage
-from qa.support import Need, TermWeights, analyse, has_answer_type
+from qa.support import Need, TermWeights, analyse, entity_coverage, has_answer_type
 
 _CACHE_CHUNKS = 4096
 
@@ -70,6 +70,9 @@ class EvidenceFinder:
             sentences, vectors = self._split(passage)
             title_terms = set(self.weights.terms(passage.title))
             for position, (sentence, vector) in enumerate(zip(sentences, vectors)):
+                # names and numbers of the question should appear near the answer (sentence, the one
+                # before it, or the headline): a swapped entity is the classic unanswerable question
+                window = " ".join((passage.title, sentences[position - 1] if position else "", sentence))
                 ordered = self.weights.terms(sentence)
                 terms = set(ordered)
                 similarity = float(np.dot(q_vec, vector))
@@ -80,6 +83,8 @@ class EvidenceFinder:
                 support = 0.5 * similarity + 0.35 * coverage + 0.15 * phrase + 0.05 * passage.score
                 if not typed:
                     support *= 0.5
+                if need.entities:
+                    support *= 0.7 + 0.3 * entity_coverage(need, window)
                 found.append(Evidence(p_index, position, sentence, support, similarity, coverage, typed))
         found.sort(key=lambda e: -e.support)
         return need, found
@@ -111,3 +116,16 @@ def select_evidence(found: Sequence[Evidence], *, max_sentences: int, min_suppor
         chosen.append(ev)
         seen.add(ev.sentence.lower())
     return chosen
+
+
+def rerank(found: Sequence[Evidence], passages: Sequence[Passage], top_k: int) -> list[Passage]:
+    """Order passages by retrieval score and their best sentence together; keep top_k.
+
+    A chunk whose best sentence answers the question outranks one that only shares its words.
+    """
+    best: dict[int, float] = {}
+    for ev in found:
+        best[ev.passage] = max(best.get(ev.passage, 0.0), ev.support)
+    scored = [(0.5 * p.score + 0.5 * best.get(i, 0.0), i) for i, p in enumerate(passages)]
+    scored.sort(key=lambda pair: (-pair[0], pair[1]))
+    return [replace(passages[i], score=round(score, 4)) for score, i in scored[:top_k]]

@@ -29,6 +29,7 @@ class Settings(BaseSettings):
     # retrieval
     top_k: int = Field(5, ge=1, le=50, description="passages handed to the answerer")
     candidates: int = Field(20, ge=1, description="candidates fetched from each retriever before fusion")
+    rerank_depth: int = Field(10, ge=1, description="passages re-scored by their best sentence before keeping top_k")
     dense_weight: float = Field(0.5, ge=0.0, le=1.0, description="weight of dense vs BM25 in score fusion")
 
     # answering

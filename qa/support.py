@@ -90,6 +90,7 @@ class Need:
     terms: tuple[str, ...]
     counted: str = ""    # stem of the noun after "how many", which the answer must mention
     question_words: frozenset[str] = frozenset()
+    entities: tuple[str, ...] = ()  # names and numbers in the question, lower-cased prefixes
 
 
 def analyse(question: str, weights: TermWeights) -> Need:
@@ -109,7 +110,28 @@ def analyse(question: str, weights: TermWeights) -> Need:
         stems = weights.terms(head)
         counted = stems[0] if stems else ""
     words = frozenset(w.lower() for w in _WORD.findall(question))
-    return Need(kind, tuple(weights.terms(question)), counted, words)
+    return Need(kind, tuple(weights.terms(question)), counted, words, question_entities(question))
+
+
+def question_entities(question: str) -> tuple[str, ...]:
+    """Capitalised words (past the first) and numbers of a question, as 5-letter lower-case prefixes.
+
+    Prefixes let "Russia" match "Russian" and "criticise" never matters: only names and numbers count.
+    """
+    words = _WORD.findall(question)
+    found = []
+    for i, word in enumerate(words):
+        if (i > 0 and word[0].isupper() and word.lower() not in _STOP) or any(ch.isdigit() for ch in word):
+            found.append(word.lower().replace(",", "")[:5])
+    return tuple(dict.fromkeys(found))
+
+
+def entity_coverage(need: Need, window: str) -> float:
+    """Share of the question's names and numbers that appear in window (by prefix)."""
+    if not need.entities:
+        return 1.0
+    tokens = {w.lower().replace(",", "")[:5] for w in _WORD.findall(window)}
+    return sum(1 for e in need.entities if e in tokens) / len(need.entities)
 
 
 def has_answer_type(need: Need, sentence: str, sentence_terms: set[str]) -> bool:

@@ -78,10 +78,12 @@ def test_bad_questions_are_input_errors(question):
         assistant().ask(question)
 
 
-def test_top_k_is_passed_to_the_retriever():
+def test_top_k_keeps_the_best_reranked_passages():
     a = assistant()
-    a.ask("When did Putin last visit Pyongyang?", top_k=1)
-    assert a.retriever.calls == [("When did Putin last visit Pyongyang?", 1)]
+    answer = a.ask("When did Putin last visit Pyongyang?", top_k=1)
+    # candidates are fetched deeper, re-scored by their best sentence, then cut to top_k
+    assert a.retriever.calls == [("When did Putin last visit Pyongyang?", 10)]
+    assert [p.source for p in answer.passages] == ["visit"]
     with pytest.raises(InputError):
         a.ask("When?", top_k=0)
 
