@@ -97,7 +97,7 @@ def parse_article(article_id: str, raw: str, path: str = "") -> Article:
         if _BOILERPLATE.match(line):
             continue
         found = _META.match(line)
-        if found and len(found.group(2)) < 200:
+        if found and len(found.group(2)) <= 80 and ". " not in found.group(2):  # a field, not prose
             key = found.group(1).lower()
             meta["url" if key in ("url", "link", "source") else "date"] = found.group(2).strip()
             continue

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from qa.citations import cite_evidence, renumber_markers
 from qa.errors import InputError
-from qa.extractive import EvidenceFinder, rerank, select_evidence
+from qa.extractive import Evidence, EvidenceFinder, rerank, select_evidence
 from qa.llm import LLM
 from qa.models import Answer, Passage
 from qa.prompts import REFUSAL, SYSTEM, build_user_prompt
@@ -57,11 +57,7 @@ class Assistant:
         if k < 1:
             raise InputError(f"top_k must be at least 1, got {k}")
         t0 = time.perf_counter()
-        fetched = self.retriever.retrieve(question, max(k, self.rerank_depth))
-        t1 = time.perf_counter()
-        _, found = self.finder.find(question, fetched)
-        passages = tuple(rerank(found, fetched, k))
-        _, found = self.finder.find(question, passages)  # sentence vectors are cached: scoring only
+        passages, found = self.gather(question, k)
         evidence = select_evidence(found, max_sentences=self.max_sentences, min_support=self.min_support)
         t2 = time.perf_counter()
         if not evidence:
@@ -71,8 +67,20 @@ class Assistant:
             answer = Answer(question, text, False, EXTRACTIVE, citations, passages)
         else:
             answer = self._generate(question, passages)
-        self.last_timings = {"retrieve_s": t1 - t0, "evidence_s": t2 - t1, "answer_s": time.perf_counter() - t2}
+        self.last_timings = {"retrieve_s": t2 - t0, "answer_s": time.perf_counter() - t2}
         return answer
+
+    def gather(self, question: str, top_k: int) -> tuple[tuple[Passage, ...], list[Evidence]]:
+        """Retrieve candidates, rerank them by their best sentence, score the kept passages' sentences.
+
+        Returns:
+            The top_k passages and their sentences, best support first.
+        """
+        fetched = self.retriever.retrieve(question, max(top_k, self.rerank_depth))
+        _, found = self.finder.find(question, fetched)
+        passages = tuple(rerank(found, fetched, top_k))
+        _, found = self.finder.find(question, passages)  # sentence vectors are cached: scoring only
+        return passages, found
 
     def _refusal(self, question: str, passages: Sequence[Passage], warnings: tuple[str, ...] = ()) -> Answer:
         return Answer(question, REFUSAL, True, self.model, (), tuple(passages), warnings)

@@ -70,9 +70,9 @@ class EvidenceFinder:
             sentences, vectors = self._split(passage)
             title_terms = set(self.weights.terms(passage.title))
             for position, (sentence, vector) in enumerate(zip(sentences, vectors)):
-                # names and numbers of the question should appear near the answer (sentence, the one
-                # before it, or the headline): a swapped entity is the classic unanswerable question
-                window = " ".join((passage.title, sentences[position - 1] if position else "", sentence))
+                # names and numbers of the question should appear near the answer (the sentence or the
+                # one before it): a swapped entity is the classic unanswerable question
+                window = " ".join((sentences[position - 1] if position else "", sentence))
                 ordered = self.weights.terms(sentence)
                 terms = set(ordered)
                 similarity = float(np.dot(q_vec, vector))
@@ -84,7 +84,7 @@ class EvidenceFinder:
                 if not typed:
                     support *= 0.5
                 if need.entities:
-                    support *= 0.7 + 0.3 * entity_coverage(need, window)
+                    support *= 0.5 + 0.5 * entity_coverage(need, window)
                 found.append(Evidence(p_index, position, sentence, support, similarity, coverage, typed))
         found.sort(key=lambda e: -e.support)
         return need, found

@@ -47,6 +47,12 @@ def test_metadata_lines_become_fields():
         "A Headline Here", "2024-06-01", "https://example.org/a", "Body text. More.")
 
 
+def test_prose_that_starts_like_a_field_is_kept():
+    text = "Date: Thursday, July 29, 2021. Location: Brooklyn, New York. Number of Picks: 60."
+    article = parse_article("x2", text)
+    assert article.body == text and article.date == ""
+
+
 def test_hash_changes_with_content_only():
     a = parse_article("x", "Title\nSome body text.")
     b = parse_article("x", "Title\nSome body text.")
