@@ -20,7 +20,7 @@ class Assistant:
     """Answers questions over one collection."""
 
     def __init__(self, retriever, finder: EvidenceFinder, llm: LLM | None = None, *, top_k: int = 5,
-                 max_sentences: int = 3, min_support: float = 0.45, rerank_depth: int = 10) -> None:
+                 max_sentences: int = 3, min_support: float = 0.38, rerank_depth: int = 10) -> None:
         self.retriever = retriever
         self.finder = finder
         self.llm = llm

@@ -10,7 +10,7 @@ import numpy as np
 
 from index.sentences import split_sentences
 from qa.models import Passage
-from qa.support import Need, TermWeights, analyse, entity_coverage, has_answer_type
+from qa.support import Need, TermWeights, analyse, answer_type_score, entity_coverage
 
 _CACHE_CHUNKS = 4096
 
@@ -79,13 +79,12 @@ class EvidenceFinder:
                 coverage = (0.75 * self.weights.coverage(need.terms, terms)
                             + 0.25 * self.weights.coverage(need.terms, terms | title_terms))
                 phrase = (len(q_pairs & self.weights.bigrams(ordered)) / len(q_pairs)) if q_pairs else coverage
-                typed = has_answer_type(need, sentence, terms)
+                type_score = answer_type_score(need, sentence, terms)
                 support = 0.5 * similarity + 0.35 * coverage + 0.15 * phrase + 0.05 * passage.score
-                if not typed:
-                    support *= 0.5
+                support *= 0.5 + 0.5 * type_score
                 if need.entities:
-                    support *= 0.5 + 0.5 * entity_coverage(need, window)
-                found.append(Evidence(p_index, position, sentence, support, similarity, coverage, typed))
+                    support *= 0.6 + 0.4 * entity_coverage(need, window)
+                found.append(Evidence(p_index, position, sentence, support, similarity, coverage, type_score == 1.0))
         found.sort(key=lambda e: -e.support)
         return need, found
 

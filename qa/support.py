@@ -122,26 +122,44 @@ def question_entities(question: str) -> tuple[str, ...]:
     found = []
     for i, word in enumerate(words):
         if (i > 0 and word[0].isupper() and word.lower() not in _STOP) or any(ch.isdigit() for ch in word):
-            found.append(word.lower().replace(",", "")[:5])
+            found.append(_entity_key(word))
     return tuple(dict.fromkeys(found))
+
+
+def _entity_key(word: str) -> str:
+    """Lower-case 5-letter prefix without possessives, apostrophes or thousands commas ("1960's" -> "1960")."""
+    word = re.sub(r"['’]s$", "", word.lower()).replace("'", "").replace("’", "").replace(",", "")
+    return word[:5]
 
 
 def entity_coverage(need: Need, window: str) -> float:
     """Share of the question's names and numbers that appear in window (by prefix)."""
     if not need.entities:
         return 1.0
-    tokens = {w.lower().replace(",", "")[:5] for w in _WORD.findall(window)}
+    tokens = {_entity_key(w) for w in _WORD.findall(window)}
     return sum(1 for e in need.entities if e in tokens) / len(need.entities)
 
 
-def has_answer_type(need: Need, sentence: str, sentence_terms: set[str]) -> bool:
-    """Whether the sentence holds an entity of the asked type that the question itself lacks."""
+def answer_type_score(need: Need, sentence: str, sentence_terms: set[str]) -> float:
+    """1.0 when the sentence holds an entity of the asked type that the question lacks, else 0.0.
+
+    For "how many X" a number without X scores 0.5: "91.3 males" may answer "how many men".
+    """
     if need.kind == "number":
         numbers = [m.group(0) for m in _NUMBER.finditer(sentence) if not _DATE.fullmatch(m.group(0).lower())
                    and m.group(0).lower() not in need.question_words]
-        return bool(numbers) and (not need.counted or need.counted in sentence_terms)
+        if not numbers:
+            return 0.0
+        return 1.0 if not need.counted or need.counted in sentence_terms else 0.5
     if need.kind == "date":
-        return any(m.group(0).lower() not in need.question_words for m in _DATE.finditer(sentence.lower()))
-    if need.kind in ("person", "place"):
-        return any(not set(m.group(0).lower().split()) <= need.question_words for m in _PROPER.finditer(sentence))
-    return True
+        found = any(m.group(0).lower() not in need.question_words for m in _DATE.finditer(sentence.lower()))
+    elif need.kind in ("person", "place"):
+        found = any(not set(m.group(0).lower().split()) <= need.question_words for m in _PROPER.finditer(sentence))
+    else:
+        found = True
+    return 1.0 if found else 0.0
+
+
+def has_answer_type(need: Need, sentence: str, sentence_terms: set[str]) -> bool:
+    """Whether the sentence fully holds an entity of the asked type."""
+    return answer_type_score(need, sentence, sentence_terms) == 1.0
