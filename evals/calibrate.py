@@ -48,7 +48,7 @@ def fit_threshold(rows: list[tuple[float, bool, str]], max_false_refusals: float
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--max-false-refusals", type=float, default=0.0)
+    parser.add_argument("--max-false-refusals", type=float, default=0.05)
     parser.add_argument("--out", type=Path, default=Path("eval-out") / "calibration")
     args = parser.parse_args()
     rows = best_supports(Settings(), args.out)

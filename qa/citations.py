@@ -27,9 +27,9 @@ def cite_evidence(evidence: Sequence[Evidence], passages: Sequence[Passage]) -> 
     parts = []
     for ev in evidence:
         n = numbers.setdefault(ev.passage, len(numbers) + 1)
-        quotes.setdefault(ev.passage, []).append(ev.sentence)
+        quotes.setdefault(ev.passage, []).append(ev.quote)
         scores[ev.passage] = max(scores.get(ev.passage, 0.0), ev.support)
-        parts.append(f"{ev.sentence} [{n}]")
+        parts.append(f"{ev.quote} [{n}]")
     citations = tuple(
         Citation(n, passages[p].source, passages[p].title, " … ".join(quotes[p]), round(scores[p], 4))
         for p, n in numbers.items())

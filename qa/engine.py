@@ -14,13 +14,16 @@ from qa.settings import Settings
 
 EXTRACTIVE = "extractive"
 MAX_QUESTION_CHARS = 2000
+_DEFAULTS = Settings.model_fields
 
 
 class Assistant:
     """Answers questions over one collection."""
 
-    def __init__(self, retriever, finder: EvidenceFinder, llm: LLM | None = None, *, top_k: int = 5,
-                 max_sentences: int = 3, min_support: float = 0.38, rerank_depth: int = 10) -> None:
+    def __init__(self, retriever, finder: EvidenceFinder, llm: LLM | None = None, *,
+                 top_k: int = _DEFAULTS["top_k"].default, max_sentences: int = _DEFAULTS["max_sentences"].default,
+                 min_support: float = _DEFAULTS["min_support"].default,
+                 rerank_depth: int = _DEFAULTS["rerank_depth"].default) -> None:
         self.retriever = retriever
         self.finder = finder
         self.llm = llm

@@ -1,6 +1,7 @@
 """Grounded answers without an LLM: pick the source sentences that answer the question, cite them."""
 from __future__ import annotations
 
+import re
 import threading
 from collections import OrderedDict
 from collections.abc import Sequence
@@ -13,6 +14,7 @@ from qa.models import Passage
 from qa.support import Need, TermWeights, analyse, answer_type_score, entity_coverage
 
 _CACHE_CHUNKS = 4096
+_ANAPHOR = re.compile(r"^(?:this|these|that|those|it|he|she|they|such|there)\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,6 +28,12 @@ class Evidence:
     similarity: float    # cosine(question, sentence)
     coverage: float      # share of the question's key terms it holds
     typed: bool          # holds an entity of the asked type
+    context: str = ""    # the sentence before, when this one leans on it ("This was...")
+
+    @property
+    def quote(self) -> str:
+        """The sentence as it should be quoted: with its context when it needs one."""
+        return f"{self.context} {self.sentence}" if self.context else self.sentence
 
 
 class EvidenceFinder:
@@ -70,21 +78,25 @@ class EvidenceFinder:
             sentences, vectors = self._split(passage)
             title_terms = set(self.weights.terms(passage.title))
             for position, (sentence, vector) in enumerate(zip(sentences, vectors)):
-                # names and numbers of the question should appear near the answer (the sentence or the
-                # one before it): a swapped entity is the classic unanswerable question
-                window = " ".join((sentences[position - 1] if position else "", sentence))
+                previous = sentences[position - 1] if position else ""
+                # "This was discussed in Seoul." needs the sentence before it to mean anything
+                context = previous if _ANAPHOR.match(sentence) else ""
                 ordered = self.weights.terms(sentence)
                 terms = set(ordered)
+                near = terms | set(self.weights.terms(previous)) | title_terms
                 similarity = float(np.dot(q_vec, vector))
-                coverage = (0.75 * self.weights.coverage(need.terms, terms)
-                            + 0.25 * self.weights.coverage(need.terms, terms | title_terms))
+                coverage = (0.75 * self.weights.coverage(need.terms, terms | set(self.weights.terms(context)))
+                            + 0.25 * self.weights.coverage(need.terms, near))
                 phrase = (len(q_pairs & self.weights.bigrams(ordered)) / len(q_pairs)) if q_pairs else coverage
                 type_score = answer_type_score(need, sentence, terms)
                 support = 0.5 * similarity + 0.35 * coverage + 0.15 * phrase + 0.05 * passage.score
                 support *= 0.5 + 0.5 * type_score
                 if need.entities:
-                    support *= 0.6 + 0.4 * entity_coverage(need, window)
-                found.append(Evidence(p_index, position, sentence, support, similarity, coverage, type_score == 1.0))
+                    # names and numbers of the question should appear near the answer (headline, the
+                    # sentence or the one before): a swapped entity is the classic unanswerable question
+                    support *= 0.6 + 0.4 * entity_coverage(need, " ".join((passage.title, previous, sentence)))
+                found.append(Evidence(p_index, position, sentence, support, similarity, coverage, type_score == 1.0,
+                                      context))
         found.sort(key=lambda e: -e.support)
         return need, found
 

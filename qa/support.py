@@ -23,6 +23,21 @@ _DATE = re.compile(r"\b(?:1[5-9]\d\d|20\d\d|\d{1,2}(?:st|nd|rd|th)|(?:" + "|".jo
                    r")|(?:last|next|this) (?:year|week|month)|yesterday|today|tomorrow|decades?|centur(?:y|ies))\b")
 _PROPER = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-zA-Z’'-]+(?:\s+[A-Z][a-zA-Z’'-]+)*")
 
+# Past forms the stemmer cannot bring back to their verb ("met" must match "meet").
+_IRREGULAR = {past: base for base, forms in (
+    ("meet", "met"), ("win", "won"), ("begin", "began begun"), ("buy", "bought"), ("bring", "brought"),
+    ("build", "built"), ("choose", "chose chosen"), ("come", "came"), ("fight", "fought"), ("find", "found"),
+    ("fly", "flew flown"), ("give", "gave given"), ("go", "went gone"), ("grow", "grew grown"),
+    ("hold", "held"), ("keep", "kept"), ("know", "knew known"), ("lead", "led"), ("leave", "left"),
+    ("lose", "lost"), ("make", "made"), ("pay", "paid"), ("run", "ran"), ("say", "said"), ("see", "saw seen"),
+    ("sell", "sold"), ("send", "sent"), ("speak", "spoke spoken"), ("spend", "spent"), ("take", "took taken"),
+    ("teach", "taught"), ("tell", "told"), ("think", "thought"), ("write", "wrote written"), ("rise", "rose risen"),
+    ("fall", "fell fallen"), ("sing", "sang sung"), ("draw", "drew drawn"), ("drive", "drove driven"),
+    ("eat", "ate eaten"), ("forget", "forgot forgotten"), ("sink", "sank sunk"), ("strike", "struck"),
+    ("shoot", "shot"), ("seek", "sought"), ("catch", "caught"), ("stand", "stood"), ("understand", "understood"),
+    ("born", "bore borne"), ("die", "died"), ("become", "became"), ("freeze", "froze frozen"),
+    ("hide", "hid hidden"), ("ride", "rode ridden"), ("steal", "stole stolen"), ("wear", "wore worn"),
+) for past in forms.split()}
 _PLURALS = frozenset("people men women children police staff personnel cattle sheep fish deer".split())
 
 TYPED = {
@@ -62,9 +77,9 @@ class TermWeights:
         self._unseen = math.log(1 + 2 * max(n, 1))
 
     def terms(self, text: str) -> list[str]:
-        """Stemmed, lower-cased content words of text, stopwords removed."""
+        """Stemmed, lower-cased content words of text, stopwords removed, irregular verbs at their base."""
         words = [w.lower().strip("'’-") for w in _WORD.findall(text)]
-        return self._stemmer.stemWords([w for w in words if w and w not in _STOP])
+        return self._stemmer.stemWords([_IRREGULAR.get(w, w) for w in words if w and w not in _STOP])
 
     def idf(self, term: str) -> float:
         """Inverse document frequency; a term never seen counts as rare."""

@@ -24,7 +24,7 @@ def test_eval_seeds_writes_report_and_scores_well(tmp_path):
     for name in ("report.md", "metrics.png", "latency.png"):
         assert (out / name).stat().st_size > 0
     # regression guards, measured on the project's own set
-    assert ours["hit_at_5"] >= 0.95 and ours["answer_accuracy"] >= 0.85
-    assert ours["refusal"]["false_refusal_rate"] <= 0.05 and ours["refusal"]["recall"] >= 0.7
-    assert ours["hit_at_1"] >= stock["hit_at_1"]
+    assert ours["hit_at_5"] >= 0.9 and ours["answer_accuracy"] >= 0.8 and ours["citation_precision"] >= 0.85
+    assert ours["refusal"]["false_refusal_rate"] <= 0.1 and ours["refusal"]["recall"] >= 0.35
+    assert ours["hit_at_1"] > stock["hit_at_1"] and ours["answer_accuracy"] > stock["answer_accuracy"]
     assert len(report["questions"]) == ours["questions"] >= 25

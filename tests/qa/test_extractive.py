@@ -54,3 +54,15 @@ def test_selection_caps_and_drops_duplicates():
 def test_no_passages_means_no_evidence():
     _, found = finder().find("anything?", ())
     assert found == [] and select_evidence(found, max_sentences=3, min_support=0.1) == []
+
+
+def test_a_sentence_leaning_on_the_previous_one_is_quoted_with_it():
+    passages = (Passage("c:0", "c", "Envoys", "Jung Pak urged coordinated action on weapons transfers. "
+                        "This was discussed during a meeting with nuclear envoys in Seoul.", 0.8),)
+    f = EvidenceFinder(BagOfWordsEmbedder(), TermWeights(p.text for p in passages))
+    _, found = f.find("Where was the meeting with the nuclear envoys?", passages)
+    best = found[0]
+    assert best.sentence.startswith("This was discussed")
+    assert best.context.startswith("Jung Pak urged")
+    text, citations = cite_evidence([best], passages)
+    assert text == f"{best.context} {best.sentence} [1]" and citations[0].quote == best.quote
