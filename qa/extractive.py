@@ -11,7 +11,7 @@ import numpy as np
 
 from index.sentences import split_sentences
 from qa.models import Passage
-from qa.support import Need, TermWeights, analyse, answer_type_score, entity_coverage
+from qa.support import Need, TermWeights, analyse, answer_type_score, entity_coverage, mentions_years
 
 _CACHE_CHUNKS = 4096
 _ANAPHOR = re.compile(r"^(?:this|these|that|those|it|he|she|they|such|there)\b", re.IGNORECASE)
@@ -77,6 +77,8 @@ class EvidenceFinder:
         for p_index, passage in enumerate(passages):
             sentences, vectors = self._split(passage)
             title_terms = set(self.weights.terms(passage.title))
+            # a question about 2019 is not answered by a passage that never mentions 2019
+            year_factor = 1.0 if mentions_years(need, f"{passage.title} {passage.text}") else 0.6
             for position, (sentence, vector) in enumerate(zip(sentences, vectors)):
                 previous = sentences[position - 1] if position else ""
                 # "This was discussed in Seoul." needs the sentence before it to mean anything
@@ -90,7 +92,7 @@ class EvidenceFinder:
                 phrase = (len(q_pairs & self.weights.bigrams(ordered)) / len(q_pairs)) if q_pairs else coverage
                 type_score = answer_type_score(need, sentence, terms)
                 support = 0.5 * similarity + 0.35 * coverage + 0.15 * phrase + 0.05 * passage.score
-                support *= 0.5 + 0.5 * type_score
+                support *= (0.5 + 0.5 * type_score) * year_factor
                 if need.entities:
                     # names and numbers of the question should appear near the answer (headline, the
                     # sentence or the one before): a swapped entity is the classic unanswerable question

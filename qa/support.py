@@ -21,6 +21,7 @@ _MONTHS = ("january february march april may june july august september october 
            "monday tuesday wednesday thursday friday saturday sunday").split()
 _DATE = re.compile(r"\b(?:1[5-9]\d\d|20\d\d|\d{1,2}(?:st|nd|rd|th)|(?:" + "|".join(_MONTHS) +
                    r")|(?:last|next|this) (?:year|week|month)|yesterday|today|tomorrow|decades?|centur(?:y|ies))\b")
+_YEAR = re.compile(r"\b(?:1[5-9]\d\d|20\d\d)\b")
 _PROPER = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-zA-Z’'-]+(?:\s+[A-Z][a-zA-Z’'-]+)*")
 
 # Past forms the stemmer cannot bring back to their verb ("met" must match "meet").
@@ -106,6 +107,7 @@ class Need:
     counted: str = ""    # stem of the noun after "how many", which the answer must mention
     question_words: frozenset[str] = frozenset()
     entities: tuple[str, ...] = ()  # names and numbers in the question, lower-cased prefixes
+    years: tuple[str, ...] = ()     # years the question names: an answer about another year is wrong
 
 
 def analyse(question: str, weights: TermWeights) -> Need:
@@ -125,7 +127,13 @@ def analyse(question: str, weights: TermWeights) -> Need:
         stems = weights.terms(head)
         counted = stems[0] if stems else ""
     words = frozenset(w.lower() for w in _WORD.findall(question))
-    return Need(kind, tuple(weights.terms(question)), counted, words, question_entities(question))
+    years = tuple(dict.fromkeys(_YEAR.findall(question)))
+    return Need(kind, tuple(weights.terms(question)), counted, words, question_entities(question), years)
+
+
+def mentions_years(need: Need, text: str) -> bool:
+    """Whether text names every year the question names."""
+    return all(year in text for year in need.years)
 
 
 def question_entities(question: str) -> tuple[str, ...]:
