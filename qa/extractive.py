@@ -14,7 +14,11 @@ from qa.models import Passage
 from qa.support import Need, TermWeights, analyse, answer_type_score, entity_coverage, mentions_years
 
 _CACHE_CHUNKS = 4096
-_ANAPHOR = re.compile(r"^(?:this|these|that|those|it|he|she|they|such|there)\b", re.IGNORECASE)
+_ANAPHOR = re.compile(
+    r"^(?:this|these|that|those|it|he|she|they|such|there)\b"
+    r"|\b(?:this|these|such|that) (?:statement|remarks?|comments?|actions?|moves?|decisions?|reports?|events?|"
+    r"gestures?|visits?|meetings?|moments?|developments?|exchanges?|warnings?|claims?|plans?|deals?|agreements?)\b",
+    re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,7 +86,7 @@ class EvidenceFinder:
             for position, (sentence, vector) in enumerate(zip(sentences, vectors)):
                 previous = sentences[position - 1] if position else ""
                 # "This was discussed in Seoul." needs the sentence before it to mean anything
-                context = previous if _ANAPHOR.match(sentence) else ""
+                context = previous if _ANAPHOR.search(sentence) else ""
                 ordered = self.weights.terms(sentence)
                 terms = set(ordered)
                 near = terms | set(self.weights.terms(previous)) | title_terms
