@@ -5,6 +5,8 @@ import sys
 
 import pytest
 
+from evals.datasets import DEFAULT_BENCHMARKS
+
 pytestmark = pytest.mark.slow
 METRICS = {"hit_at_1", "hit_at_5", "mrr", "answer_accuracy", "citation_precision", "refusal", "latency_ms"}
 
@@ -28,3 +30,18 @@ def test_eval_seeds_writes_report_and_scores_well(tmp_path):
     assert ours["refusal"]["false_refusal_rate"] <= 0.1 and ours["refusal"]["recall"] >= 0.35
     assert ours["hit_at_1"] > stock["hit_at_1"] and ours["answer_accuracy"] > stock["answer_accuracy"]
     assert len(report["questions"]) == ours["questions"] >= 25
+
+
+@pytest.mark.skipif(not DEFAULT_BENCHMARKS.is_dir(), reason="../shared/benchmarks is absent")
+@pytest.mark.parametrize("dataset", ["squad2", "rgb"])
+def test_eval_outside_benchmark_end_to_end(tmp_path, dataset):
+    proc = subprocess.run([sys.executable, "-m", "qa.cli", "eval", "--dataset", dataset, "--limit", "40",
+                           "--out", str(tmp_path)], capture_output=True, text=True, timeout=900)
+    assert proc.returncode == 0, proc.stderr
+    report = json.loads((tmp_path / dataset / "report.json").read_text())
+    ours = report["pipelines"]["newsqa"]["metrics"]
+    assert ours["questions"] == 40 and METRICS <= set(ours)
+    assert ours["hit_at_5"] >= 0.6 and ours["answer_accuracy"] >= 0.3
+    corpus = tmp_path / dataset / "corpus" / dataset
+    assert len(list(corpus.glob("*.txt"))) == {"squad2": 411, "rgb": 969}[dataset]  # one file per document
+    assert "eval-" + dataset in report["settings"]["collection"]
