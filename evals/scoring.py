@@ -5,8 +5,16 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 
 from evals.datasets import Question
-from evals.metrics import (citation_precision, contains_answer, hit_at, mean, percentiles, rank_of_gold,
-                           reciprocal_rank, refusal_scores)
+from evals.metrics import (
+    citation_precision,
+    contains_answer,
+    hit_at,
+    mean,
+    percentiles,
+    rank_of_gold,
+    reciprocal_rank,
+    refusal_scores,
+)
 
 
 @dataclass(frozen=True, slots=True)

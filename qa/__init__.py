@@ -11,11 +11,11 @@ if TYPE_CHECKING:
 
 __all__ = ["Answer", "Citation", "Passage", "ask", "get_assistant"]
 
-_assistants: dict[tuple, "Assistant"] = {}
+_assistants: dict[tuple, Assistant] = {}
 _lock = threading.Lock()
 
 
-def get_assistant(*, collection: str = "articles", llm: str | None = None) -> "Assistant":
+def get_assistant(*, collection: str = "articles", llm: str | None = None) -> Assistant:
     """The cached Assistant for (data dir, collection, Chroma URL, LLM); built on first use.
 
     Raises:

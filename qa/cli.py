@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from qa.errors import QAError
+from qa.errors import InputError, QAError
 
 
 def _settings(args: argparse.Namespace) -> Any:
@@ -47,8 +47,8 @@ def _cmd_ask(args: argparse.Namespace) -> int:
     from qa.engine import build_assistant
     from ui.render import answer_to_text
 
-    if not args.question.strip():
-        raise QAError('The question is empty: ask something, e.g. qa ask "Who invited Putin?"')
+    if not args.question.strip():  # fail before the model loads
+        raise InputError('The question is empty: ask something, e.g. qa ask "Who invited Putin?"')
     answer = build_assistant(_settings(args)).ask(args.question)
     print(json.dumps(answer.to_dict(), indent=2, ensure_ascii=False) if args.json else answer_to_text(answer))
     return 0

@@ -1,7 +1,6 @@
 """Assistant.ask(): retrieve -> find evidence -> answer (extractive or LLM) -> Answer."""
 from __future__ import annotations
 
-import time
 from collections.abc import Sequence
 
 from qa.citations import cite_evidence, renumber_markers
@@ -31,7 +30,6 @@ class Assistant:
         self.max_sentences = max_sentences
         self.min_support = min_support
         self.rerank_depth = rerank_depth
-        self.last_timings: dict[str, float] = {}
 
     @property
     def model(self) -> str:
@@ -59,19 +57,14 @@ class Assistant:
         k = self.top_k if top_k is None else top_k
         if k < 1:
             raise InputError(f"top_k must be at least 1, got {k}")
-        t0 = time.perf_counter()
         passages, found = self.gather(question, k)
         evidence = select_evidence(found, max_sentences=self.max_sentences, min_support=self.min_support)
-        t2 = time.perf_counter()
         if not evidence:
-            answer = self._refusal(question, passages)
-        elif self.llm is None:
+            return self._refusal(question, passages)
+        if self.llm is None:
             text, citations = cite_evidence(evidence, passages)
-            answer = Answer(question, text, False, EXTRACTIVE, citations, passages)
-        else:
-            answer = self._generate(question, passages)
-        self.last_timings = {"retrieve_s": t2 - t0, "answer_s": time.perf_counter() - t2}
-        return answer
+            return Answer(question, text, False, EXTRACTIVE, citations, passages)
+        return self._generate(question, passages)
 
     def gather(self, question: str, top_k: int) -> tuple[tuple[Passage, ...], list[Evidence]]:
         """Retrieve candidates, rerank them by their best sentence, score the kept passages' sentences.

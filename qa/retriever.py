@@ -38,7 +38,7 @@ class Retriever:
         self._lock = threading.Lock()  # bm25s and the fusion retriever keep per-call state
 
     @classmethod
-    def from_store(cls, store: Any, embedder: Any, *, candidates: int = 20, dense_weight: float = 0.5) -> "Retriever":
+    def from_store(cls, store: Any, embedder: Any, *, candidates: int = 20, dense_weight: float = 0.5) -> Retriever:
         """Dense retrieval from the Chroma collection plus BM25 over the same chunks.
 
         Args:

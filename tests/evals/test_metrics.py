@@ -1,7 +1,15 @@
-import pytest
 
-from evals.metrics import (citation_precision, contains_answer, hit_at, mean, normalise, percentiles, rank_of_gold,
-                           reciprocal_rank, refusal_scores)
+from evals.metrics import (
+    citation_precision,
+    contains_answer,
+    hit_at,
+    mean,
+    normalise,
+    percentiles,
+    rank_of_gold,
+    reciprocal_rank,
+    refusal_scores,
+)
 
 
 def test_contains_answer_normalises_case_quotes_and_thousands():

@@ -1,7 +1,7 @@
 import pytest
 from pydantic import ValidationError
 
-from qa.cli import build_parser, _settings
+from qa.cli import _settings, build_parser
 from qa.settings import Settings
 
 
