@@ -11,7 +11,8 @@ import numpy as np
 
 from index.sentences import split_sentences
 from qa.models import Passage
-from qa.support import Need, TermWeights, analyse, answer_type_score, entity_coverage, mentions_years
+from qa.support import (Need, TermWeights, analyse, answer_candidates, answer_type_score, entity_coverage,
+                        mentions_years)
 
 _CACHE_CHUNKS = 4096
 _ANAPHOR = re.compile(
@@ -77,6 +78,7 @@ class EvidenceFinder:
             return need, []
         q_vec = self._embedder.embed([question])[0]
         q_pairs = self.weights.bigrams(need.terms)
+        votes = _votes(need, passages, [self._split(p)[0] for p in passages])
         found: list[Evidence] = []
         for p_index, passage in enumerate(passages):
             sentences, vectors = self._split(passage)
@@ -97,6 +99,9 @@ class EvidenceFinder:
                 type_score = answer_type_score(need, sentence, terms)
                 support = 0.5 * similarity + 0.35 * coverage + 0.15 * phrase + 0.05 * passage.score
                 support *= (0.5 + 0.5 * type_score) * year_factor
+                # an answer several articles agree on is more likely right (answer redundancy)
+                support *= 0.9 + 0.2 * max((votes.get(c, 0.0) for c in answer_candidates(need, sentence)),
+                                           default=0.0)
                 if need.entities:
                     # names and numbers of the question should appear near the answer (headline, the
                     # sentence or the one before): a swapped entity is the classic unanswerable question
@@ -105,6 +110,15 @@ class EvidenceFinder:
                                       context))
         found.sort(key=lambda e: -e.support)
         return need, found
+
+
+def _votes(need: Need, passages: Sequence[Passage], sentences: Sequence[list[str]]) -> dict[str, float]:
+    """Candidate answer -> share of the other passages that also mention it (0..1)."""
+    if len(passages) < 2:
+        return {}
+    candidates = {c for split in sentences for sentence in split for c in answer_candidates(need, sentence)}
+    texts = [p.text.lower() for p in passages]
+    return {c: (sum(1 for t in texts if c in t) - 1) / (len(texts) - 1) for c in candidates}
 
 
 def select_evidence(found: Sequence[Evidence], *, max_sentences: int, min_support: float,

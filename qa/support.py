@@ -183,6 +183,18 @@ def answer_type_score(need: Need, sentence: str, sentence_terms: set[str]) -> fl
     return 1.0 if found else 0.0
 
 
+def answer_candidates(need: Need, sentence: str) -> set[str]:
+    """Lower-cased strings in the sentence that could be the answer: entities of the asked type
+    (names for untyped questions) that the question does not already contain."""
+    if need.kind == "number":
+        found = [m.group(0) for m in _NUMBER.finditer(sentence) if not _DATE.fullmatch(m.group(0).lower())]
+    elif need.kind == "date":
+        found = [m.group(0) for m in _DATE.finditer(sentence.lower())]
+    else:
+        found = [m.group(0) for m in _PROPER.finditer(sentence)]
+    return {f.lower() for f in found if not set(f.lower().split()) <= need.question_words and len(f) > 1}
+
+
 def has_answer_type(need: Need, sentence: str, sentence_terms: set[str]) -> bool:
     """Whether the sentence fully holds an entity of the asked type."""
     return answer_type_score(need, sentence, sentence_terms) == 1.0
