@@ -98,7 +98,9 @@ class EvidenceFinder:
                 phrase = (len(q_pairs & self.weights.bigrams(ordered)) / len(q_pairs)) if q_pairs else coverage
                 type_score = answer_type_score(need, sentence, terms)
                 support = 0.5 * similarity + 0.35 * coverage + 0.15 * phrase + 0.05 * passage.score
-                support *= (0.5 + 0.5 * type_score) * year_factor
+                # a headline fragment ("CEO of Google and Alphabet ...") rarely answers anything
+                fullness = min(1.0, len(sentence.split()) / 10)
+                support *= (0.5 + 0.5 * type_score) * year_factor * (0.7 + 0.3 * fullness)
                 # an answer several articles agree on is more likely right (answer redundancy)
                 support *= 0.9 + 0.2 * max((votes.get(c, 0.0) for c in answer_candidates(need, sentence)),
                                            default=0.0)
