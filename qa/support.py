@@ -36,7 +36,7 @@ _IRREGULAR = {past: base for base, forms in (
     ("fall", "fell fallen"), ("sing", "sang sung"), ("draw", "drew drawn"), ("drive", "drove driven"),
     ("eat", "ate eaten"), ("forget", "forgot forgotten"), ("sink", "sank sunk"), ("strike", "struck"),
     ("shoot", "shot"), ("seek", "sought"), ("catch", "caught"), ("stand", "stood"), ("understand", "understood"),
-    ("born", "bore borne"), ("die", "died"), ("become", "became"), ("freeze", "froze frozen"),
+    ("become", "became"), ("freeze", "froze frozen"),
     ("hide", "hid hidden"), ("ride", "rode ridden"), ("steal", "stole stolen"), ("wear", "wore worn"),
 ) for past in forms.split()}
 _PLURALS = frozenset("people men women children police staff personnel cattle sheep fish deer".split())
@@ -193,8 +193,3 @@ def answer_candidates(need: Need, sentence: str) -> set[str]:
     else:
         found = [m.group(0) for m in _PROPER.finditer(sentence)]
     return {f.lower() for f in found if not set(f.lower().split()) <= need.question_words and len(f) > 1}
-
-
-def has_answer_type(need: Need, sentence: str, sentence_terms: set[str]) -> bool:
-    """Whether the sentence fully holds an entity of the asked type."""
-    return answer_type_score(need, sentence, sentence_terms) == 1.0

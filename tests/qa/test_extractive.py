@@ -66,3 +66,15 @@ def test_a_sentence_leaning_on_the_previous_one_is_quoted_with_it():
     assert best.context.startswith("Jung Pak urged")
     text, citations = cite_evidence([best], passages)
     assert text == f"{best.context} {best.sentence} [1]" and citations[0].quote == best.quote
+
+
+def test_an_answer_several_passages_agree_on_wins():
+    passages = (
+        Passage("x:0", "x", "Final", "Serena Williams won the Wimbledon final in 2019 says one blog.", 0.9),
+        Passage("y:0", "y", "Final", "Simona Halep won the Wimbledon final in 2019 after a fine match.", 0.8),
+        Passage("z:0", "z", "Report", "Halep lifted the trophy; Simona Halep is champion in 2019.", 0.7),
+    )
+    f = EvidenceFinder(BagOfWordsEmbedder(), TermWeights(p.text for p in passages))
+    _, found = f.find("Who won the Wimbledon final in 2019?", passages)
+    by_source = {passages[e.passage].source: e.support for e in found}
+    assert by_source["y"] > by_source["x"]

@@ -1,6 +1,6 @@
 import pytest
 
-from qa.support import TermWeights, analyse, answer_type, has_answer_type
+from qa.support import TermWeights, analyse, answer_candidates, answer_type, answer_type_score, mentions_years
 
 
 @pytest.mark.parametrize("question,kind", [
@@ -29,18 +29,35 @@ def test_number_answer_must_count_the_asked_thing():
     need = analyse("How many people live in Vladivostok?", weights)
     wrong = "Putin's two day trip to Vladivostok."
     right = "About 600,000 people live in Vladivostok."
-    assert not has_answer_type(need, wrong, set(weights.terms(wrong)))
-    assert has_answer_type(need, right, set(weights.terms(right)))
+    assert answer_type_score(need, wrong, set(weights.terms(wrong))) == 0.5  # a number, but not of people
+    assert answer_type_score(need, right, set(weights.terms(right))) == 1.0
+    assert answer_type_score(need, "Vladivostok is a port.", set()) == 0.0
 
 
 def test_dates_people_places():
     weights = TermWeights(["x"])
     when = analyse("When did Putin last visit Pyongyang?", weights)
-    assert has_answer_type(when, "It happened in July 2000.", set())
-    assert not has_answer_type(when, "Putin visited Pyongyang.", set())
+    assert answer_type_score(when, "It happened in July 2000.", set()) == 1.0
+    assert answer_type_score(when, "Putin visited Pyongyang.", set()) == 0.0
     who = analyse("Who proposed joint military exercises?", weights)
-    assert has_answer_type(who, "During this visit, Shoigu proposed the idea.", set())
-    assert not has_answer_type(who, "the idea was proposed by nobody in particular.", set())
+    assert answer_type_score(who, "During this visit, Shoigu proposed the idea.", set()) == 1.0
+    assert answer_type_score(who, "the idea was proposed by nobody in particular.", set()) == 0.0
+
+
+def test_answer_candidates_exclude_what_the_question_already_names():
+    weights = TermWeights(["x"])
+    who = analyse("Who did Putin meet in Pyongyang?", weights)
+    assert answer_candidates(who, "In Pyongyang, Putin met Kim Jong Il and Choe Son Hui.") == {
+        "kim jong il", "choe son hui"}
+    when = analyse("When did Putin visit?", weights)
+    assert answer_candidates(when, "He went in July 2000.") == {"july", "2000"}
+
+
+def test_years_named_by_the_question_must_appear():
+    need = analyse("Who won Wimbledon in 2019?", TermWeights(["x"]))
+    assert need.years == ("2019",)
+    assert mentions_years(need, "At the 2019 Wimbledon Championships...")
+    assert not mentions_years(need, "Rybakina won Wimbledon in 2022.")
 
 
 def test_rare_terms_weigh_more_and_coverage_is_idf_weighted():
