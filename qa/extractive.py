@@ -85,15 +85,17 @@ class EvidenceFinder:
             title_terms = set(self.weights.terms(passage.title))
             # a question about 2019 is not answered by a passage that never mentions 2019
             year_factor = 1.0 if mentions_years(need, f"{passage.title} {passage.text}") else 0.6
-            for position, (sentence, vector) in enumerate(zip(sentences, vectors)):
+            all_terms = [self.weights.terms(sentence) for sentence in sentences]
+            for position, (sentence, vector, ordered) in enumerate(zip(sentences, vectors, all_terms)):
                 previous = sentences[position - 1] if position else ""
+                previous_terms = set(all_terms[position - 1]) if position else set()
                 # "This was discussed in Seoul." needs the sentence before it to mean anything
-                context = previous if _ANAPHOR.search(sentence) else ""
-                ordered = self.weights.terms(sentence)
+                leans_back = bool(_ANAPHOR.search(sentence))
+                context = previous if leans_back else ""
                 terms = set(ordered)
-                near = terms | set(self.weights.terms(previous)) | title_terms
+                near = terms | previous_terms | title_terms
                 similarity = float(np.dot(q_vec, vector))
-                coverage = (0.75 * self.weights.coverage(need.terms, terms | set(self.weights.terms(context)))
+                coverage = (0.75 * self.weights.coverage(need.terms, terms | (previous_terms if leans_back else set()))
                             + 0.25 * self.weights.coverage(need.terms, near))
                 phrase = (len(q_pairs & self.weights.bigrams(ordered)) / len(q_pairs)) if q_pairs else coverage
                 type_score = answer_type_score(need, sentence, terms)
