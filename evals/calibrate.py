@@ -18,8 +18,9 @@ def best_supports(settings: Settings, out: Path) -> list[tuple[float, bool, str]
     from qa.engine import build_assistant
 
     dataset = load_seeds()
-    scoped, _, _ = ingest_dataset(settings, dataset, out, Embedder(settings.embed_model or None))
-    assistant = build_assistant(scoped.model_copy(update={"min_support": 0.0}))
+    embedder = Embedder(settings.embed_model or None, settings.embed_batch)
+    scoped, _, _ = ingest_dataset(settings, dataset, out, embedder)
+    assistant = build_assistant(scoped.model_copy(update={"min_support": 0.0}), embedder=embedder)
     rows = []
     for q in dataset.questions:
         _, found = assistant.gather(q.question, assistant.top_k)

@@ -41,7 +41,7 @@ def evaluate(settings: Settings, dataset: Dataset, out: Path, *, compare: bool =
     scoped, folder, ingest_line = ingest_dataset(settings, dataset, out, embedder)
     ingest_s = time.perf_counter() - started
     llm = make_llm(scoped)
-    assistant = build_assistant(scoped, llm=llm)
+    assistant = build_assistant(scoped, llm=llm, embedder=embedder)
     ours = run_ours(assistant, dataset)
     report = {
         "dataset": dataset.name,

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from qa.citations import cite_evidence, renumber_markers
 from qa.errors import InputError
@@ -97,12 +98,13 @@ class Assistant:
         return found[0].sentence if found else passage.text[:300]
 
 
-def build_assistant(settings: Settings, llm: LLM | None = None) -> Assistant:
+def build_assistant(settings: Settings, llm: LLM | None = None, embedder: Any = None) -> Assistant:
     """Wire the store, embedder, retriever and answerer from settings (entry points call this).
 
     Args:
         settings: effective settings.
         llm: an LLM to use instead of the configured one (tests pass a FakeLLM).
+        embedder: an already loaded Embedder to share (the eval runner ingests with it first).
 
     Raises:
         QAError: missing index, bad configuration.
@@ -115,7 +117,7 @@ def build_assistant(settings: Settings, llm: LLM | None = None) -> Assistant:
 
     store = ChunkStore(settings.data_dir, settings.collection, settings.chroma_url)
     chosen = llm if llm is not None else make_llm(settings)
-    embedder = Embedder(settings.embed_model or None, settings.embed_batch)
+    embedder = embedder or Embedder(settings.embed_model or None, settings.embed_batch)
     retriever = Retriever.from_store(store, embedder, candidates=max(settings.candidates, settings.top_k),
                           dense_weight=settings.dense_weight)
     weights = TermWeights(f"{n.metadata.get('title', '')}\n{n.get_content()}" for n in retriever.nodes)
