@@ -168,28 +168,28 @@ def answer_type_score(need: Need, sentence: str, sentence_terms: set[str]) -> fl
 
     For "how many X" a number without X scores 0.5: "91.3 males" may answer "how many men".
     """
-    if need.kind == "number":
-        numbers = [m.group(0) for m in _NUMBER.finditer(sentence) if not _DATE.fullmatch(m.group(0).lower())
-                   and m.group(0).lower() not in need.question_words]
-        if not numbers:
-            return 0.0
-        return 1.0 if not need.counted or need.counted in sentence_terms else 0.5
-    if need.kind == "date":
-        found = any(m.group(0).lower() not in need.question_words for m in _DATE.finditer(sentence.lower()))
-    elif need.kind in ("person", "place"):
-        found = any(not set(m.group(0).lower().split()) <= need.question_words for m in _PROPER.finditer(sentence))
-    else:
-        found = True
-    return 1.0 if found else 0.0
+    if not need.kind:
+        return 1.0
+    spans = _typed_spans(need, sentence)
+    if not spans:
+        return 0.0
+    if need.kind == "number" and need.counted and need.counted not in sentence_terms:
+        return 0.5
+    return 1.0
 
 
 def answer_candidates(need: Need, sentence: str) -> set[str]:
     """Lower-cased strings in the sentence that could be the answer: entities of the asked type
     (names for untyped questions) that the question does not already contain."""
+    return {span.lower() for span in _typed_spans(need, sentence) if len(span) > 1}
+
+
+def _typed_spans(need: Need, sentence: str) -> list[str]:
+    """Spans of the asked type (names when untyped) in the sentence, minus those the question names."""
     if need.kind == "number":
         found = [m.group(0) for m in _NUMBER.finditer(sentence) if not _DATE.fullmatch(m.group(0).lower())]
     elif need.kind == "date":
         found = [m.group(0) for m in _DATE.finditer(sentence.lower())]
     else:
         found = [m.group(0) for m in _PROPER.finditer(sentence)]
-    return {f.lower() for f in found if not set(f.lower().split()) <= need.question_words and len(f) > 1}
+    return [f for f in found if not set(f.lower().split()) <= need.question_words]
