@@ -136,6 +136,14 @@ def mentions_years(need: Need, text: str) -> bool:
     return all(year in text for year in need.years)
 
 
+def names_other_years(need: Need, text: str) -> bool:
+    """Whether text names years but none of those the question asks about ("the 2019 final" for 2020)."""
+    if not need.years:
+        return False
+    named = set(_YEAR.findall(text))
+    return bool(named) and not named & set(need.years)
+
+
 def question_entities(question: str) -> tuple[str, ...]:
     """Capitalised words (past the first) and numbers of a question, as 5-letter lower-case prefixes.
 
