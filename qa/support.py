@@ -22,6 +22,7 @@ _MONTHS = ("january february march april may june july august september october 
 _DATE = re.compile(r"\b(?:1[5-9]\d\d|20\d\d|\d{1,2}(?:st|nd|rd|th)|(?:" + "|".join(_MONTHS) +
                    r")|(?:last|next|this) (?:year|week|month)|yesterday|today|tomorrow|decades?|centur(?:y|ies))\b")
 _YEAR = re.compile(r"\b(?:1[5-9]\d\d|20\d\d)\b")
+_ACRONYM = re.compile(r"\b(?:[A-Z]\.){2,}|\bUS\b")  # "U.S.", "U.N.", "US" (not the pronoun "us")
 _PROPER = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-zA-Z’'-]+(?:\s+[A-Z][a-zA-Z’'-]+)*")
 
 # Past forms the stemmer cannot bring back to their verb ("met" must match "meet").
@@ -79,6 +80,7 @@ class TermWeights:
 
     def terms(self, text: str) -> list[str]:
         """Stemmed, lower-cased content words of text, stopwords removed, irregular verbs at their base."""
+        text = _ACRONYM.sub(_acronym, text)
         words = [w.lower().strip("'’-") for w in _WORD.findall(text)]
         return self._stemmer.stemWords([_IRREGULAR.get(w, w) for w in words if w and w not in _STOP])
 
@@ -96,6 +98,12 @@ class TermWeights:
         unique = set(question_terms)
         total = sum(self.idf(t) for t in unique)
         return sum(self.idf(t) for t in unique if t in text_terms) / total if total else 0.0
+
+
+def _acronym(match: re.Match) -> str:
+    """ "U.S." and "US" -> "USA", "U.N." -> "UN": one term however it is written."""
+    letters = match.group(0).replace(".", "")
+    return "USA" if letters == "US" else letters
 
 
 @dataclass(frozen=True, slots=True)
