@@ -21,6 +21,8 @@ _MONTHS = ("january february march april may june july august september october 
            "monday tuesday wednesday thursday friday saturday sunday").split()
 _DATE = re.compile(r"\b(?:1[5-9]\d\d|20\d\d|\d{1,2}(?:st|nd|rd|th)|(?:" + "|".join(_MONTHS) +
                    r")|(?:last|next|this) (?:year|week|month)|yesterday|today|tomorrow|decades?|centur(?:y|ies))\b")
+_MONTH_NAME = re.compile(r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?(?=\s|,|$)")
+_DAY = re.compile(r"\b(?:[12]?\d|3[01])(?:st|nd|rd|th)?\b(?!\s*(?:%|percent|million|billion))")
 _YEAR = re.compile(r"\b(?:1[5-9]\d\d|20\d\d)\b")
 _ACRONYM = re.compile(r"\b(?:[A-Z]\.){2,}|\bUS\b")  # "U.S.", "U.N.", "US" (not the pronoun "us")
 _PROPER = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-zA-Z’'-]+(?:\s+[A-Z][a-zA-Z’'-]+)*")
@@ -46,7 +48,8 @@ TYPED = {
     "number": re.compile(r"^(?:how (?:many|much|old|long|far|often|large|big|tall)|what (?:number|percentage|amount)"
                          r"|what (?:is|was|are|were) the (?:price|cost|population|number|amount|size|value|percentage|"
                          r"age|height|length|area|budget|salary|score))\b"),
-    "date": re.compile(r"^(?:when|what (?:year|date|month|day|time|decade|century)|in what year|which year)\b"),
+    "date": re.compile(r"^(?:when|what (?:year|date|month|day|time|decade|century)|in what year|which year"
+                       r"|what (?:is|was|are|were) the (?:\w+ )?(?:date|year|day))\b"),
     "person": re.compile(r"^(?:who|whom|whose)\b"),
     "place": re.compile(r"^(?:where|(?:in |to |from )?(?:what|which)(?: other)? (?:city|country|countries|place|town|"
                         r"region|state|nation|continent))\b"),
@@ -191,7 +194,22 @@ def answer_type_score(need: Need, sentence: str, sentence_terms: set[str]) -> fl
         return 0.0
     if need.kind == "number" and need.counted and need.counted not in sentence_terms:
         return 0.5
+    if need.kind == "date":
+        return date_precision(sentence)
     return 1.0
+
+
+def date_precision(sentence: str) -> float:
+    """How exactly the sentence dates something: a day with its month and year 1.0, a month with a day
+    or year 0.9, a bare year 0.8, a month, weekday or "last year" alone 0.6."""
+    text = sentence.lower()
+    month = _MONTH_NAME.search(text)
+    year = _YEAR.search(text)
+    if month and year and _DAY.search(text):
+        return 1.0
+    if month and (year or _DAY.search(text)):
+        return 0.9
+    return 0.8 if year else 0.6
 
 
 def answer_candidates(need: Need, sentence: str) -> set[str]:
