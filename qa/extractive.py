@@ -101,7 +101,7 @@ class EvidenceFinder:
                 type_score = answer_type_score(need, sentence, terms)
                 support = 0.5 * similarity + 0.35 * coverage + 0.15 * phrase + 0.05 * passage.score
                 # a headline fragment ("CEO of Google and Alphabet ...") rarely answers anything
-                fullness = min(1.0, len(sentence.split()) / 10)
+                fullness = min(1.0, len(sentence.split()) / 10) * (0.8 if _headline(sentence) else 1.0)
                 support *= (0.5 + 0.5 * type_score) * year_factor * (0.7 + 0.3 * fullness)
                 if names_other_years(need, sentence):
                     support *= 0.7
@@ -116,6 +116,12 @@ class EvidenceFinder:
                                       context))
         found.sort(key=lambda e: -e.support)
         return need, found
+
+
+def _headline(sentence: str) -> bool:
+    """Title Case ("Vanguard's New CEO Says Advisors' Jobs Are in Jeopardy"): its capitals name nobody."""
+    words = [w for w in sentence.split() if len(w) > 3 and w[0].isalpha()]
+    return len(words) >= 4 and sum(w[0].isupper() for w in words) / len(words) > 0.7
 
 
 def _votes(need: Need, passages: Sequence[Passage], sentences: Sequence[list[str]]) -> dict[str, float]:
