@@ -46,8 +46,9 @@ _PLURALS = frozenset("people men women children police staff personnel cattle sh
 
 TYPED = {
     "number": re.compile(r"^(?:how (?:many|much|old|long|far|often|large|big|tall)|what (?:number|percentage|amount)"
-                         r"|what (?:is|was|are|were) the (?:price|cost|population|number|amount|size|value|percentage|"
-                         r"age|height|length|area|budget|salary|score))\b"),
+                         r"|what (?:is|was|are|were) (?:the |\w+['’]s )(?:\w+ )?(?:price|cost|population|number|amount|"
+                         r"size|value|percentage|age|height|length|area|budget|salary|score|revenue|sales|profit|income|"
+                         r"earnings|worth|valuation|rate|total|distance|weight|capacity|attendance|turnout))\b"),
     "date": re.compile(r"^(?:when|what (?:year|date|month|day|time|decade|century)|in what year|which year"
                        r"|what (?:is|was|are|were) the (?:\w+ )?(?:date|year|day))\b"),
     "person": re.compile(r"^(?:who|whom|whose)\b"),
