@@ -51,7 +51,9 @@ TYPED = {
                          r"earnings|worth|valuation|rate|total|distance|weight|capacity|attendance|turnout))\b"),
     "date": re.compile(r"^(?:when|what (?:year|date|month|day|time|decade|century)|in what year|which year"
                        r"|what (?:is|was|are|were) the (?:\w+ )?(?:date|year|day))\b"),
-    "person": re.compile(r"^(?:who|whom|whose)\b"),
+    "person": re.compile(r"^(?:who|whom|whose|(?:which|what) (?:\w+ )?(?:person|people|man|woman|actor|actress|"
+                         r"director|player|singer|artist|author|writer|leader|president|ceo|founder|coach|candidate|"
+                         r"politician|minister|official|spokesman|spokeswoman|spokesperson|winner|scientist))\b"),
     "place": re.compile(r"^(?:where|(?:in |to |from )?(?:what|which)(?: other)? (?:city|country|countries|place|town|"
                         r"region|state|nation|continent))\b"),
 }
