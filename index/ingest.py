@@ -42,7 +42,8 @@ def to_node(chunk: Chunk, article: Article, vector: Any) -> Any:
     from llama_index.core.schema import NodeRelationship, RelatedNodeInfo, TextNode
 
     metadata = {"source": chunk.article_id, "title": chunk.title, "start": chunk.start, "end": chunk.end,
-                "hash": chunk.content_hash, "path": article.path, "date": article.date, "url": article.url}
+                "hash": chunk.content_hash, "path": article.path, "date": article.date, "url": article.url,
+                "dateline": article.dateline}
     return TextNode(
         id_=chunk.chunk_id, text=chunk.text, metadata=metadata, embedding=list(map(float, vector)),
         start_char_idx=chunk.start, end_char_idx=chunk.end,

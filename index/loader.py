@@ -27,6 +27,16 @@ _BOILERPLATE = re.compile(
 _LINKS_NEXT = re.compile(r"^(?:previous|next)\ (?:article|post|story)$", re.IGNORECASE)
 _META = re.compile(r"^(date|published|updated|url|source|link)\s*:\s*(.+)$", re.IGNORECASE)
 _BYLINE = re.compile(r"^(?:by\s+)?[A-Z][\w.'-]+(?:\s+[A-Z][\w.'-]+){1,3}$")
+# "Seoul :", "MOSCOW (Reuters) -", "Washington —" opening the story: where it was filed, not what it says.
+# ("Animal Crossing: New Horizons is..." is a topic label and stays: a Title Case place needs a space before
+# its colon or dash (and no hyphen: "Best Actor - Drama"), an UPPER CASE one may go without.)
+_DATELINE = re.compile(
+    r"^(?!(?:THE|A|AN|UPDATE|UPDATED|NOTE|EDITOR|BREAKING|WATCH|OPINION|ANALYSIS|EXCLUSIVE|LIVE|CORRECTION|"
+    r"WARNING|SUMMARY|DATE|Q|QUESTION|ANSWER|POLL)\b)(?i:(?!(?:The|A|An|Update|Breaking|Poll)\b))"
+    r"(?:(?P<upper>[A-Z][A-Z.'-]+(?:\s[A-Z][A-Z.'-]+){0,2})(?:,\s*(?:[A-Z][a-z]{2,8}\.?\s+\d{1,2}|[A-Z][A-Za-z.]+(?:\s[A-Z][A-Za-z.]+)?))?\s*"
+    r"(?:\([A-Z][\w ]{0,30}\)\s*)?(?::|--|[—–-])"
+    r"|(?P<title>[A-Z][a-z.'-]+(?:\s[A-Z][a-z.'-]+){0,2})\s*(?:\([A-Z][\w ]{0,30}\))?\s(?::|[—–]))"
+    r"\s+(?=[A-Z“\"'])")
 _SENTENCE_END = re.compile(r"(?<=[.!?…”\"])\s+(?=[A-Z“\"])")
 
 
@@ -42,6 +52,7 @@ class Article:
     date: str = ""
     url: str = ""
     author: str = ""
+    dateline: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,17 +118,24 @@ def parse_article(article_id: str, raw: str, path: str = "") -> Article:
     if not kept:
         raise InputError(f"{path or article_id}: no article text after removing boilerplate")
 
+    title = ""
     if _looks_like_headline(kept[0]) and len(kept) > 1:
         title, body_lines = kept[0], kept[1:]
         if _BYLINE.match(body_lines[0]) and len(body_lines) > 1 and len(body_lines[0].split()) <= 4:
             meta["author"] = body_lines[0].removeprefix("By ").removeprefix("by ")
             body_lines = body_lines[1:]
     else:
-        title, body_lines = first_sentence(kept[0]), kept
+        body_lines = kept
+    dateline = _DATELINE.match(body_lines[0])
+    if dateline and len(body_lines[0]) > dateline.end():
+        meta["dateline"] = (dateline.group("upper") or dateline.group("title")).strip()
+        body_lines = [body_lines[0][dateline.end():], *body_lines[1:]]
+    if not title:
+        title = first_sentence(body_lines[0])
     body = "\n".join(body_lines)
     digest = hashlib.sha256(f"{title}\n{body}".encode()).hexdigest()[:16]
     return Article(article_id, title, body, path, digest,
-                   meta.get("date", ""), meta.get("url", ""), meta.get("author", ""))
+                   meta.get("date", ""), meta.get("url", ""), meta.get("author", ""), meta.get("dateline", ""))
 
 
 def load_articles(folder: Path) -> tuple[list[Article], list[Skipped]]:

@@ -29,7 +29,8 @@ def test_title_falls_back_to_first_sentence_and_byline_is_metadata():
     articles, _ = load_articles(SEEDS)
     by_id = {a.article_id: a for a in articles}
     first = by_id["000_6e281491d46e8004"]
-    assert first.title.startswith("Seoul : Russia has indicated")
+    assert first.title.startswith("Russia has indicated")
+    assert first.dateline == "Seoul" and first.body.startswith("Russia has indicated")
     assert len(first.title) <= 121
     assert by_id["004_23f38ab0d320b1ba"].author == "Kamilu Balogun"
     assert "Kamilu Balogun" not in by_id["004_23f38ab0d320b1ba"].body
@@ -81,3 +82,22 @@ def test_skips_are_reported_with_reasons(tmp_path: Path):
 def test_missing_folder_is_an_input_error(tmp_path: Path):
     with pytest.raises(InputError, match="No such file or folder"):
         load_articles(tmp_path / "nope")
+
+
+@pytest.mark.parametrize("text, dateline, body", [
+    ("Seoul : Russia has indicated a visit.", "Seoul", "Russia has indicated a visit."),
+    ("MOSCOW (Reuters) - The Kremlin said so.", "MOSCOW", "The Kremlin said so."),
+    ("KYIV, Ukraine (AP) — Russia fired missiles.", "KYIV", "Russia fired missiles."),
+    ("NEW YORK, Nov 3 (Reuters) - Stocks fell.", "NEW YORK", "Stocks fell."),
+    ("Washington — Biden said no.", "Washington", "Biden said no."),
+    # topic labels, headlines and prose keep their words
+    ("Animal Crossing: New Horizons is a game.", "", "Animal Crossing: New Horizons is a game."),
+    ("Best Actor - Motion Picture - Drama.", "", "Best Actor - Motion Picture - Drama."),
+    ("BREAKING NEWS: The prize goes to her.", "", "BREAKING NEWS: The prize goes to her."),
+    ("Update: Nothing changed.", "", "Update: Nothing changed."),
+    ("The U.S. - China talks are on.", "", "The U.S. - China talks are on."),
+    ("Kim Jong Un said: No.", "", "Kim Jong Un said: No."),
+])
+def test_a_dateline_becomes_metadata(text, dateline, body):
+    article = parse_article("x", text)
+    assert (article.dateline, article.body) == (dateline, body)

@@ -17,3 +17,10 @@ def test_spans_point_into_the_text_and_join_back():
     spans = sentence_spans(text)
     assert [text[s:e] for s, e in spans] == ["One sentence here.", "Two follows.", "3,000 people came."]
     assert "".join(split_keeping_whitespace(text)) == text
+
+
+def test_a_spaced_ellipsis_ends_a_snippet_fragment():
+    text = "Sep 11, 2020 ... Favored to win, he lost the first set, 6-1, ... have reached a final — at the 2019 Open, ..."
+    assert split_sentences(text) == ["Sep 11, 2020 ...", "Favored to win, he lost the first set, 6-1, ...",
+                                     "have reached a final — at the 2019 Open, ..."]
+    assert split_sentences("He paused... then went on.") == ["He paused... then went on."]

@@ -1,6 +1,7 @@
 import pytest
 
-from qa.support import TermWeights, analyse, answer_candidates, answer_type, answer_type_score, mentions_years
+from qa.support import (TermWeights, analyse, answer_candidates, answer_type, answer_type_score, date_precision,
+                        mentions_years, names_other_years)
 
 
 @pytest.mark.parametrize("question,kind", [
@@ -37,7 +38,8 @@ def test_number_answer_must_count_the_asked_thing():
 def test_dates_people_places():
     weights = TermWeights(["x"])
     when = analyse("When did Putin last visit Pyongyang?", weights)
-    assert answer_type_score(when, "It happened in July 2000.", set()) == 1.0
+    assert answer_type_score(when, "It happened on July 12, 2000.", set()) == 1.0
+    assert answer_type_score(when, "It happened in July 2000.", set()) == 0.9
     assert answer_type_score(when, "Putin visited Pyongyang.", set()) == 0.0
     who = analyse("Who proposed joint military exercises?", weights)
     assert answer_type_score(who, "During this visit, Shoigu proposed the idea.", set()) == 1.0
@@ -67,3 +69,37 @@ def test_rare_terms_weigh_more_and_coverage_is_idf_weighted():
     assert weights.coverage(q, {"vladivostok"}) > weights.coverage(q, {"putin"})
     assert weights.coverage(q, set(q)) == pytest.approx(1.0)
     assert weights.coverage([], {"x"}) == 0.0
+
+
+@pytest.mark.parametrize("sentence, score", [
+    ("It was released on July 21, 2017.", 1.0), ("Launched 21 July 2017 worldwide.", 1.0),
+    ("Revealed on 19th October.", 0.9), ("Out in May 2012.", 0.9), ("Founded in 2015.", 0.8),
+    ("Release date slated for July ...", 0.6), ("It came out last year.", 0.6),
+])
+def test_an_exact_date_beats_a_vague_one(sentence, score):
+    assert date_precision(sentence) == score
+
+
+def test_a_sentence_about_another_year_conflicts():
+    need = analyse("Who won the U.S. Open in 2020?", TermWeights(["x"]))
+    assert names_other_years(need, "Medvedev reached the final at the 2019 U.S. Open.")
+    assert not names_other_years(need, "Thiem won the 2020 US Open, beating his 2019 self.")
+    assert not names_other_years(need, "Thiem won the title.")
+    assert not names_other_years(analyse("Who won the U.S. Open?", TermWeights(["x"])), "In 2019, Nadal won.")
+
+
+def test_acronyms_are_one_term_however_written():
+    weights = TermWeights(["x"])
+    assert weights.terms("U.S. Open") == weights.terms("US Open") == weights.terms("USA open") == ["usa", "open"]
+    assert weights.terms("the U.N. said") == ["un"]
+    assert "usa" not in weights.terms("tell us")
+
+
+@pytest.mark.parametrize("question, kind", [
+    ("What was Tesla's revenue in Q1 2021?", "number"), ("What is the population of Paris?", "number"),
+    ("What is the date of the 2021 NBA Draft?", "date"), ("What was the release date of the game?", "date"),
+    ("Which actor won Best Actor in 2020?", "person"), ("Which Russian official spoke?", "person"),
+    ("What is the name of the ship?", ""),
+])
+def test_more_question_forms_have_answer_types(question, kind):
+    assert answer_type(question) == kind
