@@ -7,10 +7,11 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from bm25s.stopwords import STOPWORDS_EN
+from bm25s.stopwords import STOPWORDS_EN_PLUS
 
 _WORD = re.compile(r"[A-Za-z0-9][\w'’-]*")
-_STOP = frozenset(STOPWORDS_EN) | frozenset(
+# NLTK's English list (pronouns, auxiliaries) less "won", which is a verb here, plus question words
+_STOP = (frozenset(STOPWORDS_EN_PLUS) - {"won"}) | frozenset(
     "what which who whom whose when where why how many much does did do is are was were will would "
     "could should can has have had according article articles say said says tell told".split())
 _NUMBER_WORDS = ("one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
