@@ -12,7 +12,7 @@ import numpy as np
 from index.sentences import split_sentences
 from qa.models import Passage
 from qa.support import (Need, TermWeights, analyse, answer_candidates, answer_type_score, entity_coverage,
-                        mentions_years, names_other_years)
+                        mentions_years, names_other_years, negated)
 
 _CACHE_CHUNKS = 4096
 _ANAPHOR = re.compile(
@@ -105,6 +105,8 @@ class EvidenceFinder:
                 support *= (0.5 + 0.5 * type_score) * year_factor * (0.7 + 0.3 * fullness)
                 if names_other_years(need, sentence):
                     support *= 0.7
+                if need.negated and not negated(f"{context} {sentence}"):
+                    support *= 0.5  # "what did X not do?" is not answered by what X did
                 # an answer several articles agree on is more likely right (answer redundancy)
                 support *= 0.9 + 0.2 * max((votes.get(c, 0.0) for c in answer_candidates(need, sentence)),
                                            default=0.0)

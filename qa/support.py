@@ -123,6 +123,7 @@ class Need:
     question_words: frozenset[str] = frozenset()
     entities: tuple[str, ...] = ()  # names and numbers in the question, lower-cased prefixes
     years: tuple[str, ...] = ()     # years the question names: an answer about another year is wrong
+    negated: bool = False           # the question asks what did not happen
 
 
 def analyse(question: str, weights: TermWeights) -> Need:
@@ -143,12 +144,22 @@ def analyse(question: str, weights: TermWeights) -> Need:
         counted = stems[0] if stems else ""
     words = frozenset(w.lower() for w in _WORD.findall(question))
     years = tuple(dict.fromkeys(_YEAR.findall(question)))
-    return Need(kind, tuple(weights.terms(question)), counted, words, question_entities(question), years)
+    return Need(kind, tuple(weights.terms(question)), counted, words, question_entities(question), years,
+                negated(question))
 
 
 def mentions_years(need: Need, text: str) -> bool:
     """Whether text names every year the question names."""
     return all(year in text for year in need.years)
+
+
+_NEGATION = re.compile(r"\b(?:not|never|no longer|neither|nor|none|nobody|nothing|without|fail(?:ed|s)? to|"
+                       r"\w+n['’]t|cannot|refused to|denied|denies|deny)\b", re.IGNORECASE)
+
+
+def negated(text: str) -> bool:
+    """Whether text says something did not happen ("not", "wasn't", "never", "failed to", "denied")."""
+    return bool(_NEGATION.search(text))
 
 
 def names_other_years(need: Need, text: str) -> bool:
