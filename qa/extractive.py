@@ -95,6 +95,8 @@ class EvidenceFinder:
                 terms = set(ordered)
                 near = terms | previous_terms | title_terms
                 similarity = float(np.dot(q_vec, vector))
+                if leans_back and position:  # "It was released on July 21" means what the sentence before says
+                    similarity = max(similarity, (similarity + float(np.dot(q_vec, vectors[position - 1]))) / 2)
                 coverage = (0.75 * self.weights.coverage(need.terms, terms | (previous_terms if leans_back else set()))
                             + 0.25 * self.weights.coverage(need.terms, near))
                 phrase = (len(q_pairs & self.weights.bigrams(ordered)) / len(q_pairs)) if q_pairs else coverage

@@ -23,7 +23,9 @@ _MONTHS = ("january february march april may june july august september october 
 _DATE = re.compile(r"\b(?:1[5-9]\d\d|20\d\d|\d{1,2}(?:st|nd|rd|th)|(?:" + "|".join(_MONTHS) +
                    r")|(?:last|next|this) (?:year|week|month)|yesterday|today|tomorrow|decades?|centur(?:y|ies))\b")
 _MONTH_NAME = re.compile(r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?(?=\s|,|$)")
-_DAY = re.compile(r"\b(?:[12]?\d|3[01])(?:st|nd|rd|th)?\b(?!\s*(?:%|percent|million|billion))")
+_MONTH_DAY = re.compile(  # "July 21", "Jul. 21st", "21 July", "21st of July"
+    r"\b(?:(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+(?:[12]?\d|3[01])(?:st|nd|rd|th)?\b"
+    r"|(?:[12]?\d|3[01])(?:st|nd|rd|th)?\s+(?:of\s+)?(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*)")
 _YEAR = re.compile(r"\b(?:1[5-9]\d\d|20\d\d)\b")
 _ACRONYM = re.compile(r"\b(?:[A-Z]\.){2,}|\bUS\b")  # "U.S.", "U.N.", "US" (not the pronoun "us")
 _PROPER = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-zA-Z’'-]+(?:\s+[A-Z][a-zA-Z’'-]+)*")
@@ -215,16 +217,16 @@ def answer_type_score(need: Need, sentence: str, sentence_terms: set[str]) -> fl
 
 
 def date_precision(sentence: str) -> float:
-    """How exactly the sentence dates something: a day with its month and year 1.0, a month with a day
-    or year 0.9, a bare year 0.8, a month, weekday or "last year" alone 0.6."""
+    """How exactly the sentence dates something: a day with its month and a year 1.0, a day with its month
+    or a month with a year 0.9, a bare year 0.7, a month, weekday or "last year" alone 0.4."""
     text = sentence.lower()
-    month = _MONTH_NAME.search(text)
+    day = _MONTH_DAY.search(text)
     year = _YEAR.search(text)
-    if month and year and _DAY.search(text):
+    if day and year:
         return 1.0
-    if month and (year or _DAY.search(text)):
+    if day or (year and _MONTH_NAME.search(text)):
         return 0.9
-    return 0.8 if year else 0.6
+    return 0.7 if year else 0.4
 
 
 def answer_candidates(need: Need, sentence: str) -> set[str]:

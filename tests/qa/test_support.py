@@ -73,8 +73,9 @@ def test_rare_terms_weigh_more_and_coverage_is_idf_weighted():
 
 @pytest.mark.parametrize("sentence, score", [
     ("It was released on July 21, 2017.", 1.0), ("Launched 21 July 2017 worldwide.", 1.0),
-    ("Revealed on 19th October.", 0.9), ("Out in May 2012.", 0.9), ("Founded in 2015.", 0.8),
-    ("Release date slated for July ...", 0.6), ("It came out last year.", 0.6),
+    ("Revealed on 19th October.", 0.9), ("Out in May 2012.", 0.9), ("Founded in 2015.", 0.7),
+    ("Release date slated for July ...", 0.4), ("It came out last year.", 0.4),
+    ("Splatoon 2 release date slated for July ...", 0.4), ("Sold 21 million in July.", 0.4),
 ])
 def test_an_exact_date_beats_a_vague_one(sentence, score):
     assert date_precision(sentence) == score
