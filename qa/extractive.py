@@ -104,6 +104,8 @@ class EvidenceFinder:
                 support = 0.5 * similarity + 0.35 * coverage + 0.15 * phrase + 0.05 * passage.score
                 # a headline fragment ("CEO of Google and Alphabet ...") rarely answers anything
                 fullness = min(1.0, len(sentence.split()) / 10) * (0.8 if _headline(sentence) else 1.0)
+                if sentence.endswith(("...", "…")) or sentence[0].islower():
+                    fullness *= 0.7  # a snippet cut short: what it was about to say is gone
                 support *= (0.5 + 0.5 * type_score) * year_factor * (0.7 + 0.3 * fullness)
                 if names_other_years(need, sentence):
                     support *= 0.7
