@@ -109,6 +109,8 @@ class EvidenceFinder:
                 support *= (0.5 + 0.5 * type_score) * year_factor * (0.7 + 0.3 * fullness)
                 if names_other_years(need, sentence):
                     support *= 0.7
+                if need.focus and need.focus not in near:
+                    support *= 0.8  # "which airline" is not answered by a sentence that names no airline
                 if need.negated and not negated(f"{context} {sentence}"):
                     support *= 0.5  # "what did X not do?" is not answered by what X did
                 # an answer several articles agree on is more likely right (answer redundancy)

@@ -126,6 +126,7 @@ class Need:
     entities: tuple[str, ...] = ()  # names and numbers in the question, lower-cased prefixes
     years: tuple[str, ...] = ()     # years the question names: an answer about another year is wrong
     negated: bool = False           # the question asks what did not happen
+    focus: str = ""                 # stem of the thing a what/which question asks about ("which airline")
 
 
 def analyse(question: str, weights: TermWeights) -> Need:
@@ -147,7 +148,24 @@ def analyse(question: str, weights: TermWeights) -> Need:
     words = frozenset(w.lower() for w in _WORD.findall(question))
     years = tuple(dict.fromkeys(_YEAR.findall(question)))
     return Need(kind, tuple(weights.terms(question)), counted, words, question_entities(question), years,
-                negated(question))
+                negated(question), "" if kind else _focus(question, weights))
+
+
+_VERBS_AFTER_WHAT = frozenset("happens causes makes means led made took became".split())
+_FOCUS = re.compile(r"^(?:in |on |at |for |from |to |with |by )?(?:what|which)\s+(?:(?:is|was|are|were)\s+the\s+)?"
+                    r"(?:(?:kind|type|sort|name|names)\s+of\s+)?(?:the\s+|a\s+|an\s+)?(?:[\w-]+(?:\s[\w-]+){0,2}['’]s\s+)?"
+                    r"([A-Za-z][\w-]*)", re.IGNORECASE)
+
+
+def _focus(question: str, weights: TermWeights) -> str:
+    """The noun a what/which question is about: "Which airline flies..." -> airline,
+    "What is the name of Kim's daughter?" -> daughter; "" when the next word is no noun ("What did...")."""
+    found = _FOCUS.match(question.strip())
+    word = found.group(1).lower() if found else ""
+    if not word or word in _STOP or word.endswith("ed") or word in _VERBS_AFTER_WHAT:
+        return ""
+    stems = weights.terms(found.group(1))
+    return stems[0] if stems else ""
 
 
 def mentions_years(need: Need, text: str) -> bool:

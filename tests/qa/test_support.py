@@ -1,7 +1,7 @@
 import pytest
 
 from qa.support import (TermWeights, analyse, answer_candidates, answer_type, answer_type_score, date_precision,
-                        mentions_years, names_other_years)
+                        mentions_years, names_other_years, negated)
 
 
 @pytest.mark.parametrize("question,kind", [
@@ -104,3 +104,24 @@ def test_acronyms_are_one_term_however_written():
 ])
 def test_more_question_forms_have_answer_types(question, kind):
     assert answer_type(question) == kind
+
+
+@pytest.mark.parametrize("question, focus", [
+    ("Which airline flies between Moscow and Pyongyang?", "airlin"),
+    ("What is the name of Kim Jong Un's daughter?", "daughter"),
+    ("What kind of partnership treaty did they sign?", "partnership"),
+    ("In which sectors could they expand?", "sector"),
+    ("What did Kim say?", ""), ("What happened in May?", ""), ("What is Russia short of?", ""),
+    ("Which city hosted the games?", ""),  # typed (place): the type is the check
+])
+def test_the_focus_of_a_what_or_which_question(question, focus):
+    assert analyse(question, TermWeights(["x"])).focus == focus
+
+
+def test_negated_questions_and_sentences():
+    weights = TermWeights(["x"])
+    assert analyse("What did the Community not originally focus on?", weights).negated
+    assert analyse("Who wasn't invited?", weights).negated
+    assert not analyse("Who was invited?", weights).negated
+    assert negated("Both deny the allegations.") and negated("He never went.") and negated("It failed to launch.")
+    assert not negated("The Community originally focused upon free movement of workers.")
