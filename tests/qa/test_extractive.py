@@ -78,3 +78,37 @@ def test_an_answer_several_passages_agree_on_wins():
     _, found = f.find("Who won the Wimbledon final in 2019?", passages)
     by_source = {passages[e.passage].source: e.support for e in found}
     assert by_source["y"] > by_source["x"]
+
+
+def _support(question: str, *sentences: str, text: str = "") -> dict[str, float]:
+    """Support of each sentence; each is its own passage (text is put before it, for context)."""
+    passages = tuple(Passage(f"p{i}:0", f"p{i}", "News", f"{text} {s}".strip(), 0.8) for i, s in enumerate(sentences))
+    f = EvidenceFinder(BagOfWordsEmbedder(), TermWeights(p.text for p in passages))
+    _, found = f.find(question, passages)
+    return {e.sentence: e.support for e in found}
+
+
+# Each pair of sentences below is equal on words shared with the question; only the signal named decides.
+def test_a_sentence_about_another_year_loses():
+    s = _support("Who won the Open final in 2020?", "Medvedev won the Open final in 2019.",
+                 "Thiem won the Open final in style.", text="The 2020 season ended.")
+    assert s["Thiem won the Open final in style."] > s["Medvedev won the Open final in 2019."]
+
+
+def test_a_negated_question_prefers_a_negated_sentence():
+    s = _support("Which country never signed the treaty?", "Norway did not sign the treaty.",
+                 "Sweden did sign the treaty.")
+    assert s["Norway did not sign the treaty."] > s["Sweden did sign the treaty."]
+
+
+def test_the_focus_noun_of_a_which_question_must_be_there():
+    s = _support("Which airline flies the northern route?", "The airline flies the southern route.",
+                 "The Koryo flies the northern route.")
+    assert s["The airline flies the southern route."] > s["The Koryo flies the northern route."]
+
+
+def test_an_exact_date_beats_a_vague_one_and_a_cut_snippet_loses():
+    s = _support("When was the game released?", "The game was released on July 21, 2017.",
+                 "The game was released in July.", "The game was released on July 21, 2017 ...")
+    assert s["The game was released on July 21, 2017."] > s["The game was released in July."]
+    assert s["The game was released on July 21, 2017."] > s["The game was released on July 21, 2017 ..."]
