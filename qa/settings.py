@@ -43,7 +43,7 @@ class Settings(BaseSettings):
     llm_temperature: float = Field(0.0, description="sampling temperature")
     timeout_s: float = Field(120.0, description="LLM request timeout in seconds")
     max_sentences: int = Field(3, ge=1, description="sentences the extractive answerer may quote")
-    min_support: float = Field(0.395, description="sentence support score below which the assistant refuses")
+    min_support: float = Field(0.34, description="sentence support score below which the assistant refuses")
 
     # ui
     host: str = Field("127.0.0.1", description="UI bind address")
