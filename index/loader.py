@@ -28,8 +28,8 @@ _LINKS_NEXT = re.compile(r"^(?:previous|next)\ (?:article|post|story)$", re.IGNO
 _META = re.compile(r"^(date|published|updated|url|source|link)\s*:\s*(.+)$", re.IGNORECASE)
 _BYLINE = re.compile(r"^(?:by\s+)?[A-Z][\w.'-]+(?:\s+[A-Z][\w.'-]+){1,3}$")
 # "Seoul :", "MOSCOW (Reuters) -", "Washington —" opening the story: where it was filed, not what it says.
-# ("Animal Crossing: New Horizons is..." is a topic label and stays: a Title Case place needs a space before
-# its colon or dash (and no hyphen: "Best Actor - Drama"), an UPPER CASE one may go without.)
+# ("Garden Weekly: Ten roses to plant..." is a topic label and stays: a Title Case place needs a space before
+# its colon or dash (and no hyphen: "Top Story - Local"), an UPPER CASE one may go without.)
 _DATELINE = re.compile(
     r"^(?!(?:THE|A|AN|UPDATE|UPDATED|NOTE|EDITOR|BREAKING|WATCH|OPINION|ANALYSIS|EXCLUSIVE|LIVE|CORRECTION|"
     r"WARNING|SUMMARY|DATE|Q|QUESTION|ANSWER|POLL)\b)(?i:(?!(?:The|A|An|Update|Breaking|Poll)\b))"

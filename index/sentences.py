@@ -8,7 +8,7 @@ _ABBREVIATIONS = frozenset(
     "u.s u.n u.k e.u u.s.a vs etc inc corp ltd co jan feb mar apr aug sept sep oct nov dec "
     "e.g i.e approx dept est fig mt ft a.m p.m".split()
 )
-# An ellipsis between spaces marks text left out of a snippet ("6-1, ... have reached"): a boundary too.
+# An ellipsis between spaces marks text left out of a snippet ("3-2, ... had reached"): a boundary too.
 _BOUNDARY = re.compile(r"[.!?…]+[\"”’')\]]*\s+(?=[\"“‘'(\[]?[A-Z0-9])|(?<=\s)(?:\.{3}|…)\s+|\n+")
 _WORD_BEFORE = re.compile(r"([\w.]+)[.!?…]*[\"”’')\]]*\s*$")
 

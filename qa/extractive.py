@@ -95,14 +95,14 @@ class EvidenceFinder:
                 terms = set(ordered)
                 near = terms | previous_terms | title_terms
                 similarity = float(np.dot(q_vec, vector))
-                if leans_back and position:  # "It was released on July 21" means what the sentence before says
+                if leans_back and position:  # "It opened on 3 May" means what the sentence before says
                     similarity = max(similarity, (similarity + float(np.dot(q_vec, vectors[position - 1]))) / 2)
                 coverage = (0.75 * self.weights.coverage(need.terms, terms | (previous_terms if leans_back else set()))
                             + 0.25 * self.weights.coverage(need.terms, near))
                 phrase = (len(q_pairs & self.weights.bigrams(ordered)) / len(q_pairs)) if q_pairs else coverage
                 type_score = answer_type_score(need, sentence, terms)
                 support = 0.5 * similarity + 0.35 * coverage + 0.15 * phrase + 0.05 * passage.score
-                # a headline fragment ("CEO of Google and Alphabet ...") rarely answers anything
+                # a headline fragment ("Chief of Acme and Beta ...") rarely answers anything
                 fullness = min(1.0, len(sentence.split()) / 10) * (0.8 if _headline(sentence) else 1.0)
                 if sentence.endswith(("...", "…")) or sentence[0].islower():
                     fullness *= 0.7  # a snippet cut short: what it was about to say is gone
@@ -127,7 +127,7 @@ class EvidenceFinder:
 
 
 def _headline(sentence: str) -> bool:
-    """Title Case ("Vanguard's New CEO Says Advisors' Jobs Are in Jeopardy"): its capitals name nobody."""
+    """Title Case ("Acme's New Chief Says Jobs Are Safe For Now"): its capitals name nobody."""
     words = [w for w in sentence.split() if len(w) > 3 and w[0].isalpha()]
     return len(words) >= 4 and sum(w[0].isupper() for w in words) / len(words) > 0.7
 

@@ -91,9 +91,9 @@ def test_missing_folder_is_an_input_error(tmp_path: Path):
     ("NEW YORK, Nov 3 (Reuters) - Stocks fell.", "NEW YORK", "Stocks fell."),
     ("Washington — Biden said no.", "Washington", "Biden said no."),
     # topic labels, headlines and prose keep their words
-    ("Animal Crossing: New Horizons is a game.", "", "Animal Crossing: New Horizons is a game."),
-    ("Best Actor - Motion Picture - Drama.", "", "Best Actor - Motion Picture - Drama."),
-    ("BREAKING NEWS: The prize goes to her.", "", "BREAKING NEWS: The prize goes to her."),
+    ("Garden Weekly: Ten roses to plant now.", "", "Garden Weekly: Ten roses to plant now."),
+    ("Top Story - Local - Weather.", "", "Top Story - Local - Weather."),
+    ("BREAKING NEWS: The council resigned.", "", "BREAKING NEWS: The council resigned."),
     ("Update: Nothing changed.", "", "Update: Nothing changed."),
     ("The U.S. - China talks are on.", "", "The U.S. - China talks are on."),
     ("Kim Jong Un said: No.", "", "Kim Jong Un said: No."),

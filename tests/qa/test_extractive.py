@@ -70,12 +70,12 @@ def test_a_sentence_leaning_on_the_previous_one_is_quoted_with_it():
 
 def test_an_answer_several_passages_agree_on_wins():
     passages = (
-        Passage("x:0", "x", "Final", "Serena Williams won the Wimbledon final in 2019 says one blog.", 0.9),
-        Passage("y:0", "y", "Final", "Simona Halep won the Wimbledon final in 2019 after a fine match.", 0.8),
-        Passage("z:0", "z", "Report", "Halep lifted the trophy; Simona Halep is champion in 2019.", 0.7),
+        Passage("x:0", "x", "Final", "Ida Brink won the Harbor Regatta final in 2019 says one blog.", 0.9),
+        Passage("y:0", "y", "Final", "Mara Quell won the Harbor Regatta final in 2019 after a fine race.", 0.8),
+        Passage("z:0", "z", "Report", "Quell lifted the trophy; Mara Quell is champion in 2019.", 0.7),
     )
     f = EvidenceFinder(BagOfWordsEmbedder(), TermWeights(p.text for p in passages))
-    _, found = f.find("Who won the Wimbledon final in 2019?", passages)
+    _, found = f.find("Who won the Harbor Regatta final in 2019?", passages)
     by_source = {passages[e.passage].source: e.support for e in found}
     assert by_source["y"] > by_source["x"]
 
@@ -90,9 +90,9 @@ def _support(question: str, *sentences: str, text: str = "") -> dict[str, float]
 
 # Each pair of sentences below is equal on words shared with the question; only the signal named decides.
 def test_a_sentence_about_another_year_loses():
-    s = _support("Who won the Open final in 2020?", "Medvedev won the Open final in 2019.",
-                 "Thiem won the Open final in style.", text="The 2020 season ended.")
-    assert s["Thiem won the Open final in style."] > s["Medvedev won the Open final in 2019."]
+    s = _support("Who won the regatta final in 2020?", "Brink won the regatta final in 2019.",
+                 "Quell won the regatta final in style.", text="The 2020 season ended.")
+    assert s["Quell won the regatta final in style."] > s["Brink won the regatta final in 2019."]
 
 
 def test_a_negated_question_prefers_a_negated_sentence():
@@ -108,7 +108,7 @@ def test_the_focus_noun_of_a_which_question_must_be_there():
 
 
 def test_an_exact_date_beats_a_vague_one_and_a_cut_snippet_loses():
-    s = _support("When was the game released?", "The game was released on July 21, 2017.",
-                 "The game was released in July.", "The game was released on July 21, 2017 ...")
-    assert s["The game was released on July 21, 2017."] > s["The game was released in July."]
-    assert s["The game was released on July 21, 2017."] > s["The game was released on July 21, 2017 ..."]
+    s = _support("When was the bridge opened?", "The bridge was opened on March 4, 2016.",
+                 "The bridge was opened in March.", "The bridge was opened on March 4, 2016 ...")
+    assert s["The bridge was opened on March 4, 2016."] > s["The bridge was opened in March."]
+    assert s["The bridge was opened on March 4, 2016."] > s["The bridge was opened on March 4, 2016 ..."]

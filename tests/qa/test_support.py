@@ -56,10 +56,10 @@ def test_answer_candidates_exclude_what_the_question_already_names():
 
 
 def test_years_named_by_the_question_must_appear():
-    need = analyse("Who won Wimbledon in 2019?", TermWeights(["x"]))
+    need = analyse("Who won the Harbor Regatta in 2019?", TermWeights(["x"]))
     assert need.years == ("2019",)
-    assert mentions_years(need, "At the 2019 Wimbledon Championships...")
-    assert not mentions_years(need, "Rybakina won Wimbledon in 2022.")
+    assert mentions_years(need, "At the 2019 Harbor Regatta...")
+    assert not mentions_years(need, "Mara Quell won the Harbor Regatta in 2022.")
 
 
 def test_rare_terms_weigh_more_and_coverage_is_idf_weighted():
@@ -72,34 +72,34 @@ def test_rare_terms_weigh_more_and_coverage_is_idf_weighted():
 
 
 @pytest.mark.parametrize("sentence, score", [
-    ("It was released on July 21, 2017.", 1.0), ("Launched 21 July 2017 worldwide.", 1.0),
+    ("The bridge opened on March 4, 2016.", 1.0), ("Opened 4 March 2016 to traffic.", 1.0),
     ("Revealed on 19th October.", 0.9), ("Out in May 2012.", 0.9), ("Founded in 2015.", 0.7),
     ("Release date slated for July ...", 0.4), ("It came out last year.", 0.4),
-    ("Splatoon 2 release date slated for July ...", 0.4), ("Sold 21 million in July.", 0.4),
+    ("Bridge 2 opening slated for July ...", 0.4), ("Sold 21 million in July.", 0.4),
 ])
 def test_an_exact_date_beats_a_vague_one(sentence, score):
     assert date_precision(sentence) == score
 
 
 def test_a_sentence_about_another_year_conflicts():
-    need = analyse("Who won the U.S. Open in 2020?", TermWeights(["x"]))
-    assert names_other_years(need, "Medvedev reached the final at the 2019 U.S. Open.")
-    assert not names_other_years(need, "Thiem won the 2020 US Open, beating his 2019 self.")
-    assert not names_other_years(need, "Thiem won the title.")
-    assert not names_other_years(analyse("Who won the U.S. Open?", TermWeights(["x"])), "In 2019, Nadal won.")
+    need = analyse("Who won the Harbor Regatta in 2020?", TermWeights(["x"]))
+    assert names_other_years(need, "Brink reached the final of the 2019 Harbor Regatta.")
+    assert not names_other_years(need, "Quell won the 2020 regatta, beating her 2019 time.")
+    assert not names_other_years(need, "Quell won the title.")
+    assert not names_other_years(analyse("Who won the regatta?", TermWeights(["x"])), "In 2019, Brink won.")
 
 
 def test_acronyms_are_one_term_however_written():
     weights = TermWeights(["x"])
-    assert weights.terms("U.S. Open") == weights.terms("US Open") == weights.terms("USA open") == ["usa", "open"]
+    assert weights.terms("U.S. Senate") == weights.terms("US Senate") == weights.terms("USA senate") == ["usa", "senat"]
     assert weights.terms("the U.N. said") == ["un"]
     assert "usa" not in weights.terms("tell us")
 
 
 @pytest.mark.parametrize("question, kind", [
-    ("What was Tesla's revenue in Q1 2021?", "number"), ("What is the population of Paris?", "number"),
-    ("What is the date of the 2021 NBA Draft?", "date"), ("What was the release date of the game?", "date"),
-    ("Which actor won Best Actor in 2020?", "person"), ("Which Russian official spoke?", "person"),
+    ("What was Acme's revenue last quarter?", "number"), ("What is the population of Paris?", "number"),
+    ("What is the date of the harbour festival?", "date"), ("What was the opening date of the bridge?", "date"),
+    ("Which actor played the king?", "person"), ("Which Russian official spoke?", "person"),
     ("What is the name of the ship?", ""),
 ])
 def test_more_question_forms_have_answer_types(question, kind):
