@@ -74,8 +74,8 @@ def test_rare_terms_weigh_more_and_coverage_is_idf_weighted():
 @pytest.mark.parametrize("sentence, score", [
     ("The bridge opened on March 4, 2016.", 1.0), ("Opened 4 March 2016 to traffic.", 1.0),
     ("Revealed on 19th October.", 0.9), ("Out in May 2012.", 0.9), ("Founded in 2015.", 0.7),
-    ("Release date slated for July ...", 0.4), ("It came out last year.", 0.4),
-    ("Bridge 2 opening slated for July ...", 0.4), ("Sold 21 million in July.", 0.4),
+    ("The opening is expected in July ...", 0.4), ("It came out last year.", 0.4),
+    ("Bridge 2 opening pencilled in for July ...", 0.4), ("Sold 21 million in July.", 0.4),
 ])
 def test_an_exact_date_beats_a_vague_one(sentence, score):
     assert date_precision(sentence) == score
@@ -120,8 +120,8 @@ def test_the_focus_of_a_what_or_which_question(question, focus):
 
 def test_negated_questions_and_sentences():
     weights = TermWeights(["x"])
-    assert analyse("What did the Community not originally focus on?", weights).negated
+    assert analyse("What did the council not originally plan?", weights).negated
     assert analyse("Who wasn't invited?", weights).negated
     assert not analyse("Who was invited?", weights).negated
     assert negated("Both deny the allegations.") and negated("He never went.") and negated("It failed to launch.")
-    assert not negated("The Community originally focused upon free movement of workers.")
+    assert not negated("The council originally planned a new bridge.")
