@@ -166,6 +166,14 @@ def select_evidence(found: Sequence[Evidence], *, max_sentences: int, min_suppor
             continue
         chosen.append(ev)
         seen.add(ev.sentence.lower())
+    if not any(e.typed for e in chosen):
+        # "on 19th October" is better followed by a runner-up (a little further down) saying "October 19, 2021"
+        exact = next((e for e in found[1:] if e.typed and e.support >= max(min_support, best.support - 2 * margin)
+                      and e.sentence.lower() not in seen), None)
+        if exact is not None and len(chosen) < max_sentences:
+            chosen.append(exact)
+        elif exact is not None and len(chosen) > 1:
+            chosen[-1] = exact
     return chosen
 
 

@@ -112,3 +112,19 @@ def test_an_exact_date_beats_a_vague_one_and_a_cut_snippet_loses():
                  "The bridge was opened in March.", "The bridge was opened on March 4, 2016 ...")
     assert s["The bridge was opened on March 4, 2016."] > s["The bridge was opened in March."]
     assert s["The bridge was opened on March 4, 2016."] > s["The bridge was opened on March 4, 2016 ..."]
+
+
+def test_an_untyped_answer_is_completed_by_a_nearby_exact_one():
+    from qa.extractive import Evidence
+
+    def ev(text: str, support: float, typed: bool) -> Evidence:
+        return Evidence(0, 0, text, support, 0.5, 0.5, typed)
+
+    vague, other, exact, far = (ev("Revealed on 19th October.", 0.80, False), ev("It was big news.", 0.75, False),
+                                ev("Revealed on October 19, 2021.", 0.66, True), ev("Sold 2019.", 0.50, True))
+    assert select_evidence([vague, other, exact, far], max_sentences=3, min_support=0.3) == [vague, other, exact]
+    assert select_evidence([vague, other, exact, far], max_sentences=2, min_support=0.3) == [vague, exact]
+    assert select_evidence([vague, other, exact], max_sentences=1, min_support=0.3) == [vague]
+    assert select_evidence([vague, far], max_sentences=3, min_support=0.3) == [vague]  # too far below
+    typed_best = ev("Revealed on October 19, 2021 in New York.", 0.8, True)
+    assert select_evidence([typed_best, other, exact], max_sentences=3, min_support=0.3) == [typed_best, other]
