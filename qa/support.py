@@ -261,4 +261,6 @@ def _typed_spans(need: Need, sentence: str) -> list[str]:
         found = [m.group(0) for m in _DATE.finditer(sentence.lower())]
     else:
         found = [m.group(0) for m in _PROPER.finditer(sentence)]
-    return [f for f in found if not set(f.lower().split()) <= need.question_words]
+    # "Olympics" adds nothing to a question about "the olympic games": compare by 5-letter prefix
+    asked = {_entity_key(w) for w in need.question_words}
+    return [f for f in found if not {_entity_key(w) for w in _WORD.findall(f)} <= asked]
