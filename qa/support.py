@@ -28,6 +28,9 @@ _MONTH_DAY = re.compile(  # "March 4", "Mar. 4th", "4 March", "4th of March"
     r"|(?:[12]?\d|3[01])(?:st|nd|rd|th)?\s+(?:of\s+)?(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*)")
 _YEAR = re.compile(r"\b(?:1[5-9]\d\d|20\d\d)\b")
 _ACRONYM = re.compile(r"\b(?:[A-Z]\.){2,}|\bUS\b")  # "U.S.", "U.N.", "US" (not the pronoun "us")
+_OPENING_NAME = re.compile(r"([A-Z][a-zA-Z’'-]+)(?:\s+[A-Z][a-zA-Z’'-]+)+")
+_STARTERS = frozenset("in on at after before during since while although though when as for from with by according "
+                      "last next this that these those today yesterday earlier later meanwhile however".split())
 _PROPER = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-zA-Z’'-]+(?:\s+[A-Z][a-zA-Z’'-]+)*")
 
 # Past forms the stemmer cannot bring back to their verb ("met" must match "meet").
@@ -261,6 +264,9 @@ def _typed_spans(need: Need, sentence: str) -> list[str]:
         found = [m.group(0) for m in _DATE.finditer(sentence.lower())]
     else:
         found = [m.group(0) for m in _PROPER.finditer(sentence)]
+        opening = _OPENING_NAME.match(sentence)  # "Mara Quell won..." (a lone capital opens any sentence)
+        if opening and opening.group(1).lower() not in _STOP and opening.group(1).lower() not in _STARTERS:
+            found = [opening.group(0)] + [f for f in found if f not in opening.group(0)]
     # "Olympics" adds nothing to a question about "the olympic games": compare by 5-letter prefix
     asked = {_entity_key(w) for w in need.question_words}
     return [f for f in found if not {_entity_key(w) for w in _WORD.findall(f)} <= asked]

@@ -51,6 +51,8 @@ def test_answer_candidates_exclude_what_the_question_already_names():
     who = analyse("Who did Putin meet in Pyongyang?", weights)
     assert answer_candidates(who, "In Pyongyang, Putin met Kim Jong Il and Choe Son Hui.") == {
         "kim jong il", "choe son hui"}
+    assert answer_candidates(who, "Mara Quell met Putin in Pyongyang.") == {"mara quell"}
+    assert answer_candidates(who, "In Pyongyang, nobody met Putin.") == set()
     where = analyse("Which city hosted the olympic games in 2008?", weights)
     assert answer_candidates(where, "In 2008 the Olympics went to Harborton, in the East.") == {"harborton", "east"}
     when = analyse("When did Putin visit?", weights)
