@@ -157,21 +157,32 @@ def select_evidence(found: Sequence[Evidence], *, max_sentences: int, min_suppor
     if not found or found[0].support < min_support:
         return []
     best = found[0]
-    chosen = [best]
-    seen = {best.sentence.lower()}
+    chosen: list[Evidence] = []
+    seen: set[str] = set()
+
+    def quotable(ev: Evidence) -> Evidence | None:
+        """ev as it can join the answer: None when it repeats a quoted sentence, without its context
+        when that context is quoted already."""
+        if ev.sentence.lower() in seen:
+            return None
+        return replace(ev, context="") if ev.context.lower() in seen else ev
+
+    def add(ev: Evidence) -> None:
+        chosen.append(ev)
+        seen.update(text.lower() for text in (ev.sentence, ev.context) if text)
+
+    add(best)
     for ev in found[1:]:
         if len(chosen) >= max_sentences:
             break
-        if ev.support < max(min_support, best.support - margin) or ev.sentence.lower() in seen:
-            continue
-        chosen.append(ev)
-        seen.add(ev.sentence.lower())
+        if ev.support >= max(min_support, best.support - margin) and (ev := quotable(ev)) is not None:
+            add(ev)
     if not any(e.typed for e in chosen):
         # "on 19th October" is better followed by a runner-up (a little further down) saying "October 19, 2021"
-        exact = next((e for e in found[1:] if e.typed and e.support >= max(min_support, best.support - 2 * margin)
-                      and e.sentence.lower() not in seen), None)
+        exact = next((q for e in found[1:] if e.typed and e.support >= max(min_support, best.support - 2 * margin)
+                      and (q := quotable(e)) is not None), None)
         if exact is not None and len(chosen) < max_sentences:
-            chosen.append(exact)
+            add(exact)
         elif exact is not None and len(chosen) > 1:
             chosen[-1] = exact
     return chosen

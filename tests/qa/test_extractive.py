@@ -128,3 +128,14 @@ def test_an_untyped_answer_is_completed_by_a_nearby_exact_one():
     assert select_evidence([vague, far], max_sentences=3, min_support=0.3) == [vague]  # too far below
     typed_best = ev("Revealed on October 19, 2021 in New York.", 0.8, True)
     assert select_evidence([typed_best, other, exact], max_sentences=3, min_support=0.3) == [typed_best, other]
+
+
+def test_a_context_already_quoted_is_not_quoted_twice():
+    from qa.extractive import Evidence
+
+    first = Evidence(0, 0, "The council met on Monday.", 0.8, 0.5, 0.5, True)
+    leaning = Evidence(0, 1, "That meeting approved the bridge.", 0.78, 0.5, 0.5, True, context=first.sentence)
+    chosen = select_evidence([first, leaning], max_sentences=3, min_support=0.3)
+    assert [e.quote for e in chosen] == ["The council met on Monday.", "That meeting approved the bridge."]
+    chosen = select_evidence([leaning, first], max_sentences=3, min_support=0.3)
+    assert [e.quote for e in chosen] == ["The council met on Monday. That meeting approved the bridge."]
