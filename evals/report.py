@@ -35,6 +35,24 @@ def format_table(report: dict) -> str:
     return "\n".join(lines)
 
 
+def format_types(report: dict) -> list[str]:
+    """Markdown lines: accuracy and refusals of each pipeline per asked answer type."""
+    names = list(report["pipelines"])
+    types = report["pipelines"]["newsqa"]["metrics"].get("by_answer_type", {})
+    if not types:
+        return []
+    lines = ["## By answer type", "",
+             "| type | questions | " + " | ".join(f"{n} accuracy | {n} refusal recall" for n in names) + " |",
+             "|---|---|" + "---|---|" * len(names)]
+    for kind, row in types.items():
+        cells = []
+        for n in names:
+            other = report["pipelines"][n]["metrics"].get("by_answer_type", {}).get(kind, {})
+            cells += [_fmt(other.get("answer_accuracy")), _fmt(other.get("refusal_recall"))]
+        lines.append(f"| {kind} | {row['questions']} | " + " | ".join(cells) + " |")
+    return lines
+
+
 def write_report(report: dict, out: Path) -> None:
     """Write every artefact of one evaluation into out."""
     import matplotlib
@@ -51,6 +69,7 @@ def write_report(report: dict, out: Path) -> None:
           f"Ingest: {report['ingest']['summary']}", ""]
     md += [f"- **{n}**: {report['pipelines'][n]['description']}" for n in names]
     md += ["", format_table(report), "", "![metrics](metrics.png)", "", "![latency](latency.png)", ""]
+    md += format_types(report) + [""]
     wrong = [q for q in report["questions"] if q["answerable"] and not q["correct"]][:15]
     if wrong:
         md += ["## Answerable questions answered wrong or refused (first 15)", ""]

@@ -60,5 +60,23 @@ def aggregate(results: Sequence[Result]) -> dict:
                                     if not r.refused]),
         "refusal": asdict(refusal),
         "latency_ms": percentiles([r.latency_ms for r in results]),
+        "by_answer_type": by_answer_type(results),
     }
+
+
+def by_answer_type(results: Sequence[Result]) -> dict:
+    """Accuracy and refusals per asked type (who -> person, when -> date, how many -> number, ...)."""
+    from qa.support import answer_type
+
+    groups: dict[str, list[Result]] = {}
+    for r in results:
+        groups.setdefault(answer_type(r.question) or "other", []).append(r)
+    out = {}
+    for kind, group in sorted(groups.items()):
+        answerable = [r for r in group if r.answerable]
+        refusal = refusal_scores([r.refused for r in group], [r.answerable for r in group])
+        out[kind] = {"questions": len(group), "answerable": len(answerable),
+                     "answer_accuracy": mean([1.0 if r.correct else 0.0 for r in answerable]),
+                     "refusal_recall": refusal.recall, "false_refusal_rate": refusal.false_refusal_rate}
+    return out
 

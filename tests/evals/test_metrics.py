@@ -42,3 +42,19 @@ def test_percentiles_and_mean():
     assert p["p50"] == 30 and p["p95"] > 500
     assert percentiles([])["p50"] == 0.0
     assert mean([1.0, None, 0.0]) == 0.5 and mean([None]) is None
+
+
+def test_scores_by_answer_type():
+    from evals.scoring import Result, by_answer_type
+
+    def result(question: str, answerable: bool, refused: bool, correct: bool) -> Result:
+        return Result("q", question, answerable, "", refused, (), (), 1.0, correct, None)
+
+    types = by_answer_type([result("Who met Kim?", True, False, True), result("Who met Putin?", True, True, False),
+                            result("When did he go?", True, False, False), result("Who won in 2031?", False, True,
+                                                                                  False),
+                            result("What did he say?", True, False, True)])
+    assert types["person"] == {"questions": 3, "answerable": 2, "answer_accuracy": 0.5, "refusal_recall": 1.0,
+                               "false_refusal_rate": 0.5}
+    assert types["date"]["answer_accuracy"] == 0.0 and types["other"]["answer_accuracy"] == 1.0
+    assert types["date"]["refusal_recall"] is None
