@@ -76,6 +76,31 @@ def renumber_markers(text: str, passages: Sequence[Passage],
     return out, citations, tuple(warnings)
 
 
+def attribute_unmarked(text: str, passages: Sequence[Passage],
+                       best_source: Callable[[str, Sequence[Passage]], int | None]) -> tuple[str, int]:
+    """Give each sentence of an LLM answer that cites nothing the [n] of the passage that says it.
+
+    Args:
+        text: the LLM's answer, with [n] = passage position from 1.
+        passages: the passages in prompt order.
+        best_source: the index of the passage that clearly states a sentence, or None.
+
+    Returns:
+        The text with markers added, and how many were added.
+    """
+    added = 0
+    parts = []
+    for sentence in split_sentences(text):
+        if not _MARKER.search(sentence):
+            index = best_source(sentence, passages)
+            if index is not None:
+                end = len(sentence.rstrip(".!?")) if sentence.rstrip(".!?") else len(sentence)
+                sentence = f"{sentence[:end]} [{index + 1}]{sentence[end:]}"
+                added += 1
+        parts.append(sentence)
+    return " ".join(parts), added
+
+
 def _tidy(text: str) -> str:
     """Squeeze the spaces a removed marker leaves behind."""
     return re.sub(r"\s+([.,;:!?])", r"\1", re.sub(r"[ \t]{2,}", " ", text)).strip()

@@ -4,7 +4,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from qa.citations import cite_evidence, renumber_markers
+from qa.citations import attribute_unmarked, cite_evidence, renumber_markers
 from qa.errors import InputError
 from qa.extractive import Evidence, EvidenceFinder, rerank, select_evidence
 from qa.llm import LLM
@@ -14,6 +14,9 @@ from qa.settings import Settings
 
 EXTRACTIVE = "extractive"
 MAX_QUESTION_CHARS = 2000
+# An uncited LLM sentence is credited to a passage only when one of its sentences says nearly the same
+ATTRIBUTION_SIMILARITY = 0.6
+ATTRIBUTION_COVERAGE = 0.5
 _DEFAULTS = Settings.model_fields
 
 
@@ -87,10 +90,22 @@ class Assistant:
         reply = self.llm.complete(SYSTEM, build_user_prompt(question, [(p.title, p.text) for p in passages])).strip()
         if not reply or REFUSAL.lower().rstrip(".") in reply.lower():
             return self._refusal(question, passages)
+        reply, added = attribute_unmarked(reply, passages, self._best_source)
         text, citations, warnings = renumber_markers(reply, passages, self._best_quote)
+        if added:
+            warnings += (f"the model left {added} sentence(s) uncited; their [n] point at the passage that "
+                         "states them most closely",)
         if not citations:
             warnings += ("the model cited no source; check the passages below",)
         return Answer(question, text, False, self.model, citations, passages, warnings)
+
+    def _best_source(self, claim: str, passages: Sequence[Passage]) -> int | None:
+        """The passage with a sentence that states the claim (close in meaning and in words), if any."""
+        _, found = self.finder.find(claim, passages)
+        best = found[0] if found else None
+        if best is None or best.similarity < ATTRIBUTION_SIMILARITY or best.coverage < ATTRIBUTION_COVERAGE:
+            return None
+        return best.passage
 
     def _best_quote(self, claim: str, passage: Passage) -> str:
         """The passage sentence that best supports a claim (the whole claim stands in for the question)."""

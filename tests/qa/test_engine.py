@@ -93,3 +93,13 @@ def test_answer_to_dict_has_the_contract_fields():
     assert {"question", "text", "refused", "model", "citations", "passages"} <= set(data)
     assert set(data["citations"][0]) == {"number", "source", "title", "quote", "score"}
     assert set(data["passages"][0]) == {"chunk_id", "source", "title", "text", "score"}
+
+
+def test_an_uncited_llm_sentence_is_credited_to_the_passage_that_states_it():
+    llm = FakeLLM(["Putin last visited Pyongyang in July 2000. Washington criticizes the arms trade [1]. "
+                   "Everyone likes ice cream."])
+    answer = assistant(llm).ask("Why does Washington criticize the arms trade between Russia and North Korea?")
+    assert answer.text == ("Putin last visited Pyongyang in July 2000 [1]. Washington criticizes the arms trade [2]. "
+                           "Everyone likes ice cream.")
+    assert [(c.number, c.source) for c in answer.citations] == [(1, "visit"), (2, "trade")]
+    assert "uncited" in answer.warnings[0] and len(answer.warnings) == 1
