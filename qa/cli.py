@@ -90,6 +90,18 @@ def _cmd_bench(args: argparse.Namespace) -> int:
     return run_bench(_settings(args), args)
 
 
+def _add_remaining_settings(group: argparse.ArgumentParser, skip: set[str], *defined: argparse.ArgumentParser) -> None:
+    """A --flag for every setting the parsers do not offer yet (--min-support, --fusion, ...): every knob
+    is a flag as well as a QA_* variable; pydantic checks the values."""
+    from qa.settings import Settings
+
+    taken = {a.dest for parser in defined for a in parser._actions}
+    for name, field in Settings.model_fields.items():
+        if name not in taken and name not in skip:
+            group.add_argument(f"--{name.replace('_', '-')}", dest=name, metavar="VALUE",
+                               help=f"{field.description} (QA_{name.upper()})")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser (also used by the tests)."""
     common = argparse.ArgumentParser(add_help=False)
@@ -102,35 +114,38 @@ def build_parser() -> argparse.ArgumentParser:
     answering.add_argument("--llm-model", dest="llm_model", help="model name or GGUF path (QA_LLM_MODEL)")
     answering.add_argument("--llm-base-url", dest="llm_base_url", help="server URL (QA_LLM_BASE_URL)")
 
+    tuning = argparse.ArgumentParser(add_help=False)
+    _add_remaining_settings(tuning, {"host", "port"}, common, answering)
+
     parser = argparse.ArgumentParser(prog="qa", description="Answers about news articles, with citations.")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    p = sub.add_parser("ingest", parents=[common], help="add or update the articles of a folder")
+    p = sub.add_parser("ingest", parents=[common, tuning], help="add or update the articles of a folder")
     p.add_argument("folder", help="folder of .txt/.md articles (searched recursively)")
     p.add_argument("--prune", action="store_true", help="remove stored articles whose files are gone")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.add_argument("--json", action="store_true", help="print the report as JSON")
     p.set_defaults(func=_cmd_ingest)
 
-    p = sub.add_parser("ask", parents=[common, answering], help="answer a question with citations")
+    p = sub.add_parser("ask", parents=[common, answering, tuning], help="answer a question with citations")
     p.add_argument("question")
     p.add_argument("--json", action="store_true", help="print the Answer as JSON")
     p.set_defaults(func=_cmd_ask)
 
-    p = sub.add_parser("stats", parents=[common], help="articles and chunks in a collection")
+    p = sub.add_parser("stats", parents=[common, tuning], help="articles and chunks in a collection")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=_cmd_stats)
 
-    p = sub.add_parser("config", parents=[common, answering], help="print the effective settings")
+    p = sub.add_parser("config", parents=[common, answering, tuning], help="print the effective settings")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=_cmd_config)
 
-    p = sub.add_parser("ui", parents=[common, answering], help="open the chat UI")
+    p = sub.add_parser("ui", parents=[common, answering, tuning], help="open the chat UI")
     p.add_argument("--host", help="bind address (QA_HOST, default 127.0.0.1)")
     p.add_argument("--port", type=int, help="port (QA_PORT, default 7860)")
     p.set_defaults(func=_cmd_ui)
 
-    p = sub.add_parser("eval", parents=[common, answering], help="score answers on a question set")
+    p = sub.add_parser("eval", parents=[common, answering, tuning], help="score answers on a question set")
     p.add_argument("--dataset", default="seeds", help="seeds | squad2 | rgb | PATH.jsonl (default seeds)")
     p.add_argument("--benchmarks", type=Path, help="folder of the outside benchmarks (default ../shared/benchmarks)")
     p.add_argument("--out", type=Path, default=Path("eval-out"), help="report folder (default eval-out)")
@@ -138,7 +153,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--limit", type=int, help="only the first N questions")
     p.set_defaults(func=_cmd_eval)
 
-    p = sub.add_parser("bench", parents=[common, answering], help="time ingest and questions, print numbers")
+    p = sub.add_parser("bench", parents=[common, answering, tuning], help="time ingest and questions, print numbers")
     p.add_argument("--folder", default="seeds", help="articles to ingest into a scratch index (default seeds)")
     p.add_argument("--repeat", type=int, default=20, help="questions to time (default 20)")
     p.set_defaults(func=_cmd_bench)

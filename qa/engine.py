@@ -134,7 +134,7 @@ def build_assistant(settings: Settings, llm: LLM | None = None, embedder: Any = 
     chosen = llm if llm is not None else make_llm(settings)
     embedder = embedder or Embedder(settings.embed_model or None, settings.embed_batch)
     retriever = Retriever.from_store(store, embedder, candidates=max(settings.candidates, settings.top_k),
-                          dense_weight=settings.dense_weight)
+                          dense_weight=settings.dense_weight, fusion=settings.fusion)
     weights = TermWeights(f"{n.metadata.get('title', '')}\n{n.get_content()}" for n in retriever.nodes)
     return Assistant(retriever, EvidenceFinder(embedder, weights), chosen, top_k=settings.top_k,
                      max_sentences=settings.max_sentences, min_support=settings.min_support,

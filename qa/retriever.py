@@ -1,4 +1,4 @@
-"""Question -> ranked passages: dense (Chroma) and lexical (BM25) retrieval, fused by relative score."""
+"""Question -> ranked passages: dense (Chroma) and lexical (BM25) retrieval, fused by llama-index."""
 from __future__ import annotations
 
 import threading
@@ -16,9 +16,10 @@ def node_to_passage(node: Any, score: float) -> Passage:
 
 
 class Retriever:
-    """Fuses any llama-index retrievers with QueryFusionRetriever (relative-score fusion, no query rewriting)."""
+    """Fuses any llama-index retrievers with QueryFusionRetriever (score fusion, no query rewriting)."""
 
-    def __init__(self, retrievers: list[Any], weights: list[float], nodes: list[Any], candidates: int) -> None:
+    def __init__(self, retrievers: list[Any], weights: list[float], nodes: list[Any], candidates: int,
+                 fusion: str = "dist_based_score") -> None:
         """Wrap ready retrievers.
 
         Args:
@@ -26,6 +27,8 @@ class Retriever:
             weights: their fusion weights.
             nodes: every node of the collection (for term statistics).
             candidates: how many fused results to keep.
+            fusion: QueryFusionRetriever mode (dist_based_score normalises each retriever's scores by
+                their mean and spread, relative_score by min and max, reciprocal_rerank uses ranks only).
         """
         from llama_index.core.llms import MockLLM
         from llama_index.core.retrievers import QueryFusionRetriever
@@ -33,12 +36,13 @@ class Retriever:
         self.nodes = nodes
         # num_queries=1: no query generation, so the (mock) LLM is never called.
         self._fusion = QueryFusionRetriever(
-            retrievers, llm=MockLLM(), mode="relative_score", similarity_top_k=candidates,
+            retrievers, llm=MockLLM(), mode=fusion, similarity_top_k=candidates,
             num_queries=1, use_async=False, retriever_weights=weights)
         self._lock = threading.Lock()  # bm25s and the fusion retriever keep per-call state
 
     @classmethod
-    def from_store(cls, store: Any, embedder: Any, *, candidates: int = 20, dense_weight: float = 0.5) -> Retriever:
+    def from_store(cls, store: Any, embedder: Any, *, candidates: int = 20, dense_weight: float = 0.5,
+                   fusion: str = "dist_based_score") -> Retriever:
         """Dense retrieval from the Chroma collection plus BM25 over the same chunks.
 
         Args:
@@ -46,6 +50,7 @@ class Retriever:
             embedder: an index.embedder.Embedder.
             candidates: how many each retriever returns before fusion.
             dense_weight: weight of the dense retriever (BM25 gets the rest).
+            fusion: how scores are fused (see __init__).
 
         Raises:
             IndexMissingError: the collection is empty.
@@ -62,7 +67,7 @@ class Retriever:
             store.vector_store(), embed_model=embedder.as_llama_index()).as_retriever(similarity_top_k=k)
         bm25 = BM25Retriever.from_defaults(nodes=nodes, similarity_top_k=k, stemmer=Stemmer.Stemmer("english"),
                                            language="english")
-        return cls([dense, bm25], [dense_weight, 1.0 - dense_weight], nodes, k)
+        return cls([dense, bm25], [dense_weight, 1.0 - dense_weight], nodes, k, fusion)
 
     def retrieve(self, question: str, top_k: int) -> list[Passage]:
         """The top_k passages for a question, best first.

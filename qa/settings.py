@@ -31,6 +31,8 @@ class Settings(BaseSettings):
     candidates: int = Field(20, ge=1, description="candidates fetched from each retriever before fusion")
     rerank_depth: int = Field(10, ge=1, description="passages re-scored by their best sentence before keeping top_k")
     dense_weight: float = Field(0.5, ge=0.0, le=1.0, description="weight of dense vs BM25 in score fusion")
+    fusion: Literal["dist_based_score", "relative_score", "reciprocal_rerank"] = Field(
+        "dist_based_score", description="how llama-index's QueryFusionRetriever fuses dense and BM25 scores")
 
     # answering
     llm: Literal["extractive", "llamacpp", "ollama", "openai"] = Field(

@@ -25,6 +25,8 @@ def qa(*args, env=None, check=True):
     (["eval", "--dataset", "nope"], "Unknown dataset"),
     (["ask", "q", "--llm", "gpt9"], "bad setting: llm"),
     (["ask", "q", "--top-k", "0"], "bad setting: top_k"),
+    (["ask", "q", "--fusion", "average"], "bad setting: fusion"),
+    (["ingest", "seeds", "--chunk-words", "many"], "bad setting: chunk_words"),
 ])
 def test_bad_input_is_one_line_and_exit_2(args, message):
     proc = qa(*args, check=False)
@@ -38,6 +40,12 @@ def test_config_prints_effective_settings(monkeypatch):
     monkeypatch.setenv("QA_LLM_API_KEY", "sk-hidden")
     out = json.loads(qa("config", "--json", "--top-k", "9").stdout)
     assert out["top_k"] == 9 and out["llm"] == "extractive" and out["llm_api_key"] == "**********"
+    # every setting is a flag too, and flags beat QA_* variables
+    monkeypatch.setenv("QA_MIN_SUPPORT", "0.2")
+    out = json.loads(qa("config", "--json", "--min-support", "0.5", "--fusion", "relative_score",
+                        "--rerank-depth", "12").stdout)
+    assert (out["min_support"], out["fusion"], out["rerank_depth"]) == (0.5, "relative_score", 12)
+    assert json.loads(qa("config", "--json").stdout)["min_support"] == 0.2
 
 
 @pytest.mark.slow

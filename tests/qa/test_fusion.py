@@ -1,4 +1,5 @@
-"""Our Retriever over scripted llama-index retrievers: relative-score fusion and weights."""
+"""Our Retriever over scripted llama-index retrievers: score fusion and weights."""
+import pytest
 from llama_index.core.retrievers import BaseRetriever
 from llama_index.core.schema import NodeWithScore, TextNode
 
@@ -18,10 +19,11 @@ class Scripted(BaseRetriever):
         return [NodeWithScore(node=node(i), score=s) for i, s in self.scored]
 
 
-def test_fusion_rewards_agreement_between_retrievers():
+@pytest.mark.parametrize("fusion", ["dist_based_score", "relative_score", "reciprocal_rerank"])
+def test_fusion_rewards_agreement_between_retrievers(fusion):
     dense = Scripted([("a", 0.9), ("b", 0.8), ("c", 0.1)])
     bm25 = Scripted([("b", 12.0), ("c", 5.0), ("a", 1.0)])
-    passages = Retriever([dense, bm25], [0.5, 0.5], [], candidates=3).retrieve("q", 3)
+    passages = Retriever([dense, bm25], [0.5, 0.5], [], candidates=3, fusion=fusion).retrieve("q", 3)
     assert [p.source for p in passages] == ["b", "a", "c"]
     assert passages[0].score > passages[1].score > passages[2].score
     assert passages[0].chunk_id == "b:0" and passages[0].title == "Tb"
