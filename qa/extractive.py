@@ -178,7 +178,7 @@ def select_evidence(found: Sequence[Evidence], *, max_sentences: int, min_suppor
         if ev.support >= max(min_support, best.support - margin) and (ev := quotable(ev)) is not None:
             add(ev)
     if not any(e.typed for e in chosen):
-        # "on 19th October" is better followed by a runner-up (a little further down) saying "October 19, 2021"
+        # "on 4th March" is better followed by a runner-up (a little further down) saying "March 4, 2016"
         exact = next((q for e in found[1:] if e.typed and e.support >= max(min_support, best.support - 2 * margin)
                       and (q := quotable(e)) is not None), None)
         if exact is not None and len(chosen) < max_sentences:

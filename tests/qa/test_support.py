@@ -77,7 +77,7 @@ def test_rare_terms_weigh_more_and_coverage_is_idf_weighted():
 
 @pytest.mark.parametrize("sentence, score", [
     ("The bridge opened on March 4, 2016.", 1.0), ("Opened 4 March 2016 to traffic.", 1.0),
-    ("Revealed on 19th October.", 0.9), ("Out in May 2012.", 0.9), ("Founded in 2015.", 0.7),
+    ("Revealed on 4th March.", 0.9), ("Out in May 2012.", 0.9), ("Founded in 2015.", 0.7),
     ("The opening is expected in July ...", 0.4), ("It came out last year.", 0.4),
     ("Bridge 2 opening pencilled in for July ...", 0.4), ("Sold 21 million in July.", 0.4),
 ])
