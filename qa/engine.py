@@ -128,7 +128,7 @@ def build_assistant(settings: Settings, llm: LLM | None = None, embedder: Any = 
     from index.store import ChunkStore
     from qa.llm import make_llm
     from qa.retriever import Retriever
-    from qa.support import TermWeights
+    from qa.terms import TermWeights
 
     store = ChunkStore(settings.data_dir, settings.collection, settings.chroma_url)
     chosen = llm if llm is not None else make_llm(settings)

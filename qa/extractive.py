@@ -11,8 +11,17 @@ import numpy as np
 
 from index.sentences import split_sentences
 from qa.models import Passage
-from qa.support import (Need, TermWeights, analyse, answer_candidates, answer_type_score, entity_coverage,
-                        mentions_years, names_other_years, negated)
+from qa.support import (
+    Need,
+    analyse,
+    answer_candidates,
+    answer_type_score,
+    entity_coverage,
+    mentions_years,
+    names_other_years,
+    negated,
+)
+from qa.terms import TermWeights
 
 _CACHE_CHUNKS = 4096
 _ANAPHOR = re.compile(

@@ -1,19 +1,13 @@
-"""How well a source sentence supports an answer to a question: meaning, key terms, answer type."""
+"""What a question asks for (answer type, key terms, names, years) and which sentences hold it."""
 from __future__ import annotations
 
-import math
 import re
-from collections import Counter
-from collections.abc import Iterable
 from dataclasses import dataclass
 
-from bm25s.stopwords import STOPWORDS_EN_PLUS
+from qa.terms import STOP as _STOP
+from qa.terms import WORD as _WORD
+from qa.terms import TermWeights
 
-_WORD = re.compile(r"[A-Za-z0-9][\w'’-]*")
-# NLTK's English list (pronouns, auxiliaries) less "won", which is a verb here, plus question words
-_STOP = (frozenset(STOPWORDS_EN_PLUS) - {"won"}) | frozenset(
-    "what which who whom whose when where why how many much does did do is are was were will would "
-    "could should can has have had according article articles say said says tell told".split())
 _NUMBER_WORDS = ("one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
                  "sixteen seventeen eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety "
                  "hundred hundreds thousand thousands million millions billion billions dozen dozens").split()
@@ -27,27 +21,11 @@ _MONTH_DAY = re.compile(  # "March 4", "Mar. 4th", "4 March", "4th of March"
     r"\b(?:(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+(?:[12]?\d|3[01])(?:st|nd|rd|th)?\b"
     r"|(?:[12]?\d|3[01])(?:st|nd|rd|th)?\s+(?:of\s+)?(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*)")
 _YEAR = re.compile(r"\b(?:1[5-9]\d\d|20\d\d)\b")
-_ACRONYM = re.compile(r"\b(?:[A-Z]\.){2,}|\bUS\b")  # "U.S.", "U.N.", "US" (not the pronoun "us")
 _OPENING_NAME = re.compile(r"([A-Z][a-zA-Z’'-]+)(?:\s+[A-Z][a-zA-Z’'-]+)+")
 _STARTERS = frozenset("in on at after before during since while although though when as for from with by according "
                       "last next this that these those today yesterday earlier later meanwhile however".split())
 _PROPER = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-zA-Z’'-]+(?:\s+[A-Z][a-zA-Z’'-]+)*")
 
-# Past forms the stemmer cannot bring back to their verb ("met" must match "meet").
-_IRREGULAR = {past: base for base, forms in (
-    ("meet", "met"), ("win", "won"), ("begin", "began begun"), ("buy", "bought"), ("bring", "brought"),
-    ("build", "built"), ("choose", "chose chosen"), ("come", "came"), ("fight", "fought"), ("find", "found"),
-    ("fly", "flew flown"), ("give", "gave given"), ("go", "went gone"), ("grow", "grew grown"),
-    ("hold", "held"), ("keep", "kept"), ("know", "knew known"), ("lead", "led"), ("leave", "left"),
-    ("lose", "lost"), ("make", "made"), ("pay", "paid"), ("run", "ran"), ("say", "said"), ("see", "saw seen"),
-    ("sell", "sold"), ("send", "sent"), ("speak", "spoke spoken"), ("spend", "spent"), ("take", "took taken"),
-    ("teach", "taught"), ("tell", "told"), ("think", "thought"), ("write", "wrote written"), ("rise", "rose risen"),
-    ("fall", "fell fallen"), ("sing", "sang sung"), ("draw", "drew drawn"), ("drive", "drove driven"),
-    ("eat", "ate eaten"), ("forget", "forgot forgotten"), ("sink", "sank sunk"), ("strike", "struck"),
-    ("shoot", "shot"), ("seek", "sought"), ("catch", "caught"), ("stand", "stood"), ("understand", "understood"),
-    ("become", "became"), ("freeze", "froze frozen"),
-    ("hide", "hid hidden"), ("ride", "rode ridden"), ("steal", "stole stolen"), ("wear", "wore worn"),
-) for past in forms.split()}
 _PLURALS = frozenset("people men women children police staff personnel cattle sheep fish deer".split())
 
 TYPED = {
@@ -72,50 +50,6 @@ def answer_type(question: str) -> str:
         if pattern.search(q):
             return name
     return ""
-
-
-class TermWeights:
-    """Stemmed content words with inverse document frequencies over a corpus of chunks."""
-
-    def __init__(self, texts: Iterable[str]) -> None:
-        import Stemmer
-
-        self._stemmer = Stemmer.Stemmer("english")
-        df: Counter[str] = Counter()
-        n = 0
-        for text in texts:
-            n += 1
-            df.update(set(self.terms(text)))
-        # log(1 + n/df): gentle enough that topic words still count in a small, single-topic corpus
-        self._idf = {t: math.log(1 + n / c) for t, c in df.items()}
-        self._unseen = math.log(1 + 2 * max(n, 1))
-
-    def terms(self, text: str) -> list[str]:
-        """Stemmed, lower-cased content words of text, stopwords removed, irregular verbs at their base."""
-        text = _ACRONYM.sub(_acronym, text)
-        words = [w.lower().strip("'’-") for w in _WORD.findall(text)]
-        return self._stemmer.stemWords([_IRREGULAR.get(w, w) for w in words if w and w not in _STOP])
-
-    def idf(self, term: str) -> float:
-        """Inverse document frequency; a term never seen counts as rare."""
-        return self._idf.get(term, self._unseen)
-
-    @staticmethod
-    def bigrams(terms: list[str] | tuple[str, ...]) -> set[tuple[str, str]]:
-        """Adjacent pairs of content terms (a phrase signal: "last visit" vs "visit ... last week")."""
-        return set(zip(terms, terms[1:]))
-
-    def coverage(self, question_terms: Iterable[str], text_terms: set[str]) -> float:
-        """Share of the question's idf mass that text_terms contain (0..1)."""
-        unique = set(question_terms)
-        total = sum(self.idf(t) for t in unique)
-        return sum(self.idf(t) for t in unique if t in text_terms) / total if total else 0.0
-
-
-def _acronym(match: re.Match) -> str:
-    """ "U.S." and "US" -> "USA", "U.N." -> "UN": one term however it is written."""
-    letters = match.group(0).replace(".", "")
-    return "USA" if letters == "US" else letters
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,7 +6,7 @@ from qa.extractive import EvidenceFinder
 from qa.llm import FakeLLM
 from qa.models import Passage
 from qa.prompts import REFUSAL, SYSTEM
-from qa.support import TermWeights
+from qa.terms import TermWeights
 from tests.fakes import BagOfWordsEmbedder
 
 PASSAGES = [

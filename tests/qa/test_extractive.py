@@ -1,7 +1,7 @@
 from qa.citations import cite_evidence
 from qa.extractive import EvidenceFinder, select_evidence
 from qa.models import Passage
-from qa.support import TermWeights
+from qa.terms import TermWeights
 from tests.fakes import BagOfWordsEmbedder
 
 PASSAGES = (

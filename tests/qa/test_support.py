@@ -1,7 +1,16 @@
 import pytest
 
-from qa.support import (TermWeights, analyse, answer_candidates, answer_type, answer_type_score, date_precision,
-                        mentions_years, names_other_years, negated)
+from qa.support import (
+    analyse,
+    answer_candidates,
+    answer_type,
+    answer_type_score,
+    date_precision,
+    mentions_years,
+    names_other_years,
+    negated,
+)
+from qa.terms import TermWeights
 
 
 @pytest.mark.parametrize("question,kind", [
