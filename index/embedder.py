@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -11,6 +12,7 @@ import numpy as np
 from qa.errors import ConfigError
 
 BUNDLED_NAME = "all-MiniLM-L6-v2"
+_CACHE_QUERIES = 256
 
 
 def bundled_model_path() -> Path:
@@ -53,6 +55,8 @@ class Embedder:
         self.batch_size = batch_size
         self._model = SentenceTransformer(str(path), device="cpu")
         self._lock = threading.Lock()
+        self._queries: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._queries_lock = threading.Lock()
         self.max_words = int(self._model.max_seq_length)
 
     @property
@@ -76,6 +80,21 @@ class Embedder:
             vectors = self._model.encode(list(texts), batch_size=self.batch_size, normalize_embeddings=True,
                                          show_progress_bar=progress, convert_to_numpy=True)
         return vectors.astype(np.float32)
+
+    def embed_query(self, text: str) -> np.ndarray:
+        """One question's vector (read-only), cached: retrieval and evidence scoring both need it."""
+        with self._queries_lock:
+            cached = self._queries.get(text)
+            if cached is not None:
+                self._queries.move_to_end(text)
+                return cached
+        vector = self.embed([text])[0]
+        vector.flags.writeable = False
+        with self._queries_lock:
+            self._queries[text] = vector
+            if len(self._queries) > _CACHE_QUERIES:
+                self._queries.popitem(last=False)
+        return vector
 
     def as_llama_index(self):
         """This model as a llama-index BaseEmbedding, sharing the loaded weights."""

@@ -21,7 +21,7 @@ class SharedEmbedding(BaseEmbedding):
         return "NewsqaSharedEmbedding"
 
     def _get_query_embedding(self, query: str) -> list[float]:
-        return self._embedder.embed([query])[0].tolist()
+        return self._embedder.embed_query(query).tolist()
 
     def _get_text_embedding(self, text: str) -> list[float]:
         return self._embedder.embed([text])[0].tolist()

@@ -85,7 +85,7 @@ class EvidenceFinder:
         need = analyse(question, self.weights)
         if not passages:
             return need, []
-        q_vec = self._embedder.embed([question])[0]
+        q_vec = self._embedder.embed_query(question)
         q_pairs = self.weights.bigrams(need.terms)
         votes = _votes(need, passages, [self._split(p)[0] for p in passages])
         found: list[Evidence] = []

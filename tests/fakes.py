@@ -21,3 +21,6 @@ class BagOfWordsEmbedder:
                 out[row, int(hashlib.md5(word.encode()).hexdigest(), 16) % self.dimension] += 1.0
         norms = np.linalg.norm(out, axis=1, keepdims=True)
         return out / np.where(norms == 0, 1, norms)
+
+    def embed_query(self, text):
+        return self.embed([text])[0]
