@@ -87,7 +87,9 @@ class EvidenceFinder:
             return need, []
         q_vec = self._embedder.embed_query(question)
         q_pairs = self.weights.bigrams(need.terms)
-        votes = _votes(need, passages, [self._split(p)[0] for p in passages])
+        # candidate answers of every sentence, per passage: for the votes and for each sentence's own score
+        candidates = [[answer_candidates(need, s) for s in self._split(p)[0]] for p in passages]
+        votes = _votes(passages, candidates)
         found: list[Evidence] = []
         for p_index, passage in enumerate(passages):
             sentences, vectors = self._split(passage)
@@ -123,7 +125,7 @@ class EvidenceFinder:
                 if need.negated and not negated(f"{context} {sentence}"):
                     support *= 0.5  # "what did X not do?" is not answered by what X did
                 # an answer several articles agree on is more likely right (answer redundancy)
-                support *= 0.9 + 0.2 * max((votes.get(c, 0.0) for c in answer_candidates(need, sentence)),
+                support *= 0.9 + 0.2 * max((votes.get(c, 0.0) for c in candidates[p_index][position]),
                                            default=0.0)
                 if need.entities:
                     # names and numbers of the question should appear near the answer (headline, the
@@ -141,13 +143,13 @@ def _headline(sentence: str) -> bool:
     return len(words) >= 4 and sum(w[0].isupper() for w in words) / len(words) > 0.7
 
 
-def _votes(need: Need, passages: Sequence[Passage], sentences: Sequence[list[str]]) -> dict[str, float]:
+def _votes(passages: Sequence[Passage], candidates: Sequence[list[set[str]]]) -> dict[str, float]:
     """Candidate answer -> share of the other passages that also mention it (0..1)."""
     if len(passages) < 2:
         return {}
-    candidates = {c for split in sentences for sentence in split for c in answer_candidates(need, sentence)}
+    every = {c for per_passage in candidates for per_sentence in per_passage for c in per_sentence}
     texts = [p.text.lower() for p in passages]
-    return {c: (sum(1 for t in texts if c in t) - 1) / (len(texts) - 1) for c in candidates}
+    return {c: (sum(1 for t in texts if c in t) - 1) / (len(texts) - 1) for c in every}
 
 
 def select_evidence(found: Sequence[Evidence], *, max_sentences: int, min_support: float,

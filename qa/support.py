@@ -59,7 +59,7 @@ class Need:
     kind: str            # number | date | person | place | ""
     terms: tuple[str, ...]
     counted: str = ""    # stem of the noun after "how many", which the answer must mention
-    question_words: frozenset[str] = frozenset()
+    question_keys: frozenset[str] = frozenset()  # every question word as a 5-letter prefix
     entities: tuple[str, ...] = ()  # names and numbers in the question, lower-cased prefixes
     years: tuple[str, ...] = ()     # years the question names: an answer about another year is wrong
     negated: bool = False           # the question asks what did not happen
@@ -82,9 +82,9 @@ def analyse(question: str, weights: TermWeights) -> Need:
         head = plural[-1] if plural else (phrase[0] if phrase else "")
         stems = weights.terms(head)
         counted = stems[0] if stems else ""
-    words = frozenset(w.lower() for w in _WORD.findall(question))
+    keys = frozenset(_entity_key(w) for w in _WORD.findall(question))
     years = tuple(dict.fromkeys(_YEAR.findall(question)))
-    return Need(kind, tuple(weights.terms(question)), counted, words, question_entities(question), years,
+    return Need(kind, tuple(weights.terms(question)), counted, keys, question_entities(question), years,
                 negated(question), "" if kind else _focus(question, weights))
 
 
@@ -202,5 +202,4 @@ def _typed_spans(need: Need, sentence: str) -> list[str]:
         if opening and opening.group(1).lower() not in _STOP and opening.group(1).lower() not in _STARTERS:
             found = [opening.group(0)] + [f for f in found if f not in opening.group(0)]
     # "Olympics" adds nothing to a question about "the olympic games": compare by 5-letter prefix
-    asked = {_entity_key(w) for w in need.question_words}
-    return [f for f in found if not {_entity_key(w) for w in _WORD.findall(f)} <= asked]
+    return [f for f in found if not {_entity_key(w) for w in _WORD.findall(f)} <= need.question_keys]
