@@ -94,8 +94,8 @@ def attribute_unmarked(text: str, passages: Sequence[Passage],
         if not _MARKER.search(sentence):
             index = best_source(sentence, passages)
             if index is not None:
-                end = len(sentence.rstrip(".!?")) if sentence.rstrip(".!?") else len(sentence)
-                sentence = f"{sentence[:end]} [{index + 1}]{sentence[end:]}"
+                body = sentence.rstrip(".!?") or sentence  # the marker goes before the full stop
+                sentence = f"{body} [{index + 1}]{sentence[len(body):]}"
                 added += 1
         parts.append(sentence)
     return " ".join(parts), added
