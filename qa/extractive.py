@@ -18,7 +18,7 @@ from qa.support import (
     answer_type_score,
     entity_coverage,
     mentions_years,
-    names_other_years,
+    names_other_occasions,
     negated,
 )
 from qa.terms import TermWeights
@@ -118,7 +118,7 @@ class EvidenceFinder:
                 if sentence.endswith(("...", "…")) or sentence[0].islower():
                     fullness *= 0.7  # a snippet cut short: what it was about to say is gone
                 support *= (0.5 + 0.5 * type_score) * year_factor * (0.7 + 0.3 * fullness)
-                if names_other_years(need, sentence):
+                if names_other_occasions(need, sentence):
                     support *= 0.7
                 if need.focus and need.focus not in near:
                     support *= 0.8  # "which airline" is not answered by a sentence that names no airline

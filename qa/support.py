@@ -16,11 +16,15 @@ _MONTHS = ("january february march april may june july august september october 
            "monday tuesday wednesday thursday friday saturday sunday").split()
 _DATE = re.compile(r"\b(?:1[5-9]\d\d|20\d\d|\d{1,2}(?:st|nd|rd|th)|(?:" + "|".join(_MONTHS) +
                    r")|(?:last|next|this) (?:year|week|month)|yesterday|today|tomorrow|decades?|centur(?:y|ies))\b")
-_MONTH_NAME = re.compile(r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?(?=\s|,|$)")
+_MON = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)"  # a month, abbreviated or not
+_MONTH_NAME = re.compile(r"\b" + _MON + r"[a-z]*\.?(?=\s|,|$)")
 _MONTH_DAY = re.compile(  # "March 4", "Mar. 4th", "4 March", "4th of March"
-    r"\b(?:(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+(?:[12]?\d|3[01])(?:st|nd|rd|th)?\b"
-    r"|(?:[12]?\d|3[01])(?:st|nd|rd|th)?\s+(?:of\s+)?(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*)")
+    r"\b(?:" + _MON + r"[a-z]*\.?\s+(?:[12]?\d|3[01])(?:st|nd|rd|th)?\b"
+    r"|(?:[12]?\d|3[01])(?:st|nd|rd|th)?\s+(?:of\s+)?" + _MON + r"[a-z]*)")
 _YEAR = re.compile(r"\b(?:1[5-9]\d\d|20\d\d)\b")
+_ORDINAL = re.compile(r"\b\d+(?:st|nd|rd|th)\b")
+_MONTH_BEFORE = re.compile(_MON + r"[a-z]*\.?\s+$", re.IGNORECASE)  # "March 4th"
+_MONTH_AFTER = re.compile(r"^\s+(?:of\s+)?" + _MON, re.IGNORECASE)    # "4th of March"
 _OPENING_NAME = re.compile(r"([A-Z][a-zA-Z’'-]+)(?:\s+[A-Z][a-zA-Z’'-]+)+")
 _STARTERS = frozenset("in on at after before during since while although though when as for from with by according "
                       "last next this that these those today yesterday earlier later meanwhile however".split())
@@ -62,6 +66,7 @@ class Need:
     question_keys: frozenset[str] = frozenset()  # every question word as a 5-letter prefix
     entities: tuple[str, ...] = ()  # names and numbers in the question, lower-cased prefixes
     years: tuple[str, ...] = ()     # years the question names: an answer about another year is wrong
+    editions: tuple[str, ...] = ()  # ordinals the question names ("the 92nd awards"), same rule as years
     negated: bool = False           # the question asks what did not happen
     focus: str = ""                 # stem of the thing a what/which question asks about ("which airline")
 
@@ -85,7 +90,7 @@ def analyse(question: str, weights: TermWeights) -> Need:
     keys = frozenset(_entity_key(w) for w in _WORD.findall(question))
     years = tuple(dict.fromkeys(_YEAR.findall(question)))
     return Need(kind, tuple(weights.terms(question)), counted, keys, question_entities(question), years,
-                negated(question), "" if kind else _focus(question, weights))
+                editions(question), negated(question), "" if kind else _focus(question, weights))
 
 
 _VERBS_AFTER_WHAT = frozenset("happens causes makes means led made took became".split())
@@ -119,12 +124,21 @@ def negated(text: str) -> bool:
     return bool(_NEGATION.search(text))
 
 
-def names_other_years(need: Need, text: str) -> bool:
-    """Whether text names years but none of those the question asks about ("the 2019 final" for 2020)."""
-    if not need.years:
-        return False
-    named = set(_YEAR.findall(text))
-    return bool(named) and not named & set(need.years)
+def names_other_occasions(need: Need, text: str) -> bool:
+    """Whether text names years but none of those the question asks about ("the 2019 final" for 2020),
+    or ordinals but none of the question's ("the 93rd awards" for the 92nd)."""
+    for asked, named in ((need.years, _YEAR.findall(text)), (need.editions, editions(text))):
+        if asked and named and not set(named) & set(asked):
+            return True
+    return False
+
+
+def editions(text: str) -> tuple[str, ...]:
+    """Ordinals written in digits that are not days of a month: "92nd", "11th" ("March 4th" is a date)."""
+    return tuple(dict.fromkeys(
+        m.group(0).lower() for m in _ORDINAL.finditer(text)
+        if not _MONTH_BEFORE.search(text[max(0, m.start() - 12):m.start()])
+        and not _MONTH_AFTER.search(text[m.end():m.end() + 14])))
 
 
 def question_entities(question: str) -> tuple[str, ...]:

@@ -95,6 +95,12 @@ def test_a_sentence_about_another_year_loses():
     assert s["Quell won the regatta final in style."] > s["Brink won the regatta final in 2019."]
 
 
+def test_a_sentence_about_another_edition_loses():
+    s = _support("Who won the 31st Harbor Regatta?", "Brink won the 30th Harbor Regatta.",
+                 "Quell won the Harbor Regatta again.")
+    assert s["Quell won the Harbor Regatta again."] > s["Brink won the 30th Harbor Regatta."]
+
+
 def test_a_negated_question_prefers_a_negated_sentence():
     s = _support("Which country never signed the treaty?", "Norway did not sign the treaty.",
                  "Sweden did sign the treaty.")

@@ -6,8 +6,9 @@ from qa.support import (
     answer_type,
     answer_type_score,
     date_precision,
+    editions,
     mentions_years,
-    names_other_years,
+    names_other_occasions,
     negated,
 )
 from qa.terms import TermWeights
@@ -96,10 +97,19 @@ def test_an_exact_date_beats_a_vague_one(sentence, score):
 
 def test_a_sentence_about_another_year_conflicts():
     need = analyse("Who won the Harbor Regatta in 2020?", TermWeights(["x"]))
-    assert names_other_years(need, "Brink reached the final of the 2019 Harbor Regatta.")
-    assert not names_other_years(need, "Quell won the 2020 regatta, beating her 2019 time.")
-    assert not names_other_years(need, "Quell won the title.")
-    assert not names_other_years(analyse("Who won the regatta?", TermWeights(["x"])), "In 2019, Brink won.")
+    assert names_other_occasions(need, "Brink reached the final of the 2019 Harbor Regatta.")
+    assert not names_other_occasions(need, "Quell won the 2020 regatta, beating her 2019 time.")
+    assert not names_other_occasions(need, "Quell won the title.")
+    assert not names_other_occasions(analyse("Who won the regatta?", TermWeights(["x"])), "In 2019, Brink won.")
+
+
+def test_a_sentence_about_another_edition_conflicts():
+    need = analyse("Who hosted the 92nd Harbor Awards?", TermWeights(["x"]))
+    assert need.editions == ("92nd",)
+    assert names_other_occasions(need, "Ida Brink hosted the 93rd Harbor Awards.")
+    assert not names_other_occasions(need, "At the 92nd awards, after the 91st, Brink hosted.")
+    assert not names_other_occasions(need, "Brink hosted the awards on March 4th.")  # a day, not an edition
+    assert editions("on 4th of March, the 3rd title") == ("3rd",)
 
 
 def test_acronyms_are_one_term_however_written():
