@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from qa.terms import STOP as _STOP
 from qa.terms import WORD as _WORD
-from qa.terms import TermWeights
+from qa.terms import TermWeights, numeral
 
 _NUMBER_WORDS = ("one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
                  "sixteen seventeen eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety "
@@ -157,7 +157,7 @@ def question_entities(question: str) -> tuple[str, ...]:
 def _entity_key(word: str) -> str:
     """Lower-case 5-letter prefix without possessives, apostrophes or thousands commas ("1960's" -> "1960")."""
     word = re.sub(r"['’]s$", "", word.lower()).replace("'", "").replace("’", "").replace(",", "")
-    return word[:5]
+    return numeral(word)[:5]
 
 
 def entity_coverage(need: Need, window: str) -> float:

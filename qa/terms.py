@@ -31,6 +31,20 @@ _IRREGULAR = {past: base for base, forms in (
     ("hide", "hid hidden"), ("ride", "rode ridden"), ("steal", "stole stolen"), ("wear", "wore worn"),
 ) for past in forms.split()}
 
+# "the eleventh season" is "season 11", "three ministers" are "3 ministers" ("one" and "first" say too much else)
+_NUMERALS = {word: str(n) for n, words in enumerate((
+    "", "", "two second", "three third", "four fourth", "five fifth", "six sixth", "seven seventh", "eight eighth",
+    "nine ninth", "ten tenth", "eleven eleventh", "twelve twelfth", "thirteen thirteenth", "fourteen fourteenth",
+    "fifteen fifteenth", "sixteen sixteenth", "seventeen seventeenth", "eighteen eighteenth", "nineteen nineteenth",
+    "twenty twentieth")) for word in words.split()}
+_DIGIT_ORDINAL = re.compile(r"^(\d+)(?:st|nd|rd|th)$")
+
+
+def numeral(word: str) -> str:
+    """A lower-case number word or ordinal as digits ("eleventh", "11th" -> "11"); other words unchanged."""
+    return _NUMERALS.get(word) or _DIGIT_ORDINAL.sub(r"\1", word)
+
+
 class TermWeights:
     """Stemmed content words with inverse document frequencies over a corpus of chunks."""
 
@@ -51,7 +65,7 @@ class TermWeights:
         """Stemmed, lower-cased content words of text, stopwords removed, irregular verbs at their base."""
         text = _ACRONYM.sub(_acronym, text)
         words = [w.lower().strip("'’-") for w in WORD.findall(text)]
-        return self._stemmer.stemWords([_IRREGULAR.get(w, w) for w in words if w and w not in STOP])
+        return self._stemmer.stemWords([numeral(_IRREGULAR.get(w, w)) for w in words if w and w not in STOP])
 
     def idf(self, term: str) -> float:
         """Inverse document frequency; a term never seen counts as rare."""

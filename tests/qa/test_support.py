@@ -7,6 +7,7 @@ from qa.support import (
     answer_type_score,
     date_precision,
     editions,
+    entity_coverage,
     mentions_years,
     names_other_occasions,
     negated,
@@ -117,6 +118,16 @@ def test_acronyms_are_one_term_however_written():
     assert weights.terms("U.S. Senate") == weights.terms("US Senate") == weights.terms("USA senate") == ["usa", "senat"]
     assert weights.terms("the U.N. said") == ["un"]
     assert "usa" not in weights.terms("tell us")
+
+
+def test_numbers_in_words_and_digits_are_one_term():
+    weights = TermWeights(["x"])
+    assert weights.terms("the eleventh season") == weights.terms("season 11th")[::-1] == ["11", "season"]
+    assert weights.terms("three ministers") == weights.terms("3 ministers")
+    assert weights.terms("the first one") == ["first", "one"]  # too common to be numbers
+    need = analyse("Who hosted season 11 of Harbor Nights?", weights)
+    assert entity_coverage(need, "The eleventh season of Harbor Nights") == 1.0
+    assert entity_coverage(need, "The tenth season of Harbor Nights") < 1.0
 
 
 @pytest.mark.parametrize("question, kind", [
