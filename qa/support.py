@@ -11,7 +11,7 @@ from qa.terms import TermWeights, numeral
 _NUMBER_WORDS = ("one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
                  "sixteen seventeen eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety "
                  "hundred hundreds thousand thousands million millions billion billions dozen dozens").split()
-_NUMBER = re.compile(r"\b(?:\d[\d,.]*|" + "|".join(_NUMBER_WORDS) + r")\b", re.IGNORECASE)
+_NUMBER = re.compile(r"\b(?:\d[\d,.]*(?:bn|m|k)?|" + "|".join(_NUMBER_WORDS) + r")\b", re.IGNORECASE)
 _MONTHS = ("january february march april may june july august september october november december "
            "monday tuesday wednesday thursday friday saturday sunday").split()
 _DATE = re.compile(r"\b(?:1[5-9]\d\d|20\d\d|\d{1,2}(?:st|nd|rd|th)|(?:" + "|".join(_MONTHS) +
@@ -47,6 +47,15 @@ TYPED = {
 }
 
 
+# a question about money is answered by an amount of money, not by a share price move or a date
+_MONEY_Q = re.compile(r"\b(?:revenue|price|cost|budget|salary|sales|profit|income|earnings|worth|valuation|"
+                      r"fee|fine|funding|wage|bonus|prize money|how much (?:money|\w+ )?(?:did|does|do|is|was|were|"
+                      r"are|will) .*\b(?:cost|pay|paid|earn|spend|spent|raise|raised|sell|sold|charge|fund|worth)\w*)\b",
+                      re.IGNORECASE)
+_MONEY = re.compile(r"(?:[$€£¥₹]|\b(?:US\$|USD|EUR|GBP|Rs\.?)\s?)\s?\d|\b\d[\d,.]*\s?(?:million |billion |trillion )?"
+                    r"(?:dollars|euros|pounds|yen|yuan|rupees|francs|won|rubles|roubles|pesos)\b", re.IGNORECASE)
+
+
 def answer_type(question: str) -> str:
     """The entity type a question asks for: number, date, person, place, or "" for none."""
     q = question.strip().lower()
@@ -63,6 +72,7 @@ class Need:
     kind: str            # number | date | person | place | ""
     terms: tuple[str, ...]
     counted: str = ""    # stem of the noun after "how many", which the answer must mention
+    money: bool = False  # a number question about money ("what was Acme's revenue?"): the answer is an amount
     question_keys: frozenset[str] = frozenset()  # every question word as a 5-letter prefix
     entities: tuple[str, ...] = ()  # names and numbers in the question, lower-cased prefixes
     years: tuple[str, ...] = ()     # years the question names: an answer about another year is wrong
@@ -89,7 +99,8 @@ def analyse(question: str, weights: TermWeights) -> Need:
         counted = stems[0] if stems else ""
     keys = frozenset(_entity_key(w) for w in _WORD.findall(question))
     years = tuple(dict.fromkeys(_YEAR.findall(question)))
-    return Need(kind, tuple(weights.terms(question)), counted, keys, question_entities(question), years,
+    money = kind == "number" and bool(_MONEY_Q.search(question))
+    return Need(kind, tuple(weights.terms(question)), counted, money, keys, question_entities(question), years,
                 editions(question), negated(question), "" if kind else _focus(question, weights))
 
 
@@ -178,7 +189,8 @@ def answer_type_score(need: Need, sentence: str, sentence_terms: set[str]) -> fl
     spans = _typed_spans(need, sentence)
     if not spans:
         return 0.0
-    if need.kind == "number" and need.counted and need.counted not in sentence_terms:
+    if need.kind == "number" and ((need.counted and need.counted not in sentence_terms)
+                                  or (need.money and not _MONEY.search(sentence))):
         return 0.5
     if need.kind == "date":
         return date_precision(sentence)

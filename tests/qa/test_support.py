@@ -120,6 +120,26 @@ def test_acronyms_are_one_term_however_written():
     assert "usa" not in weights.terms("tell us")
 
 
+@pytest.mark.parametrize("question, money", [
+    ("What was Acme's revenue in 2020?", True), ("How much did the Harbor bridge cost?", True),
+    ("How much money did the regatta raise?", True), ("What is the price of a ticket?", True),
+    ("How much rain fell in March?", False), ("How many boats sailed?", False), ("Who paid for it?", False),
+])
+def test_questions_about_money(question, money):
+    assert analyse(question, TermWeights(["x"])).money is money
+
+
+def test_a_money_question_wants_an_amount_of_money():
+    weights = TermWeights(["x"])
+    need = analyse("What was Acme's revenue in 2020?", weights)
+    for amount in ("$4.2 billion", "4.2 billion dollars", "€900m", "US$ 12", "30,000 euros"):
+        sentence = f"Acme's revenue was {amount}."
+        assert answer_type_score(need, sentence, set(weights.terms(sentence))) == 1.0
+    for other in ("up 4.2 percent", "reported on July 22", "18 months late"):
+        sentence = f"Acme's revenue was {other}."
+        assert answer_type_score(need, sentence, set(weights.terms(sentence))) == 0.5
+
+
 def test_numbers_in_words_and_digits_are_one_term():
     weights = TermWeights(["x"])
     assert weights.terms("the eleventh season") == weights.terms("season 11th")[::-1] == ["11", "season"]
