@@ -22,7 +22,9 @@ _MONTH_DAY = re.compile(  # "March 4", "Mar. 4th", "4 March", "4th of March"
     r"\b(?:" + _MON + r"[a-z]*\.?\s+(?:[12]?\d|3[01])(?:st|nd|rd|th)?\b"
     r"|(?:[12]?\d|3[01])(?:st|nd|rd|th)?\s+(?:of\s+)?" + _MON + r"[a-z]*)")
 _YEAR = re.compile(r"\b(?:1[5-9]\d\d|20\d\d)\b")
-_ORDINAL = re.compile(r"\b\d+(?:st|nd|rd|th)\b")
+_ORDINAL = re.compile(r"\b\d+(?:st|nd|rd|th)\b(?![\s-]quarter\b)", re.IGNORECASE)
+_QUARTERS = {"first": "1", "1st": "1", "second": "2", "2nd": "2", "third": "3", "3rd": "3", "fourth": "4", "4th": "4"}
+_QUARTER = re.compile(r"\bQ([1-4])\b|\b(first|second|third|fourth|1st|2nd|3rd|4th)[\s-]quarter\b", re.IGNORECASE)
 _MONTH_BEFORE = re.compile(_MON + r"[a-z]*\.?\s+$", re.IGNORECASE)  # "March 4th"
 _MONTH_AFTER = re.compile(r"^\s+(?:of\s+)?" + _MON, re.IGNORECASE)    # "4th of March"
 _OPENING_NAME = re.compile(r"([A-Z][a-zA-Z’'-]+)(?:\s+[A-Z][a-zA-Z’'-]+)+")
@@ -145,11 +147,13 @@ def names_other_occasions(need: Need, text: str) -> bool:
 
 
 def editions(text: str) -> tuple[str, ...]:
-    """Ordinals written in digits that are not days of a month: "92nd", "11th" ("March 4th" is a date)."""
-    return tuple(dict.fromkeys(
-        m.group(0).lower() for m in _ORDINAL.finditer(text)
-        if not _MONTH_BEFORE.search(text[max(0, m.start() - 12):m.start()])
-        and not _MONTH_AFTER.search(text[m.end():m.end() + 14])))
+    """Ordinals written in digits that are not days of a month ("92nd", "11th"; "March 4th" is a date),
+    and quarters of a year however written ("Q2", "second quarter", "2nd-quarter" -> "q2")."""
+    found = [m.group(0).lower() for m in _ORDINAL.finditer(text)
+             if not _MONTH_BEFORE.search(text[max(0, m.start() - 12):m.start()])
+             and not _MONTH_AFTER.search(text[m.end():m.end() + 14])]
+    quarters = [f"q{m.group(1) or _QUARTERS[m.group(2).lower()]}" for m in _QUARTER.finditer(text)]
+    return tuple(dict.fromkeys(found + quarters))
 
 
 def question_entities(question: str) -> tuple[str, ...]:

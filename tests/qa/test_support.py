@@ -111,6 +111,10 @@ def test_a_sentence_about_another_edition_conflicts():
     assert not names_other_occasions(need, "At the 92nd awards, after the 91st, Brink hosted.")
     assert not names_other_occasions(need, "Brink hosted the awards on March 4th.")  # a day, not an edition
     assert editions("on 4th of March, the 3rd title") == ("3rd",)
+    assert editions("Q2 results") == editions("second-quarter results") == editions("2nd quarter") == ("q2",)
+    quarter = analyse("What was Acme's revenue in Q2 2020?", TermWeights(["x"]))
+    assert names_other_occasions(quarter, "In the first quarter of 2020 Acme earned $5 billion.")
+    assert not names_other_occasions(quarter, "Acme's second-quarter revenue was $6 billion.")
 
 
 def test_acronyms_are_one_term_however_written():
