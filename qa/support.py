@@ -78,7 +78,7 @@ class Need:
     question_keys: frozenset[str] = frozenset()  # every question word as a 5-letter prefix
     entities: tuple[str, ...] = ()  # names and numbers in the question, lower-cased prefixes
     years: tuple[str, ...] = ()     # years the question names: an answer about another year is wrong
-    editions: tuple[str, ...] = ()  # ordinals the question names ("the 92nd awards"), same rule as years
+    editions: tuple[str, ...] = ()  # ordinals and quarters it names ("the 92nd awards", "Q2"), same rule as years
     negated: bool = False           # the question asks what did not happen
     focus: str = ""                 # stem of the thing a what/which question asks about ("which airline")
 
@@ -139,7 +139,7 @@ def negated(text: str) -> bool:
 
 def names_other_occasions(need: Need, text: str) -> bool:
     """Whether text names years but none of those the question asks about ("the 2019 final" for 2020),
-    or ordinals but none of the question's ("the 93rd awards" for the 92nd)."""
+    or editions but none of the question's ("the 93rd awards" for the 92nd, "the first quarter" for Q2)."""
     for asked, named in ((need.years, _YEAR.findall(text)), (need.editions, editions(text))):
         if asked and named and not set(named) & set(asked):
             return True
