@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from qa.terms import STOP as _STOP
 from qa.terms import WORD as _WORD
@@ -140,10 +141,9 @@ def negated(text: str) -> bool:
 def names_other_occasions(need: Need, text: str) -> bool:
     """Whether text names years but none of those the question asks about ("the 2019 final" for 2020),
     or editions but none of the question's ("the 93rd awards" for the 92nd, "the first quarter" for Q2)."""
-    for asked, named in ((need.years, _YEAR.findall(text)), (need.editions, editions(text))):
-        if asked and named and not set(named) & set(asked):
-            return True
-    return False
+    if need.years and (named := set(_YEAR.findall(text))) and not named & set(need.years):
+        return True
+    return bool(need.editions) and bool(named := set(editions(text))) and not named & set(need.editions)
 
 
 def editions(text: str) -> tuple[str, ...]:
@@ -169,6 +169,7 @@ def question_entities(question: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(found))
 
 
+@lru_cache(maxsize=1 << 16)
 def _entity_key(word: str) -> str:
     """Lower-case 5-letter prefix without possessives, apostrophes or thousands commas ("1960's" -> "1960")."""
     word = re.sub(r"['’]s$", "", word.lower()).replace("'", "").replace("’", "").replace(",", "")

@@ -37,12 +37,13 @@ _NUMERALS = {word: str(n) for n, words in enumerate((
     "nine ninth", "ten tenth", "eleven eleventh", "twelve twelfth", "thirteen thirteenth", "fourteen fourteenth",
     "fifteen fifteenth", "sixteen sixteenth", "seventeen seventeenth", "eighteen eighteenth", "nineteen nineteenth",
     "twenty twentieth")) for word in words.split()}
-_DIGIT_ORDINAL = re.compile(r"^(\d+)(?:st|nd|rd|th)$")
 
 
 def numeral(word: str) -> str:
     """A lower-case number word or ordinal as digits ("eleventh", "11th" -> "11"); other words unchanged."""
-    return _NUMERALS.get(word) or _DIGIT_ORDINAL.sub(r"\1", word)
+    if word[-2:] in ("st", "nd", "rd", "th") and word[:-2].isdigit():
+        return word[:-2]
+    return _NUMERALS.get(word, word)
 
 
 class TermWeights:
