@@ -24,7 +24,6 @@ _MONTH_DAY = re.compile(  # "March 4", "Mar. 4th", "4 March", "4th of March"
     r"|(?:[12]?\d|3[01])(?:st|nd|rd|th)?\s+(?:of\s+)?" + _MON + r"[a-z]*)")
 _YEAR = re.compile(r"\b(?:1[5-9]\d\d|20\d\d)\b")
 _ORDINAL = re.compile(r"\b\d+(?:st|nd|rd|th)\b(?![\s-]quarter\b)", re.IGNORECASE)
-_QUARTERS = {"first": "1", "1st": "1", "second": "2", "2nd": "2", "third": "3", "3rd": "3", "fourth": "4", "4th": "4"}
 _QUARTER = re.compile(r"\bQ([1-4])\b|\b(first|second|third|fourth|1st|2nd|3rd|4th)[\s-]quarter\b", re.IGNORECASE)
 _MONTH_BEFORE = re.compile(_MON + r"[a-z]*\.?\s+$", re.IGNORECASE)  # "March 4th"
 _MONTH_AFTER = re.compile(r"^\s+(?:of\s+)?" + _MON, re.IGNORECASE)    # "4th of March"
@@ -152,7 +151,9 @@ def editions(text: str) -> tuple[str, ...]:
     found = [m.group(0).lower() for m in _ORDINAL.finditer(text)
              if not _MONTH_BEFORE.search(text[max(0, m.start() - 12):m.start()])
              and not _MONTH_AFTER.search(text[m.end():m.end() + 14])]
-    quarters = [f"q{m.group(1) or _QUARTERS[m.group(2).lower()]}" for m in _QUARTER.finditer(text)]
+    # numeral() turns "second"/"2nd" into "2"; it leaves "first" alone (too common a word elsewhere)
+    quarters = [f"q{m.group(1) or ('1' if m.group(2).lower() == 'first' else numeral(m.group(2).lower()))}"
+                for m in _QUARTER.finditer(text)]
     return tuple(dict.fromkeys(found + quarters))
 
 

@@ -1,3 +1,5 @@
+import pytest
+
 from qa.citations import cite_evidence
 from qa.extractive import EvidenceFinder, select_evidence
 from qa.models import Passage
@@ -89,28 +91,19 @@ def _support(question: str, *sentences: str, text: str = "") -> dict[str, float]
 
 
 # Each pair of sentences below is equal on words shared with the question; only the signal named decides.
-def test_a_sentence_about_another_year_loses():
-    s = _support("Who won the regatta final in 2020?", "Brink won the regatta final in 2019.",
-                 "Quell won the regatta final in style.", text="The 2020 season ended.")
-    assert s["Quell won the regatta final in style."] > s["Brink won the regatta final in 2019."]
-
-
-def test_a_sentence_about_another_edition_loses():
-    s = _support("Who won the 31st Harbor Regatta?", "Brink won the 30th Harbor Regatta.",
-                 "Quell won the Harbor Regatta again.")
-    assert s["Quell won the Harbor Regatta again."] > s["Brink won the 30th Harbor Regatta."]
-
-
-def test_a_negated_question_prefers_a_negated_sentence():
-    s = _support("Which country never signed the treaty?", "Norway did not sign the treaty.",
-                 "Sweden did sign the treaty.")
-    assert s["Norway did not sign the treaty."] > s["Sweden did sign the treaty."]
-
-
-def test_the_focus_noun_of_a_which_question_must_be_there():
-    s = _support("Which airline flies the northern route?", "The airline flies the southern route.",
-                 "The Koryo flies the northern route.")
-    assert s["The airline flies the southern route."] > s["The Koryo flies the northern route."]
+@pytest.mark.parametrize("question, better, worse, text", [
+    pytest.param("Who won the regatta final in 2020?", "Quell won the regatta final in style.",
+                 "Brink won the regatta final in 2019.", "The 2020 season ended.", id="another-year-loses"),
+    pytest.param("Who won the 31st Harbor Regatta?", "Quell won the Harbor Regatta again.",
+                 "Brink won the 30th Harbor Regatta.", "", id="another-edition-loses"),
+    pytest.param("Which country never signed the treaty?", "Norway did not sign the treaty.",
+                 "Sweden did sign the treaty.", "", id="negated-question-prefers-negated-sentence"),
+    pytest.param("Which airline flies the northern route?", "The airline flies the southern route.",
+                 "The Koryo flies the northern route.", "", id="focus-noun-of-which-question-must-be-there"),
+])
+def test_only_the_named_signal_decides(question, better, worse, text):
+    s = _support(question, worse, better, text=text)
+    assert s[better] > s[worse]
 
 
 def test_an_exact_date_beats_a_vague_one_and_a_cut_snippet_loses():
