@@ -2,7 +2,7 @@
 VENV ?= .venv
 PY := $(VENV)/bin/python
 
-.PHONY: setup test test-fast
+.PHONY: setup test test-fast lint
 
 setup:
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -13,8 +13,12 @@ setup:
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } || \
 		echo "warning: install Debian's chromium for the browser tests (sudo apt-get install chromium)"
 
-test:
+lint:
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports
+
+test: lint
 	$(VENV)/bin/pytest
 
-test-fast:
+test-fast: lint
 	$(VENV)/bin/pytest -m "not slow"

@@ -14,18 +14,9 @@ from qa.settings import Settings
 
 def best_supports(settings: Settings, out: Path) -> list[tuple[float, bool, str]]:
     """(best evidence support, answerable, question) for every seeds question."""
-    from index.embedder import Embedder
-    from qa.engine import build_assistant
-
     dataset = load_seeds()
-    embedder = Embedder(settings.embed_model or None, settings.embed_batch)
-    scoped, _, _ = ingest_dataset(settings, dataset, out, embedder)
-    assistant = build_assistant(scoped.model_copy(update={"min_support": 0.0}), embedder=embedder)
-    rows = []
-    for q in dataset.questions:
-        _, found = assistant.gather(q.question, assistant.top_k)
-        rows.append((found[0].support if found else 0.0, q.answerable, q.question))
-    return rows
+    pipeline, _, _ = ingest_dataset(settings, dataset, out)
+    return [(pipeline.find(q.question).best, q.answerable, q.question) for q in dataset.questions]
 
 
 def fit_threshold(rows: list[tuple[float, bool, str]], max_false_refusals: float) -> tuple[float, float, float]:

@@ -3,9 +3,13 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from evals.datasets import Dataset
 from qa.settings import Settings
+
+if TYPE_CHECKING:
+    from qa.pipeline import NewsQA
 
 
 def collection_for(dataset: Dataset) -> str:
@@ -36,18 +40,16 @@ def materialise(dataset: Dataset, out: Path) -> Path:
     return folder
 
 
-def ingest_dataset(settings: Settings, dataset: Dataset, out: Path, embedder) -> tuple[Settings, Path, str]:
-    """Ingest the dataset's corpus into its collection.
+def ingest_dataset(settings: Settings, dataset: Dataset, out: Path, embedder=None) -> tuple[NewsQA, Path, str]:
+    """Ingest the dataset's corpus into its own collection (eval-<name>).
 
     Returns:
-        Settings pointing at that collection, the corpus folder and the ingest summary line.
+        The pipeline over that collection, the corpus folder and the ingest summary line.
     """
-    from index.chunker import Chunker
-    from index.ingest import ingest_folder
-    from index.store import ChunkStore
+    from qa.pipeline import NewsQA
 
     folder = materialise(dataset, out)
     scoped = settings.model_copy(update={"collection": collection_for(dataset)})
-    store = ChunkStore(scoped.data_dir, scoped.collection, scoped.chroma_url, create=True)
-    report = ingest_folder(folder, store, embedder, Chunker(scoped.chunk_words, scoped.overlap_words), prune=True)
-    return scoped, folder, report.summary()
+    pipeline = NewsQA(scoped, embedder=embedder)
+    report = pipeline.ingest(folder, prune=True, progress=True)
+    return pipeline, folder, report.summary()

@@ -12,12 +12,12 @@ from evals.scoring import Result, aggregate, judge
 from qa.settings import Settings
 
 
-def run_ours(assistant, dataset: Dataset) -> list[Result]:
-    """Ask every question with our assistant and judge the answers."""
+def run_ours(pipeline, dataset: Dataset) -> list[Result]:
+    """Ask every question through the pipeline (the path qa.ask() takes) and judge the answers."""
     results = []
     for q in dataset.questions:
         started = time.perf_counter()
-        answer = assistant.ask(q.question)
+        answer = pipeline.ask(q.question)
         elapsed = (time.perf_counter() - started) * 1000
         results.append(judge(q, answer.text, answer.refused, [p.source for p in answer.passages],
                              [c.source for c in answer.citations], elapsed))
@@ -31,30 +31,25 @@ def evaluate(settings: Settings, dataset: Dataset, out: Path, *, compare: bool =
         The report as a dict.
     """
     from evals.report import write_report
-    from index.embedder import Embedder
-    from qa.engine import build_assistant
-    from qa.llm import make_llm
 
     out.mkdir(parents=True, exist_ok=True)
-    embedder = Embedder(settings.embed_model or None, settings.embed_batch)
     started = time.perf_counter()
-    scoped, folder, ingest_line = ingest_dataset(settings, dataset, out, embedder)
+    pipeline, folder, ingest_line = ingest_dataset(settings, dataset, out)
     ingest_s = time.perf_counter() - started
-    llm = make_llm(scoped)
-    assistant = build_assistant(scoped, llm=llm, embedder=embedder)
-    ours = run_ours(assistant, dataset)
+    ours = run_ours(pipeline, dataset)
     report = {
         "dataset": dataset.name,
-        "settings": {k: v for k, v in scoped.masked().items() if k not in ("host", "port")},
+        "settings": {k: v for k, v in pipeline.settings.masked().items() if k not in ("host", "port")},
         "ingest": {"summary": ingest_line, "seconds": round(ingest_s, 1)},
-        "pipelines": {"newsqa": {"description": f"newsqa hybrid retrieval + {assistant.model} answerer",
+        "pipelines": {"newsqa": {"description": f"newsqa hybrid retrieval + {pipeline.model} answerer",
                                  "metrics": aggregate(ours)}},
         "questions": [asdict(r) for r in ours],
     }
     if compare:
         from evals.stock import run_stock
 
-        stock, how = run_stock(scoped, dataset, folder, scoped.collection, llm)
+        llm = getattr(pipeline.answerer, "llm", None)
+        stock, how = run_stock(pipeline.settings, dataset, folder, pipeline.settings.collection, llm)
         report["pipelines"]["stock"] = {"description": how, "metrics": aggregate(stock)}
         report["stock_questions"] = [asdict(r) for r in stock]
     write_report(report, out)

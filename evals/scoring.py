@@ -66,7 +66,7 @@ def aggregate(results: Sequence[Result]) -> dict:
 
 def by_answer_type(results: Sequence[Result]) -> dict:
     """Accuracy and refusals per asked type (who -> person, when -> date, how many -> number, ...)."""
-    from qa.support import answer_type
+    from qa.query import answer_type
 
     groups: dict[str, list[Result]] = {}
     for r in results:

@@ -11,7 +11,8 @@ from qa.settings import Settings
 STOCK_TOP_K = 5
 
 
-def run_stock(settings: Settings, dataset: Dataset, folder: Path, collection: str, llm=None) -> tuple[list[Result], str]:
+def run_stock(settings: Settings, dataset: Dataset, folder: Path, collection: str,
+              llm=None) -> tuple[list[Result], str]:
     """Build the stock index from the same files and answer every question.
 
     With no LLM the stock pipeline cannot write answers, so its "answer" is the text of its

@@ -154,7 +154,8 @@ def load_articles(folder: Path) -> tuple[list[Article], list[Skipped]]:
     if not folder.exists():
         raise InputError(f"No such file or folder: {folder}")
     paths = [folder] if folder.is_file() else sorted(
-        p for p in folder.rglob("*") if p.is_file() and not any(part.startswith(".") for part in p.relative_to(folder).parts))
+        p for p in folder.rglob("*")
+        if p.is_file() and not any(part.startswith(".") for part in p.relative_to(folder).parts))
     articles: list[Article] = []
     skipped: list[Skipped] = []
     seen: dict[str, str] = {}

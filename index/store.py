@@ -95,9 +95,12 @@ class ChunkStore:
         if nodes:
             self.vector_store().add(list(nodes))
 
-    def delete_article(self, article_id: str) -> None:
-        """Remove every chunk of one article."""
-        self._collection.delete(where={"source": article_id})
+    def delete_article(self, article_id: str) -> int:
+        """Remove every chunk of one article; returns how many there were."""
+        ids = self._collection.get(where={"source": article_id}, include=[])["ids"]
+        if ids:
+            self._collection.delete(ids=ids)
+        return len(ids)
 
     def all_nodes(self) -> list[Any]:
         """Every stored chunk as a llama-index node (for lexical retrieval)."""

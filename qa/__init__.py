@@ -7,32 +7,32 @@ from typing import TYPE_CHECKING
 from qa.models import Answer, Citation, Passage
 
 if TYPE_CHECKING:
-    from qa.engine import Assistant
+    from qa.pipeline import NewsQA
 
-__all__ = ["Answer", "Citation", "Passage", "ask", "get_assistant"]
+__all__ = ["Answer", "Citation", "Passage", "ask", "get_pipeline"]
 
-_assistants: dict[tuple, Assistant] = {}
+_pipelines: dict[str, NewsQA] = {}   # a cache: one pipeline per distinct effective settings
 _lock = threading.Lock()
 
 
-def get_assistant(*, collection: str = "articles", llm: str | None = None) -> Assistant:
-    """The cached Assistant for (data dir, collection, Chroma URL, LLM); built on first use.
+def get_pipeline(**overrides: object) -> NewsQA:
+    """The cached NewsQA for the effective settings (QA_* variables plus overrides); built on first use.
+
+    The cache key is the whole settings object, so changing any setting (in the environment or here)
+    gives a pipeline built with the new values, never the old one.
 
     Raises:
-        QAError: nothing ingested, bad configuration.
+        QAError: bad configuration.
     """
-    from qa.engine import build_assistant
+    from qa.pipeline import NewsQA
     from qa.settings import Settings
 
-    overrides: dict[str, object] = {"collection": collection}
-    if llm is not None:
-        overrides["llm"] = llm
-    settings = Settings(**overrides)
-    key = (str(settings.data_dir.resolve()), settings.collection, settings.chroma_url, settings.llm, settings.llm_model)
+    settings = Settings(**{k: v for k, v in overrides.items() if v is not None})
+    key = settings.cache_key()
     with _lock:
-        if key not in _assistants:
-            _assistants[key] = build_assistant(settings)
-        return _assistants[key]
+        if key not in _pipelines:
+            _pipelines[key] = NewsQA(settings)
+        return _pipelines[key]
 
 
 def ask(question: str, *, collection: str = "articles", top_k: int | None = None, llm: str | None = None) -> Answer:
@@ -50,4 +50,4 @@ def ask(question: str, *, collection: str = "articles", top_k: int | None = None
     Raises:
         QAError: empty question, nothing ingested, bad configuration.
     """
-    return get_assistant(collection=collection, llm=llm).ask(question, top_k=top_k)
+    return get_pipeline(collection=collection, llm=llm).ask(question, top_k=top_k)

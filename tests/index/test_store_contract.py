@@ -4,8 +4,8 @@ import pytest
 from index.chunker import Chunker
 from index.ingest import ingest_folder
 from index.store import ChunkStore
-from qa.engine import build_assistant
 from qa.errors import BackendError
+from qa.pipeline import NewsQA
 from qa.settings import Settings
 from tests.conftest import ARMS_QUESTION, CHOE_ARTICLE, SEEDS, free_port
 from tests.servers import chroma_server
@@ -31,13 +31,14 @@ def test_ingest_then_answer(settings, embedder):
     assert again.unchanged == 5 and again.chunks_written == 0 and store.count() == report.chunks_total
     assert set(store.article_hashes()) == {p.stem for p in SEEDS.glob("*.txt")}
 
-    assistant = build_assistant(settings.model_copy(update={"collection": "contract"}))
-    answer = assistant.ask(ARMS_QUESTION)
+    pipeline = NewsQA(settings.model_copy(update={"collection": "contract"}), embedder=embedder)
+    answer = pipeline.ask(ARMS_QUESTION)
     assert answer.citations[0].source == CHOE_ARTICLE and "Security Council" in answer.text
-    assert assistant.ask("How many people live in Vladivostok?").refused
+    assert pipeline.ask("How many people live in Vladivostok?").refused
 
-    store.delete_article(CHOE_ARTICLE)
+    assert pipeline.remove(CHOE_ARTICLE) > 0
     assert CHOE_ARTICLE not in store.article_hashes()
+    assert CHOE_ARTICLE not in {p.source for p in pipeline.ask(ARMS_QUESTION).passages}
     store.drop()
 
 

@@ -1,8 +1,9 @@
 import pytest
 
 from qa.citations import cite_evidence
-from qa.extractive import EvidenceFinder, select_evidence
+from qa.evidence import EvidenceFinder, select_evidence
 from qa.models import Passage
+from qa.query import analyse
 from qa.terms import TermWeights
 from tests.fakes import BagOfWordsEmbedder
 
@@ -18,8 +19,12 @@ def finder() -> EvidenceFinder:
     return EvidenceFinder(BagOfWordsEmbedder(), TermWeights(p.title + " " + p.text for p in PASSAGES))
 
 
+def find(f: EvidenceFinder, question: str, passages):
+    return f.find(analyse(question, f.weights), passages)
+
+
 def test_best_sentence_answers_and_is_cited():
-    _, found = finder().find("When did Putin last visit Pyongyang?", PASSAGES)
+    found = find(finder(), "When did Putin last visit Pyongyang?", PASSAGES)
     chosen = select_evidence(found, max_sentences=2, min_support=0.3)
     assert chosen[0].sentence.startswith("Putin's last visit to Pyongyang occurred in July 2000")
     text, citations = cite_evidence(chosen[:1], PASSAGES)
@@ -29,13 +34,13 @@ def test_best_sentence_answers_and_is_cited():
 
 
 def test_refuses_when_nothing_supports_the_question():
-    _, found = finder().find("How many people live in Vladivostok?", PASSAGES)
+    found = find(finder(), "How many people live in Vladivostok?", PASSAGES)
     assert select_evidence(found, max_sentences=3, min_support=0.3) == []
 
 
 def test_numbers_follow_first_appearance_and_sources_group():
     f = finder()
-    _, found = f.find("Why is the arms trade criticised by Washington?", PASSAGES)
+    found = find(f, "Why is the arms trade criticised by Washington?", PASSAGES)
     trade = next(e for e in found if e.sentence.startswith("Washington"))
     visit = next(e for e in found if e.sentence.startswith("Putin's last"))
     met = next(e for e in found if e.sentence.startswith("Putin met"))
@@ -46,7 +51,7 @@ def test_numbers_follow_first_appearance_and_sources_group():
 
 
 def test_selection_caps_and_drops_duplicates():
-    _, found = finder().find("Putin visit Pyongyang July 2000 Kim Jong Il", PASSAGES)
+    found = find(finder(), "Putin visit Pyongyang July 2000 Kim Jong Il", PASSAGES)
     assert len(select_evidence(found, max_sentences=1, min_support=0.0)) == 1
     chosen = select_evidence(found, max_sentences=5, min_support=0.0, margin=1.0)
     assert len({e.sentence for e in chosen}) == len(chosen)
@@ -54,7 +59,7 @@ def test_selection_caps_and_drops_duplicates():
 
 
 def test_no_passages_means_no_evidence():
-    _, found = finder().find("anything?", ())
+    found = find(finder(), "anything?", ())
     assert found == [] and select_evidence(found, max_sentences=3, min_support=0.1) == []
 
 
@@ -62,7 +67,7 @@ def test_a_sentence_leaning_on_the_previous_one_is_quoted_with_it():
     passages = (Passage("c:0", "c", "Envoys", "Jung Pak urged coordinated action on weapons transfers. "
                         "This was discussed during a meeting with nuclear envoys in Seoul.", 0.8),)
     f = EvidenceFinder(BagOfWordsEmbedder(), TermWeights(p.text for p in passages))
-    _, found = f.find("Where was the meeting with the nuclear envoys?", passages)
+    found = find(f, "Where was the meeting with the nuclear envoys?", passages)
     best = found[0]
     assert best.sentence.startswith("This was discussed")
     assert best.context.startswith("Jung Pak urged")
@@ -77,7 +82,7 @@ def test_an_answer_several_passages_agree_on_wins():
         Passage("z:0", "z", "Report", "Quell lifted the trophy; Mara Quell is champion in 2019.", 0.7),
     )
     f = EvidenceFinder(BagOfWordsEmbedder(), TermWeights(p.text for p in passages))
-    _, found = f.find("Who won the Harbor Regatta final in 2019?", passages)
+    found = find(f, "Who won the Harbor Regatta final in 2019?", passages)
     by_source = {passages[e.passage].source: e.support for e in found}
     assert by_source["y"] > by_source["x"]
 
@@ -86,7 +91,7 @@ def _support(question: str, *sentences: str, text: str = "") -> dict[str, float]
     """Support of each sentence; each is its own passage (text is put before it, for context)."""
     passages = tuple(Passage(f"p{i}:0", f"p{i}", "News", f"{text} {s}".strip(), 0.8) for i, s in enumerate(sentences))
     f = EvidenceFinder(BagOfWordsEmbedder(), TermWeights(p.text for p in passages))
-    _, found = f.find(question, passages)
+    found = find(f, question, passages)
     return {e.sentence: e.support for e in found}
 
 
@@ -114,7 +119,7 @@ def test_an_exact_date_beats_a_vague_one_and_a_cut_snippet_loses():
 
 
 def test_an_untyped_answer_is_completed_by_a_nearby_exact_one():
-    from qa.extractive import Evidence
+    from qa.evidence import Evidence
 
     def ev(text: str, support: float, typed: bool) -> Evidence:
         return Evidence(0, 0, text, support, 0.5, 0.5, typed)
@@ -130,7 +135,7 @@ def test_an_untyped_answer_is_completed_by_a_nearby_exact_one():
 
 
 def test_a_context_already_quoted_is_not_quoted_twice():
-    from qa.extractive import Evidence
+    from qa.evidence import Evidence
 
     first = Evidence(0, 0, "The council met on Monday.", 0.8, 0.5, 0.5, True)
     leaning = Evidence(0, 1, "That meeting approved the bridge.", 0.78, 0.5, 0.5, True, context=first.sentence)

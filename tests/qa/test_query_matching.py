@@ -1,9 +1,7 @@
 import pytest
 
-from qa.support import (
-    analyse,
+from qa.matching import (
     answer_candidates,
-    answer_type,
     answer_type_score,
     date_precision,
     editions,
@@ -12,6 +10,7 @@ from qa.support import (
     names_other_occasions,
     negated,
 )
+from qa.query import analyse, answer_type
 from qa.terms import TermWeights
 
 

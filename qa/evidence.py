@@ -1,0 +1,179 @@
+"""Evidence: every sentence of the retrieved passages scored by the signal table; selection and reranking."""
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from index.sentences import split_sentences
+from qa.lexicon import ANAPHOR
+from qa.matching import answer_candidates
+from qa.models import Passage, SignalValue
+from qa.query import Query
+from qa.signals import SIGNALS, SentenceView, Signal, score
+from qa.terms import TermWeights
+
+_CACHE_CHUNKS = 4096
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """One source sentence scored against the question."""
+
+    passage: int         # index into the passages list
+    position: int        # sentence index inside the passage
+    sentence: str
+    support: float       # the combined signal score: how well it answers the question
+    similarity: float    # cosine(question, sentence)
+    coverage: float      # share of the question's key terms it holds
+    typed: bool          # holds an entity of the asked type
+    context: str = ""    # the sentence before, when this one leans on it ("This was...")
+    signals: tuple[SignalValue, ...] = ()
+
+    @property
+    def quote(self) -> str:
+        """The sentence as it should be quoted: with its context when it needs one."""
+        return f"{self.context} {self.sentence}" if self.context else self.sentence
+
+
+class EvidenceFinder:
+    """Scores every sentence of the retrieved passages; shared by every answerer."""
+
+    def __init__(self, embedder, weights: TermWeights, signals: tuple[Signal, ...] = SIGNALS) -> None:
+        self._embedder = embedder
+        self.weights = weights
+        self.signals = signals
+        self._sentences: OrderedDict[str, tuple[list[str], np.ndarray]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def with_weights(self, weights: TermWeights) -> EvidenceFinder:
+        """The same finder over new term statistics (articles changed), sharing the sentence cache."""
+        twin = EvidenceFinder(self._embedder, weights, self.signals)
+        twin._sentences, twin._lock = self._sentences, self._lock
+        return twin
+
+    def _split(self, passage: Passage) -> tuple[list[str], np.ndarray]:
+        key = f"{passage.chunk_id}\0{hash(passage.text)}"  # a re-ingested chunk keeps its id
+        with self._lock:
+            cached = self._sentences.get(key)
+        if cached is None:
+            sentences = split_sentences(passage.text)
+            cached = (sentences, self._embedder.embed(sentences))
+            with self._lock:
+                self._sentences[key] = cached
+                if len(self._sentences) > _CACHE_CHUNKS:
+                    self._sentences.popitem(last=False)
+        return cached
+
+    def find(self, query: Query, passages: Sequence[Passage]) -> list[Evidence]:
+        """Every sentence of the passages, best support first.
+
+        Args:
+            query: the analysed question.
+            passages: retrieved passages, best first.
+
+        Returns:
+            The scored sentences.
+        """
+        if not passages:
+            return []
+        q_vec = self._embedder.embed_query(query.text)
+        split = [self._split(p) for p in passages]
+        # candidate answers of every sentence, per passage: for the votes and for each sentence's own signal
+        candidates = [[frozenset(answer_candidates(query, s)) for s in sentences] for sentences, _ in split]
+        votes = _votes(passages, candidates)
+        found: list[Evidence] = []
+        for p_index, (passage, (sentences, vectors)) in enumerate(zip(passages, split)):
+            title_terms = frozenset(self.weights.terms(passage.title))
+            all_terms = [tuple(self.weights.terms(sentence)) for sentence in sentences]
+            for position, (sentence, vector, ordered) in enumerate(zip(sentences, vectors, all_terms)):
+                previous = sentences[position - 1] if position else ""
+                leans_back = bool(ANAPHOR.search(sentence))
+                similarity = float(np.dot(q_vec, vector))
+                if leans_back and position:  # "It opened on 3 May" means what the sentence before says
+                    similarity = max(similarity, (similarity + float(np.dot(q_vec, vectors[position - 1]))) / 2)
+                view = SentenceView(
+                    sentence=sentence, previous=previous, context=previous if leans_back else "",
+                    terms=frozenset(ordered), ordered=ordered,
+                    previous_terms=frozenset(all_terms[position - 1]) if position else frozenset(),
+                    title=passage.title, title_terms=title_terms, passage_text=passage.text,
+                    passage_score=passage.score, similarity=similarity,
+                    candidates=candidates[p_index][position], votes=votes, weights=self.weights)
+                support, parts = score(query, view, self.signals)
+                values = {p.name: p.value for p in parts}
+                found.append(Evidence(p_index, position, sentence, support, similarity, values.get("coverage", 0.0),
+                                      values.get("answer_type", 1.0) == 1.0, view.context, parts))
+        found.sort(key=lambda e: -e.support)
+        return found
+
+
+def _votes(passages: Sequence[Passage], candidates: Sequence[list[frozenset[str]]]) -> dict[str, float]:
+    """Candidate answer -> share of the other passages that also mention it (0..1)."""
+    if len(passages) < 2:
+        return {}
+    every = {c for per_passage in candidates for per_sentence in per_passage for c in per_sentence}
+    texts = [p.text.lower() for p in passages]
+    return {c: (sum(1 for t in texts if c in t) - 1) / (len(texts) - 1) for c in every}
+
+
+def select_evidence(found: Sequence[Evidence], *, max_sentences: int, min_support: float,
+                    margin: float = 0.08) -> list[Evidence]:
+    """The sentences worth quoting: the best one, plus close runners-up that add something.
+
+    Args:
+        found: scored sentences, best first.
+        max_sentences: cap on the number selected.
+        min_support: below this nothing is selected (the assistant refuses).
+        margin: how far below the best a runner-up may score.
+
+    Returns:
+        Selected sentences, best first; empty means refuse.
+    """
+    if not found or found[0].support < min_support:
+        return []
+    best = found[0]
+    chosen: list[Evidence] = []
+    seen: set[str] = set()
+
+    def quotable(ev: Evidence) -> Evidence | None:
+        """ev as it can join the answer: None when it repeats a quoted sentence, without its context
+        when that context is quoted already."""
+        if ev.sentence.lower() in seen:
+            return None
+        return replace(ev, context="") if ev.context.lower() in seen else ev
+
+    def add(ev: Evidence) -> None:
+        chosen.append(ev)
+        seen.update(text.lower() for text in (ev.sentence, ev.context) if text)
+
+    add(best)
+    for ev in found[1:]:
+        if len(chosen) >= max_sentences:
+            break
+        if ev.support >= max(min_support, best.support - margin) and (ev := quotable(ev)) is not None:
+            add(ev)
+    if not any(e.typed for e in chosen):
+        # "on 4th March" is better followed by a runner-up (a little further down) saying "March 4, 2016"
+        exact = next((q for e in found[1:] if e.typed and e.support >= max(min_support, best.support - 2 * margin)
+                      and (q := quotable(e)) is not None), None)
+        if exact is not None and len(chosen) < max_sentences:
+            add(exact)
+        elif exact is not None and len(chosen) > 1:
+            chosen[-1] = exact
+    return chosen
+
+
+def rerank(found: Sequence[Evidence], passages: Sequence[Passage], top_k: int) -> list[Passage]:
+    """Order passages by retrieval score and their best sentence together; keep top_k.
+
+    A chunk whose best sentence answers the question outranks one that only shares its words.
+    """
+    best: dict[int, float] = {}
+    for ev in found:
+        best[ev.passage] = max(best.get(ev.passage, 0.0), ev.support)
+    fused = [(0.5 * p.score + 0.5 * best.get(i, 0.0), i) for i, p in enumerate(passages)]
+    fused.sort(key=lambda pair: (-pair[0], pair[1]))
+    return [replace(passages[i], score=round(value, 4)) for value, i in fused[:top_k]]

@@ -1,0 +1,109 @@
+"""Every word list and pattern of the query side, defined once: words, stopwords, numbers, dates, money,
+answer types, negation, anaphora and the [n] citation marker."""
+from __future__ import annotations
+
+import re
+
+from bm25s.stopwords import STOPWORDS_EN_PLUS
+
+# --- words and stopwords ---------------------------------------------------------------------------
+WORD = re.compile(r"[A-Za-z0-9][\w'’-]*")
+# NLTK's English list (pronouns, auxiliaries) less "won", which is a verb here, plus question words
+STOP = (frozenset(STOPWORDS_EN_PLUS) - {"won"}) | frozenset(
+    "what which who whom whose when where why how many much does did do is are was were will would "
+    "could should can has have had according article articles say said says tell told".split())
+ACRONYM = re.compile(r"\b(?:[A-Z]\.){2,}|\bUS\b")  # "U.S.", "U.N.", "US" (not the pronoun "us")
+PREPOSITIONS = frozenset(("of", "in", "on", "at", "to", "for", "from", "by"))
+
+# Past forms the stemmer cannot bring back to their verb ("met" must match "meet").
+IRREGULAR = {past: base for base, forms in (
+    ("meet", "met"), ("win", "won"), ("begin", "began begun"), ("buy", "bought"), ("bring", "brought"),
+    ("build", "built"), ("choose", "chose chosen"), ("come", "came"), ("fight", "fought"), ("find", "found"),
+    ("fly", "flew flown"), ("give", "gave given"), ("go", "went gone"), ("grow", "grew grown"),
+    ("hold", "held"), ("keep", "kept"), ("know", "knew known"), ("lead", "led"), ("leave", "left"),
+    ("lose", "lost"), ("make", "made"), ("pay", "paid"), ("run", "ran"), ("say", "said"), ("see", "saw seen"),
+    ("sell", "sold"), ("send", "sent"), ("speak", "spoke spoken"), ("spend", "spent"), ("take", "took taken"),
+    ("teach", "taught"), ("tell", "told"), ("think", "thought"), ("write", "wrote written"), ("rise", "rose risen"),
+    ("fall", "fell fallen"), ("sing", "sang sung"), ("draw", "drew drawn"), ("drive", "drove driven"),
+    ("eat", "ate eaten"), ("forget", "forgot forgotten"), ("sink", "sank sunk"), ("strike", "struck"),
+    ("shoot", "shot"), ("seek", "sought"), ("catch", "caught"), ("stand", "stood"), ("understand", "understood"),
+    ("become", "became"), ("freeze", "froze frozen"),
+    ("hide", "hid hidden"), ("ride", "rode ridden"), ("steal", "stole stolen"), ("wear", "wore worn"),
+) for past in forms.split()}
+
+# --- numbers ---------------------------------------------------------------------------------------
+# "the eleventh season" is "season 11", "three ministers" are "3 ministers" ("one" and "first" say too much else)
+NUMERALS = {word: str(n) for n, words in enumerate((
+    "", "", "two second", "three third", "four fourth", "five fifth", "six sixth", "seven seventh", "eight eighth",
+    "nine ninth", "ten tenth", "eleven eleventh", "twelve twelfth", "thirteen thirteenth", "fourteen fourteenth",
+    "fifteen fifteenth", "sixteen sixteenth", "seventeen seventeenth", "eighteen eighteenth", "nineteen nineteenth",
+    "twenty twentieth")) for word in words.split()}
+# spotting any number word (tens, "million", "dozen" too), unlike NUMERALS which maps words to digits
+NUMBER_WORDS = ("one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
+                "sixteen seventeen eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety "
+                "hundred hundreds thousand thousands million millions billion billions dozen dozens").split()
+NUMBER = re.compile(r"\b(?:\d[\d,.]*(?:bn|m|k)?|" + "|".join(NUMBER_WORDS) + r")\b", re.IGNORECASE)
+PLURALS = frozenset("people men women children police staff personnel cattle sheep fish deer".split())
+
+# --- dates, years, editions ------------------------------------------------------------------------
+MONTHS = ("january february march april may june july august september october november december "
+          "monday tuesday wednesday thursday friday saturday sunday").split()
+DATE = re.compile(r"\b(?:1[5-9]\d\d|20\d\d|\d{1,2}(?:st|nd|rd|th)|(?:" + "|".join(MONTHS) +
+                  r")|(?:last|next|this) (?:year|week|month)|yesterday|today|tomorrow|decades?|centur(?:y|ies))\b")
+MON = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)"  # a month, abbreviated or not
+MONTH_NAME = re.compile(r"\b" + MON + r"[a-z]*\.?(?=\s|,|$)")
+MONTH_DAY = re.compile(  # "March 4", "Mar. 4th", "4 March", "4th of March"
+    r"\b(?:" + MON + r"[a-z]*\.?\s+(?:[12]?\d|3[01])(?:st|nd|rd|th)?\b"
+    r"|(?:[12]?\d|3[01])(?:st|nd|rd|th)?\s+(?:of\s+)?" + MON + r"[a-z]*)")
+YEAR = re.compile(r"\b(?:1[5-9]\d\d|20\d\d)\b")
+ORDINAL = re.compile(r"\b\d+(?:st|nd|rd|th)\b(?![\s-]quarter\b)", re.IGNORECASE)
+QUARTER = re.compile(r"\bQ([1-4])\b|\b(first|second|third|fourth|1st|2nd|3rd|4th)[\s-]quarter\b", re.IGNORECASE)
+MONTH_BEFORE = re.compile(MON + r"[a-z]*\.?\s+$", re.IGNORECASE)  # "March 4th"
+MONTH_AFTER = re.compile(r"^\s+(?:of\s+)?" + MON, re.IGNORECASE)    # "4th of March"
+
+# --- names -----------------------------------------------------------------------------------------
+OPENING_NAME = re.compile(r"([A-Z][a-zA-Z’'-]+)(?:\s+[A-Z][a-zA-Z’'-]+)+")
+STARTERS = frozenset("in on at after before during since while although though when as for from with by according "
+                     "last next this that these those today yesterday earlier later meanwhile however".split())
+PROPER = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-zA-Z’'-]+(?:\s+[A-Z][a-zA-Z’'-]+)*")
+
+# --- answer types ----------------------------------------------------------------------------------
+TYPED = {
+    "number": re.compile(r"^(?:how (?:many|much|old|long|far|often|large|big|tall)|what (?:number|percentage|amount)"
+                         r"|what (?:is|was|are|were) (?:the |\w+['’]s )(?:\w+ )?(?:price|cost|population|number|amount|"
+                         r"size|value|percentage|age|height|length|area|budget|salary|score|revenue|sales|profit|income|"
+                         r"earnings|worth|valuation|rate|total|distance|weight|capacity|attendance|turnout))\b"),
+    "date": re.compile(r"^(?:when|what (?:year|date|month|day|time|decade|century)|in what year|which year"
+                       r"|what (?:is|was|are|were) the (?:\w+ )?(?:date|year|day))\b"),
+    "person": re.compile(r"^(?:who|whom|whose|(?:which|what) (?:\w+ )?(?:person|people|man|woman|actor|actress|"
+                         r"director|player|singer|artist|author|writer|leader|president|ceo|founder|coach|candidate|"
+                         r"politician|minister|official|spokesman|spokeswoman|spokesperson|winner|scientist))\b"),
+    "place": re.compile(r"^(?:where|(?:in |to |from )?(?:what|which)(?: other)? (?:city|country|countries|place|town|"
+                        r"region|state|nation|continent))\b"),
+}
+# a question about money is answered by an amount of money, not by a share price move or a date
+MONEY_QUESTION = re.compile(
+    r"\b(?:revenue|price|cost|budget|salary|sales|profit|income|earnings|worth|valuation|"
+    r"fee|fine|funding|wage|bonus|prize money|how much (?:money|\w+ )?(?:did|does|do|is|was|were|"
+    r"are|will) .*\b(?:cost|pay|paid|earn|spend|spent|raise|raised|sell|sold|charge|fund|worth)\w*)\b",
+    re.IGNORECASE)
+MONEY = re.compile(r"(?:[$€£¥₹]|\b(?:US\$|USD|EUR|GBP|Rs\.?)\s?)\s?\d|\b\d[\d,.]*\s?(?:million |billion |trillion )?"
+                   r"(?:dollars|euros|pounds|yen|yuan|rupees|francs|won|rubles|roubles|pesos)\b", re.IGNORECASE)
+VERBS_AFTER_WHAT = frozenset("happens causes makes means led made took became".split())
+FOCUS = re.compile(r"^(?:in |on |at |for |from |to |with |by )?(?:what|which)\s+(?:(?:is|was|are|were)\s+the\s+)?"
+                   r"(?:(?:kind|type|sort|name|names)\s+of\s+)?(?:the\s+|a\s+|an\s+)?(?:[\w-]+(?:\s[\w-]+){0,2}['’]s\s+)?"
+                   r"([A-Za-z][\w-]*)", re.IGNORECASE)
+HOW_MANY = re.compile(r"\bhow many\s+(.*)", re.IGNORECASE)
+
+# --- negation and anaphora -------------------------------------------------------------------------
+NEGATION = re.compile(r"\b(?:not|never|no longer|neither|nor|none|nobody|nothing|without|fail(?:ed|s)? to|"
+                      r"\w+n['’]t|cannot|refused to|denied|denies|deny)\b", re.IGNORECASE)
+ANAPHOR = re.compile(
+    r"^(?:this|these|that|those|it|he|she|they|such|there)\b"
+    r"|\b(?:this|these|such|that) (?:statement|remarks?|comments?|actions?|moves?|decisions?|reports?|events?|"
+    r"gestures?|visits?|meetings?|moments?|developments?|exchanges?|warnings?|claims?|plans?|deals?|agreements?)\b",
+    re.IGNORECASE)
+
+# --- citations -------------------------------------------------------------------------------------
+MARKER = re.compile(r"\[(\d+(?:\s*[,;]\s*\d+)*)\]")   # "[1]", "[1, 3]"
+MARKER_SPLIT = re.compile(r"\s*[,;]\s*")

@@ -1,0 +1,140 @@
+"""What a piece of text holds: names and numbers by key, editions, negation, dates, entities of a type.
+
+Pure functions of text (and of the analysed Query); the query analyser and the evidence signals read them.
+"""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+from qa.lexicon import (
+    DATE,
+    MONEY,
+    MONTH_AFTER,
+    MONTH_BEFORE,
+    MONTH_DAY,
+    MONTH_NAME,
+    NEGATION,
+    NUMBER,
+    OPENING_NAME,
+    ORDINAL,
+    PROPER,
+    QUARTER,
+    STARTERS,
+    STOP,
+    WORD,
+    YEAR,
+)
+from qa.terms import numeral
+
+if TYPE_CHECKING:
+    from qa.query import Query
+
+
+@lru_cache(maxsize=1 << 16)
+def entity_key(word: str) -> str:
+    """Lower-case 5-letter prefix without possessives, apostrophes or thousands commas ("1960's" -> "1960")."""
+    word = re.sub(r"['’]s$", "", word.lower()).replace("'", "").replace("’", "").replace(",", "")
+    return numeral(word)[:5]
+
+
+def negated(text: str) -> bool:
+    """Whether text says something did not happen ("not", "wasn't", "never", "failed to", "denied")."""
+    return bool(NEGATION.search(text))
+
+
+def editions(text: str) -> tuple[str, ...]:
+    """Ordinals written in digits that are not days of a month ("92nd", "11th"; "March 4th" is a date),
+    and quarters of a year however written ("Q2", "second quarter", "2nd-quarter" -> "q2")."""
+    found = [m.group(0).lower() for m in ORDINAL.finditer(text)
+             if not MONTH_BEFORE.search(text[max(0, m.start() - 12):m.start()])
+             and not MONTH_AFTER.search(text[m.end():m.end() + 14])]
+    # numeral() turns "second"/"2nd" into "2"; it leaves "first" alone (too common a word elsewhere)
+    quarters = [f"q{m.group(1) or ('1' if m.group(2).lower() == 'first' else numeral(m.group(2).lower()))}"
+                for m in QUARTER.finditer(text)]
+    return tuple(dict.fromkeys(found + quarters))
+
+
+def years(text: str) -> tuple[str, ...]:
+    """The years text names, in order, once each."""
+    return tuple(dict.fromkeys(YEAR.findall(text)))
+
+
+def mentions_years(query: Query, text: str) -> bool:
+    """Whether text names every year the question names."""
+    return all(year in text for year in query.years)
+
+
+def names_other_occasions(query: Query, text: str) -> bool:
+    """Whether text names years but none of those the question asks about ("the 2019 final" for 2020),
+    or editions but none of the question's ("the 93rd awards" for the 92nd, "the first quarter" for Q2)."""
+    if query.years and (named := set(YEAR.findall(text))) and not named & set(query.years):
+        return True
+    return bool(query.editions) and bool(named := set(editions(text))) and not named & set(query.editions)
+
+
+def entity_coverage(query: Query, window: str) -> float:
+    """Share of the question's names and numbers that appear in window (by prefix)."""
+    if not query.entities:
+        return 1.0
+    tokens = {entity_key(w) for w in WORD.findall(window)}
+    return sum(1 for e in query.entities if e in tokens) / len(query.entities)
+
+
+def answer_type_score(query: Query, sentence: str, sentence_terms: set[str] | frozenset[str]) -> float:
+    """1.0 when the sentence holds an entity of the asked type that the question lacks, else 0.0.
+
+    For "how many X" a number without X scores 0.5: "91.3 males" may answer "how many men".
+    """
+    if not query.kind:
+        return 1.0
+    spans = typed_spans(query, sentence)
+    if not spans:
+        return 0.0
+    if query.kind == "number" and ((query.counted and query.counted not in sentence_terms)
+                                   or (query.money and not MONEY.search(sentence))):
+        return 0.5
+    if query.kind == "date":
+        return date_precision(sentence)
+    return 1.0
+
+
+def date_precision(sentence: str) -> float:
+    """How exactly the sentence dates something: a day with its month and a year 1.0, a day with its month
+    or a month with a year 0.9, a bare year 0.7, a month, weekday or "last year" alone 0.4."""
+    text = sentence.lower()
+    day = MONTH_DAY.search(text)
+    year = YEAR.search(text)
+    if day and year:
+        return 1.0
+    if day or (year and MONTH_NAME.search(text)):
+        return 0.9
+    return 0.7 if year else 0.4
+
+
+def answer_candidates(query: Query, sentence: str) -> set[str]:
+    """Lower-cased strings in the sentence that could be the answer: entities of the asked type
+    (names for untyped questions) that the question does not already contain."""
+    return {span.lower() for span in typed_spans(query, sentence) if len(span) > 1}
+
+
+def typed_spans(query: Query, sentence: str) -> list[str]:
+    """Spans of the asked type (names when untyped) in the sentence, minus those the question names."""
+    if query.kind == "number":
+        found = [m.group(0) for m in NUMBER.finditer(sentence) if not DATE.fullmatch(m.group(0).lower())]
+    elif query.kind == "date":
+        found = [m.group(0) for m in DATE.finditer(sentence.lower())]
+    else:
+        found = [m.group(0) for m in PROPER.finditer(sentence)]
+        opening = OPENING_NAME.match(sentence)  # "Mara Quell won..." (a lone capital opens any sentence)
+        if opening and opening.group(1).lower() not in STOP and opening.group(1).lower() not in STARTERS:
+            found = [opening.group(0)] + [f for f in found if f not in opening.group(0)]
+    # "Olympics" adds nothing to a question about "the olympic games": compare by 5-letter prefix
+    return [f for f in found if not {entity_key(w) for w in WORD.findall(f)} <= query.question_keys]
+
+
+def headline(sentence: str) -> bool:
+    """Title Case ("Acme's New Chief Says Jobs Are Safe For Now"): its capitals name nobody."""
+    words = [w for w in sentence.split() if len(w) > 3 and w[0].isalpha()]
+    return len(words) >= 4 and sum(w[0].isupper() for w in words) / len(words) > 0.7

@@ -1,0 +1,235 @@
+"""NewsQA: the one object that owns the pipeline (store, embedder, retriever, evidence, answerer).
+
+The CLI, the UI, the eval harness, the benchmark and `qa.ask()` all build this object; nothing else
+wires components. After `ingest` or `remove` the next question sees the change (BM25 and term
+statistics are rebuilt from the store; bm25s has no incremental update).
+"""
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator, Sequence
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from qa.answerer import Answerer, Findings, make_answerer
+from qa.errors import InputError
+from qa.evidence import EvidenceFinder, rerank
+from qa.models import Answer
+from qa.query import analyse
+from qa.settings import Settings
+
+MAX_QUESTION_CHARS = 2000
+
+
+class NewsQA:
+    """Question answering over one collection of articles."""
+
+    def __init__(self, settings: Settings | None = None, *, embedder: Any = None, llm: Any = None) -> None:
+        """Nothing heavy happens here: the model, the index and the answerer load on first use.
+
+        Args:
+            settings: effective settings (default: from QA_* variables).
+            embedder: an already loaded Embedder to share (the eval harness reuses one).
+            llm: an LLM to answer with instead of the configured backend (tests pass a scripted one).
+        """
+        self.settings = settings or Settings()
+        self._embedder = embedder
+        self._llm = llm
+        self._lock = threading.RLock()
+        self._retriever: Any = None
+        self._finder: EvidenceFinder | None = None
+        self._answerer: Answerer | None = None
+
+    @classmethod
+    def assemble(cls, settings: Settings, *, retriever: Any, finder: EvidenceFinder, answerer: Answerer) -> NewsQA:
+        """A pipeline from ready parts (tests, custom retrievers); ingest/remove are not available then."""
+        qa = cls(settings, embedder=getattr(finder, "_embedder", None))
+        qa._retriever, qa._finder, qa._answerer = retriever, finder, answerer
+        return qa
+
+    # -- parts ------------------------------------------------------------------------------------
+    @property
+    def embedder(self) -> Any:
+        """The embedding model (loaded on first use)."""
+        with self._lock:
+            if self._embedder is None:
+                from index.embedder import Embedder
+
+                self._embedder = Embedder(self.settings.embed_model or None, self.settings.embed_batch)
+            return self._embedder
+
+    def store(self, *, create: bool = False) -> Any:
+        """The Chroma collection (create=True makes it when missing).
+
+        Raises:
+            IndexMissingError: nothing ingested yet and create is False.
+            BackendError: the Chroma server cannot be reached.
+        """
+        from index.store import ChunkStore
+
+        s = self.settings
+        return ChunkStore(s.data_dir, s.collection, s.chroma_url, create=create)
+
+    @property
+    def answerer(self) -> Answerer:
+        """The configured answerer (an LLM model loads here, once)."""
+        with self._lock:
+            if self._answerer is None:
+                self._answerer = make_answerer(self.settings, self._llm)
+            return self._answerer
+
+    @property
+    def model(self) -> str:
+        """Name of what writes the answers."""
+        return self.answerer.name
+
+    def _search_parts(self) -> tuple[Any, EvidenceFinder]:
+        """Retriever and evidence finder over the current articles, built after each change."""
+        with self._lock:
+            if self._retriever is None or self._finder is None:
+                from qa.retriever import Retriever
+                from qa.terms import TermWeights
+
+                s = self.settings
+                retriever = Retriever.from_store(self.store(), self.embedder, candidates=max(s.candidates, s.top_k),
+                                                 dense_weight=s.dense_weight, fusion=s.fusion)
+                weights = TermWeights(f"{n.metadata.get('title', '')}\n{n.get_content()}" for n in retriever.nodes)
+                self._finder = (self._finder.with_weights(weights) if self._finder is not None
+                                else EvidenceFinder(self.embedder, weights))
+                self._retriever = retriever
+            return self._retriever, self._finder
+
+    def _changed(self) -> None:
+        """Articles changed: rebuild BM25 and term statistics before the next question."""
+        with self._lock:
+            self._retriever = None
+
+    # -- articles ---------------------------------------------------------------------------------
+    def ingest(self, folder: str | Path, *, prune: bool = False, progress: bool = False) -> Any:
+        """Add or update the articles under folder (unchanged ones are skipped).
+
+        Args:
+            folder: a directory (searched recursively) or one file.
+            prune: also remove stored articles whose files are gone.
+            progress: show a progress bar on stderr.
+
+        Returns:
+            The index.ingest.IngestReport.
+
+        Raises:
+            InputError: the folder does not exist; ConfigError/BackendError: setup problems.
+        """
+        from index.chunker import Chunker
+        from index.ingest import ingest_folder
+        from index.store import check_collection_name
+
+        folder = Path(folder)
+        check_collection_name(self.settings.collection)
+        if not folder.exists():
+            raise InputError(f"No such file or folder: {folder}")
+        s = self.settings
+        with self._lock:
+            try:
+                return ingest_folder(folder, self.store(create=True), self.embedder,
+                                     Chunker(s.chunk_words, s.overlap_words), prune=prune, progress=progress)
+            finally:
+                self._changed()
+
+    def remove(self, article_id: str) -> int:
+        """Remove every chunk of one article; it is never retrieved again.
+
+        Returns:
+            How many chunks were removed.
+
+        Raises:
+            InputError: no such article.
+        """
+        with self._lock:
+            removed = self.store().delete_article(article_id)
+            if not removed:
+                raise InputError(f"No article {article_id!r} in collection {self.settings.collection!r}: "
+                                 "see `qa stats --articles`")
+            self._changed()
+            return removed
+
+    def stats(self) -> dict[str, Any]:
+        """Articles, chunks, collection and where it lives."""
+        store = self.store()
+        return {"articles": len(store.article_hashes()), "chunks": store.count(),
+                "collection": self.settings.collection,
+                "data_dir": self.settings.chroma_url or str(self.settings.data_dir)}
+
+    # -- questions --------------------------------------------------------------------------------
+    def find(self, question: str, top_k: int | None = None) -> Findings:
+        """Retrieve, rerank by best sentence and score the sentences of the kept passages.
+
+        Raises:
+            InputError: empty or oversized question, or a bad top_k.
+        """
+        question = _clean(question)
+        k = self.settings.top_k if top_k is None else top_k
+        if k < 1:
+            raise InputError(f"top_k must be at least 1, got {k}")
+        retriever, finder = self._search_parts()
+        query = analyse(question, finder.weights)
+        fetched = retriever.retrieve(question, max(k, self.settings.rerank_depth))
+        passages = tuple(rerank(finder.find(query, fetched), fetched, k))
+        # sentence vectors are cached: this second pass is scoring only, with agreement among the kept passages
+        return Findings(query, passages, tuple(finder.find(query, passages)), finder)
+
+    def ask(self, question: str, top_k: int | None = None) -> Answer:
+        """Answer one question from the articles.
+
+        Args:
+            question: the question.
+            top_k: passages to retrieve (default: the settings' top_k).
+
+        Returns:
+            The answer; refused=True with no citations when the articles do not hold it.
+
+        Raises:
+            QAError: empty or oversized question, nothing ingested, LLM backend failure.
+        """
+        found = self.find(question, top_k)
+        return self.answerer.answer(found.query, found)
+
+    def stream(self, question: str, top_k: int | None = None) -> Iterator[str | Answer]:
+        """Pieces of the answer text as they are written, then the final Answer."""
+        found = self.find(question, top_k)
+        yield from self.answerer.stream(found.query, found)
+
+
+    # -- conversations ----------------------------------------------------------------------------
+    def standalone(self, history: Sequence[tuple[str, str]], question: str) -> str:
+        """The follow-up rewritten to stand alone (by the LLM when one answers, else by rule)."""
+        from qa.followup import condense
+
+        return condense(history, _clean(question), getattr(self.answerer, "llm", None))
+
+    def chat(self, history: Sequence[tuple[str, str]], question: str, top_k: int | None = None) -> Answer:
+        """Answer a question in a conversation: history is the earlier (question, answer text) turns.
+
+        Returns:
+            The Answer, with question as asked and standalone as searched.
+        """
+        searched = self.standalone(history, question)
+        return replace(self.ask(searched, top_k), question=_clean(question), standalone=searched)
+
+    def chat_stream(self, history: Sequence[tuple[str, str]], question: str,
+                    top_k: int | None = None) -> Iterator[str | Answer]:
+        """chat(), streamed: text pieces, then the Answer."""
+        searched = self.standalone(history, question)
+        for piece in self.stream(searched, top_k):
+            yield replace(piece, question=_clean(question), standalone=searched) if isinstance(piece, Answer) else piece
+
+
+def _clean(question: str) -> str:
+    """The question with whitespace squeezed; empty and oversized questions are errors."""
+    question = " ".join((question or "").split())
+    if not question:
+        raise InputError('The question is empty: ask something, e.g. qa ask "Who invited Putin?"')
+    if len(question) > MAX_QUESTION_CHARS:
+        raise InputError(f"The question is too long ({len(question)} characters, limit {MAX_QUESTION_CHARS}): "
+                         "ask about one thing at a time")
+    return question

@@ -1,0 +1,97 @@
+"""The question analysed once into a typed Query: key terms, asked answer type, names, numbers, years."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from qa.lexicon import FOCUS, HOW_MANY, MONEY_QUESTION, PLURALS, PREPOSITIONS, STOP, TYPED, VERBS_AFTER_WHAT, WORD
+from qa.matching import editions, entity_key, negated, years
+from qa.terms import TermWeights
+
+
+@dataclass(frozen=True, slots=True)
+class Query:
+    """What an answer to the question must contain; every evidence signal reads this, nothing re-analyses."""
+
+    text: str
+    kind: str                        # number | date | person | place | ""
+    terms: tuple[str, ...]           # stemmed content terms, in order
+    pairs: frozenset[tuple[str, str]] = frozenset()  # adjacent term pairs (phrase signal)
+    counted: str = ""                # stem of the noun after "how many", which the answer must mention
+    money: bool = False              # a number question about money ("what was Acme's revenue?")
+    question_keys: frozenset[str] = frozenset()  # every question word as a 5-letter prefix
+    entities: tuple[str, ...] = ()   # names and numbers in the question, lower-cased prefixes
+    years: tuple[str, ...] = ()      # years the question names: an answer about another year is wrong
+    editions: tuple[str, ...] = ()   # ordinals and quarters it names ("the 92nd awards", "Q2")
+    negated: bool = False            # the question asks what did not happen
+    focus: str = ""                  # stem of the thing a what/which question asks about ("which airline")
+
+
+def answer_type(question: str) -> str:
+    """The entity type a question asks for: number, date, person, place, or "" for none."""
+    q = question.strip().lower()
+    for name, pattern in TYPED.items():
+        if pattern.search(q):
+            return name
+    return ""
+
+
+def analyse(question: str, weights: TermWeights) -> Query:
+    """Analyse a question once.
+
+    Args:
+        question: the question as searched.
+        weights: term statistics of the collection (for stemming and the focus noun).
+
+    Returns:
+        The Query every scorer reads.
+    """
+    kind = answer_type(question)
+    terms = tuple(weights.terms(question))
+    return Query(
+        text=question, kind=kind, terms=terms, pairs=frozenset(weights.bigrams(terms)),
+        counted=_counted(question, weights),
+        money=kind == "number" and bool(MONEY_QUESTION.search(question)),
+        question_keys=frozenset(entity_key(w) for w in WORD.findall(question)),
+        entities=question_entities(question), years=years(question), editions=editions(question),
+        negated=negated(question), focus="" if kind else _focus(question, weights))
+
+
+def _counted(question: str, weights: TermWeights) -> str:
+    """The noun a "how many" question counts: English noun phrases end in their head
+    ("how many North Korean troops" counts troops)."""
+    found = HOW_MANY.search(question)
+    if not found:
+        return ""
+    phrase: list[str] = []
+    for word in WORD.findall(found.group(1)):
+        if word.lower() in STOP or word.lower() in PREPOSITIONS:
+            break
+        phrase.append(word)
+    plural = [w for w in phrase if w.lower().endswith("s") or w.lower() in PLURALS]
+    head = plural[-1] if plural else (phrase[0] if phrase else "")
+    stems = weights.terms(head)
+    return stems[0] if stems else ""
+
+
+def _focus(question: str, weights: TermWeights) -> str:
+    """The noun a what/which question is about: "Which airline flies..." -> airline,
+    "What is the name of Kim's daughter?" -> daughter; "" when the next word is no noun ("What did...")."""
+    found = FOCUS.match(question.strip())
+    word = found.group(1).lower() if found else ""
+    if not word or word in STOP or word.endswith("ed") or word in VERBS_AFTER_WHAT:
+        return ""
+    stems = weights.terms(found.group(1))
+    return stems[0] if stems else ""
+
+
+def question_entities(question: str) -> tuple[str, ...]:
+    """Capitalised words (past the first) and numbers of a question, as 5-letter lower-case prefixes.
+
+    Prefixes let "Russia" match "Russian" and "criticise" never matters: only names and numbers count.
+    """
+    words = WORD.findall(question)
+    found = []
+    for i, word in enumerate(words):
+        if (i > 0 and word[0].isupper() and word.lower() not in STOP) or any(ch.isdigit() for ch in word):
+            found.append(entity_key(word))
+    return tuple(dict.fromkeys(found))

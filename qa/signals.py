@@ -1,0 +1,120 @@
+"""Evidence as a table of named signals: each a name, a weight and a pure function of (query, sentence).
+
+The score of a sentence is the sum of the additive signals, then scaled by each scaling signal in
+table order (factor = base + weight * value). The breakdown records what each signal added to the
+running score, so the contributions sum to the score exactly (up to rounding): `qa ask --explain`
+prints them. The weights live here and nowhere else; `evals/calibrate.py` refits them on seeds.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+from qa.matching import answer_type_score, entity_coverage, headline, mentions_years, names_other_occasions, negated
+from qa.models import SignalValue
+from qa.query import Query
+from qa.terms import TermWeights
+
+
+@dataclass(frozen=True, slots=True)
+class SentenceView:
+    """Everything the signals may read about one sentence, computed once by the evidence finder."""
+
+    sentence: str
+    previous: str                  # the sentence before it ("" for the first)
+    context: str                   # the sentence before, when this one leans on it ("This was...")
+    terms: frozenset[str]          # its content terms
+    ordered: tuple[str, ...]       # the same in order (for phrases)
+    previous_terms: frozenset[str]
+    title: str
+    title_terms: frozenset[str]
+    passage_text: str
+    passage_score: float           # the retrieval score of its passage
+    similarity: float              # cosine(question, sentence), or with the sentence before when leaning back
+    candidates: frozenset[str]     # answer candidates it holds
+    votes: Mapping[str, float]     # candidate -> share of the other passages mentioning it
+    weights: TermWeights
+
+
+@dataclass(frozen=True, slots=True)
+class Signal:
+    """One named piece of evidence: additive (weight * value) or scaling (base + weight * value)."""
+
+    name: str
+    weight: float
+    value: Callable[[Query, SentenceView], float]
+    base: float | None = None    # None: additive; else the factor when value is 0
+    doc: str = ""
+
+
+def _coverage(q: Query, s: SentenceView) -> float:
+    own = s.terms | (s.previous_terms if s.context else frozenset())
+    near = s.terms | s.previous_terms | s.title_terms
+    return 0.75 * s.weights.coverage(q.terms, own) + 0.25 * s.weights.coverage(q.terms, near)
+
+
+def _phrase(q: Query, s: SentenceView) -> float:
+    if not q.pairs:
+        return _coverage(q, s)
+    return len(q.pairs & s.weights.bigrams(s.ordered)) / len(q.pairs)
+
+
+def _fullness(q: Query, s: SentenceView) -> float:
+    full = min(1.0, len(s.sentence.split()) / 10) * (0.8 if headline(s.sentence) else 1.0)
+    if s.sentence.endswith(("...", "…")) or s.sentence[0].islower():
+        full *= 0.7  # a snippet cut short: what it was about to say is gone
+    return full
+
+
+def _near(s: SentenceView) -> frozenset[str]:
+    return s.terms | s.previous_terms | s.title_terms
+
+
+SIGNALS: tuple[Signal, ...] = (
+    Signal("similarity", 0.5, lambda q, s: s.similarity, doc="cosine of question and sentence (MiniLM)"),
+    Signal("coverage", 0.35, _coverage, doc="idf share of the question's key terms in the sentence and near it"),
+    Signal("phrase", 0.15, _phrase, doc="question term pairs found as pairs in the sentence"),
+    Signal("retrieval", 0.05, lambda q, s: s.passage_score, doc="fused retrieval score of the passage"),
+    Signal("answer_type", 0.5, lambda q, s: answer_type_score(q, s.sentence, s.terms), base=0.5,
+           doc="holds an entity of the asked type (number, exact date, name...)"),
+    Signal("years", 0.4, lambda q, s: float(mentions_years(q, f"{s.title} {s.passage_text}")), base=0.6,
+           doc="its passage names the years the question names"),
+    Signal("fullness", 0.3, _fullness, base=0.7, doc="a whole sentence, not a headline or cut snippet"),
+    Signal("same_occasion", 0.3, lambda q, s: 0.0 if names_other_occasions(q, s.sentence) else 1.0, base=0.7,
+           doc="names no other year or edition than the question's"),
+    Signal("focus", 0.2, lambda q, s: 0.0 if q.focus and q.focus not in _near(s) else 1.0, base=0.8,
+           doc="mentions the noun a what/which question asks about"),
+    Signal("negation", 0.5, lambda q, s: 0.0 if q.negated and not negated(f"{s.context} {s.sentence}") else 1.0,
+           base=0.5, doc="a 'did not' question is answered by a negative sentence"),
+    Signal("agreement", 0.2, lambda q, s: max((s.votes.get(c, 0.0) for c in s.candidates), default=0.0), base=0.9,
+           doc="other passages mention the same answer"),
+    Signal("entities", 0.4, lambda q, s: entity_coverage(q, " ".join((s.title, s.previous, s.sentence))), base=0.6,
+           doc="the question's names and numbers appear near the sentence"),
+)
+
+
+def score(query: Query, view: SentenceView,
+          signals: tuple[Signal, ...] = SIGNALS) -> tuple[float, tuple[SignalValue, ...]]:
+    """Combine the signals for one sentence.
+
+    Args:
+        query: the analysed question.
+        view: the sentence and what surrounds it.
+        signals: the table (default SIGNALS).
+
+    Returns:
+        The score and each signal's (name, value, contribution); contributions sum to the score.
+    """
+    total = 0.0
+    parts: list[SignalValue] = []
+    for signal in signals:
+        value = float(signal.value(query, view))
+        if signal.base is None:
+            add = signal.weight * value
+            total += add
+            parts.append(SignalValue(signal.name, value, add))
+        else:
+            before = total
+            total *= signal.base + signal.weight * value
+            parts.append(SignalValue(signal.name, value, total - before))
+    return total, tuple(parts)
