@@ -34,6 +34,7 @@ class Retriever:
         from llama_index.core.retrievers import QueryFusionRetriever
 
         self.nodes = nodes
+        self._retrievers = retrievers
         # num_queries=1: no query generation, so the (mock) LLM is never called.
         self._fusion = QueryFusionRetriever(
             retrievers, llm=MockLLM(), mode=fusion, similarity_top_k=candidates,
@@ -68,6 +69,12 @@ class Retriever:
         bm25 = BM25Retriever.from_defaults(nodes=nodes, similarity_top_k=k, stemmer=Stemmer.Stemmer("english"),
                                            language="english")
         return cls([dense, bm25], [dense_weight, 1.0 - dense_weight], nodes, k, fusion)
+
+    def lexical(self, question: str, top_k: int) -> list[Passage]:
+        """BM25 alone (the last retriever): the passages sharing the question's words, best first."""
+        with self._lock:
+            results = self._retrievers[-1].retrieve(question)
+        return [node_to_passage(r.node, r.score or 0.0) for r in results[:top_k]]
 
     def retrieve(self, question: str, top_k: int) -> list[Passage]:
         """The top_k passages for a question, best first.

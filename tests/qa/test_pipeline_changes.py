@@ -1,0 +1,76 @@
+"""The pipeline over a real index sees every change at once: ingest, remove, settings; --explain adds up."""
+import json
+import subprocess
+import sys
+
+import pytest
+
+import qa
+from qa.pipeline import NewsQA
+from qa.settings import Settings
+from tests.conftest import ARMS_QUESTION, CHOE_ARTICLE
+
+pytestmark = pytest.mark.slow
+
+FESTIVAL = ("Zorblatt lantern festival returns to Quellmoor\n\n"
+            "The Zorblatt lantern festival will return to Quellmoor on 14 May, organisers said on Tuesday. "
+            "About 12,000 visitors attended the last edition, which ended with a parade of paper boats.")
+
+
+@pytest.fixture
+def pipeline(seeds_copy, tmp_path, embedder):
+    p = NewsQA(Settings(data_dir=tmp_path / "data"), embedder=embedder)
+    p.ingest(seeds_copy)
+    return p
+
+
+def test_an_ingested_article_is_searched_at_once_by_bm25_and_dense(pipeline, tmp_path):
+    question = "How many visitors attended the Zorblatt lantern festival?"
+    assert pipeline.ask(question).refused  # builds BM25 over the five seeds
+    folder = tmp_path / "new"
+    folder.mkdir()
+    (folder / "festival.txt").write_text(FESTIVAL)
+    pipeline.ingest(folder)
+    retriever, _ = pipeline._search_parts()
+    bm25 = retriever.lexical("Zorblatt Quellmoor", 3)
+    assert bm25 and bm25[0].source == "festival"
+    answer = pipeline.ask(question)
+    assert not answer.refused and "12,000" in answer.text and answer.citations[0].source == "festival"
+
+
+def test_a_removed_article_is_never_retrieved_again(pipeline):
+    assert pipeline.ask(ARMS_QUESTION).citations[0].source == CHOE_ARTICLE
+    assert pipeline.remove(CHOE_ARTICLE) > 0
+    for question in (ARMS_QUESTION, "Who is Choe Son Hui?"):
+        found = pipeline.find(question, top_k=10)
+        assert CHOE_ARTICLE not in {p.source for p in found.passages}
+    assert CHOE_ARTICLE not in {n.metadata["source"] for n in pipeline._search_parts()[0].nodes}
+
+
+def test_qa_ask_follows_every_setting(pipeline, monkeypatch):
+    monkeypatch.setenv("QA_DATA_DIR", str(pipeline.settings.data_dir))
+    first = qa.ask(ARMS_QUESTION)
+    assert not first.refused
+    monkeypatch.setenv("QA_MIN_SUPPORT", "5")  # a setting outside the old five-field cache key
+    assert qa.ask(ARMS_QUESTION).refused
+    monkeypatch.setenv("QA_MIN_SUPPORT", "0.34")
+    monkeypatch.setenv("QA_MAX_SENTENCES", "1")
+    assert len(qa.ask(ARMS_QUESTION).citations) == 1
+    assert qa.get_pipeline() is qa.get_pipeline()
+
+
+def test_explain_json_carries_a_breakdown_that_sums_to_the_score(pipeline):
+    env_dir = str(pipeline.settings.data_dir)
+    out = subprocess.run([sys.executable, "-m", "qa.cli", "ask", ARMS_QUESTION, "--explain", "--json",
+                          "--data-dir", env_dir], capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr
+    explanation = json.loads(out.stdout)["explanation"]
+    assert explanation["threshold"] == 0.34 and explanation["best_score"] >= 0.34
+    best = explanation["sentences"][0]
+    names = [s["name"] for s in best["signals"]]
+    assert names[:4] == ["similarity", "coverage", "phrase", "retrieval"] and "entities" in names
+    assert sum(s["contribution"] for s in best["signals"]) == pytest.approx(best["score"], abs=1e-5)
+    assert best["score"] == pytest.approx(explanation["best_score"])
+    text = subprocess.run([sys.executable, "-m", "qa.cli", "ask", ARMS_QUESTION, "--explain", "--no-stream",
+                           "--data-dir", env_dir], capture_output=True, text=True, timeout=300).stdout
+    assert "refusal threshold 0.340" in text and "contribution" in text
