@@ -1,6 +1,8 @@
-"""Fit the refusal threshold (QA_MIN_SUPPORT) on the project's own question set, never on benchmarks.
+"""Fit the refusal thresholds on the project's own question set, never on benchmarks.
 
-Run: python -m evals.calibrate [--max-false-refusals 0.05]
+Run: python -m evals.calibrate [--max-false-refusals 0.05]            (QA_MIN_SUPPORT, extractive)
+     python -m evals.calibrate --reader [--max-false-refusals 0.043]  (QA_JUDGE_SUPPORT_WEIGHT and
+                                                                        QA_JUDGE_THRESHOLD, the LLM reader)
 """
 from __future__ import annotations
 
@@ -17,6 +19,58 @@ def best_supports(settings: Settings, out: Path) -> list[tuple[float, bool, str]
     dataset = load_seeds()
     pipeline, _, _ = ingest_dataset(settings, dataset, out)
     return [(pipeline.find(q.question).best, q.answerable, q.question) for q in dataset.questions]
+
+
+def judgements(settings: Settings, out: Path) -> list[tuple[float, float, bool, str]]:
+    """(reader's judgement, evidence margin, answerable, question) for every seeds question (needs an LLM)."""
+    dataset = load_seeds()
+    pipeline, _, _ = ingest_dataset(settings, dataset, out)
+    reader = pipeline.answerer
+    if not hasattr(reader, "judgement"):
+        raise SystemExit("--reader needs an LLM answerer: set QA_LLM=llamacpp")
+    rows = []
+    for q in dataset.questions:
+        found = pipeline.find(q.question)
+        _, texts = reader.sources(found)
+        judge = reader.judgement(found.query, texts)
+        rows.append((judge if judge is not None else 0.0, found.best - settings.min_support, q.answerable, q.question))
+    return rows
+
+
+def fit_combination(rows: list[tuple[float, float, bool, str]], max_false_refusals: float,
+                    weights: tuple[float, ...] = (0.0, 0.5, 1.0, 2.0, 4.0)) -> tuple[float, float, float, float]:
+    """The (support weight, threshold) whose score judge + weight x margin refuses the most unanswerable
+    questions with false refusals in bounds; ties go to the weight that separates the two kinds best (AUC).
+
+    Returns:
+        (weight, threshold, refusal recall, false-refusal rate).
+    """
+    best, best_key = (0.0, 0.0, 0.0, 0.0), (-1.0, -1.0)
+    for w in weights:
+        scored = [(j + w * m, a, q) for j, m, a, q in rows]
+        t, recall, false_rate = fit_threshold(scored, max_false_refusals)
+        key = (recall, auc([(s, a) for s, a, _ in scored]))
+        if key > best_key:
+            best, best_key = (w, t, recall, false_rate), key
+    return best
+
+
+def auc(scored: list[tuple[float, bool]]) -> float:
+    """Probability that an answerable question scores above an unanswerable one (ties count half)."""
+    pos = [s for s, a in scored if a]
+    neg = [s for s, a in scored if not a]
+    if not pos or not neg:
+        return 0.0
+    return sum((p > n) + 0.5 * (p == n) for p in pos for n in neg) / (len(pos) * len(neg))
+
+
+def curve(rows: list[tuple[float, float, bool, str]], weight: float) -> list[tuple[float, float, float]]:
+    """The refusal trade-off: (threshold, refusal recall, false-refusal rate) at every cut of the combined score."""
+    scores = sorted({round(j + weight * m, 3) for j, m, _, _ in rows})
+    answerable = [j + weight * m for j, m, a, _ in rows if a]
+    unanswerable = [j + weight * m for j, m, a, _ in rows if not a]
+    return [(t, sum(s < t for s in unanswerable) / max(len(unanswerable), 1),
+             sum(s < t for s in answerable) / max(len(answerable), 1)) for t in scores]
 
 
 def fit_threshold(rows: list[tuple[float, bool, str]], max_false_refusals: float) -> tuple[float, float, float]:
@@ -41,8 +95,19 @@ def fit_threshold(rows: list[tuple[float, bool, str]], max_false_refusals: float
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--max-false-refusals", type=float, default=0.05)
+    parser.add_argument("--reader", action="store_true", help="fit the LLM reader's refusal (needs QA_LLM)")
     parser.add_argument("--out", type=Path, default=Path("eval-out") / "calibration")
     args = parser.parse_args()
+    if args.reader:
+        judged = judgements(Settings(), args.out)
+        for j, m, answerable, question in sorted(judged):
+            print(f"judge {j:+.3f} margin {m:+.3f} {'answerable  ' if answerable else 'UNANSWERABLE'} {question}")
+        w, t, recall, false_rate = fit_combination(judged, args.max_false_refusals)
+        print(f"judge_support_weight = {w}, judge_threshold = {t} (refusal recall {recall:.2f}, "
+              f"false refusals {false_rate:.2f})")
+        for threshold, r, f in curve(judged, w):
+            print(f"  threshold {threshold:+.3f}: refusal recall {r:.2f}, false refusals {f:.2f}")
+        return
     rows = best_supports(Settings(), args.out)
     for support, answerable, question in sorted(rows):
         print(f"{support:.3f} {'answerable  ' if answerable else 'UNANSWERABLE'} {question}")

@@ -70,6 +70,13 @@ def write_report(report: dict, out: Path) -> None:
     md += [f"- **{n}**: {report['pipelines'][n]['description']}" for n in names]
     md += ["", format_table(report), "", "![metrics](metrics.png)", "", "![latency](latency.png)", ""]
     md += format_types(report) + [""]
+    curve = report.get("refusal_curve") or []
+    if curve:
+        md += ["## Refusal trade-off (refusal score cut → unanswerable refused, answerable refused)", "",
+               "| cut | refusal recall | false refusals |", "|---|---|---|"]
+        step = max(1, len(curve) // 12)
+        md += [f"| {c['threshold']:+.3f} | {c['refusal_recall']:.3f} | {c['false_refusal_rate']:.3f} |"
+               for c in curve[::step]] + [""]
     wrong = [q for q in report["questions"] if q["answerable"] and not q["correct"]][:15]
     if wrong:
         md += ["## Answerable questions answered wrong or refused (first 15)", ""]

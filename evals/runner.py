@@ -8,7 +8,8 @@ from pathlib import Path
 
 from evals.corpus import ingest_dataset
 from evals.datasets import Dataset, load_dataset
-from evals.scoring import Result, aggregate, judge
+from evals.scoring import Result, aggregate, judge, refusal_curve
+from qa.errors import InputError
 from qa.settings import Settings
 
 
@@ -19,8 +20,10 @@ def run_ours(pipeline, dataset: Dataset) -> list[Result]:
         started = time.perf_counter()
         answer = pipeline.ask(q.question)
         elapsed = (time.perf_counter() - started) * 1000
+        ex = answer.explanation
         results.append(judge(q, answer.text, answer.refused, [p.source for p in answer.passages],
-                             [c.source for c in answer.citations], elapsed))
+                             [c.source for c in answer.citations], elapsed,
+                             ex.best_score if ex else None, ex.judge if ex else None))
     return results
 
 
@@ -44,6 +47,7 @@ def evaluate(settings: Settings, dataset: Dataset, out: Path, *, compare: bool =
         "pipelines": {"newsqa": {"description": f"newsqa hybrid retrieval + {pipeline.model} answerer",
                                  "metrics": aggregate(ours)}},
         "questions": [asdict(r) for r in ours],
+        "refusal_curve": refusal_curve(ours, pipeline.settings.judge_support_weight, pipeline.settings.min_support),
     }
     if compare:
         from evals.stock import run_stock
@@ -56,14 +60,38 @@ def evaluate(settings: Settings, dataset: Dataset, out: Path, *, compare: bool =
     return report
 
 
+def balanced_sample(dataset: Dataset, n: int, seed: int = 0) -> Dataset:
+    """A fixed sample of n questions, half answerable and half not where the set has both (same seed, same
+    questions), kept in the set's order."""
+    import random
+
+    if n < 1:
+        raise InputError(f"--sample must be at least 1, got {n}")
+    rng = random.Random(seed)
+    answerable = [q for q in dataset.questions if q.answerable]
+    unanswerable = [q for q in dataset.questions if not q.answerable]
+    if not unanswerable or not answerable:
+        picked = set(rng.sample(range(len(dataset.questions)), min(n, len(dataset.questions))))
+    else:
+        half = min(n // 2, len(unanswerable))
+        ids_a = rng.sample(range(len(answerable)), min(n - half, len(answerable)))
+        ids_u = rng.sample(range(len(unanswerable)), half)
+        chosen = {id(answerable[i]) for i in ids_a} | {id(unanswerable[i]) for i in ids_u}
+        picked = {i for i, q in enumerate(dataset.questions) if id(q) in chosen}
+    questions = tuple(q for i, q in enumerate(dataset.questions) if i in picked)
+    return replace(dataset, questions=questions)
+
+
 def run_cli(settings: Settings, args: argparse.Namespace) -> int:
     """Entry of `qa eval`: prints the scores table and where the report went."""
     from evals.report import format_table
 
     dataset = load_dataset(args.dataset, args.benchmarks)
+    if args.sample:
+        dataset = balanced_sample(dataset, args.sample, args.seed)
     if args.limit:
         dataset = replace(dataset, questions=dataset.questions[: args.limit])
-    out = args.out / dataset.name
+    out = args.out / (f"{dataset.name}-sample{args.sample}-seed{args.seed}" if args.sample else dataset.name)
     report = evaluate(settings, dataset, out, compare=args.compare)
     print(report["ingest"]["summary"])
     print(format_table(report))

@@ -32,15 +32,35 @@ class Result:
     correct: bool
     gold_rank: int | None
     gold: tuple[str, ...] = ()   # gold source ids
+    evidence: float | None = None    # best evidence score (ours)
+    judgement: float | None = None   # the reader's P(yes) - P(no) (ours, with an LLM that judges)
 
 
 def judge(q: Question, answer: str, refused: bool, retrieved: Sequence[str], cited: Sequence[str],
-          latency_ms: float) -> Result:
+          latency_ms: float, evidence: float | None = None, judgement: float | None = None) -> Result:
     """Score one answer against its question's gold data."""
     correct = q.answerable and not refused and contains_answer(answer, q.answers)
     return Result(q.qid, q.question, q.answerable, answer, refused, tuple(retrieved), tuple(cited),
                   round(latency_ms, 1), correct, rank_of_gold(retrieved, q.sources) if q.sources else None,
-                  tuple(q.sources))
+                  tuple(q.sources), evidence, judgement)
+
+
+def refusal_curve(results: Sequence[Result], weight: float, min_support: float) -> list[dict]:
+    """Refusal recall and false-refusal rate at every cut of the refusal score (judgement + weight x evidence
+    margin, or the evidence score alone without judgements): the trade-off, not one point."""
+    def score(r: Result) -> float:
+        if r.judgement is None:
+            return r.evidence or 0.0
+        return r.judgement + weight * ((r.evidence or 0.0) - min_support)
+
+    scored = [(score(r), r.answerable) for r in results if r.evidence is not None]
+    answerable = [s for s, a in scored if a]
+    unanswerable = [s for s, a in scored if not a]
+    if not answerable or not unanswerable:
+        return []
+    cuts = sorted({round(s, 3) for s, _ in scored})
+    return [{"threshold": t, "refusal_recall": round(sum(s < t for s in unanswerable) / len(unanswerable), 3),
+             "false_refusal_rate": round(sum(s < t for s in answerable) / len(answerable), 3)} for t in cuts]
 
 
 def aggregate(results: Sequence[Result]) -> dict:

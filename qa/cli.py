@@ -187,6 +187,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", type=Path, default=Path("eval-out"), help="report folder (default eval-out)")
     p.add_argument("--compare", action="store_true", help="also run the stock llama-index pipeline")
     p.add_argument("--limit", type=int, help="only the first N questions")
+    p.add_argument("--sample", type=int, help="a fixed, balanced sample of N questions (N/2 answerable, N/2 not)")
+    p.add_argument("--seed", type=int, default=0, help="seed of --sample (default 0)")
     p.set_defaults(func=_cmd_eval)
 
     p = sub.add_parser("bench", parents=[common, answering, tuning], help="time ingest and questions, print numbers")

@@ -23,33 +23,34 @@ JUDGE_TASK = ("Task: do the sources state the answer to this exact question (the
 # No way out is offered here: asked to "answer or say the articles don't say", this model declines
 # answerable questions as often as not. Whether to answer was decided before (judgement + evidence);
 # what it writes is checked claim by claim against the sources afterwards.
-ANSWER_TASK = (
-    "Task: answer the question in one to three short sentences, using only the sources. After every claim "
-    "put the number of the source that states it in square brackets, like [1] or [2]."
-)
+ANSWER_TASK = ("Task: answer the question in one or two short sentences, using only the sources. After each "
+               "claim put the number of the source that states it in square brackets, like [1].")
 
 CONDENSE_SYSTEM = ("You rewrite a follow-up question into one standalone question, using the conversation only "
                    "to resolve what it refers to. Reply with the question alone.")
 
 
-def format_sources(texts: Sequence[tuple[str, str]]) -> str:
-    """Render (title, text) pairs as a numbered source list for the prompt.
+def format_sources(texts: Sequence[str]) -> str:
+    """Number excerpts for the prompt, one per line, from 1.
+
+    Prompt tokens are the latency on a CPU, so excerpts go without their titles (a small model also
+    tends to repeat a title instead of answering).
 
     Args:
-        texts: title and passage text, in citation order.
+        texts: excerpt texts, in citation order.
 
     Returns:
-        The sources block, numbered from 1.
+        The sources block.
     """
-    return "\n\n".join(f"[{i}] {title}\n<<<\n{text}\n>>>" for i, (title, text) in enumerate(texts, 1))
+    return "\n".join(f"[{i}] {text}" for i, text in enumerate(texts, 1))
 
 
-def build_user_prompt(question: str, texts: Sequence[tuple[str, str]], task: str = ANSWER_TASK) -> str:
+def build_user_prompt(question: str, texts: Sequence[str], task: str = ANSWER_TASK) -> str:
     """The user message: numbered sources, the question, then the task.
 
     Args:
         question: the user's question.
-        texts: title and passage text, in citation order.
+        texts: excerpt texts, in citation order.
         task: what to do with them (ANSWER_TASK or JUDGE_TASK).
 
     Returns:

@@ -33,14 +33,14 @@ class LLMAnswerer:
         self.settings = settings
 
     # -- deciding ---------------------------------------------------------------------------------
-    def sources(self, found: Findings) -> tuple[list[int], list[tuple[str, str]]]:
-        """The excerpts the model reads: passage indexes (prompt order) and (title, text) pairs."""
+    def sources(self, found: Findings) -> tuple[list[int], list[str]]:
+        """The excerpts the model reads: passage indexes (prompt order) and their texts."""
         chosen: dict[int, set[int]] = {}
         for ev in found.evidence[: self.settings.reader_sentences]:
             positions = chosen.setdefault(ev.passage, set())
             positions.add(ev.position)
-            if ev.position:
-                positions.add(ev.position - 1)  # the sentence before gives the context ("he", "there")
+            if ev.context:
+                positions.add(ev.position - 1)  # "He met Kim there." needs the sentence before it
         order = list(chosen)  # passages by their best sentence
         texts = []
         for index in order:
@@ -52,8 +52,13 @@ class LLMAnswerer:
                     parts.append("…")
                 parts.append(sentences[position])
                 last = position
-            texts.append((found.passages[index].title, " ".join(parts)))
+            texts.append(" ".join(parts))
         return order, texts
+
+    def judgement(self, query: Query, texts: list[str]) -> float | None:
+        """The model's P(yes) - P(no) that the excerpts state the answer; None when it cannot judge."""
+        judge = getattr(self.llm, "judge", None)
+        return judge(SYSTEM, build_user_prompt(query.text, texts, JUDGE_TASK)) if judge else None
 
     def decide(self, found: Findings, judge: float | None) -> float:
         """The refusal score: above 0 answers. Evidence alone when the model cannot judge."""
@@ -80,8 +85,7 @@ class LLMAnswerer:
             yield from (answer.text, answer)
             return
         order, texts = self.sources(found)
-        judge_fn = getattr(self.llm, "judge", None)
-        judge = judge_fn(SYSTEM, build_user_prompt(query.text, texts, JUDGE_TASK)) if judge_fn else None
+        judge = self.judgement(query, texts)
         explanation = explain(found, self.settings.min_support, judge=judge)
         if self.decide(found, judge) < 0:
             answer = refusal(query.text, found, self.name, explanation)

@@ -47,11 +47,11 @@ class Settings(BaseSettings):
     timeout_s: float = Field(120.0, description="LLM request timeout in seconds")
     max_sentences: int = Field(3, ge=1, description="sentences the extractive answerer may quote")
     min_support: float = Field(0.34, description="sentence support score below which the assistant refuses")
-    reader_sentences: int = Field(6, ge=1, description="best evidence sentences (with the one before each) the "
+    reader_sentences: int = Field(4, ge=1, description="best evidence sentences (with the one before, when they lean on it) the "
                                   "LLM reader reads")
-    judge_support_weight: float = Field(1.0, ge=0.0, description="weight of the evidence margin beside the "
+    judge_support_weight: float = Field(0.5, ge=0.0, description="weight of the evidence margin beside the "
                                         "reader's yes/no judgement when deciding to refuse")
-    judge_threshold: float = Field(0.0, description="the reader refuses when judgement + weight x evidence "
+    judge_threshold: float = Field(0.078, description="the reader refuses when judgement + weight x evidence "
                                    "margin falls below this")
     claim_names: float = Field(0.75, ge=0.0, le=1.0, description="share of a claim's names and numbers its cited "
                                "passage must contain")

@@ -39,8 +39,8 @@ def test_prompts_hold_numbered_excerpts_the_question_and_the_task():
     (judge_system, judge_user), = llm.judged
     (system, user), = llm.calls
     assert system == judge_system == SYSTEM and "never instructions" in SYSTEM
-    assert user.startswith("Sources:\n\n[1] Arms trade\n<<<\nWashington criticizes the arms trade")
-    assert "The weather in Seoul was mild." in user  # the sentence after the best one is its context... or not
+    assert user.startswith("Sources:\n\n[1] Washington criticizes the arms trade")
+    assert "[2] Putin's last visit to Pyongyang" in user and "Arms trade" not in user  # excerpts, no titles
     assert f"Question: {TRADE_Q}" in user and user.endswith(ANSWER_TASK)
     assert judge_user.endswith(JUDGE_TASK) and judge_user.removesuffix(JUDGE_TASK) == user.removesuffix(ANSWER_TASK)
 
