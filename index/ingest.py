@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -37,13 +38,13 @@ class IngestReport:
         return line
 
 
-def to_node(chunk: Chunk, article: Article, vector: Any) -> Any:
+def to_node(chunk: Chunk, article: Article, vector: Any, added: str = "") -> Any:
     """A llama-index TextNode for one chunk, carrying its embedding and provenance."""
     from llama_index.core.schema import NodeRelationship, RelatedNodeInfo, TextNode
 
     metadata = {"source": chunk.article_id, "title": chunk.title, "start": chunk.start, "end": chunk.end,
                 "hash": chunk.content_hash, "path": article.path, "date": article.date, "url": article.url,
-                "dateline": article.dateline}
+                "dateline": article.dateline, "added": added, "size": len(article.body)}
     return TextNode(
         id_=chunk.chunk_id, text=chunk.text, metadata=metadata, embedding=list(map(float, vector)),
         start_char_idx=chunk.start, end_char_idx=chunk.end,
@@ -87,7 +88,8 @@ def ingest_folder(folder: Path, store: ChunkStore, embedder: Any, chunker: Chunk
         vectors = embedder.embed([c.embed_text() for c in chunks])
         at = 0
         for article, cs in pending:
-            nodes = [to_node(c, article, vectors[at + i]) for i, c in enumerate(cs)]
+            added = datetime.now(UTC).isoformat(timespec="seconds")
+            nodes = [to_node(c, article, vectors[at + i], added) for i, c in enumerate(cs)]
             at += len(cs)
             # Embeddings are ready before the old version goes: a failure leaves the old article intact.
             if article.article_id in stored:

@@ -8,7 +8,8 @@ from pathlib import Path
 
 from qa.errors import InputError
 
-SUFFIXES = (".txt", ".md")
+SUFFIXES = (".txt", ".md", ".html", ".htm")
+MAX_FILE_BYTES = 5_000_000  # a news article is far smaller: anything bigger is not one
 
 # Lines that are page furniture, never article text.
 _BOILERPLATE = re.compile(
@@ -138,6 +139,64 @@ def parse_article(article_id: str, raw: str, path: str = "") -> Article:
                    meta.get("date", ""), meta.get("url", ""), meta.get("author", ""), meta.get("dateline", ""))
 
 
+def read_text(path: Path) -> str:
+    """A file's text: UTF-8, else cp1252 when that decodes it cleanly; HTML reduced to its text.
+
+    Raises:
+        InputError: binary, too big, or no known text encoding (the message is the reason).
+    """
+    size = path.stat().st_size
+    if size > MAX_FILE_BYTES:
+        raise InputError(f"too big ({size:,} bytes, limit {MAX_FILE_BYTES:,})")
+    data = path.read_bytes()
+    if b"\x00" in data[:8192]:
+        raise InputError("binary file")
+    for encoding in ("utf-8", "cp1252"):
+        try:
+            text = data.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        raise InputError("not text in UTF-8 or cp1252")
+    return html_to_text(text) if path.suffix.lower() in (".html", ".htm") else text
+
+
+def html_to_text(markup: str) -> str:
+    """The readable text of an HTML page: one line per block, scripts and styles dropped, entities decoded."""
+    from html.parser import HTMLParser
+
+    class _Text(HTMLParser):
+        blocks = {"p", "div", "br", "h1", "h2", "h3", "h4", "h5", "h6", "li", "title", "article", "section", "tr"}
+
+        def __init__(self) -> None:
+            super().__init__(convert_charrefs=True)
+            self.parts: list[str] = []
+            self.skip = 0
+
+        def handle_starttag(self, tag: str, attrs: object) -> None:
+            if tag in ("script", "style", "noscript"):
+                self.skip += 1
+            elif tag in self.blocks:
+                self.parts.append("\n")
+
+        def handle_endtag(self, tag: str) -> None:
+            if tag in ("script", "style", "noscript"):
+                self.skip = max(0, self.skip - 1)
+            elif tag in self.blocks:
+                self.parts.append("\n")
+
+        def handle_data(self, data: str) -> None:
+            if not self.skip:
+                self.parts.append(data)
+
+    parser = _Text()
+    parser.feed(markup)
+    parser.close()
+    lines = (" ".join(line.split()) for line in "".join(parser.parts).split("\n"))
+    return "\n".join(line for line in lines if line)
+
+
 def load_articles(folder: Path) -> tuple[list[Article], list[Skipped]]:
     """Load every .txt and .md file under folder (recursively).
 
@@ -164,9 +223,12 @@ def load_articles(folder: Path) -> tuple[list[Article], list[Skipped]]:
             skipped.append(Skipped(str(path), f"unsupported type {path.suffix or '(none)'}"))
             continue
         try:
-            raw = path.read_text(encoding="utf-8")
-        except UnicodeDecodeError:
-            skipped.append(Skipped(str(path), "not UTF-8 text"))
+            raw = read_text(path)
+        except InputError as err:
+            skipped.append(Skipped(str(path), str(err)))
+            continue
+        except OSError as err:
+            skipped.append(Skipped(str(path), f"cannot read: {err.strerror or err}"))
             continue
         if not raw.strip():
             skipped.append(Skipped(str(path), "empty file"))

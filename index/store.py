@@ -86,6 +86,31 @@ class ChunkStore:
         got = self._collection.get(include=["metadatas"])
         return {m["source"]: m["hash"] for m in got["metadatas"] or [] if m and "source" in m}
 
+    def articles(self) -> list[dict[str, Any]]:
+        """One row per stored article: id, title, chunks, date added, size in characters."""
+        got = self._collection.get(include=["metadatas"])
+        rows: dict[str, dict[str, Any]] = {}
+        for meta in got["metadatas"] or []:
+            if not meta or "source" not in meta:
+                continue
+            row = rows.setdefault(meta["source"], {"id": meta["source"], "title": meta.get("title", ""), "chunks": 0,
+                                                   "added": meta.get("added", ""), "size": meta.get("size", 0)})
+            row["chunks"] += 1
+            row["size"] = max(row["size"] or 0, int(meta.get("end", 0) or 0))
+        return sorted(rows.values(), key=lambda r: r["id"])
+
+    def article_text(self, article_id: str) -> tuple[str, str] | None:
+        """(title, body) of a stored article, put back together from its chunks' offsets; None if unknown."""
+        got = self._collection.get(where={"source": article_id}, include=["documents", "metadatas"])
+        pieces = sorted(zip(got["metadatas"] or [], got["documents"] or []), key=lambda p: int(p[0].get("start", 0)))
+        if not pieces:
+            return None
+        body = ""
+        for meta, text in pieces:
+            start = int(meta.get("start", len(body)))
+            body = body[:start].ljust(start) + text  # chunks overlap; a gap (never expected) becomes spaces
+        return str(pieces[0][0].get("title", "")), body
+
     def count(self) -> int:
         """Number of stored chunks."""
         return self._collection.count()

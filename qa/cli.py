@@ -103,7 +103,7 @@ def _cmd_config(args: argparse.Namespace) -> int:
 def _cmd_ui(args: argparse.Namespace) -> int:
     from ui.launch import launch
 
-    launch(_settings(args))
+    launch(_settings(args), no_auth=args.no_auth)
     return 0
 
 
@@ -144,7 +144,7 @@ def build_parser() -> argparse.ArgumentParser:
     answering.add_argument("--llm-base-url", dest="llm_base_url", help="server URL (QA_LLM_BASE_URL)")
 
     tuning = argparse.ArgumentParser(add_help=False)
-    _add_remaining_settings(tuning, {"host", "port"}, common, answering)
+    _add_remaining_settings(tuning, {"host", "port", "ui_user", "ui_password"}, common, answering)
 
     parser = argparse.ArgumentParser(prog="qa", description="Answers about news articles, with citations.")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -179,6 +179,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("ui", parents=[common, answering, tuning], help="open the chat UI")
     p.add_argument("--host", help="bind address (QA_HOST, default 127.0.0.1)")
     p.add_argument("--port", type=int, help="port (QA_PORT, default 7860)")
+    p.add_argument("--no-auth", dest="no_auth", action="store_true",
+                   help="serve beyond loopback without QA_UI_USER/QA_UI_PASSWORD (not recommended)")
     p.set_defaults(func=_cmd_ui)
 
     p = sub.add_parser("eval", parents=[common, answering, tuning], help="score answers on a question set")

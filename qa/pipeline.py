@@ -40,6 +40,7 @@ class NewsQA:
         self._retriever: Any = None
         self._finder: EvidenceFinder | None = None
         self._answerer: Answerer | None = None
+        self._answerers: dict[str, Answerer] = {}
 
     @classmethod
     def assemble(cls, settings: Settings, *, retriever: Any, finder: EvidenceFinder, answerer: Answerer) -> NewsQA:
@@ -78,6 +79,15 @@ class NewsQA:
             if self._answerer is None:
                 self._answerer = make_answerer(self.settings, self._llm)
             return self._answerer
+
+    def answerer_for(self, name: str | None = None) -> Answerer:
+        """The answerer called name ("extractive", "llamacpp", ...), built once; None is the configured one."""
+        if name is None or name == self.settings.llm:
+            return self.answerer
+        with self._lock:
+            if name not in self._answerers:
+                self._answerers[name] = make_answerer(self.settings.model_copy(update={"llm": name}))
+            return self._answerers[name]
 
     @property
     def model(self) -> str:
@@ -153,6 +163,21 @@ class NewsQA:
             self._changed()
             return removed
 
+    def articles(self) -> list[dict[str, Any]]:
+        """The stored articles: id, title, chunks, date added, size (for the library)."""
+        return self.store().articles()
+
+    def article(self, article_id: str) -> tuple[str, str]:
+        """(title, body) of one stored article.
+
+        Raises:
+            InputError: no such article.
+        """
+        found = self.store().article_text(article_id)
+        if found is None:
+            raise InputError(f"No article {article_id!r} in collection {self.settings.collection!r}")
+        return found
+
     def stats(self) -> dict[str, Any]:
         """Articles, chunks, collection and where it lives."""
         store = self.store()
@@ -178,12 +203,13 @@ class NewsQA:
         # sentence vectors are cached: this second pass is scoring only, with agreement among the kept passages
         return Findings(query, passages, tuple(finder.find(query, passages)), finder)
 
-    def ask(self, question: str, top_k: int | None = None) -> Answer:
+    def ask(self, question: str, top_k: int | None = None, answerer: str | None = None) -> Answer:
         """Answer one question from the articles.
 
         Args:
             question: the question.
             top_k: passages to retrieve (default: the settings' top_k).
+            answerer: "extractive" or an LLM backend (default: the configured one).
 
         Returns:
             The answer; refused=True with no citations when the articles do not hold it.
@@ -192,35 +218,36 @@ class NewsQA:
             QAError: empty or oversized question, nothing ingested, LLM backend failure.
         """
         found = self.find(question, top_k)
-        return self.answerer.answer(found.query, found)
+        return self.answerer_for(answerer).answer(found.query, found)
 
-    def stream(self, question: str, top_k: int | None = None) -> Iterator[str | Answer]:
+    def stream(self, question: str, top_k: int | None = None, answerer: str | None = None) -> Iterator[str | Answer]:
         """Pieces of the answer text as they are written, then the final Answer."""
         found = self.find(question, top_k)
-        yield from self.answerer.stream(found.query, found)
+        yield from self.answerer_for(answerer).stream(found.query, found)
 
 
     # -- conversations ----------------------------------------------------------------------------
-    def standalone(self, history: Sequence[tuple[str, str]], question: str) -> str:
+    def standalone(self, history: Sequence[tuple[str, str]], question: str, answerer: str | None = None) -> str:
         """The follow-up rewritten to stand alone (by the LLM when one answers, else by rule)."""
         from qa.followup import condense
 
-        return condense(history, _clean(question), getattr(self.answerer, "llm", None))
+        return condense(history, _clean(question), getattr(self.answerer_for(answerer), "llm", None))
 
-    def chat(self, history: Sequence[tuple[str, str]], question: str, top_k: int | None = None) -> Answer:
+    def chat(self, history: Sequence[tuple[str, str]], question: str, top_k: int | None = None,
+             answerer: str | None = None) -> Answer:
         """Answer a question in a conversation: history is the earlier (question, answer text) turns.
 
         Returns:
             The Answer, with question as asked and standalone as searched.
         """
-        searched = self.standalone(history, question)
-        return replace(self.ask(searched, top_k), question=_clean(question), standalone=searched)
+        searched = self.standalone(history, question, answerer)
+        return replace(self.ask(searched, top_k, answerer), question=_clean(question), standalone=searched)
 
-    def chat_stream(self, history: Sequence[tuple[str, str]], question: str,
-                    top_k: int | None = None) -> Iterator[str | Answer]:
+    def chat_stream(self, history: Sequence[tuple[str, str]], question: str, top_k: int | None = None,
+                    answerer: str | None = None) -> Iterator[str | Answer]:
         """chat(), streamed: text pieces, then the Answer."""
-        searched = self.standalone(history, question)
-        for piece in self.stream(searched, top_k):
+        searched = self.standalone(history, question, answerer)
+        for piece in self.stream(searched, top_k, answerer):
             yield replace(piece, question=_clean(question), standalone=searched) if isinstance(piece, Answer) else piece
 
 

@@ -47,11 +47,11 @@ class Settings(BaseSettings):
     timeout_s: float = Field(120.0, description="LLM request timeout in seconds")
     max_sentences: int = Field(3, ge=1, description="sentences the extractive answerer may quote")
     min_support: float = Field(0.34, description="sentence support score below which the assistant refuses")
-    reader_sentences: int = Field(4, ge=1, description="best evidence sentences (with the one before, when they lean on it) the "
-                                  "LLM reader reads")
+    reader_sentences: int = Field(4, ge=1, description="best evidence sentences the LLM reader reads (with "
+                                  "the sentence before when they lean on it)")
     judge_support_weight: float = Field(0.5, ge=0.0, description="weight of the evidence margin beside the "
                                         "reader's yes/no judgement when deciding to refuse")
-    judge_threshold: float = Field(0.078, description="the reader refuses when judgement + weight x evidence "
+    judge_threshold: float = Field(-0.062, description="the reader refuses when judgement + weight x evidence "
                                    "margin falls below this")
     claim_names: float = Field(0.75, ge=0.0, le=1.0, description="share of a claim's names and numbers its cited "
                                "passage must contain")
@@ -61,6 +61,8 @@ class Settings(BaseSettings):
     # ui
     host: str = Field("127.0.0.1", description="UI bind address")
     port: int = Field(7860, description="UI port")
+    ui_user: str = Field("", description="basic-auth user for the UI (required when it binds beyond loopback)")
+    ui_password: SecretStr = Field(SecretStr(""), description="basic-auth password for the UI")
 
     @property
     def chroma_dir(self) -> Path:
@@ -71,6 +73,7 @@ class Settings(BaseSettings):
         """The whole effective configuration as one string (secrets included, never printed)."""
         data = self.model_dump(mode="json")
         data["llm_api_key"] = self.llm_api_key.get_secret_value()
+        data["ui_password"] = self.ui_password.get_secret_value()
         data["data_dir"] = str(Path(self.data_dir).resolve())
         return json.dumps(data, sort_keys=True)
 

@@ -1,10 +1,13 @@
-"""Answer -> text for the terminal and markdown for the chat, with numbered sources."""
+"""Answer -> text for the terminal, HTML for the chat (sources with the cited sentence highlighted, the
+"why" disclosure), and an article with its cited passage highlighted. Article text is always escaped."""
 from __future__ import annotations
 
 import html
 
 from qa.lexicon import MARKER
-from qa.models import Answer
+from qa.models import Answer, Citation, Passage
+
+_QUOTE_GAP = " … "
 
 
 def answer_to_text(answer: Answer) -> str:
@@ -18,22 +21,6 @@ def answer_to_text(answer: Answer) -> str:
     for warning in answer.warnings:
         lines.append(f"warning: {warning}")
     return "\n".join(lines)
-
-
-def answer_to_markdown(answer: Answer) -> str:
-    """Markdown answer; markers link to the numbered sources listed under it (for the chat UI)."""
-    text = html.escape(answer.text, quote=False)
-    if answer.refused:
-        return f"*{text}*"
-    text = MARKER.sub(lambda m: f"<sup>[{m.group(1)}](#source-{m.group(1)})</sup>", text)
-    parts = [text, "", "**Sources**", ""]
-    for c in answer.citations:
-        quote = html.escape(c.quote, quote=False)
-        parts.append(f"<a id=\"source-{c.number}\"></a>**[{c.number}] {html.escape(c.title, quote=False)}** "
-                     f"· `{c.source}`\n> {quote}\n")
-    for warning in answer.warnings:
-        parts.append(f"⚠️ {html.escape(warning, quote=False)}")
-    return "\n".join(parts)
 
 
 def explanation_to_text(answer: Answer) -> str:
@@ -54,3 +41,107 @@ def explanation_to_text(answer: Answer) -> str:
             lines.append(f"     {sig.name:<14} value {sig.value:6.3f}  contribution {sig.contribution:+.4f}")
     lines.extend(f"note: {note}" for note in ex.notes)
     return "\n".join(lines)
+
+
+def _e(text: str) -> str:
+    return html.escape(text, quote=True)
+
+
+def highlight(text: str, quotes: list[str]) -> str:
+    """Escaped text with every occurrence of the quoted sentences wrapped in <mark>."""
+    spans: list[tuple[int, int]] = []
+    for quote in quotes:
+        for part in quote.split(_QUOTE_GAP):
+            part = part.strip()
+            at = text.find(part) if part else -1
+            if at >= 0:
+                spans.append((at, at + len(part)))
+    out, cursor = [], 0
+    for start, end in sorted(spans):
+        if start < cursor:
+            continue
+        out += [_e(text[cursor:start]), f"<mark>{_e(text[start:end])}</mark>"]
+        cursor = end
+    out.append(_e(text[cursor:]))
+    return "".join(out)
+
+
+def cited_passage(answer: Answer, citation: Citation) -> Passage | None:
+    """The retrieved passage a citation quotes (the first of its article holding the quote)."""
+    first = citation.quote.split(_QUOTE_GAP)[0].strip()
+    same = [p for p in answer.passages if p.source == citation.source]
+    return next((p for p in same if first and first in p.text), same[0] if same else None)
+
+
+def answer_to_html(answer: Answer, *, show_passages: bool = False) -> str:
+    """The chat message: the answer, its numbered sources (cited sentence highlighted), and a "why" disclosure."""
+    text = _e(answer.text)
+    if answer.refused:
+        parts = [f'<p class="qa-refusal"><em>{text}</em></p>']
+    else:
+        parts = [f'<p class="qa-answer">{MARKER.sub(lambda m: f"<sup>[{m.group(1)}]</sup>", text)}</p>']
+    if answer.standalone and answer.standalone != answer.question:
+        parts.append(f'<p class="qa-searched">Searched: <em>{_e(answer.standalone)}</em></p>')
+    if answer.citations:
+        parts.append('<div class="qa-sources"><strong>Sources</strong><ol>')
+        for c in answer.citations:
+            passage = cited_passage(answer, c)
+            body = highlight(passage.text, [c.quote]) if passage else f"<mark>{_e(c.quote)}</mark>"
+            parts.append(f'<li value="{c.number}" class="qa-source" data-source="{_e(c.source)}">'
+                         f"<strong>[{c.number}] {_e(c.title)}</strong> · <code>{_e(c.source)}</code>"
+                         f'<blockquote>{body}</blockquote></li>')
+        parts.append("</ol></div>")
+    parts += [f'<p class="qa-warning">⚠ {_e(w)}</p>' for w in answer.warnings]
+    if show_passages and answer.passages:
+        parts.append(passages_to_html(answer.passages))
+    parts.append(why_to_html(answer))
+    return "\n".join(parts)
+
+
+def passages_to_html(passages: tuple[Passage, ...]) -> str:
+    """The retrieved passages with their scores."""
+    rows = "".join(f"<li><code>{_e(p.source)}</code> score {p.score:.3f}: {_e(p.text[:300])}"
+                   f"{'…' if len(p.text) > 300 else ''}</li>" for p in passages)
+    return f'<div class="qa-passages"><strong>Retrieved passages</strong><ol>{rows}</ol></div>'
+
+
+def why_to_html(answer: Answer) -> str:
+    """The "why" disclosure: question searched, threshold, the best sentence's evidence breakdown, passages."""
+    ex = answer.explanation
+    if ex is None:
+        return ""
+    verdict = "below" if ex.best_score < ex.threshold else "above"
+    lines = [f"<p>Searched: <em>{_e(ex.searched)}</em></p>",
+             f"<p>Best evidence score <strong>{ex.best_score:.3f}</strong> is {verdict} the refusal threshold "
+             f"<strong>{ex.threshold:.3f}</strong>.</p>"]
+    if ex.judge is not None:
+        lines.append(f"<p>Reader's judgement that the passages answer it, P(yes) − P(no): {ex.judge:+.3f}</p>")
+    if ex.sentences:
+        best = ex.sentences[0]
+        rows = "".join(f"<tr><td>{_e(s.name)}</td><td>{s.value:.3f}</td><td>{s.contribution:+.4f}</td></tr>"
+                       for s in best.signals)
+        lines.append(f"<p>Best sentence: “{_e(best.sentence)}”</p><table class='qa-signals'>"
+                     f"<tr><th>signal</th><th>value</th><th>adds</th></tr>{rows}"
+                     f"<tr><td><strong>score</strong></td><td></td><td><strong>{best.score:.4f}</strong></td></tr>"
+                     "</table>")
+    lines += [f"<p>{_e(n)}</p>" for n in ex.notes]
+    lines.append(passages_to_html(answer.passages) if answer.passages else "<p>Nothing was retrieved.</p>")
+    return f'<details class="qa-why"><summary>Why this answer?</summary>{"".join(lines)}</details>'
+
+
+def article_to_html(article_id: str, title: str, body: str, quotes: list[str]) -> str:
+    """A whole article with the cited passage highlighted (the viewer scrolls to the first <mark>)."""
+    paragraphs = "".join(f"<p>{highlight(line, quotes)}</p>" for line in body.split("\n") if line.strip())
+    return (f'<div class="qa-article"><h3>{_e(title)}</h3><p><code>{_e(article_id)}</code></p>'
+            f"{paragraphs}</div>")
+
+
+def example_questions(articles: list[dict], n: int = 3) -> list[str]:
+    """Questions to start with, drawn from the ingested articles' titles (newest first)."""
+    newest = sorted(articles, key=lambda a: (a.get("added") or "", a["id"]), reverse=True)
+    out = []
+    for article in newest[:n]:
+        title = " ".join(str(article.get("title", "")).split()).rstrip(".…")
+        if title:
+            out.append(f"What do the articles say about “{title}”?")
+    return out

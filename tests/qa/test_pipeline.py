@@ -5,10 +5,9 @@ from qa.errors import InputError
 from qa.evidence import EvidenceFinder
 from qa.models import Passage
 from qa.pipeline import NewsQA
-from qa.prompts import REFUSAL, SYSTEM
 from qa.settings import Settings
 from qa.terms import TermWeights
-from tests.fakes import BagOfWordsEmbedder, FakeLLM
+from tests.fakes import BagOfWordsEmbedder
 
 PASSAGES = [
     Passage("t:0", "trade", "Arms trade", "Washington criticizes the arms trade between Russia and North Korea as a "

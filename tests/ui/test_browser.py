@@ -1,31 +1,45 @@
-"""`qa ui` as a user meets it: the real launcher, the real model, headless Chromium typing a question."""
+"""`qa ui` as a user meets it: the real launcher, the real model, headless Chromium (Debian's, driven by
+Playwright). One sitting: ask, open a source, follow up, see a refusal and why, add an article and ask
+about it, remove it, two pages at once; basic auth beyond loopback. Screenshots land in tmp_path and the
+README's picture in docs/ui.png."""
+import base64
 import os
 import shutil
 import socket
 import subprocess
 import sys
+import urllib.error
 import urllib.request
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import ARMS_QUESTION, CHOE_ARTICLE, free_port
+from tests.conftest import ARMS_QUESTION, CHOE_ARTICLE, REPO, free_port
 from tests.servers import wait_for
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync", "--no-first-run", "--disable-quic"]
+FESTIVAL = ("Zorblatt lantern festival returns to Quellmoor\n\nThe Zorblatt lantern festival will return to "
+            "Quellmoor on 14 May, organisers said. About 12,000 visitors attended the last edition.\n"
+            "<script>alert('x')</script> [a link](http://example.invalid)\n")
+
+
+def serve(data: Path, tmp_path: Path, *extra: str, env_extra: dict | None = None):
+    port = free_port()
+    env = {**os.environ, "QA_DATA_DIR": str(data), "GRADIO_ANALYTICS_ENABLED": "False", **(env_extra or {})}
+    log = open(tmp_path / f"ui-{port}.log", "wb")
+    proc = subprocess.Popen([sys.executable, "-m", "qa.cli", "ui", "--port", str(port), *extra], env=env,
+                            stdout=log, stderr=subprocess.STDOUT)
+    return proc, log, f"http://127.0.0.1:{port}"
 
 
 @pytest.fixture
 def ui_url(seeded_dir, tmp_path):
     data = tmp_path / "index"
     shutil.copytree(seeded_dir, data)
-    port = free_port()
-    env = {**os.environ, "QA_DATA_DIR": str(data), "GRADIO_ANALYTICS_ENABLED": "False"}
-    log = open(tmp_path / "ui.log", "wb")
-    proc = subprocess.Popen([sys.executable, "-m", "qa.cli", "ui", "--port", str(port)], env=env,
-                            stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
+    proc, log, url = serve(data, tmp_path)
     try:
         wait_for(url, proc, timeout_s=120)
         yield url
@@ -35,31 +49,107 @@ def ui_url(seeded_dir, tmp_path):
         log.close()
 
 
-def test_chat_answers_with_sources_in_a_real_browser(ui_url, tmp_path):
+@pytest.fixture
+def browser():
     if not Path(CHROMIUM).exists():
         pytest.fail("Debian's chromium is not installed: run `make setup` (apt-get install chromium)")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-            "--disable-sync", "--no-first-run", "--disable-quic"])
-        page = browser.new_page()
-        page.goto(ui_url)
-        box = page.locator("#question textarea")
-        box.fill(ARMS_QUESTION)
-        box.press("Enter")
-        bot = page.locator(".message.bot, [data-testid='bot']").last
-        bot.wait_for(timeout=60_000)
-        page.get_by_text(CHOE_ARTICLE).first.wait_for(timeout=60_000)
-        content = page.content()
-        assert "Security Council resolutions" in content and "Putin expresses readiness to visit North Korea" in content
-        page.screenshot(path=str(tmp_path / "chat.png"))
+        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+        yield b
+        b.close()
 
-        box.fill("How many people live in Vladivostok?")
-        box.press("Enter")
-        page.get_by_text("The articles don't say.").first.wait_for(timeout=60_000)
-        browser.close()
+
+def ask(page, question: str) -> None:
+    box = page.locator("#question textarea")
+    box.fill(question)
+    box.press("Enter")
+
+
+def test_one_sitting_in_a_real_browser(ui_url, browser, tmp_path):
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.goto(ui_url)
+    # examples come from the ingested articles' titles
+    page.locator("#examples").get_by_text("Putin expresses readiness").first.wait_for(timeout=60_000)
+
+    ask(page, ARMS_QUESTION)
+    bot = page.locator("#chat .qa-sources").last
+    bot.wait_for(timeout=90_000)
+    assert "Security Council resolutions" in page.locator("#chat .qa-answer").last.inner_text()
+    assert CHOE_ARTICLE in bot.inner_text()
+    assert "Security Council" in page.locator("#chat .qa-sources mark").first.inner_text()
+
+    # open the source: the whole article, the cited sentence highlighted
+    page.locator("#source-pick label").first.click()
+    mark = page.locator("#article mark").first
+    mark.wait_for(timeout=30_000)
+    assert "Security Council resolutions" in mark.inner_text()
+    assert "Putin expresses readiness to visit North Korea" in page.locator("#article").inner_text()
+    page.screenshot(path=str(tmp_path / "source.png"))
+    (REPO / "docs").mkdir(exist_ok=True)
+    page.screenshot(path=str(REPO / "docs" / "ui.png"))
+
+    # a follow-up is searched as a standalone question, shown under the answer
+    ask(page, "When did Putin last visit Pyongyang?")
+    page.locator("#chat .qa-answer").nth(1).wait_for(timeout=90_000)
+    ask(page, "Whom did he meet there?")
+    searched = page.locator("#chat .qa-searched").last
+    searched.wait_for(timeout=90_000)
+    assert "Putin" in searched.inner_text() and "Pyongyang" in searched.inner_text()
+    assert "Kim Jong Il" in page.locator("#chat .qa-answer").last.inner_text()
+
+    # a refusal is an answer, with its "why"
+    ask(page, "How many people live in Vladivostok?")
+    page.locator("#chat .qa-refusal").last.wait_for(timeout=90_000)
+    page.locator("#chat .qa-why summary").last.click()
+    why = page.locator("#chat .qa-why").last.inner_text()
+    assert "refusal threshold" in why and "below" in why and "Retrieved passages" in why
+    page.screenshot(path=str(tmp_path / "refusal.png"))
+
+    # add an article, ask about it; its markup shows as text
+    page.get_by_role("tab", name="Library").click()
+    upload = tmp_path / "upload"
+    upload.mkdir()
+    article = upload / "festival notes.txt"
+    article.write_text(FESTIVAL)
+    page.locator("#upload input[type=file]").set_input_files(str(article))
+    page.locator("#add").click()
+    page.get_by_text("Added 1 article").wait_for(timeout=120_000)
+    page.locator("#library").get_by_text("festival_notes").first.wait_for(timeout=30_000)
+    page.get_by_role("tab", name="Chat").click()
+    ask(page, "How many visitors attended the Zorblatt lantern festival?")
+    page.locator("#chat .qa-answer").last.filter(has_text="12,000").wait_for(timeout=90_000)
+    assert "festival_notes" in page.locator("#chat .qa-sources").last.inner_text()
+    assert page.locator("#chat script").count() == 0
+
+    # remove it: no longer cited
+    page.get_by_role("tab", name="Library").click()
+    choose = page.locator("#remove-id input")
+    choose.click()
+    choose.fill("festival_notes")
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("Enter")
+    page.locator("#remove").click()
+    page.get_by_text("Removed festival_notes").wait_for(timeout=60_000)
+    page.get_by_role("tab", name="Chat").click()
+    ask(page, "How many visitors attended the Zorblatt lantern festival?")
+    page.locator("#chat .qa-refusal").last.wait_for(timeout=90_000)
+    assert "festival_notes" not in page.locator("#chat .message").last.inner_text()
+
+
+def test_two_pages_asking_at_once_both_get_their_answers(ui_url, browser, tmp_path):
+    pages = [browser.new_page() for _ in range(2)]
+    questions = [ARMS_QUESTION, "When did Putin last visit Pyongyang?"]
+    for page in pages:
+        page.goto(ui_url)
+        page.locator("#question textarea").wait_for(timeout=60_000)
+    for page, question in zip(pages, questions):
+        ask(page, question)
+    pages[0].locator("#chat .qa-answer").last.filter(has_text="Security Council").wait_for(timeout=90_000)
+    pages[1].locator("#chat .qa-answer").last.filter(has_text="July 2000").wait_for(timeout=90_000)
+    assert "July 2000" not in pages[0].locator("#chat").inner_text()
+    pages[1].screenshot(path=str(tmp_path / "second-page.png"))
 
 
 def _outside_address() -> str | None:
@@ -82,3 +172,38 @@ def test_ui_binds_to_loopback_only(ui_url):
         pytest.skip("this machine has no non-loopback address to probe")
     with pytest.raises(OSError):
         socket.create_connection((outside, port), timeout=3).close()
+
+
+def test_beyond_loopback_needs_credentials(seeded_dir, tmp_path):
+    refused = subprocess.run([sys.executable, "-m", "qa.cli", "ui", "--host", "0.0.0.0", "--port", str(free_port())],
+                             env={**os.environ, "QA_DATA_DIR": str(seeded_dir)}, capture_output=True, text=True,
+                             timeout=120)
+    assert refused.returncode == 2 and "QA_UI_USER" in refused.stderr and "Traceback" not in refused.stderr
+    proc, log, url = serve(seeded_dir, tmp_path, "--host", "0.0.0.0",
+                           env_extra={"QA_UI_USER": "reader", "QA_UI_PASSWORD": "s3cret"})
+    try:
+        port = url.rsplit(":", 1)[1]
+        deadline_url = f"http://127.0.0.1:{port}/config"
+        for _ in range(240):
+            try:
+                urllib.request.urlopen(deadline_url, timeout=2)
+            except urllib.error.HTTPError:
+                break  # up, and refusing us
+            except OSError:
+                if proc.poll() is not None:
+                    raise RuntimeError("the UI exited")
+                import time
+
+                time.sleep(0.5)
+        with pytest.raises(urllib.error.HTTPError) as err:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/config", timeout=5)
+        assert err.value.code in (401, 403)
+        token = base64.b64encode(b"reader:s3cret").decode()
+        login = urllib.request.Request(f"http://127.0.0.1:{port}/login", data=b"username=reader&password=s3cret",
+                                       headers={"Authorization": f"Basic {token}"}, method="POST")
+        with urllib.request.urlopen(login, timeout=10) as response:
+            assert response.status == 200
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+        log.close()

@@ -1,0 +1,78 @@
+"""The library tab's handlers: list the articles, add uploaded files (names cannot leave the data dir),
+remove an article. Every change goes through the pipeline, so the next question sees it."""
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+from typing import Any
+
+from qa.errors import QAError
+
+COLUMNS = ["title", "id", "chunks", "added", "size (chars)"]
+ALLOWED = (".txt", ".md", ".html", ".htm")
+
+
+def table(pipeline: Any) -> list[list[Any]]:
+    """Rows of the library table."""
+    try:
+        articles = pipeline.articles()
+    except QAError:
+        return []
+    return [[a["title"], a["id"], a["chunks"], a["added"], a["size"]] for a in articles]
+
+
+def safe_name(name: str) -> str:
+    """A file name that stays inside the upload folder: no directories, no dot-files, plain characters."""
+    base = Path(name.replace("\\", "/")).name
+    stem, suffix = Path(base).stem, Path(base).suffix.lower()
+    stem = re.sub(r"[^A-Za-z0-9._-]+", "_", stem).strip("._") or "article"
+    return f"{stem[:120]}{suffix}"
+
+
+def add_files(pipeline: Any, files: list[Any] | None, progress: Any = None) -> str:
+    """Copy uploaded files into <data dir>/library and ingest them one by one.
+
+    Returns:
+        A one-line report for the user.
+    """
+    if not files:
+        return "Choose .txt, .md or .html files first."
+    folder = (Path(pipeline.settings.data_dir) / "library").resolve()
+    folder.mkdir(parents=True, exist_ok=True)
+    done, problems = 0, []
+    items = list(files)
+    for i, item in enumerate(items):
+        source = Path(getattr(item, "name", None) or str(item))
+        original = getattr(item, "orig_name", None) or source.name
+        name = safe_name(original)
+        if Path(name).suffix not in ALLOWED:
+            problems.append(f"{original}: not a .txt, .md or .html file")
+            continue
+        target = (folder / name).resolve()
+        if target.parent != folder:  # belt and braces: safe_name never lets this happen
+            problems.append(f"{original}: bad file name")
+            continue
+        if progress is not None:
+            progress((i, len(items)), desc=f"Adding {name}")
+        shutil.copyfile(source, target)
+        try:
+            report = pipeline.ingest(target)
+        except QAError as err:
+            problems.append(f"{original}: {err}")
+            continue
+        problems += [f"{Path(s.path).name}: {s.reason}" for s in report.skipped]
+        done += report.added + report.updated + report.unchanged
+    line = f"Added {done} article(s)."
+    return line + (" Skipped: " + "; ".join(problems) if problems else "")
+
+
+def remove(pipeline: Any, article_id: str | None) -> str:
+    """Remove one article; the next question no longer sees it."""
+    if not article_id:
+        return "Pick an article to remove."
+    try:
+        chunks = pipeline.remove(article_id)
+    except QAError as err:
+        return f"⚠ {err}"
+    return f"Removed {article_id} ({chunks} chunks)."
