@@ -1,27 +1,74 @@
-from qa.models import Answer, Citation, Passage
-from ui.render import answer_to_markdown, answer_to_text
+"""Rendering: Answer -> text and HTML, the cited sentence highlighted, article text always escaped."""
+from qa.models import Answer, Citation, Explanation, Passage, ScoredSentence, SignalValue
+from ui.library import safe_name
+from ui.render import (
+    answer_to_html,
+    answer_to_text,
+    article_to_html,
+    example_questions,
+    explanation_to_text,
+    highlight,
+)
 
+PASSAGE = Passage("004_x:0", "004_x", "Putin expresses readiness",
+                  "Before it. It breaks <b>rules</b> [see](http://x.invalid). After it.", 0.9)
 ANSWER = Answer("Why?", "It breaks <b>rules</b> [1]. Also this [2].", False, "extractive",
-                (Citation(1, "004_x", "Putin expresses readiness", "It breaks rules.", 0.8),
-                 Citation(2, "003_y", "Kim lauds ties", "Also this.", 0.6)),
-                (Passage("004_x:0", "004_x", "Putin expresses readiness", "It breaks rules.", 0.9),))
+                (Citation(1, "004_x", "Putin expresses readiness", "It breaks <b>rules</b> [see](http://x.invalid).",
+                          0.8),
+                 Citation(2, "003_y", "Kim <lauds> ties", "Also this.", 0.6)),
+                (PASSAGE,),
+                explanation=Explanation("Why?", 0.34, 0.61, (ScoredSentence(
+                    0, "It breaks rules.", 0.61, (SignalValue("similarity", 0.8, 0.4), SignalValue("coverage", 1.0,
+                                                                                                  0.21))),)))
 
 
 def test_text_lists_numbered_sources_with_quotes():
     text = answer_to_text(ANSWER)
     assert text.splitlines()[0] == ANSWER.text
-    assert "[1] Putin expresses readiness (004_x)" in text and "    “It breaks rules.”" in text
-    assert "[2] Kim lauds ties (003_y)" in text
+    assert "[1] Putin expresses readiness (004_x)" in text and "[2] Kim <lauds> ties (003_y)" in text
 
 
-def test_markdown_links_markers_to_sources_and_escapes_html():
-    md = answer_to_markdown(ANSWER)
-    assert "<sup>[1](#source-1)</sup>" in md and '<a id="source-2"></a>' in md
-    assert "&lt;b&gt;rules&lt;/b&gt;" in md and "<b>rules</b>" not in md
-    assert "`004_x`" in md and "> It breaks rules." in md
+def test_html_highlights_the_cited_sentence_inside_its_passage_and_escapes_everything():
+    page = answer_to_html(ANSWER)
+    assert "<sup>[1]</sup>" in page and "&lt;b&gt;rules&lt;/b&gt;" in page and "<b>rules</b>" not in page
+    assert "Before it. <mark>It breaks &lt;b&gt;rules&lt;/b&gt; [see](http://x.invalid).</mark> After it." in page
+    assert "Kim &lt;lauds&gt; ties" in page and "<a " not in page  # a markdown link stays text
+    assert '<details class="qa-why">' in page and "refusal threshold" in page and "similarity" in page
 
 
-def test_refusal_has_no_sources():
-    refused = Answer("Q", "The articles don't say.", True, "extractive")
-    assert answer_to_markdown(refused) == "*The articles don't say.*"
-    assert answer_to_text(refused) == "The articles don't say."
+def test_refusal_is_an_answer_with_its_why():
+    refused = Answer("Q", "The articles don't say.", True, "extractive",
+                     explanation=Explanation("Q", 0.34, 0.2))
+    page = answer_to_html(refused)
+    assert '<p class="qa-refusal"><em>The articles don&#x27;t say.</em></p>' in page
+    assert "qa-sources" not in page and "is below the refusal threshold" in page
+
+
+def test_a_follow_up_shows_the_question_searched():
+    follow = Answer("Whom did he meet?", "Kim [1].", False, "x", standalone="Whom did Putin meet in Pyongyang?")
+    assert "Searched: <em>Whom did Putin meet in Pyongyang?</em>" in answer_to_html(follow)
+
+
+def test_article_view_marks_the_passage_and_escapes_scripts():
+    page = article_to_html("a1", "Title <i>", "First line.\n<script>alert(1)</script> The cited one. Tail.",
+                           ["The cited one."])
+    assert "<script>" not in page and "&lt;script&gt;" in page and "<mark>The cited one.</mark>" in page
+    assert highlight("a b c", ["x"]) == "a b c"
+
+
+def test_explain_text_lists_signals():
+    text = explanation_to_text(ANSWER)
+    assert "threshold 0.340" in text and "similarity" in text and "+0.4000" in text
+
+
+def test_examples_come_from_the_articles():
+    rows = [{"id": "a", "title": "Harbour reopens after storm.", "added": "2026-01-02"},
+            {"id": "b", "title": "", "added": "2026-01-03"}]
+    assert example_questions(rows) == ["What do the articles say about “Harbour reopens after storm”?"]
+    assert example_questions([]) == []
+
+
+def test_uploaded_names_cannot_escape():
+    assert safe_name("../../etc/passwd.txt") == "passwd.txt"
+    assert safe_name("..\\..\\evil notes.md") == "evil_notes.md"
+    assert safe_name(".hidden.txt") == "hidden.txt" and safe_name("/abs/x y.HTML") == "x_y.html"
