@@ -40,19 +40,52 @@ def doc_id(text: str, prefix: str) -> str:
 
 
 def _read_jsonl(path: Path) -> list[dict]:
+    """The objects of a JSON-lines file.
+
+    Raises:
+        InputError: unreadable file, or a line that is not a JSON object (with its line number).
+    """
     try:
-        return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
-    except (OSError, json.JSONDecodeError) as err:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as err:
         raise InputError(f"Cannot read question set {path}: {err}") from err
+    rows = []
+    for number, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError as err:
+            raise InputError(f"{path}:{number}: not valid JSON ({err.msg})") from err
+        if not isinstance(row, dict):
+            raise InputError(f"{path}:{number}: each line must be a JSON object")
+        rows.append({**row, "_line": number})
+    return rows
 
 
 def _questions(rows: list[dict], path: Path) -> tuple[Question, ...]:
-    try:
-        return tuple(Question(str(r.get("id", i)), r["question"], tuple(r.get("answers", ())),
-                              tuple(r.get("sources", ())), bool(r.get("answerable", True)))
-                     for i, r in enumerate(rows, 1))
-    except (KeyError, TypeError) as err:
-        raise InputError(f"{path}: every line needs at least a 'question' ({err})") from err
+    """Validate our question format: question (text), answers (list of text), sources (list of article ids),
+    answerable (true/false, default true); an answerable question needs answers or sources."""
+    out = []
+    for i, r in enumerate(rows, 1):
+        where = f"{path}:{r.get('_line', i)}"
+        question = r.get("question")
+        if not isinstance(question, str) or not question.strip():
+            raise InputError(f"{where}: 'question' must be a non-empty string")
+        for key in ("answers", "sources"):
+            value = r.get(key, [])
+            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                raise InputError(f"{where}: '{key}' must be a list of strings")
+        answerable = r.get("answerable", True)
+        if not isinstance(answerable, bool):
+            raise InputError(f"{where}: 'answerable' must be true or false")
+        if answerable and not (r.get("answers") or r.get("sources")):
+            raise InputError(f"{where}: an answerable question needs 'answers' or 'sources'")
+        out.append(Question(str(r.get("id", i)), question, tuple(r.get("answers", ())), tuple(r.get("sources", ())),
+                            answerable))
+    if not out:
+        raise InputError(f"{path}: no questions")
+    return tuple(out)
 
 
 def load_jsonl(path: Path, corpus_dir: Path) -> Dataset:
@@ -117,6 +150,8 @@ def load_dataset(name: str, benchmarks: Path | None = None, corpus_dir: Path | N
             raise InputError(f"No benchmarks folder at {root}: pass --benchmarks DIR")
         return load_squad2(root) if name == "squad2" else load_rgb(root)
     path = Path(name)
+    if corpus_dir is not None and not Path(corpus_dir).is_dir():
+        raise InputError(f"No such folder: {corpus_dir} (--corpus)")
     if path.suffix == ".jsonl" and path.is_file():
-        return load_jsonl(path, corpus_dir or REPO / "seeds")
+        return load_jsonl(path, Path(corpus_dir) if corpus_dir else REPO / "seeds")
     raise InputError(f"Unknown dataset {name!r}: use seeds, squad2, rgb or a .jsonl file")

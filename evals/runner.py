@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 import time
 from dataclasses import asdict, replace
 from pathlib import Path
@@ -86,7 +87,7 @@ def run_cli(settings: Settings, args: argparse.Namespace) -> int:
     """Entry of `qa eval`: prints the scores table and where the report went."""
     from evals.report import format_table
 
-    dataset = load_dataset(args.dataset, args.benchmarks)
+    dataset = load_dataset(args.dataset, args.benchmarks, args.corpus)
     if args.sample:
         dataset = balanced_sample(dataset, args.sample, args.seed)
     if args.limit:
@@ -96,4 +97,12 @@ def run_cli(settings: Settings, args: argparse.Namespace) -> int:
     print(report["ingest"]["summary"])
     print(format_table(report))
     print(f"Report: {out / 'report.md'} (also report.json, metrics.png, latency.png)")
+    metrics = report["pipelines"]["newsqa"]["metrics"]
+    failed = [f"{name} {metrics.get(key) or 0.0:.3f} < {floor}"
+              for name, key, floor in (("answer accuracy", "answer_accuracy", args.min_accuracy),
+                                       ("hit@5", "hit_at_5", args.min_hit_at_5)) if floor is not None
+              and (metrics.get(key) or 0.0) < floor]
+    if failed:
+        print(f"qa: eval below the bar: {'; '.join(failed)}", file=sys.stderr)
+        return 1
     return 0

@@ -91,13 +91,16 @@ def ingest_folder(folder: Path, store: ChunkStore, embedder: Any, chunker: Chunk
             added = datetime.now(UTC).isoformat(timespec="seconds")
             nodes = [to_node(c, article, vectors[at + i], added) for i, c in enumerate(cs)]
             at += len(cs)
-            # Embeddings are ready before the old version goes: a failure leaves the old article intact.
+            # Embeddings are ready before the old version goes. The article is unmarked, its old or
+            # half-written chunks removed, the new ones added, and only then marked done: a crash anywhere
+            # in between leaves it unmarked, and the next run redoes it.
+            store.delete_article(article.article_id)
             if article.article_id in stored:
-                store.delete_article(article.article_id)
                 report.updated += 1
             else:
                 report.added += 1
             store.add_nodes(nodes)
+            store.mark_done(article.article_id, article.content_hash, len(nodes))
             report.chunks_written += len(nodes)
         bar.update(len(pending))
         pending.clear()
@@ -111,7 +114,7 @@ def ingest_folder(folder: Path, store: ChunkStore, embedder: Any, chunker: Chunk
     bar.close()
     if prune:
         present = {a.article_id for a in articles}
-        for article_id in sorted(set(stored) - present):
+        for article_id in sorted((set(stored) | set(store.chunk_sources())) - present):
             store.delete_article(article_id)
             report.removed += 1
     report.chunks_total = store.count()

@@ -10,6 +10,7 @@ from urllib.parse import urlparse
 
 from qa.errors import BackendError, IndexMissingError, InputError
 
+MANIFEST_SUFFIX = ".manifest"
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{1,510}[A-Za-z0-9]$")
 # Chroma logs telemetry failures loudly when offline; they are harmless.
 logging.getLogger("chromadb.telemetry").setLevel(logging.CRITICAL)
@@ -74,6 +75,10 @@ class ChunkStore:
                 if "does not exist" not in str(err):
                     raise
                 raise IndexMissingError(f"No collection {self.name!r} in {self.location}: {hint}") from err
+        # The manifest: one record per article whose chunks are all committed (id -> content hash, chunk
+        # count). It is written after an article's chunks and cleared before they change, so a crash in
+        # between leaves the article unmarked and the next ingest redoes it.
+        self._manifest = self._client.get_or_create_collection(f"{self.name}{MANIFEST_SUFFIX}", embedding_function=None)
 
     def vector_store(self) -> Any:
         """The collection as a llama-index ChromaVectorStore."""
@@ -82,9 +87,47 @@ class ChunkStore:
         return ChromaVectorStore(chroma_collection=self._collection)
 
     def article_hashes(self) -> dict[str, str]:
-        """Article id -> content hash of every stored article."""
-        got = self._collection.get(include=["metadatas"])
-        return {m["source"]: m["hash"] for m in got["metadatas"] or [] if m and "source" in m}
+        """Article id -> content hash of every completely stored article (from the manifest)."""
+        got = self._manifest.get(include=["metadatas"])
+        return {i: str(m["hash"]) for i, m in zip(got["ids"], got["metadatas"] or []) if m and "hash" in m}
+
+    def chunk_sources(self) -> dict[str, int]:
+        """Article id -> number of chunks actually in the collection (finished or not)."""
+        counts: dict[str, int] = {}
+        for meta in self._collection.get(include=["metadatas"])["metadatas"] or []:
+            if meta and "source" in meta:
+                counts[meta["source"]] = counts.get(meta["source"], 0) + 1
+        return counts
+
+    def mark_done(self, article_id: str, content_hash: str, chunks: int) -> None:
+        """Record that every chunk of an article is committed (the last step of its ingest)."""
+        self._manifest.upsert(ids=[article_id], embeddings=[[0.0]],
+                              metadatas=[{"hash": content_hash, "chunks": chunks}])
+
+    def unmark(self, article_ids: Sequence[str]) -> None:
+        """Forget that articles are complete (the first step before their chunks change)."""
+        if article_ids:
+            self._manifest.delete(ids=list(article_ids))
+
+    def check(self, repair: bool = False) -> list[str]:
+        """Differences between the manifest and the chunks; with repair, remove what no finished article owns
+        and forget finished articles whose chunks are not all there (the next ingest redoes them).
+
+        Returns:
+            One line per problem found.
+        """
+        manifest = self._manifest.get(include=["metadatas"])
+        expected = {i: int(m.get("chunks", -1)) for i, m in zip(manifest["ids"], manifest["metadatas"] or [])}
+        present = self.chunk_sources()
+        problems = [f"{a}: {n} chunk(s) of an unfinished ingest" for a, n in sorted(present.items())
+                    if a not in expected]
+        problems += [f"{a}: manifest says {n} chunk(s), the collection holds {present.get(a, 0)}"
+                     for a, n in sorted(expected.items()) if present.get(a, 0) != n]
+        if repair:
+            for article_id in [a for a in present if a not in expected]:
+                self._collection.delete(where={"source": article_id})
+            self.unmark([a for a, n in expected.items() if present.get(a, 0) != n])
+        return problems
 
     def articles(self) -> list[dict[str, Any]]:
         """One row per stored article: id, title, chunks, date added, size in characters."""
@@ -121,7 +164,8 @@ class ChunkStore:
             self.vector_store().add(list(nodes))
 
     def delete_article(self, article_id: str) -> int:
-        """Remove every chunk of one article; returns how many there were."""
+        """Remove every chunk of one article (unmarked first); returns how many there were."""
+        self.unmark([article_id])
         ids = self._collection.get(where={"source": article_id}, include=[])["ids"]
         if ids:
             self._collection.delete(ids=ids)
@@ -136,5 +180,6 @@ class ChunkStore:
         return self.vector_store().get_nodes(list(ids)) if ids else []
 
     def drop(self) -> None:
-        """Delete the whole collection."""
+        """Delete the whole collection and its manifest."""
         self._client.delete_collection(self.name)
+        self._client.delete_collection(f"{self.name}{MANIFEST_SUFFIX}")

@@ -88,6 +88,17 @@ def _stream_to_terminal(pipeline: Any, question: str) -> Any:
     raise RuntimeError("the answerer ended without an Answer")
 
 
+def _cmd_check(args: argparse.Namespace) -> int:
+    problems = _pipeline(args).check(repair=args.repair)
+    for line in problems:
+        print(line)
+    if not problems:
+        print("The manifest, Chroma and BM25 agree.")
+    elif args.repair:
+        print(f"Repaired {len(problems)} problem(s); run `qa ingest` on the folder to redo unfinished articles.")
+    return 1 if problems and not args.repair else 0
+
+
 def _cmd_stats(args: argparse.Namespace) -> int:
     stats = _pipeline(args).stats()
     print(json.dumps(stats) if args.json else "\n".join(f"{k}: {v}" for k, v in stats.items()))
@@ -168,6 +179,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("article_ids", nargs="+", metavar="ID", help="article id (its file name without extension)")
     p.set_defaults(func=_cmd_remove)
 
+    p = sub.add_parser("check", parents=[common, tuning], help="check that manifest, Chroma and BM25 agree")
+    p.add_argument("--repair", action="store_true", help="remove unfinished chunks, forget incomplete articles")
+    p.set_defaults(func=_cmd_check)
+
     p = sub.add_parser("stats", parents=[common, tuning], help="articles and chunks in a collection")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=_cmd_stats)
@@ -185,6 +200,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("eval", parents=[common, answering, tuning], help="score answers on a question set")
     p.add_argument("--dataset", default="seeds", help="seeds | squad2 | rgb | PATH.jsonl (default seeds)")
+    p.add_argument("--corpus", type=Path, help="folder of articles a PATH.jsonl question set is asked over "
+                   "(ingested into its own collection, eval-NAME; default seeds/)")
+    p.add_argument("--min-accuracy", dest="min_accuracy", type=float, help="exit 1 when answer accuracy is lower")
+    p.add_argument("--min-hit-at-5", dest="min_hit_at_5", type=float, help="exit 1 when hit@5 is lower")
     p.add_argument("--benchmarks", type=Path, help="folder of the outside benchmarks (default ../shared/benchmarks)")
     p.add_argument("--out", type=Path, default=Path("eval-out"), help="report folder (default eval-out)")
     p.add_argument("--compare", action="store_true", help="also run the stock llama-index pipeline")

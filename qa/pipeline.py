@@ -138,8 +138,10 @@ class NewsQA:
         check_collection_name(self.settings.collection)
         if not folder.exists():
             raise InputError(f"No such file or folder: {folder}")
+        from index.lock import writer_lock
+
         s = self.settings
-        with self._lock:
+        with self._lock, writer_lock(Path(s.data_dir)):
             try:
                 return ingest_folder(folder, self.store(create=True), self.embedder,
                                      Chunker(s.chunk_words, s.overlap_words), prune=prune, progress=progress)
@@ -155,13 +157,33 @@ class NewsQA:
         Raises:
             InputError: no such article.
         """
-        with self._lock:
+        from index.lock import writer_lock
+
+        with self._lock, writer_lock(Path(self.settings.data_dir)):
             removed = self.store().delete_article(article_id)
             if not removed:
                 raise InputError(f"No article {article_id!r} in collection {self.settings.collection!r}: "
                                  "see `qa stats --articles`")
             self._changed()
             return removed
+
+    def check(self, repair: bool = False) -> list[str]:
+        """Differences between the manifest, Chroma's chunks and the BM25 index; repair them with repair=True.
+
+        Returns:
+            One line per problem (empty when all agree).
+        """
+        from index.lock import writer_lock
+
+        with self._lock, writer_lock(Path(self.settings.data_dir)):
+            store = self.store()
+            problems = store.check(repair=repair)
+            retriever, _ = self._search_parts()
+            if len(retriever.nodes) != store.count():
+                problems.append(f"BM25 holds {len(retriever.nodes)} chunks, Chroma {store.count()}")
+            if repair:
+                self._changed()
+            return problems
 
     def articles(self) -> list[dict[str, Any]]:
         """The stored articles: id, title, chunks, date added, size (for the library)."""

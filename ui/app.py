@@ -9,12 +9,13 @@ from ui import chat, library
 from ui.render import example_questions
 
 CSS = """
+.qa-sources ol { list-style: none; padding-left: 0; }
 .qa-sources blockquote { margin: .2em 0 .6em 0; padding-left: .6em; border-left: 3px solid #bbb; }
 mark { background: #ffe066; padding: 0 .1em; }
 .qa-refusal em { color: #555; }
 .qa-why table { font-size: 90%; } .qa-why summary { cursor: pointer; color: #2563eb; }
 .qa-searched, .qa-warning { font-size: 90%; color: #555; }
-#article { max-height: 520px; overflow-y: auto; }
+#article { max-height: 560px; overflow-y: auto !important; }
 """
 SCROLL_TO_MARK = "() => { setTimeout(() => { const m = document.querySelector('#article mark'); " \
                  "if (m) m.scrollIntoView({block: 'center'}); }, 300); }"

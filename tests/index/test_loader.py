@@ -75,8 +75,24 @@ def test_skips_are_reported_with_reasons(tmp_path: Path):
     assert [a.article_id for a in articles] == ["good", "deep"]
     assert articles[0].title == "A Title"
     reasons = {Path(s.path).name: s.reason for s in skipped}
-    assert reasons == {"empty.txt": "empty file", "binary.txt": "not UTF-8 text", "image.png": "unsupported type .png",
+    assert reasons == {"empty.txt": "empty file", "binary.txt": "binary file", "image.png": "unsupported type .png",
                        "junk.txt": "no article text after removing boilerplate"}
+
+
+def test_latin1_html_and_oversized_files(tmp_path: Path, monkeypatch):
+    import index.loader
+
+    (tmp_path / "cafe.txt").write_bytes("Café owners protest\nThe café on the corner closed.".encode("cp1252"))
+    (tmp_path / "page.html").write_text("<html><head><title>Harbour opens</title><style>p{}</style></head><body>"
+                                        "<p>The new harbour opened on Monday &amp; drew crowds.</p>"
+                                        "<script>alert(1)</script></body></html>")
+    (tmp_path / "big.txt").write_text("Big title\n" + "word " * 400)
+    monkeypatch.setattr(index.loader, "MAX_FILE_BYTES", 1000)
+    articles, skipped = load_articles(tmp_path)
+    by_id = {a.article_id: a for a in articles}
+    assert by_id["cafe"].body == "The café on the corner closed."
+    assert by_id["page"].title == "Harbour opens" and by_id["page"].body == "The new harbour opened on Monday & drew crowds."
+    assert [(Path(s.path).name, s.reason.split(" (")[0]) for s in skipped] == [("big.txt", "too big")]
 
 
 def test_missing_folder_is_an_input_error(tmp_path: Path):

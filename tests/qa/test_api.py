@@ -28,9 +28,9 @@ def test_ask_returns_the_typed_answer(data_dir):
     assert qa.ask("How many people live in Vladivostok?").refused
 
 
-def test_assistant_is_cached_and_top_k_applies(data_dir):
-    first = qa.get_assistant()
-    assert qa.get_assistant() is first
+def test_pipeline_is_cached_and_top_k_applies(data_dir):
+    first = qa.get_pipeline()
+    assert qa.get_pipeline() is first
     assert len(qa.ask(ARMS_QUESTION, top_k=2).passages) == 2
 
 
@@ -51,3 +51,14 @@ def test_errors(tmp_path, monkeypatch):
 def test_empty_question(data_dir):
     with pytest.raises(InputError):
         qa.ask("  ")
+
+
+def test_sixteen_threads_get_the_answers_one_thread_gets(data_dir):
+    questions = [ARMS_QUESTION, "When did Putin last visit Pyongyang?", "How many people live in Vladivostok?",
+                 "Who is the father of Kim Jong Un?"] * 8
+    alone = {q: qa.ask(q) for q in set(questions)}
+    with ThreadPoolExecutor(16) as pool:
+        together = list(pool.map(qa.ask, questions))
+    for question, answer in zip(questions, together):
+        assert (answer.text, answer.refused, answer.citations) == (alone[question].text, alone[question].refused,
+                                                                   alone[question].citations)

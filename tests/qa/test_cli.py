@@ -27,6 +27,9 @@ def qa(*args, env=None, check=True):
     (["ask", "q", "--top-k", "0"], "bad setting: top_k"),
     (["ask", "q", "--fusion", "average"], "bad setting: fusion"),
     (["ingest", "seeds", "--chunk-words", "many"], "bad setting: chunk_words"),
+    (["ask", "x" * 100_000], "The question is too long"),
+    (["ask", "   \n "], "The question is empty"),
+    (["eval", "--dataset", "q.jsonl", "--corpus", "/no/such/dir"], "No such folder"),
 ])
 def test_bad_input_is_one_line_and_exit_2(args, message):
     proc = qa(*args, check=False)
@@ -73,3 +76,15 @@ def test_ingest_ask_stats_end_to_end(tmp_path):
 
     human = qa("ask", ARMS_QUESTION).stdout
     assert "Sources:" in human and f"({CHOE_ARTICLE})" in human and human.splitlines()[0].endswith("[1]")
+
+    # a failing LLM server is a runtime failure: one line, exit 1
+    from tests.conftest import free_port
+
+    down = qa("ask", ARMS_QUESTION, "--llm", "openai", "--llm-base-url", f"http://127.0.0.1:{free_port()}/v1",
+              "--no-stream", check=False)
+    assert down.returncode == 1 and "Traceback" not in down.stderr, down.stderr
+    assert len(down.stderr.strip().splitlines()) == 1 and "unreachable" in down.stderr
+    gone = qa("remove", "no-such-article", check=False)
+    assert gone.returncode == 2 and "No article 'no-such-article'" in gone.stderr
+    assert "Removed" in qa("remove", CHOE_ARTICLE).stdout
+    assert CHOE_ARTICLE not in {p["source"] for p in json.loads(qa("ask", ARMS_QUESTION, "--json").stdout)["passages"]}
