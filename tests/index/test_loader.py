@@ -91,7 +91,8 @@ def test_latin1_html_and_oversized_files(tmp_path: Path, monkeypatch):
     articles, skipped = load_articles(tmp_path)
     by_id = {a.article_id: a for a in articles}
     assert by_id["cafe"].body == "The café on the corner closed."
-    assert by_id["page"].title == "Harbour opens" and by_id["page"].body == "The new harbour opened on Monday & drew crowds."
+    assert by_id["page"].title == "Harbour opens"
+    assert by_id["page"].body == "The new harbour opened on Monday & drew crowds."
     assert [(Path(s.path).name, s.reason.split(" (")[0]) for s in skipped] == [("big.txt", "too big")]
 
 
