@@ -35,7 +35,7 @@ def _cmd_ingest(args: argparse.Namespace) -> int:
         print(report.summary())
         for skipped in report.skipped:
             print(f"  skipped {skipped.path}: {skipped.reason}")
-    return 0
+    return 1 if report.skipped else 0  # every good article is in; the exit code says not all files were
 
 
 def _cmd_remove(args: argparse.Namespace) -> int:

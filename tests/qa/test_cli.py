@@ -88,3 +88,18 @@ def test_ingest_ask_stats_end_to_end(tmp_path):
     assert gone.returncode == 2 and "No article 'no-such-article'" in gone.stderr
     assert "Removed" in qa("remove", CHOE_ARTICLE).stdout
     assert CHOE_ARTICLE not in {p["source"] for p in json.loads(qa("ask", ARMS_QUESTION, "--json").stdout)["passages"]}
+
+
+@pytest.mark.slow
+def test_a_mixed_folder_ingests_the_good_and_lists_the_rest(tmp_path):
+    folder = tmp_path / "mixed"
+    folder.mkdir()
+    (folder / "good.txt").write_text("Harbour reopens\n\nThe harbour reopened on Monday after a storm.")
+    (folder / "latin.txt").write_bytes("Café reopens\n\nThe café reopened on Tuesday.".encode("cp1252"))
+    (folder / "blob.txt").write_bytes(b"\x00\x01\x02binary")
+    (folder / "empty.md").write_text("")
+    (folder / "loop").symlink_to(folder)  # a symlink loop must not hang or crash the walk
+    out = qa("ingest", str(folder), "--quiet", check=False)
+    assert out.returncode == 1 and "Traceback" not in out.stderr, out.stderr
+    assert "2 new" in out.stdout and "skipped" in out.stdout and "binary file" in out.stdout
+    assert "empty file" in out.stdout
