@@ -6,6 +6,8 @@ once is the point.
 """
 from __future__ import annotations
 
+import atexit
+import contextlib
 import math
 import os
 import threading
@@ -44,12 +46,24 @@ def load_llama(path: Path, context_tokens: int) -> Any:
     key = (str(path), context_tokens)
     with _MODELS_LOCK:
         if key not in _MODELS:
+            if not _MODELS:
+                atexit.register(_close_all)
             try:
                 _MODELS[key] = llama_cpp.Llama(model_path=str(path), n_ctx=context_tokens, n_threads=cpu_threads(),
                                                n_threads_batch=cpu_threads(), n_batch=512, seed=0, verbose=False)
             except (ValueError, RuntimeError) as err:
                 raise ConfigError(f"Cannot load the GGUF model {path}: {err}") from err
         return _MODELS[key]
+
+
+def _close_all() -> None:
+    """Free the models before the interpreter tears down the library they live in (else llama-cpp-python's
+    finaliser prints a TypeError at exit)."""
+    with _MODELS_LOCK:
+        for llm in _MODELS.values():
+            with contextlib.suppress(Exception):
+                llm.close()
+        _MODELS.clear()
 
 
 class LlamaCppChat:
