@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 
 from qa.lexicon import MARKER
-from qa.models import Answer, Citation, Passage
+from qa.models import Answer, Citation, Explanation, Passage
 
 _QUOTE_GAP = " … "
 
@@ -28,9 +28,7 @@ def explanation_to_text(answer: Answer) -> str:
     ex = answer.explanation
     if ex is None:
         return "(no explanation)"
-    verdict = "below" if ex.best_score < ex.threshold else "at or above"
-    lines = [f"searched: {ex.searched}",
-             f"best evidence score {ex.best_score:.3f} is {verdict} the refusal threshold {ex.threshold:.3f}"]
+    lines = [f"searched: {ex.searched}", verdict(ex)]
     if ex.judge is not None:
         lines.append(f"reader's judgement P(yes) - P(no): {ex.judge:+.3f}")
     for rank, s in enumerate(ex.sentences, 1):
@@ -41,6 +39,12 @@ def explanation_to_text(answer: Answer) -> str:
             lines.append(f"     {sig.name:<14} value {sig.value:6.3f}  contribution {sig.contribution:+.4f}")
     lines.extend(f"note: {note}" for note in ex.notes)
     return "\n".join(lines)
+
+
+def verdict(ex: Explanation) -> str:
+    """Where the best sentence fell: "best evidence score 0.210 is below the refusal threshold 0.340"."""
+    side = "below" if ex.best_score < ex.threshold else "at or above"
+    return f"best evidence score {ex.best_score:.3f} is {side} the refusal threshold {ex.threshold:.3f}"
 
 
 def _e(text: str) -> str:
@@ -110,10 +114,7 @@ def why_to_html(answer: Answer) -> str:
     ex = answer.explanation
     if ex is None:
         return ""
-    verdict = "below" if ex.best_score < ex.threshold else "above"
-    lines = [f"<p>Searched: <em>{_e(ex.searched)}</em></p>",
-             f"<p>Best evidence score <strong>{ex.best_score:.3f}</strong> is {verdict} the refusal threshold "
-             f"<strong>{ex.threshold:.3f}</strong>.</p>"]
+    lines = [f"<p>Searched: <em>{_e(ex.searched)}</em></p>", f"<p>{_e(verdict(ex).capitalize())}.</p>"]
     if ex.judge is not None:
         lines.append(f"<p>Reader's judgement that the passages answer it, P(yes) − P(no): {ex.judge:+.3f}</p>")
     if ex.sentences:
