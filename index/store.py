@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
-from qa.errors import BackendError, IndexMissingError, InputError
+from qa.errors import BackendError, ConfigError, IndexMissingError, InputError
 
 MANIFEST_SUFFIX = ".manifest"
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{1,510}[A-Za-z0-9]$")
@@ -85,6 +85,25 @@ class ChunkStore:
         from llama_index.vector_stores.chroma import ChromaVectorStore
 
         return ChromaVectorStore(chroma_collection=self._collection)
+
+    def claim(self, built_with: dict[str, str]) -> None:
+        """Record what builds this collection's vectors (model, chunking), or refuse to mix in other vectors.
+
+        Raises:
+            ConfigError: the collection was built with something else.
+        """
+        wanted = {f"built_with:{k}": str(v) for k, v in built_with.items()}
+        current = {k: v for k, v in (self._collection.metadata or {}).items() if k.startswith("built_with:")}
+        if not current or self.count() == 0:
+            self._collection.modify(metadata={**(self._collection.metadata or {}), **wanted})
+            return
+        if current != wanted:
+            def show(d: dict) -> str:
+                return ", ".join(f"{k.split(':', 1)[1]}={v}" for k, v in sorted(d.items()))
+
+            raise ConfigError(f"Collection {self.name!r} was built with {show(current)}; these settings give "
+                              f"{show(wanted)}. Mixing them would mix vectors: ingest into another collection "
+                              "(--collection NAME) or go back to the settings it was built with")
 
     def article_hashes(self) -> dict[str, str]:
         """Article id -> content hash of every completely stored article (from the manifest)."""

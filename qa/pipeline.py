@@ -142,8 +142,11 @@ class NewsQA:
 
         s = self.settings
         with self._lock, writer_lock(Path(s.data_dir)):
+            store = self.store(create=True)
+            store.claim({"embed_model": s.embed_model or "all-MiniLM-L6-v2", "chunk_words": s.chunk_words,
+                         "overlap_words": s.overlap_words})
             try:
-                return ingest_folder(folder, self.store(create=True), self.embedder,
+                return ingest_folder(folder, store, self.embedder,
                                      Chunker(s.chunk_words, s.overlap_words), prune=prune, progress=progress)
             finally:
                 self._changed()

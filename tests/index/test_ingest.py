@@ -5,6 +5,7 @@ from index.chunker import Chunker
 from index.ingest import ingest_folder
 from index.store import ChunkStore
 from qa.errors import IndexMissingError, InputError
+from tests.conftest import SEEDS
 
 pytestmark = pytest.mark.slow
 
@@ -80,3 +81,16 @@ def test_retrieval_finds_the_arms_trade_passage(seeded_dir, embedder):
     assert passages[0].source == "004_23f38ab0d320b1ba"
     assert "Security Council" in passages[0].text
     assert len(passages) == 5 and passages[0].score >= passages[-1].score
+
+
+def test_other_embedding_settings_never_mix_vectors_into_a_collection(tmp_path, embedder):
+    from qa.errors import ConfigError
+    from qa.pipeline import NewsQA
+    from qa.settings import Settings
+
+    NewsQA(Settings(data_dir=tmp_path / "d"), embedder=embedder).ingest(SEEDS)
+    with pytest.raises(ConfigError, match="chunk_words=170"):
+        NewsQA(Settings(data_dir=tmp_path / "d", chunk_words=120), embedder=embedder).ingest(SEEDS)
+    report = NewsQA(Settings(data_dir=tmp_path / "d", chunk_words=120, collection="short"),
+                    embedder=embedder).ingest(SEEDS)
+    assert report.added == 5
