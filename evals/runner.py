@@ -69,16 +69,13 @@ def balanced_sample(dataset: Dataset, n: int, seed: int = 0) -> Dataset:
     if n < 1:
         raise InputError(f"--sample must be at least 1, got {n}")
     rng = random.Random(seed)
-    answerable = [q for q in dataset.questions if q.answerable]
-    unanswerable = [q for q in dataset.questions if not q.answerable]
+    answerable = [i for i, q in enumerate(dataset.questions) if q.answerable]
+    unanswerable = [i for i, q in enumerate(dataset.questions) if not q.answerable]
     if not unanswerable or not answerable:
         picked = set(rng.sample(range(len(dataset.questions)), min(n, len(dataset.questions))))
     else:
         half = min(n // 2, len(unanswerable))
-        ids_a = rng.sample(range(len(answerable)), min(n - half, len(answerable)))
-        ids_u = rng.sample(range(len(unanswerable)), half)
-        chosen = {id(answerable[i]) for i in ids_a} | {id(unanswerable[i]) for i in ids_u}
-        picked = {i for i, q in enumerate(dataset.questions) if id(q) in chosen}
+        picked = set(rng.sample(answerable, min(n - half, len(answerable)))) | set(rng.sample(unanswerable, half))
     questions = tuple(q for i, q in enumerate(dataset.questions) if i in picked)
     return replace(dataset, questions=questions)
 

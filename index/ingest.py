@@ -78,6 +78,7 @@ def ingest_folder(folder: Path, store: ChunkStore, embedder: Any, chunker: Chunk
     articles, skipped = load_articles(folder)
     report = IngestReport(store.name, articles=len(articles), skipped=skipped)
     stored = store.article_hashes()
+    existing = set(stored) | set(store.chunk_sources())  # finished, or half-written by a killed run
     todo = [a for a in articles if stored.get(a.article_id) != a.content_hash]
     report.unchanged = len(articles) - len(todo)
     bar = tqdm(total=len(todo), desc="Ingesting", unit="article", disable=not progress or not todo)
@@ -94,7 +95,8 @@ def ingest_folder(folder: Path, store: ChunkStore, embedder: Any, chunker: Chunk
             # Embeddings are ready before the old version goes. The article is unmarked, its old or
             # half-written chunks removed, the new ones added, and only then marked done: a crash anywhere
             # in between leaves it unmarked, and the next run redoes it.
-            store.delete_article(article.article_id)
+            if article.article_id in existing:
+                store.delete_article(article.article_id)
             if article.article_id in stored:
                 report.updated += 1
             else:
@@ -114,7 +116,7 @@ def ingest_folder(folder: Path, store: ChunkStore, embedder: Any, chunker: Chunk
     bar.close()
     if prune:
         present = {a.article_id for a in articles}
-        for article_id in sorted((set(stored) | set(store.chunk_sources())) - present):
+        for article_id in sorted(existing - present):
             store.delete_article(article_id)
             report.removed += 1
     report.chunks_total = store.count()

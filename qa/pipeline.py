@@ -138,12 +138,13 @@ class NewsQA:
         check_collection_name(self.settings.collection)
         if not folder.exists():
             raise InputError(f"No such file or folder: {folder}")
+        from index.embedder import BUNDLED_NAME
         from index.lock import writer_lock
 
         s = self.settings
         with self._lock, writer_lock(Path(s.data_dir)):
             store = self.store(create=True)
-            store.claim({"embed_model": s.embed_model or "all-MiniLM-L6-v2", "chunk_words": s.chunk_words,
+            store.claim({"embed_model": s.embed_model or BUNDLED_NAME, "chunk_words": s.chunk_words,
                          "overlap_words": s.overlap_words})
             try:
                 return ingest_folder(folder, store, self.embedder,
@@ -165,8 +166,8 @@ class NewsQA:
         with self._lock, writer_lock(Path(self.settings.data_dir)):
             removed = self.store().delete_article(article_id)
             if not removed:
-                raise InputError(f"No article {article_id!r} in collection {self.settings.collection!r}: "
-                                 "see `qa stats --articles`")
+                raise InputError(f"No article {article_id!r} in collection {self.settings.collection!r} "
+                                 "(an article's id is its file name without the extension)")
             self._changed()
             return removed
 
@@ -249,7 +250,6 @@ class NewsQA:
         """Pieces of the answer text as they are written, then the final Answer."""
         found = self.find(question, top_k)
         yield from self.answerer_for(answerer).stream(found.query, found)
-
 
     # -- conversations ----------------------------------------------------------------------------
     def standalone(self, history: Sequence[tuple[str, str]], question: str, answerer: str | None = None) -> str:

@@ -15,13 +15,18 @@ from collections.abc import Iterator, Sequence
 from dataclasses import replace
 
 from qa.answerer import Findings, explain, refusal
-from qa.citations import check_claims, renumber_markers
+from qa.citations import check_claims, cite_evidence, renumber_markers
 from qa.evidence import EvidenceFinder, select_evidence
 from qa.llm import LLM
+from qa.matching import entity_coverage
 from qa.models import Answer, Explanation, Passage
 from qa.prompts import JUDGE_TASK, REFUSAL, SYSTEM, build_user_prompt
-from qa.query import Query, analyse, question_entities
+from qa.query import Query, analyse
 from qa.settings import Settings
+
+# An uncited sentence is credited to a passage only when one of its sentences says nearly the same
+ATTRIBUTION_SIMILARITY = 0.6
+ATTRIBUTION_COVERAGE = 0.5
 
 
 class LLMAnswerer:
@@ -117,20 +122,16 @@ class LLMAnswerer:
 
     def _supports(self, finder: EvidenceFinder, claim: str, passage: Passage) -> bool:
         """Whether the passage states the claim: its names and numbers are there, and its words or meaning."""
-        names = question_entities(claim)
-        if names:
-            present = analyse(f"x {passage.title} {passage.text}", finder.weights).question_keys
-            if sum(1 for n in names if n in present) / len(names) < self.settings.claim_names:
-                return False
-        scored = finder.find(analyse(claim, finder.weights), [passage])
+        claimed = analyse(claim, finder.weights)
+        if entity_coverage(claimed, f"{passage.title} {passage.text}") < self.settings.claim_names:
+            return False
+        scored = finder.find(claimed, [passage])
         best = scored[0] if scored else None
         return best is not None and (best.similarity >= self.settings.claim_similarity
                                      or best.coverage >= self.settings.claim_coverage)
 
     def _fallback(self, query: Query, found: Findings, explanation: Explanation, note: str,
                   warnings: tuple[str, ...] = ()) -> Answer:
-        from qa.citations import cite_evidence
-
         chosen = select_evidence(found.evidence, max_sentences=self.settings.max_sentences, min_support=0.0)
         text, citations = cite_evidence(chosen, found.passages)
         explanation = replace(explanation, notes=explanation.notes + (note,))
@@ -142,7 +143,7 @@ def _best_source(finder: EvidenceFinder, claim: str, passages: Sequence[Passage]
     """The passage with a sentence that states the claim nearly word for word, if any."""
     found = finder.find(analyse(claim, finder.weights), passages)
     best = found[0] if found else None
-    if best is None or best.similarity < 0.6 or best.coverage < 0.5:
+    if best is None or best.similarity < ATTRIBUTION_SIMILARITY or best.coverage < ATTRIBUTION_COVERAGE:
         return None
     return best.passage
 

@@ -49,8 +49,7 @@ class Signal:
 
 def _coverage(q: Query, s: SentenceView) -> float:
     own = s.terms | (s.previous_terms if s.context else frozenset())
-    near = s.terms | s.previous_terms | s.title_terms
-    return 0.75 * s.weights.coverage(q.terms, own) + 0.25 * s.weights.coverage(q.terms, near)
+    return 0.75 * s.weights.coverage(q.terms, own) + 0.25 * s.weights.coverage(q.terms, _near(s))
 
 
 def _phrase(q: Query, s: SentenceView) -> float:
