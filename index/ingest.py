@@ -9,6 +9,8 @@ from typing import Any
 
 from index.chunker import Chunk, Chunker
 from index.loader import Article, Skipped, load_articles
+from index.packing import pack_vectors
+from index.sentences import split_sentences
 from index.store import ChunkStore
 
 _BATCH_CHUNKS = 64
@@ -54,6 +56,16 @@ def to_node(chunk: Chunk, article: Article, vector: Any, added: str = "") -> Any
     )
 
 
+def sentence_vectors(embedder: Any, chunks: list[Chunk]) -> list[str]:
+    """Each chunk's sentences embedded (each distinct sentence once) and packed for storage, so that
+    questions only embed themselves."""
+    split = [split_sentences(c.text) for c in chunks]
+    distinct = list(dict.fromkeys(s for sentences in split for s in sentences))
+    vectors = embedder.embed(distinct) if distinct else None
+    row = {s: i for i, s in enumerate(distinct)}
+    return [pack_vectors(vectors[[row[s] for s in sentences]]) if sentences else "" for sentences in split]
+
+
 def ingest_folder(folder: Path, store: ChunkStore, embedder: Any, chunker: Chunker, *,
                   prune: bool = False, progress: bool = True) -> IngestReport:
     """Bring a collection in line with the articles under folder.
@@ -87,10 +99,12 @@ def ingest_folder(folder: Path, store: ChunkStore, embedder: Any, chunker: Chunk
     def flush() -> None:
         chunks = [c for _, cs in pending for c in cs]
         vectors = embedder.embed([c.embed_text() for c in chunks])
+        packed = iter(sentence_vectors(embedder, chunks))
         at = 0
         for article, cs in pending:
             added = datetime.now(UTC).isoformat(timespec="seconds")
             nodes = [to_node(c, article, vectors[at + i], added) for i, c in enumerate(cs)]
+            sentences = [next(packed) for _ in cs]
             at += len(cs)
             # Embeddings are ready before the old version goes. The article is unmarked, its old or
             # half-written chunks removed, the new ones added, and only then marked done: a crash anywhere
@@ -101,7 +115,7 @@ def ingest_folder(folder: Path, store: ChunkStore, embedder: Any, chunker: Chunk
                 report.updated += 1
             else:
                 report.added += 1
-            store.add_nodes(nodes)
+            store.add_nodes(nodes, sentences)
             store.mark_done(article.article_id, article.content_hash, len(nodes))
             report.chunks_written += len(nodes)
         bar.update(len(pending))

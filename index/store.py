@@ -11,6 +11,7 @@ from urllib.parse import urlparse
 from qa.errors import BackendError, ConfigError, IndexMissingError, InputError
 
 MANIFEST_SUFFIX = ".manifest"
+SENTENCES_SUFFIX = ".sentences"
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{1,510}[A-Za-z0-9]$")
 # Chroma logs telemetry failures loudly when offline; they are harmless.
 logging.getLogger("chromadb.telemetry").setLevel(logging.CRITICAL)
@@ -79,6 +80,24 @@ class ChunkStore:
         # count). It is written after an article's chunks and cleared before they change, so a crash in
         # between leaves the article unmarked and the next ingest redoes it.
         self._manifest = self._client.get_or_create_collection(f"{self.name}{MANIFEST_SUFFIX}", embedding_function=None)
+        # Each chunk's sentence vectors (float16, packed), embedded at ingest so questions need not.
+        self._sentences = self._client.get_or_create_collection(f"{self.name}{SENTENCES_SUFFIX}",
+                                                                embedding_function=None)
+
+    def built_with(self) -> dict[str, str]:
+        """What built this collection's vectors (embed_model, embed_backend, chunking), as recorded."""
+        meta = self._collection.metadata or {}
+        return {k.split(":", 1)[1]: str(v) for k, v in meta.items() if k.startswith("built_with:")}
+
+    def generation(self, fresh: bool = True) -> str:
+        """The id of the collection's last completed change ("" before the first); fresh re-reads it."""
+        if fresh:
+            self._collection = self._client.get_collection(self.name, embedding_function=None)
+        return str((self._collection.metadata or {}).get("generation", ""))
+
+    def set_generation(self, generation: str) -> None:
+        """Record that a change is complete (after its chunks and search files are written)."""
+        self._collection.modify(metadata={**(self._collection.metadata or {}), "generation": generation})
 
     def vector_store(self) -> Any:
         """The collection as a llama-index ChromaVectorStore."""
@@ -145,6 +164,7 @@ class ChunkStore:
         if repair:
             for article_id in [a for a in present if a not in expected]:
                 self._collection.delete(where={"source": article_id})
+                self._sentences.delete(where={"source": article_id})
             self.unmark([a for a, n in expected.items() if present.get(a, 0) != n])
         return problems
 
@@ -177,10 +197,38 @@ class ChunkStore:
         """Number of stored chunks."""
         return self._collection.count()
 
-    def add_nodes(self, nodes: Sequence[Any]) -> None:
-        """Add llama-index nodes that already carry embeddings."""
-        if nodes:
-            self.vector_store().add(list(nodes))
+    def add_nodes(self, nodes: Sequence[Any], sentence_vectors: Sequence[str] = ()) -> None:
+        """Add llama-index nodes that already carry embeddings, with each one's packed sentence vectors."""
+        if not nodes:
+            return
+        if sentence_vectors:
+            self._sentences.upsert(ids=[n.node_id for n in nodes], embeddings=[[0.0]] * len(nodes),
+                                   metadatas=[{"source": n.metadata["source"], "v": v}
+                                              for n, v in zip(nodes, sentence_vectors)])
+        self.vector_store().add(list(nodes))
+
+    def sentence_vectors(self, ids: Sequence[str]) -> dict[str, str]:
+        """Chunk id -> its packed sentence vectors, for the chunks that have them."""
+        if not ids:
+            return {}
+        got = self._sentences.get(ids=list(ids), include=["metadatas"])
+        return {i: str(m["v"]) for i, m in zip(got["ids"], got["metadatas"] or []) if m and "v" in m}
+
+    def search(self, vector: Any, k: int) -> list[tuple[str, str, dict[str, Any], float]]:
+        """The k nearest chunks: (id, text, metadata, similarity exp(-distance), as llama-index reports it)."""
+        import math
+
+        got = self._collection.query(query_embeddings=[list(map(float, vector))], n_results=k,
+                                     include=["documents", "metadatas", "distances"])
+        return [(i, d or "", m or {}, math.exp(-dist)) for i, d, m, dist in
+                zip(got["ids"][0], got["documents"][0], got["metadatas"][0], got["distances"][0])]
+
+    def records(self, ids: Sequence[str] | None = None) -> list[tuple[str, str, dict[str, Any]]]:
+        """(id, text, metadata) of the chunks with these ids (all chunks when ids is None)."""
+        if ids is not None and not ids:
+            return []
+        got = self._collection.get(ids=list(ids) if ids is not None else None, include=["documents", "metadatas"])
+        return [(i, d or "", m or {}) for i, d, m in zip(got["ids"], got["documents"], got["metadatas"])]
 
     def delete_article(self, article_id: str) -> int:
         """Remove every chunk of one article (unmarked first); returns how many there were."""
@@ -188,17 +236,11 @@ class ChunkStore:
         ids = self._collection.get(where={"source": article_id}, include=[])["ids"]
         if ids:
             self._collection.delete(ids=ids)
+        self._sentences.delete(where={"source": article_id})
         return len(ids)
-
-    def all_nodes(self) -> list[Any]:
-        """Every stored chunk as a llama-index node (for lexical retrieval)."""
-        return self.vector_store().get_nodes(None)
-
-    def get_nodes(self, ids: Sequence[str]) -> list[Any]:
-        """The stored chunks with these ids."""
-        return self.vector_store().get_nodes(list(ids)) if ids else []
 
     def drop(self) -> None:
         """Delete the whole collection and its manifest."""
         self._client.delete_collection(self.name)
         self._client.delete_collection(f"{self.name}{MANIFEST_SUFFIX}")
+        self._client.delete_collection(f"{self.name}{SENTENCES_SUFFIX}")

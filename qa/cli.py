@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -142,8 +143,9 @@ def _add_remaining_settings(group: argparse.ArgumentParser, skip: set[str], *def
                                help=f"{field.description} (QA_{name.upper()})")
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The argument parser (also used by the tests)."""
+def build_parser(settings_flags: bool = True) -> argparse.ArgumentParser:
+    """The argument parser (also used by the tests); settings_flags=False leaves out the per-setting
+    flags of the subcommands (and the pydantic import they need) for a bare `qa --help`."""
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--data-dir", dest="data_dir", type=Path, help="index folder (QA_DATA_DIR, default .qa)")
     common.add_argument("--collection", help="collection name (QA_COLLECTION, default articles)")
@@ -155,7 +157,8 @@ def build_parser() -> argparse.ArgumentParser:
     answering.add_argument("--llm-base-url", dest="llm_base_url", help="server URL (QA_LLM_BASE_URL)")
 
     tuning = argparse.ArgumentParser(add_help=False)
-    _add_remaining_settings(tuning, {"host", "port", "ui_user", "ui_password"}, common, answering)
+    if settings_flags:
+        _add_remaining_settings(tuning, {"host", "port", "ui_user", "ui_password"}, common, answering)
 
     parser = argparse.ArgumentParser(prog="qa", description="Answers about news articles, with citations.")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -221,9 +224,16 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the `qa` console script."""
-    args = build_parser().parse_args(argv)
+    words = sys.argv[1:] if argv is None else argv
+    args = build_parser(settings_flags=any(not w.startswith("-") for w in words)).parse_args(argv)
     try:
-        return args.func(args)
+        code = args.func(args)
+        if argv is None and args.func in _FAST_EXIT:
+            # read-only commands: skip seconds of interpreter and Chroma teardown once the output is out
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os._exit(code)
+        return code
     except QAError as err:
         print(f"qa: error: {' '.join(str(err).split())}", file=sys.stderr)
         return err.exit_code
@@ -239,6 +249,8 @@ def main(argv: list[str] | None = None) -> int:
             return 2
         raise
 
+
+_FAST_EXIT = (_cmd_ask,)
 
 if __name__ == "__main__":
     sys.exit(main())

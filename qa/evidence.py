@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -42,16 +42,27 @@ class Evidence:
 class EvidenceFinder:
     """Scores every sentence of the retrieved passages; shared by every answerer."""
 
-    def __init__(self, embedder, weights: TermWeights, signals: tuple[Signal, ...] = SIGNALS) -> None:
+    def __init__(self, embedder, weights: TermWeights, signals: tuple[Signal, ...] = SIGNALS,
+                 stored: Callable[[Passage], np.ndarray | None] | None = None) -> None:
+        """Score sentences with this embedder and these term statistics.
+
+        Args:
+            embedder: embeds the question and any sentence without a stored vector.
+            weights: term statistics of the collection.
+            signals: the signal table.
+            stored: a passage's sentence vectors embedded at ingest (None when it has none).
+        """
         self._embedder = embedder
         self.weights = weights
         self.signals = signals
+        self._stored = stored
         self._sentences: OrderedDict[str, tuple[list[str], np.ndarray]] = OrderedDict()
         self._lock = threading.Lock()
 
-    def with_weights(self, weights: TermWeights) -> EvidenceFinder:
+    def with_weights(self, weights: TermWeights, embedder=None,
+                     stored: Callable[[Passage], np.ndarray | None] | None = None) -> EvidenceFinder:
         """The same finder over new term statistics (articles changed), sharing the sentence cache."""
-        twin = EvidenceFinder(self._embedder, weights, self.signals)
+        twin = EvidenceFinder(embedder or self._embedder, weights, self.signals, stored)
         twin._sentences, twin._lock = self._sentences, self._lock
         return twin
 
@@ -61,7 +72,10 @@ class EvidenceFinder:
             cached = self._sentences.get(key)
         if cached is None:
             sentences = split_sentences(passage.text)
-            cached = (sentences, self._embedder.embed(sentences))
+            vectors = self._stored(passage) if self._stored is not None else None
+            if vectors is None or len(vectors) != len(sentences):
+                vectors = self._embedder.embed(sentences)
+            cached = (sentences, vectors)
             with self._lock:
                 self._sentences[key] = cached
                 if len(self._sentences) > _CACHE_CHUNKS:

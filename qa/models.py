@@ -70,6 +70,7 @@ class Answer:
     warnings: tuple[str, ...] = field(default=())
     standalone: str = ""                  # the question actually searched, when a follow-up was rewritten
     explanation: Explanation | None = None
+    timings: dict[str, float] = field(default_factory=dict, compare=False)  # ms per stage of this answer
 
     def to_dict(self) -> dict:
         """Plain JSON-ready dict (nested dataclasses as dicts, tuples as lists)."""

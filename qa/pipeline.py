@@ -7,6 +7,7 @@ statistics are rebuilt from the store; bm25s has no incremental update).
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -41,24 +42,45 @@ class NewsQA:
         self._finder: EvidenceFinder | None = None
         self._answerer: Answerer | None = None
         self._answerers: dict[str, Answerer] = {}
+        self._query_embedders: dict[str, Any] = {}
+        self._open_store: Any = None
+        self._fixed = False  # assembled from ready parts: no store behind them
 
     @classmethod
     def assemble(cls, settings: Settings, *, retriever: Any, finder: EvidenceFinder, answerer: Answerer) -> NewsQA:
         """A pipeline from ready parts (tests, custom retrievers); ingest/remove are not available then."""
         qa = cls(settings, embedder=getattr(finder, "_embedder", None))
         qa._retriever, qa._finder, qa._answerer = retriever, finder, answerer
+        qa._fixed = True
         return qa
 
     # -- parts ------------------------------------------------------------------------------------
     @property
     def embedder(self) -> Any:
-        """The embedding model (loaded on first use)."""
+        """The embedding model new chunks are embedded with (loaded on first use)."""
         with self._lock:
             if self._embedder is None:
-                from index.embedder import Embedder
-
-                self._embedder = Embedder(self.settings.embed_model or None, self.settings.embed_batch)
+                self._embedder = self._load_embedder(self.settings.embed_backend)
             return self._embedder
+
+    def _load_embedder(self, backend: str) -> Any:
+        from index.embedder import load_embedder
+
+        s = self.settings
+        return load_embedder(backend, s.embed_model or None, s.embed_batch, Path(s.data_dir))
+
+    def _query_embedder(self, built_with: dict[str, str]) -> Any:
+        """The embedder of the backend that built the collection (questions must match its vectors)."""
+        from index.embedder import variant_of
+
+        # a collection without a record predates the ONNX backend: torch built it
+        wanted = variant_of(built_with.get("embed_backend", "torch" if built_with else self.settings.embed_backend))
+        with self._lock:
+            if self._embedder is not None and getattr(self._embedder, "variant", None) == wanted:
+                return self._embedder
+            if wanted not in self._query_embedders:
+                self._query_embedders[wanted] = self._load_embedder(wanted)
+            return self._query_embedders[wanted]
 
     def store(self, *, create: bool = False) -> Any:
         """The Chroma collection (create=True makes it when missing).
@@ -71,6 +93,25 @@ class NewsQA:
 
         s = self.settings
         return ChunkStore(s.data_dir, s.collection, s.chroma_url, create=create)
+
+    def _lexical_root(self) -> Path:
+        """Where this collection's BM25 index and term statistics are saved (per generation)."""
+        s = self.settings
+        place = "local" if not s.chroma_url else "".join(c if c.isalnum() else "_" for c in s.chroma_url)
+        return Path(s.data_dir) / "lexical" / place / s.collection
+
+    def _publish(self, store: Any) -> None:
+        """After a change: save BM25 and term statistics for a new generation, then record it (readers
+        switch to it at their next question). Called under the writer lock."""
+        import uuid
+
+        from index.lexical import build, save
+
+        snapshot = build(store.records(), uuid.uuid4().hex[:16], _term_counts)
+        save(snapshot, self._lexical_root())
+        store.set_generation(snapshot.generation)
+        with self._lock:
+            self._retriever = None
 
     @property
     def answerer(self) -> Answerer:
@@ -95,23 +136,42 @@ class NewsQA:
         return self.answerer.name
 
     def _search_parts(self) -> tuple[Any, EvidenceFinder]:
-        """Retriever and evidence finder over the current articles, built after each change."""
-        with self._lock:
-            if self._retriever is None or self._finder is None:
-                from qa.retriever import Retriever
-                from qa.terms import TermWeights
+        """Retriever and evidence finder over the collection's latest completed generation.
 
-                s = self.settings
-                retriever = Retriever.from_store(self.store(), self.embedder, candidates=max(s.candidates, s.top_k),
-                                                 dense_weight=s.dense_weight, fusion=s.fusion)
-                weights = TermWeights(f"{n.metadata.get('title', '')}\n{n.get_content()}" for n in retriever.nodes)
-                self._finder = (self._finder.with_weights(weights) if self._finder is not None
-                                else EvidenceFinder(self.embedder, weights))
-                self._retriever = retriever
+        The saved BM25 files of that generation are memory-mapped; a collection without them (built by
+        an older version, or a Chroma server changed from another machine) gets them built in memory.
+        """
+        with self._lock:
+            if self._fixed:
+                return self._retriever, self._finder
+            if self._open_store is None:
+                self._open_store = self.store()
+            store = self._open_store
+            generation = store.generation()
+            if self._retriever is not None and self._retriever.generation == generation and self._finder:
+                return self._retriever, self._finder
+            from index.lexical import build, load
+            from qa.errors import IndexMissingError
+            from qa.retriever import Retriever
+            from qa.terms import TermWeights
+
+            lexical = (load(self._lexical_root(), generation) if generation else None) or \
+                build(store.records(), generation, _term_counts)
+            if not lexical.ids:
+                raise IndexMissingError(f"Collection {store.name!r} is empty: run `qa ingest seeds/` first")
+            s = self.settings
+            embedder = self._query_embedder(store.built_with())
+            retriever = Retriever(store, embedder, lexical, candidates=max(s.candidates, s.top_k),
+                                  dense_weight=s.dense_weight, fusion=s.fusion)
+            weights = TermWeights(counts=(lexical.df, lexical.n))
+            self._finder = (self._finder.with_weights(weights, embedder, retriever.sentence_vectors)
+                            if self._finder is not None
+                            else EvidenceFinder(embedder, weights, stored=retriever.sentence_vectors))
+            self._retriever = retriever
             return self._retriever, self._finder
 
     def _changed(self) -> None:
-        """Articles changed: rebuild BM25 and term statistics before the next question."""
+        """Articles changed through this object: reread the collection before the next question."""
         with self._lock:
             self._retriever = None
 
@@ -138,19 +198,22 @@ class NewsQA:
         check_collection_name(self.settings.collection)
         if not folder.exists():
             raise InputError(f"No such file or folder: {folder}")
-        from index.embedder import BUNDLED_NAME
         from index.lock import writer_lock
 
         s = self.settings
         with self._lock, writer_lock(Path(s.data_dir)):
             store = self.store(create=True)
-            store.claim({"embed_model": s.embed_model or BUNDLED_NAME, "chunk_words": s.chunk_words,
-                         "overlap_words": s.overlap_words})
+            embedder = self.embedder
+            store.claim({"embed_model": embedder.name, "embed_backend": embedder.variant,
+                         "chunk_words": s.chunk_words, "overlap_words": s.overlap_words})
+            report = None
             try:
-                return ingest_folder(folder, store, self.embedder,
-                                     Chunker(s.chunk_words, s.overlap_words), prune=prune, progress=progress)
+                report = ingest_folder(folder, store, embedder, Chunker(s.chunk_words, s.overlap_words),
+                                       prune=prune, progress=progress)
             finally:
-                self._changed()
+                if report is None or report.chunks_written or report.removed or not self._published(store):
+                    self._publish(store)
+            return report
 
     def remove(self, article_id: str) -> int:
         """Remove every chunk of one article; it is never retrieved again.
@@ -164,12 +227,20 @@ class NewsQA:
         from index.lock import writer_lock
 
         with self._lock, writer_lock(Path(self.settings.data_dir)):
-            removed = self.store().delete_article(article_id)
+            store = self.store()
+            removed = store.delete_article(article_id)
             if not removed:
                 raise InputError(f"No article {article_id!r} in collection {self.settings.collection!r} "
                                  "(an article's id is its file name without the extension)")
-            self._changed()
+            self._publish(store)
             return removed
+
+    def _published(self, store: Any) -> bool:
+        """Whether the collection's current generation has its saved BM25 files."""
+        from index.lexical import load
+
+        generation = store.generation()
+        return bool(generation) and load(self._lexical_root(), generation) is not None
 
     def check(self, repair: bool = False) -> list[str]:
         """Differences between the manifest, Chroma's chunks and the BM25 index; repair them with repair=True.
@@ -183,10 +254,12 @@ class NewsQA:
             store = self.store()
             problems = store.check(repair=repair)
             retriever, _ = self._search_parts()
-            if len(retriever.nodes) != store.count():
-                problems.append(f"BM25 holds {len(retriever.nodes)} chunks, Chroma {store.count()}")
-            if repair:
-                self._changed()
+            if set(retriever.lexical.ids) != {i for i, _, _ in store.records()}:
+                problems.append(f"BM25 holds {retriever.size} chunks, Chroma {store.count()} (other ones)")
+            if not self._published(store):
+                problems.append("the saved BM25 index of the current generation is missing")
+            if repair and problems:
+                self._publish(store)
             return problems
 
     def articles(self) -> list[dict[str, Any]]:
@@ -212,22 +285,34 @@ class NewsQA:
                 "data_dir": self.settings.chroma_url or str(self.settings.data_dir)}
 
     # -- questions --------------------------------------------------------------------------------
-    def find(self, question: str, top_k: int | None = None) -> Findings:
+    def find(self, question: str, top_k: int | None = None, timings: dict[str, float] | None = None) -> Findings:
         """Retrieve, rerank by best sentence and score the sentences of the kept passages.
+
+        Args:
+            question: the question.
+            top_k: passages to keep (default: the settings' top_k).
+            timings: when given, gets milliseconds per stage (open, embed, dense, bm25, fusion, evidence).
 
         Raises:
             InputError: empty or oversized question, or a bad top_k.
         """
+        started = time.perf_counter()
         question = _clean(question)
         k = self.settings.top_k if top_k is None else top_k
         if k < 1:
             raise InputError(f"top_k must be at least 1, got {k}")
         retriever, finder = self._search_parts()
+        opened = time.perf_counter()
         query = analyse(question, finder.weights)
-        fetched = retriever.retrieve(question, max(k, self.settings.rerank_depth))
+        fetched = retriever.retrieve(question, max(k, self.settings.rerank_depth), timings)
+        scoring = time.perf_counter()
         passages = tuple(rerank(finder.find(query, fetched), fetched, k))
         # sentence vectors are cached: this second pass is scoring only, with agreement among the kept passages
-        return Findings(query, passages, tuple(finder.find(query, passages)), finder)
+        found = Findings(query, passages, tuple(finder.find(query, passages)), finder)
+        if timings is not None:
+            timings["open"] = timings.get("open", 0.0) + (opened - started) * 1000
+            timings["evidence"] = timings.get("evidence", 0.0) + (time.perf_counter() - scoring) * 1000
+        return found
 
     def ask(self, question: str, top_k: int | None = None, answerer: str | None = None) -> Answer:
         """Answer one question from the articles.
@@ -243,8 +328,12 @@ class NewsQA:
         Raises:
             QAError: empty or oversized question, nothing ingested, LLM backend failure.
         """
-        found = self.find(question, top_k)
-        return self.answerer_for(answerer).answer(found.query, found)
+        timings: dict[str, float] = {}
+        found = self.find(question, top_k, timings)
+        started = time.perf_counter()
+        answer = self.answerer_for(answerer).answer(found.query, found)
+        timings["answer"] = (time.perf_counter() - started) * 1000
+        return replace(answer, timings=timings)
 
     def stream(self, question: str, top_k: int | None = None, answerer: str | None = None) -> Iterator[str | Answer]:
         """Pieces of the answer text as they are written, then the final Answer."""
@@ -274,6 +363,14 @@ class NewsQA:
         searched = self.standalone(history, question, answerer)
         for piece in self.stream(searched, top_k, answerer):
             yield replace(piece, question=_clean(question), standalone=searched) if isinstance(piece, Answer) else piece
+
+
+def _term_counts(texts: Any) -> tuple[dict[str, int], int]:
+    """Document frequencies of the collection's terms, as TermWeights counts them."""
+    from qa.terms import TermWeights
+
+    weights = TermWeights(texts)
+    return weights.df, weights.n
 
 
 def _clean(question: str) -> str:

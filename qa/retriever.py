@@ -1,91 +1,122 @@
-"""Question -> ranked passages: dense (Chroma) and lexical (BM25) retrieval, fused by llama-index."""
+"""Question -> ranked passages: dense (Chroma) and lexical (persisted BM25), fused by score.
+
+Lean on purpose: a cold `qa ask` pays for chromadb, ONNX Runtime and bm25s, never llama-index or
+torch. Only chunks of the lexical snapshot's generation are returned, so an ingest running in another
+process is invisible until it completes.
+"""
 from __future__ import annotations
 
 import threading
+import time
+from collections import OrderedDict
 from typing import Any
 
-from qa.errors import IndexMissingError
+import numpy as np
+
+from index.packing import unpack_vectors
+from qa.fusion import fuse
 from qa.models import Passage
 
+_CACHE_VECTORS = 4096
 
-def node_to_passage(node: Any, score: float) -> Passage:
-    """A llama-index node (with our metadata) as a Passage."""
-    meta = node.metadata
-    return Passage(chunk_id=node.node_id, source=str(meta.get("source", "")), title=str(meta.get("title", "")),
-                   text=node.get_content(), score=float(score))
+
+def to_passage(chunk_id: str, text: str, meta: dict[str, Any], score: float) -> Passage:
+    """A stored chunk as a Passage."""
+    return Passage(chunk_id=chunk_id, source=str(meta.get("source", "")), title=str(meta.get("title", "")),
+                   text=text, score=float(score))
 
 
 class Retriever:
-    """Fuses any llama-index retrievers with QueryFusionRetriever (score fusion, no query rewriting)."""
+    """Dense search in the Chroma collection plus BM25 over the same chunks, fused."""
 
-    def __init__(self, retrievers: list[Any], weights: list[float], nodes: list[Any], candidates: int,
+    def __init__(self, store: Any, embedder: Any, lexical: Any, *, candidates: int = 20, dense_weight: float = 0.5,
                  fusion: str = "dist_based_score") -> None:
-        """Wrap ready retrievers.
-
-        Args:
-            retrievers: llama-index retrievers (dense first, then BM25).
-            weights: their fusion weights.
-            nodes: every node of the collection (for term statistics).
-            candidates: how many fused results to keep.
-            fusion: QueryFusionRetriever mode (dist_based_score normalises each retriever's scores by
-                their mean and spread, relative_score by min and max, reciprocal_rerank uses ranks only).
-        """
-        from llama_index.core.llms import MockLLM
-        from llama_index.core.retrievers import QueryFusionRetriever
-
-        self.nodes = nodes
-        self._retrievers = retrievers
-        # num_queries=1: no query generation, so the (mock) LLM is never called.
-        self._fusion = QueryFusionRetriever(
-            retrievers, llm=MockLLM(), mode=fusion, similarity_top_k=candidates,
-            num_queries=1, use_async=False, retriever_weights=weights)
-        self._lock = threading.Lock()  # bm25s and the fusion retriever keep per-call state
-
-    @classmethod
-    def from_store(cls, store: Any, embedder: Any, *, candidates: int = 20, dense_weight: float = 0.5,
-                   fusion: str = "dist_based_score") -> Retriever:
-        """Dense retrieval from the Chroma collection plus BM25 over the same chunks.
+        """Wrap ready parts.
 
         Args:
             store: an index.store.ChunkStore.
-            embedder: an index.embedder.Embedder.
+            embedder: embeds the question (the backend that built the collection).
+            lexical: an index.lexical.Lexical snapshot of the same collection.
             candidates: how many each retriever returns before fusion.
             dense_weight: weight of the dense retriever (BM25 gets the rest).
-            fusion: how scores are fused (see __init__).
-
-        Raises:
-            IndexMissingError: the collection is empty.
+            fusion: dist_based_score | relative_score | reciprocal_rerank (see qa.fusion).
         """
-        import Stemmer
-        from llama_index.core import VectorStoreIndex
-        from llama_index.retrievers.bm25 import BM25Retriever
+        self.store, self.embedder, self.lexical = store, embedder, lexical
+        self.generation = lexical.generation
+        self.candidates = min(candidates, len(lexical.ids))
+        self.weights = (dense_weight, 1.0 - dense_weight)
+        self.fusion = fusion
+        self._lock = threading.Lock()  # bm25s keeps per-call state
+        self._vectors: OrderedDict[str, np.ndarray] = OrderedDict()
 
-        nodes = store.all_nodes()
-        if not nodes:
-            raise IndexMissingError(f"Collection {store.name!r} is empty: run `qa ingest seeds/` first")
-        k = min(candidates, len(nodes))
-        dense = VectorStoreIndex.from_vector_store(
-            store.vector_store(), embed_model=embedder.as_llama_index()).as_retriever(similarity_top_k=k)
-        bm25 = BM25Retriever.from_defaults(nodes=nodes, similarity_top_k=k, stemmer=Stemmer.Stemmer("english"),
-                                           language="english")
-        return cls([dense, bm25], [dense_weight, 1.0 - dense_weight], nodes, k, fusion)
+    @property
+    def size(self) -> int:
+        """Chunks in the snapshot."""
+        return len(self.lexical.ids)
 
-    def lexical(self, question: str, top_k: int) -> list[Passage]:
-        """BM25 alone (the last retriever): the passages sharing the question's words, best first."""
+    def lexical_search(self, question: str, top_k: int) -> list[Passage]:
+        """BM25 alone: the passages sharing the question's words, best first."""
         with self._lock:
-            results = self._retrievers[-1].retrieve(question)
-        return [node_to_passage(r.node, r.score or 0.0) for r in results[:top_k]]
+            ranked = self.lexical.search(question, self.candidates)
+        return self._passages(ranked[:top_k], {})
 
-    def retrieve(self, question: str, top_k: int) -> list[Passage]:
-        """The top_k passages for a question, best first.
+    def retrieve(self, question: str, top_k: int, timings: dict[str, float] | None = None) -> list[Passage]:
+        """The top_k passages for a question, best first (fused scores).
 
         Args:
             question: the user's question.
             top_k: how many passages to return.
-
-        Returns:
-            Passages with fused scores in [0, 1].
+            timings: when given, gets milliseconds per stage (embed, dense, bm25, fusion).
         """
+        clock = _Clock(timings)
+        vector = self.embedder.embed_query(question)
+        clock.lap("embed")
+        hits = [h for h in self.store.search(vector, self.candidates) if h[0] in self.lexical.id_set]
+        clock.lap("dense")
         with self._lock:
-            results = self._fusion.retrieve(question)
-        return [node_to_passage(r.node, r.score or 0.0) for r in results[:top_k]]
+            lexical = self.lexical.search(question, self.candidates)
+        clock.lap("bm25")
+        fused = fuse([[(h[0], h[3]) for h in hits], lexical], self.weights, self.fusion)[:self.candidates][:top_k]
+        found = self._passages(fused, {h[0]: (h[1], h[2]) for h in hits})
+        clock.lap("fusion")
+        return found
+
+    def _passages(self, ranked: list[tuple[str, float]], known: dict[str, tuple[str, dict]]) -> list[Passage]:
+        """Passages for ranked ids, reading from the store the ones not already at hand (and their vectors)."""
+        missing = [i for i, _ in ranked if i not in known]
+        known.update({i: (t, m) for i, t, m in self.store.records(missing)})
+        self._remember([i for i, _ in ranked])
+        # a chunk removed since the snapshot (a change in progress elsewhere) is skipped
+        return [to_passage(i, *known[i], s) for i, s in ranked if i in known]
+
+    def _remember(self, ids: list[str]) -> None:
+        """Fetch the stored sentence vectors of these chunks (one read for all) into the cache."""
+        with self._lock:
+            wanted = [i for i in ids if i not in self._vectors]
+        if not wanted:
+            return
+        packed = self.store.sentence_vectors(wanted)
+        dimension = getattr(self.embedder, "dimension", 0) or 384
+        with self._lock:
+            for chunk_id, value in packed.items():
+                self._vectors[chunk_id] = unpack_vectors(value, dimension)
+                if len(self._vectors) > _CACHE_VECTORS:
+                    self._vectors.popitem(last=False)
+
+    def sentence_vectors(self, passage: Passage) -> np.ndarray | None:
+        """The sentence vectors stored for a passage at ingest, if any."""
+        with self._lock:
+            return self._vectors.get(passage.chunk_id)
+
+
+class _Clock:
+    """Stage stopwatch writing milliseconds into a dict (or nothing)."""
+
+    def __init__(self, timings: dict[str, float] | None) -> None:
+        self.timings, self._t = timings, time.perf_counter()
+
+    def lap(self, stage: str) -> None:
+        now = time.perf_counter()
+        if self.timings is not None:
+            self.timings[stage] = self.timings.get(stage, 0.0) + (now - self._t) * 1000
+        self._t = now

@@ -25,7 +25,10 @@ class Settings(BaseSettings):
     chunk_words: int = Field(170, description="target chunk size in words (MiniLM reads ~256 wordpieces)")
     overlap_words: int = Field(30, description="overlap between neighbouring chunks in words")
     embed_model: str = Field("", description="path of a sentence-transformers model; empty = bundled MiniLM")
-    embed_batch: int = Field(32, description="embedding batch size")
+    embed_backend: Literal["onnx", "torch"] = Field(
+        "onnx", description="onnx: int8 ONNX Runtime export of the model (built once into DATA_DIR/models); "
+        "torch: sentence-transformers. Questions are embedded by whichever built the collection")
+    embed_batch: int = Field(16, ge=1, description="embedding batch size (texts are sorted by length first)")
 
     # retrieval
     top_k: int = Field(5, ge=1, le=50, description="passages handed to the answerer")

@@ -21,17 +21,22 @@ def numeral(word: str) -> str:
 class TermWeights:
     """Stemmed content words with inverse document frequencies over a corpus of chunks."""
 
-    def __init__(self, texts: Iterable[str]) -> None:
+    def __init__(self, texts: Iterable[str] = (), *, counts: tuple[dict[str, int], int] | None = None) -> None:
+        """Count document frequencies over texts, or take them ready (counts=(df, n), as persisted)."""
         import Stemmer
 
         self._stemmer = Stemmer.Stemmer("english")
-        df: Counter[str] = Counter()
-        n = 0
-        for text in texts:
-            n += 1
-            df.update(set(self.terms(text)))
+        if counts is None:
+            df: Counter[str] = Counter()
+            n = 0
+            for text in texts:
+                n += 1
+                df.update(set(self.terms(text)))
+            counts = (dict(df), n)
+        self.df, self.n = counts
+        n = self.n
         # log(1 + n/df): gentle enough that topic words still count in a small, single-topic corpus
-        self._idf = {t: math.log(1 + n / c) for t, c in df.items()}
+        self._idf = {t: math.log(1 + n / c) for t, c in self.df.items()}
         self._unseen = math.log(1 + 2 * max(n, 1))
 
     def terms(self, text: str) -> list[str]:

@@ -21,7 +21,7 @@ class ListRetriever:
         self.passages = passages
         self.calls = []
 
-    def retrieve(self, question, top_k):
+    def retrieve(self, question, top_k, timings=None):
         self.calls.append((question, top_k))
         return self.passages[:top_k]
 

@@ -23,7 +23,7 @@ class ListRetriever:
     def __init__(self, passages):
         self.passages = passages
 
-    def retrieve(self, question, top_k):
+    def retrieve(self, question, top_k, timings=None):
         return self.passages[:top_k]
 
 

@@ -1,0 +1,111 @@
+"""The lexical half of search, persisted: a bm25s index over every chunk plus the term statistics.
+
+Written at the end of each change to a collection (ingest, remove, repair), into a folder named for
+that change's generation, then the collection records the generation: readers memory-map the files
+of the generation the collection names and never see a half-written index. The texts are read as
+llama-index's BM25Retriever reads them ("title: ...\\n\\n" + text, English stopwords, Snowball stems),
+so scores equal the stock retriever's.
+"""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+FORMAT = "bm25s-v1"
+
+
+def bm25_text(title: str, text: str) -> str:
+    """A chunk as BM25 reads it (llama-index's MetadataMode.EMBED rendering of our nodes)."""
+    return f"title: {title}\n\n{text}"
+
+
+def term_text(title: str, text: str) -> str:
+    """A chunk as the term statistics count it."""
+    return f"{title}\n{text}"
+
+
+@dataclass
+class Lexical:
+    """One generation of the lexical index: chunk ids by BM25 row, the bm25s model, term counts."""
+
+    generation: str
+    ids: list[str]
+    bm25: Any
+    df: dict[str, int]
+    n: int
+
+    def __post_init__(self) -> None:
+        import Stemmer
+
+        self._stemmer = Stemmer.Stemmer("english")
+        self.id_set = frozenset(self.ids)
+
+    def search(self, question: str, k: int) -> list[tuple[str, float]]:
+        """The k best chunks for the question: (chunk id, BM25 score), best first."""
+        import bm25s
+
+        k = min(k, len(self.ids))
+        if k < 1:
+            return []
+        tokens = bm25s.tokenize(question, stemmer=self._stemmer, show_progress=False, return_ids=False)
+        rows, scores = self.bm25.retrieve(tokens, k=k, show_progress=False, n_threads=1)
+        return [(self.ids[int(r)], float(s)) for r, s in zip(rows[0], scores[0])]
+
+
+def build(records: Iterable[tuple[str, str, dict[str, Any]]], generation: str,
+          term_counts: Callable[[Iterable[str]], tuple[dict[str, int], int]]) -> Lexical:
+    """Index (id, text, metadata) records; term_counts turns texts into (document frequencies, n)."""
+    import bm25s
+    import Stemmer
+
+    rows = list(records)
+    ids = [r[0] for r in rows]
+    bm25 = bm25s.BM25()
+    if rows:
+        tokens = bm25s.tokenize([bm25_text(str(m.get("title", "")), t) for _, t, m in rows], stopwords="english",
+                                stemmer=Stemmer.Stemmer("english"), show_progress=False)
+        bm25.index(tokens, show_progress=False)
+    df, n = term_counts(term_text(str(m.get("title", "")), t) for _, t, m in rows)
+    return Lexical(generation, ids, bm25, df, n)
+
+
+def save(lexical: Lexical, root: Path) -> None:
+    """Write one generation under root atomically (temp folder, rename); older generations go."""
+    root.mkdir(parents=True, exist_ok=True)
+    target = root / lexical.generation
+    scratch = Path(tempfile.mkdtemp(dir=root, prefix=".tmp-"))
+    try:
+        if lexical.ids:
+            lexical.bm25.save(str(scratch / "bm25"))
+        (scratch / "index.json").write_text(json.dumps(
+            {"format": FORMAT, "generation": lexical.generation, "ids": lexical.ids, "n": lexical.n, "df": lexical.df}))
+        if target.exists():
+            shutil.rmtree(target)
+        os.replace(scratch, target)
+    except BaseException:
+        shutil.rmtree(scratch, ignore_errors=True)
+        raise
+    for old in root.iterdir():
+        if old.name != lexical.generation:
+            shutil.rmtree(old, ignore_errors=True)
+
+
+def load(root: Path, generation: str) -> Lexical | None:
+    """The saved index of that generation (memory-mapped), or None when it is not there or unreadable."""
+    import bm25s
+
+    folder = root / generation
+    try:
+        meta = json.loads((folder / "index.json").read_text())
+        if meta.get("format") != FORMAT or meta.get("generation") != generation:
+            return None
+        bm25 = bm25s.BM25.load(str(folder / "bm25"), mmap=True) if meta["ids"] else bm25s.BM25()
+    except (OSError, ValueError, KeyError):
+        return None
+    return Lexical(generation, list(meta["ids"]), bm25, dict(meta["df"]), int(meta["n"]))
