@@ -1,52 +1,214 @@
-"""`qa bench`: time model load, ingest and questions on a scratch index; print the numbers."""
+"""`qa bench`: how fast newsqa ingests and answers, how that grows with the corpus, and against peers.
+
+Everything runs the way a user runs it: `qa ingest` and cold `qa ask` as fresh processes (wall time,
+peak RSS from wait4), warm questions through NewsQA.ask (the `qa.ask()` path) with its per-stage
+timings. The corpus is repeated with distinct article ids to 4x and 16x. At 1x the same texts also
+go through a plain sentence-transformers process and the stock llama-index VectorStoreIndex.
+"""
 from __future__ import annotations
 
 import argparse
-import resource
+import json
+import os
+import statistics
+import subprocess
+import sys
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
-from evals.datasets import load_seeds
 from evals.metrics import percentiles
 from qa.errors import InputError
 from qa.settings import Settings
 
+STAGES = ("open", "embed", "dense", "bm25", "fusion", "evidence", "answer")
+
+
+def run_process(cmd: list[str], env: dict[str, str]) -> tuple[float, float, str]:
+    """Run a command to the end: (wall seconds, its own peak RSS in MiB from wait4, stdout).
+
+    Raises:
+        InputError: the command failed (its last stderr line is the message).
+    """
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+        started = time.perf_counter()
+        proc = subprocess.Popen(cmd, env=env, stdout=out, stderr=err, text=True)
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - started
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        printed, problems = out.read(), err.read().strip()
+    if proc.returncode != 0:
+        last = problems.splitlines()[-1] if problems else f"exit {proc.returncode}"
+        raise InputError(f"{' '.join(Path(c).name for c in cmd[:3])} failed: {last}")
+    return wall, usage.ru_maxrss / 1024, printed
+
+
+def _env(settings: Settings, **overrides: Any) -> dict[str, str]:
+    """The environment that gives a child process these settings (every knob as QA_*)."""
+    env = dict(os.environ)
+    data = settings.model_dump(mode="json")
+    data["llm_api_key"] = settings.llm_api_key.get_secret_value()
+    data["ui_password"] = settings.ui_password.get_secret_value()
+    data.update(overrides)
+    for key, value in data.items():
+        if value is not None:
+            env[f"QA_{key.upper()}"] = str(value)
+    return env
+
+
+def _qa() -> list[str]:
+    script = Path(sys.executable).with_name("qa")
+    return [str(script)] if script.exists() else [sys.executable, "-m", "qa.cli"]
+
+
+def corpus_and_questions(args: argparse.Namespace) -> tuple[str, dict[str, str], list[str]]:
+    """(name, article id -> text, questions) from --corpus DIR or --dataset NAME."""
+    from evals.datasets import load_dataset
+
+    if args.corpus:
+        from index.loader import load_articles
+
+        folder = Path(args.corpus)
+        if not folder.exists():
+            raise InputError(f"No such file or folder: {folder}")
+        articles, _ = load_articles(folder)
+        if not articles:
+            raise InputError(f"No readable articles in {folder}")
+        texts = {a.article_id: f"{a.title}\n\n{a.body}" for a in articles}
+        return folder.name, texts, [a.title for a in articles]  # each headline as a question
+    dataset = load_dataset(args.dataset, getattr(args, "benchmarks", None))
+    if dataset.documents is None:
+        from index.loader import load_articles
+
+        articles, _ = load_articles(dataset.corpus_dir)
+        texts = {a.article_id: f"{a.title}\n\n{a.body}" for a in articles}
+    else:
+        texts = dict(dataset.documents)
+    return dataset.name, texts, [q.question for q in dataset.questions]
+
+
+def write_scaled(texts: dict[str, str], scale: int, folder: Path) -> None:
+    """The corpus repeated scale times, each copy under its own article ids."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for copy in range(scale):
+        for did, text in texts.items():
+            (folder / (f"{did}.txt" if copy == 0 else f"{did}-copy{copy}.txt")).write_text(text, encoding="utf-8")
+
+
+def warm_latency(pipeline: Any, questions: list[str]) -> dict[str, Any]:
+    """Ask every question through NewsQA.ask after a warm-up; total and per-stage percentiles (ms)."""
+    for q in questions[:3]:
+        pipeline.ask(q)
+    totals, stages = [], {s: [] for s in STAGES}
+    for q in questions:
+        started = time.perf_counter()
+        answer = pipeline.ask(q)
+        totals.append((time.perf_counter() - started) * 1000)
+        for stage in STAGES:
+            stages[stage].append(answer.timings.get(stage, 0.0))
+    return {"questions": len(questions), **{k: round(v, 1) for k, v in percentiles(totals).items()},
+            "stages_p50_ms": {s: round(statistics.median(v), 2) for s, v in stages.items()}}
+
+
+def throughput(pipeline: Any, questions: list[str], threads: list[int]) -> dict[str, float]:
+    """Questions per second through one shared NewsQA with n threads asking at once."""
+    result = {}
+    for n in threads:
+        started = time.perf_counter()
+        with ThreadPoolExecutor(n) as pool:
+            list(pool.map(pipeline.ask, questions))
+        result[str(n)] = round(len(questions) / (time.perf_counter() - started), 1)
+    return result
+
+
+def reader_latency(pipeline: Any, questions: list[str]) -> dict[str, Any]:
+    """With an LLM: time to the first streamed piece and to the whole answer, per question (s)."""
+    first, whole = [], []
+    for q in questions:
+        started = time.perf_counter()
+        seen = None
+        for _ in pipeline.stream(q):
+            seen = seen or time.perf_counter() - started
+        first.append(seen or 0.0)
+        whole.append(time.perf_counter() - started)
+    return {"model": pipeline.model, "questions": len(questions),
+            "first_token_p50_s": round(statistics.median(first), 2),
+            "whole_p50_s": round(statistics.median(whole), 2), "whole_max_s": round(max(whole), 2)}
+
 
 def run_bench(settings: Settings, args: argparse.Namespace) -> int:
-    """Measure and print: embedder load, ingest throughput, assistant build, per-question latency, peak RSS."""
-    from index.embedder import Embedder
+    """Measure, print a table (or --json), write bench.json and bench.png into --out."""
+    from evals.bench_report import print_table, write_chart
+    from index.embedder import load_embedder
     from qa.pipeline import NewsQA
 
-    folder = Path(args.folder)
-    if not folder.exists():
-        raise InputError(f"No such file or folder: {folder}")
-    rows: list[tuple[str, str]] = []
+    scales = sorted({int(s) for s in str(args.scale).split(",") if s.strip()})
+    if not scales or min(scales) < 1:
+        raise InputError(f"--scale wants positive whole numbers like 1,4,16, got {args.scale!r}")
+    threads = [int(t) for t in str(args.threads).split(",") if t.strip()]
+    name, texts, questions = corpus_and_questions(args)
+    questions = questions[:args.questions]
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    models = Path(settings.data_dir).resolve() / "models"
+    # the ONNX model is exported once here, not inside the timed ingest
+    load_embedder(settings.embed_backend, settings.embed_model or None, settings.embed_batch, models.parent)
+    report: dict[str, Any] = {"corpus": name, "articles": len(texts), "embed_backend": settings.embed_backend,
+                              "chroma": settings.chroma_url or "embedded", "cpus": len(os.sched_getaffinity(0)),
+                              "scales": []}
     with tempfile.TemporaryDirectory(prefix="qa-bench-") as scratch:
-        scoped = settings.model_copy(update={"data_dir": Path(scratch), "collection": "bench"})
-        t = time.perf_counter()
-        embedder = Embedder(scoped.embed_model or None, scoped.embed_batch)
-        rows.append(("embedding model load (incl. imports)", f"{time.perf_counter() - t:.2f} s"))
-        pipeline = NewsQA(scoped, embedder=embedder)
-        t = time.perf_counter()
-        report = pipeline.ingest(folder)
-        took = time.perf_counter() - t
-        rows.append(("ingest", f"{report.articles} articles, {report.chunks_written} chunks in {took:.2f} s "
-                               f"({report.chunks_written / max(took, 1e-9):.0f} chunks/s)"))
-        questions = [q.question for q in load_seeds().questions]
-        t = time.perf_counter()
-        pipeline.ask(questions[0])
-        rows.append(("first question (builds BM25, term weights)", f"{(time.perf_counter() - t) * 1000:.0f} ms"))
-        latencies = []
-        for i in range(args.repeat):
-            t = time.perf_counter()
-            pipeline.ask(questions[i % len(questions)])
-            latencies.append((time.perf_counter() - t) * 1000)
-        p = percentiles(latencies)
-        rows.append((f"question latency ({args.repeat} asks, {pipeline.model})",
-                     f"p50 {p['p50']:.0f} ms, p95 {p['p95']:.0f} ms, mean {p['mean']:.0f} ms"))
-    rows.append(("peak RSS", f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB"))
-    width = max(len(k) for k, _ in rows)
-    for key, value in rows:
-        print(f"{key:<{width}}  {value}")
+        for scale in scales:
+            folder, data = Path(scratch) / f"corpus-x{scale}", Path(scratch) / f"data-x{scale}"
+            write_scaled(texts, scale, folder)
+            data.mkdir()
+            (data / "models").symlink_to(models, target_is_directory=True)
+            scoped = settings.model_copy(update={"data_dir": data, "collection": f"bench-x{scale}"})
+            env = _env(scoped)
+            print(f"bench: x{scale}: ingesting {len(texts) * scale} articles…", file=sys.stderr, flush=True)
+            wall, rss, printed = run_process([*_qa(), "ingest", str(folder), "--json", "--quiet"], env)
+            ingest = json.loads(printed)
+            chunks = ingest["chunks_total"]
+            row: dict[str, Any] = {"scale": scale, "articles": ingest["articles"], "chunks": chunks, "ingest": {
+                "wall_s": round(wall, 2), "chunks_per_s": round(chunks / wall, 1), "peak_rss_mib": round(rss)}}
+            colds = [run_process([*_qa(), "ask", q, "--json"], env) for q in questions[:args.cold]]
+            row["cold_ask"] = {"runs": len(colds), "median_s": round(statistics.median(c[0] for c in colds), 2),
+                               "peak_rss_mib": round(max(c[1] for c in colds))}
+            pipeline = NewsQA(scoped)
+            row["warm"] = warm_latency(pipeline, questions)
+            if scale == scales[0]:
+                if threads:
+                    row["throughput_qps"] = throughput(pipeline, questions, threads)
+                if args.peers:
+                    row["peers"] = peers(pipeline, folder, Path(scratch), env, wall)
+                if settings.llm != "extractive":
+                    row["reader"] = reader_latency(pipeline, questions[:args.llm_questions])
+            if settings.chroma_url:
+                pipeline.store().drop()
+            report["scales"].append(row)
+    (out / "bench.json").write_text(json.dumps(report, indent=2))
+    chart = write_chart(report, out / "bench.png")
+    if args.json:
+        print(json.dumps(report, indent=2))
+    else:
+        print_table(report)
+        print(f"\nwrote {out / 'bench.json'}" + (f" and {chart}" if chart else ""))
     return 0
+
+
+def peers(pipeline: Any, folder: Path, scratch: Path, env: dict[str, str], ours: float) -> dict[str, Any]:
+    """The same texts through the two peers, each a fresh process; ratios to our ingest wall time."""
+    chunks = scratch / "chunks.json"
+    store = pipeline.store()
+    chunks.write_text(json.dumps([f"{m.get('title', '')}\n{t}" for _, t, m in store.records()]))
+    print("bench: peers: sentence-transformers, stock llama-index…", file=sys.stderr, flush=True)
+    st_wall, st_rss, st_out = run_process([sys.executable, "-m", "evals.peers", "st", str(chunks)], env)
+    li_wall, li_rss, li_out = run_process([sys.executable, "-m", "evals.peers", "llamaindex", str(folder),
+                                           str(scratch / "stock")], env)
+    return {"sentence_transformers": {"wall_s": round(st_wall, 2), "peak_rss_mib": round(st_rss),
+                                      **json.loads(st_out)},
+            "llama_index": {"wall_s": round(li_wall, 2), "peak_rss_mib": round(li_rss), **json.loads(li_out)},
+            "ours_vs_sentence_transformers": round(ours / st_wall, 2), "ours_vs_llama_index": round(ours / li_wall, 2)}

@@ -75,11 +75,11 @@ def refusal_scores(refused: Sequence[bool], answerable: Sequence[bool]) -> Refus
 
 
 def percentiles(values_ms: Sequence[float]) -> dict[str, float]:
-    """p50, p95 and mean of latencies in milliseconds."""
+    """p50, p95, p99 and mean of latencies in milliseconds."""
     if not values_ms:
-        return {"p50": 0.0, "p95": 0.0, "mean": 0.0}
+        return {"p50": 0.0, "p95": 0.0, "p99": 0.0, "mean": 0.0}
     arr = np.asarray(values_ms, dtype=float)
-    return {"p50": round(float(np.percentile(arr, 50)), 1), "p95": round(float(np.percentile(arr, 95)), 1),
+    return {**{f"p{q}": round(float(np.percentile(arr, q)), 1) for q in (50, 95, 99)},
             "mean": round(float(arr.mean()), 1)}
 
 

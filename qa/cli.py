@@ -216,8 +216,20 @@ def build_parser(settings_flags: bool = True) -> argparse.ArgumentParser:
     p.set_defaults(func=_cmd_eval)
 
     p = sub.add_parser("bench", parents=[common, answering, tuning], help="time ingest and questions, print numbers")
-    p.add_argument("--folder", default="seeds", help="articles to ingest into a scratch index (default seeds)")
-    p.add_argument("--repeat", type=int, default=20, help="questions to time (default 20)")
+    source = p.add_mutually_exclusive_group()
+    source.add_argument("--corpus", type=Path, help="a folder of articles (its headlines are the questions)")
+    source.add_argument("--dataset", default="squad2", help="seeds | squad2 | rgb | PATH.jsonl (default squad2)")
+    p.add_argument("--benchmarks", type=Path, help="folder of the outside benchmarks (default ../shared/benchmarks)")
+    p.add_argument("--scale", default="1", help="corpus multiples to measure, e.g. 1,4,16 (default 1)")
+    p.add_argument("--questions", type=int, default=100, help="warm questions to time (default 100)")
+    p.add_argument("--cold", type=int, default=5, help="cold `qa ask` processes to time (default 5)")
+    p.add_argument("--threads", default="1,4,16", help="thread counts for the throughput figure ('' for none)")
+    p.add_argument("--no-peers", dest="peers", action="store_false", help="skip the sentence-transformers and "
+                   "stock llama-index runs")
+    p.add_argument("--llm-questions", dest="llm_questions", type=int, default=5,
+                   help="questions timed with the LLM reader when --llm is not extractive (default 5)")
+    p.add_argument("--json", action="store_true", help="print the report as JSON")
+    p.add_argument("--out", type=Path, default=Path("bench-out"), help="folder for bench.json and bench.png")
     p.set_defaults(func=_cmd_bench)
     return parser
 

@@ -1,0 +1,71 @@
+"""`qa bench` output: the table on the terminal and the growth chart (PNG)."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+
+def print_table(report: dict[str, Any]) -> None:
+    """One block per scale, then the peers and throughput measured at the first scale."""
+    print(f"corpus {report['corpus']} ({report['articles']} articles), embeddings {report['embed_backend']}, "
+          f"Chroma {report['chroma']}, {report['cpus']} CPUs")
+    for row in report["scales"]:
+        ingest, cold, warm = row["ingest"], row["cold_ask"], row["warm"]
+        print(f"\nx{row['scale']}: {row['articles']} articles, {row['chunks']} chunks")
+        print(f"  ingest (qa ingest, fresh process)  {ingest['wall_s']:.1f} s, {ingest['chunks_per_s']:.0f} "
+              f"chunks/s, peak RSS {ingest['peak_rss_mib']} MiB")
+        print(f"  cold qa ask (median of {cold['runs']})       {cold['median_s']:.2f} s, "
+              f"peak RSS {cold['peak_rss_mib']} MiB")
+        print(f"  warm qa.ask ({warm['questions']} questions)     p50 {warm['p50']:.1f} ms, "
+              f"p95 {warm['p95']:.1f} ms, p99 {warm['p99']:.1f} ms")
+        stages = ", ".join(f"{k} {v:.1f}" for k, v in warm["stages_p50_ms"].items())
+        print(f"  warm stages p50 (ms)               {stages}")
+        if "throughput_qps" in row:
+            print("  throughput (questions/s)           " + ", ".join(
+                f"{n} thread{'s' if n != '1' else ''} {q}" for n, q in row["throughput_qps"].items()))
+        if "peers" in row:
+            peers = row["peers"]
+            st, li = peers["sentence_transformers"], peers["llama_index"]
+            print(f"  peer: sentence-transformers        {st['wall_s']:.1f} s "
+                  f"(encode {st['encode_s']:.1f} s of "
+                  f"{st['texts']} texts), peak RSS {st['peak_rss_mib']} MiB")
+            print(f"  peer: stock llama-index            {li['wall_s']:.1f} s ({li['chunks']} chunks), "
+                  f"peak RSS {li['peak_rss_mib']} MiB")
+            print(f"  our ingest / peer                  {peers['ours_vs_sentence_transformers']:.2f}x "
+                  f"sentence-transformers, {peers['ours_vs_llama_index']:.2f}x llama-index (lower is faster)")
+        if "reader" in row:
+            r = row["reader"]
+            print(f"  reader {r['model']}: first piece p50 {r['first_token_p50_s']} s, whole answer p50 "
+                  f"{r['whole_p50_s']} s (max {r['whole_max_s']} s) over {r['questions']} questions")
+
+
+def write_chart(report: dict[str, Any], path: Path) -> Path | None:
+    """Four panels against corpus size: ingest wall, warm latency, cold ask, ingest memory."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    rows = report["scales"]
+    chunks = [r["chunks"] for r in rows]
+    fig, axes = plt.subplots(2, 2, figsize=(10, 7))
+    panels = [
+        (axes[0][0], "ingest wall time (s)", [("qa ingest", [r["ingest"]["wall_s"] for r in rows])]),
+        (axes[0][1], "warm qa.ask latency (ms)", [("p50", [r["warm"]["p50"] for r in rows]),
+                                                   ("p95", [r["warm"]["p95"] for r in rows])]),
+        (axes[1][0], "cold qa ask (s, median)", [("extractive", [r["cold_ask"]["median_s"] for r in rows])]),
+        (axes[1][1], "ingest peak RSS (MiB)", [("qa ingest", [r["ingest"]["peak_rss_mib"] for r in rows])]),
+    ]
+    for ax, title, series in panels:
+        for label, values in series:
+            ax.plot(chunks, values, marker="o", label=label)
+        ax.set_title(title)
+        ax.set_xlabel("chunks in the index")
+        ax.set_xscale("log")
+        ax.grid(alpha=0.3)
+        ax.legend()
+    fig.suptitle(f"newsqa bench: {report['corpus']} x{', x'.join(str(r['scale']) for r in rows)}")
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+    return path
