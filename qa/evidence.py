@@ -5,6 +5,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from typing import NamedTuple
 
 import numpy as np
 
@@ -39,6 +40,17 @@ class Evidence:
         return f"{self.context} {self.sentence}" if self.context else self.sentence
 
 
+class _Split(NamedTuple):
+    """What a passage's sentences are, independent of any question."""
+
+    sentences: list[str]
+    vectors: np.ndarray
+    terms: list[tuple[str, ...]]
+    term_sets: list[frozenset[str]]
+    leans: list[bool]          # leans on the sentence before ("This was...")
+    title_terms: frozenset[str]
+
+
 class EvidenceFinder:
     """Scores every sentence of the retrieved passages; shared by every answerer."""
 
@@ -56,7 +68,7 @@ class EvidenceFinder:
         self.weights = weights
         self.signals = signals
         self._stored = stored
-        self._sentences: OrderedDict[str, tuple[list[str], np.ndarray]] = OrderedDict()
+        self._sentences: OrderedDict[str, _Split] = OrderedDict()
         self._lock = threading.Lock()
 
     def with_weights(self, weights: TermWeights, embedder=None,
@@ -66,8 +78,9 @@ class EvidenceFinder:
         twin._sentences, twin._lock = self._sentences, self._lock
         return twin
 
-    def _split(self, passage: Passage) -> tuple[list[str], np.ndarray]:
-        key = f"{passage.chunk_id}\0{hash(passage.text)}"  # a re-ingested chunk keeps its id
+    def _split(self, passage: Passage) -> _Split:
+        """A passage's sentences with what does not depend on the question (vectors, terms), cached."""
+        key = f"{passage.chunk_id}\0{hash(passage.text)}\0{passage.title}"  # a re-ingested chunk keeps its id
         with self._lock:
             cached = self._sentences.get(key)
         if cached is None:
@@ -75,7 +88,10 @@ class EvidenceFinder:
             vectors = self._stored(passage) if self._stored is not None else None
             if vectors is None or len(vectors) != len(sentences):
                 vectors = self._embedder.embed(sentences)
-            cached = (sentences, vectors)
+            terms = [tuple(self.weights.terms(sentence)) for sentence in sentences]  # idf-free: safe to share
+            cached = _Split(sentences, vectors, terms, [frozenset(t) for t in terms],
+                            [bool(ANAPHOR.search(sentence)) for sentence in sentences],
+                            frozenset(self.weights.terms(passage.title)))
             with self._lock:
                 self._sentences[key] = cached
                 if len(self._sentences) > _CACHE_CHUNKS:
@@ -97,23 +113,22 @@ class EvidenceFinder:
         q_vec = self._embedder.embed_query(query.text)
         split = [self._split(p) for p in passages]
         # candidate answers of every sentence, per passage: for the votes and for each sentence's own signal
-        candidates = [[frozenset(answer_candidates(query, s)) for s in sentences] for sentences, _ in split]
+        candidates = [[frozenset(answer_candidates(query, s)) for s in part.sentences] for part in split]
         votes = _votes(passages, candidates)
         found: list[Evidence] = []
-        for p_index, (passage, (sentences, vectors)) in enumerate(zip(passages, split)):
-            title_terms = frozenset(self.weights.terms(passage.title))
-            all_terms = [tuple(self.weights.terms(sentence)) for sentence in sentences]
-            for position, (sentence, vector, ordered) in enumerate(zip(sentences, vectors, all_terms)):
-                previous = sentences[position - 1] if position else ""
-                leans_back = bool(ANAPHOR.search(sentence))
-                similarity = float(np.dot(q_vec, vector))
+        for p_index, (passage, part) in enumerate(zip(passages, split)):
+            cosines = part.vectors @ q_vec
+            for position, sentence in enumerate(part.sentences):
+                previous = part.sentences[position - 1] if position else ""
+                leans_back = part.leans[position]
+                similarity = float(cosines[position])
                 if leans_back and position:  # "It opened on 3 May" means what the sentence before says
-                    similarity = max(similarity, (similarity + float(np.dot(q_vec, vectors[position - 1]))) / 2)
+                    similarity = max(similarity, (similarity + float(cosines[position - 1])) / 2)
                 view = SentenceView(
                     sentence=sentence, previous=previous, context=previous if leans_back else "",
-                    terms=frozenset(ordered), ordered=ordered,
-                    previous_terms=frozenset(all_terms[position - 1]) if position else frozenset(),
-                    title=passage.title, title_terms=title_terms, passage_text=passage.text,
+                    terms=part.term_sets[position], ordered=part.terms[position],
+                    previous_terms=part.term_sets[position - 1] if position else frozenset(),
+                    title=passage.title, title_terms=part.title_terms, passage_text=passage.text,
                     passage_score=passage.score, similarity=similarity,
                     candidates=candidates[p_index][position], votes=votes, weights=self.weights)
                 support, parts = score(query, view, self.signals)

@@ -33,8 +33,9 @@ def snapshot(data_dir):
     store = ChunkStore(data_dir, "articles")
     got = store._collection.get(include=["documents", "metadatas"])
     chunks = sorted(zip(got["ids"], got["documents"], (m["source"] for m in got["metadatas"])))
-    bm25 = NewsQA(Settings(data_dir=data_dir))._search_parts()[0].nodes
-    return {"articles": store.article_hashes(), "chunks": chunks, "count": store.count(), "bm25": len(bm25)}
+    bm25 = NewsQA(Settings(data_dir=data_dir))._search_parts()[0].lexical.ids
+    return {"articles": store.article_hashes(), "chunks": chunks, "count": store.count(), "bm25": sorted(bm25),
+            "sentence_vectors": sorted(store.sentence_vectors([c[0] for c in chunks]))}
 
 
 def ingest(folder, data_dir, **kw):

@@ -10,3 +10,45 @@ def test_a_question_is_embedded_once_and_shared_with_llama_index(embedder):
     assert np.allclose(first, embedder.embed([question])[0], atol=1e-6)
     assert embedder.embed_query(question) is first and not first.flags.writeable
     assert embedder.as_llama_index().get_query_embedding(question) == pytest.approx(first.tolist(), abs=1e-6)
+
+
+@pytest.fixture(scope="session")
+def onnx_embedder(tmp_path_factory):
+    from index.embedder import load_embedder
+
+    data = tmp_path_factory.mktemp("onnx-data")
+    model = load_embedder("onnx", None, 16, data)
+    model.cache_dir = data / "models"
+    return model
+
+
+def test_the_int8_onnx_model_gives_the_torch_vectors(embedder, onnx_embedder):
+    from tests.conftest import SEEDS
+
+    texts = [p.read_text()[:2000] for p in sorted(SEEDS.glob("*.txt"))] + ["Who invited Putin?", "x", "a " * 600]
+    ours, reference = onnx_embedder.embed(texts), embedder.embed(texts)
+    assert ours.shape == reference.shape and np.allclose(np.linalg.norm(ours, axis=1), 1.0, atol=1e-4)
+    assert (ours * reference).sum(axis=1).min() > 0.97  # int8 per channel: the same vectors, nearly
+    assert onnx_embedder.variant == "onnx-int8" and onnx_embedder.name == "all-MiniLM-L6-v2"
+    # order of the batch does not matter (texts are sorted by length inside)
+    assert np.allclose(onnx_embedder.embed(texts[::-1])[::-1], ours, atol=1e-5)
+    assert onnx_embedder.embed([]).shape == (0, 384)
+
+
+def test_the_onnx_model_is_built_once_and_reused(onnx_embedder, tmp_path):
+    from index.embedder import bundled_model_path
+    from index.onnx_export import int8_model
+
+    cache = onnx_embedder.cache_dir
+    before = {p.name: p.stat().st_mtime_ns for p in cache.glob("*.onnx")}
+    assert len(before) == 1
+    assert int8_model(bundled_model_path(), cache).stat().st_mtime_ns == next(iter(before.values()))
+    assert not list(cache.glob(".export-*"))  # no half-written export left behind
+
+
+def test_an_unknown_backend_is_a_config_error(tmp_path):
+    from index.embedder import load_embedder
+    from qa.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="Unknown embedding backend"):
+        load_embedder("tensorflow", None, 8, tmp_path)
