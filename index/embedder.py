@@ -112,7 +112,8 @@ class Embedder(_QueryCache):
         self.batch_size = batch_size
         self._model = SentenceTransformer(str(path), device="cpu")
         self._lock = threading.Lock()
-        dimension = getattr(self._model, "get_embedding_dimension", None) or self._model.get_sentence_embedding_dimension
+        model = self._model
+        dimension = getattr(model, "get_embedding_dimension", None) or model.get_sentence_embedding_dimension
         self.dimension = int(dimension())
 
     def embed(self, texts: Sequence[str], progress: bool = False) -> np.ndarray:

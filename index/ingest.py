@@ -29,6 +29,7 @@ class IngestReport:
     chunks_written: int = 0
     chunks_total: int = 0
     seconds: float = 0.0
+    rebuilt: bool = False  # built anew into a collection that replaced one built with other settings
     skipped: list[Skipped] = field(default_factory=list)
 
     def summary(self) -> str:
@@ -37,7 +38,7 @@ class IngestReport:
                 f"{self.updated} updated, {self.unchanged} unchanged, {self.removed} removed; "
                 f"{self.chunks_written} chunks written, {self.chunks_total} in the index; "
                 f"{len(self.skipped)} files skipped; {self.seconds:.1f} s")
-        return line
+        return line + (" (rebuilt with the current settings)" if self.rebuilt else "")
 
 
 def to_node(chunk: Chunk, article: Article, vector: Any, added: str = "") -> Any:
@@ -66,8 +67,21 @@ def sentence_vectors(embedder: Any, chunks: list[Chunk]) -> list[str]:
     return [pack_vectors(vectors[[row[s] for s in sentences]]) if sentences else "" for sentences in split]
 
 
+def carried_articles(old: ChunkStore, skip: set[str]) -> list[Article]:
+    """The finished articles of a collection being rebuilt, from their stored text (but those in skip)."""
+    articles = []
+    for article_id, content_hash in sorted(old.article_hashes().items()):
+        stored = None if article_id in skip else old.stored_article(article_id)
+        if stored is not None:
+            meta, body = stored
+            articles.append(Article(article_id, str(meta.get("title", "")), body, str(meta.get("path", "")),
+                                    content_hash, date=str(meta.get("date", "")), url=str(meta.get("url", "")),
+                                    dateline=str(meta.get("dateline", ""))))
+    return articles
+
+
 def ingest_folder(folder: Path, store: ChunkStore, embedder: Any, chunker: Chunker, *,
-                  prune: bool = False, progress: bool = True) -> IngestReport:
+                  prune: bool = False, progress: bool = True, carry: ChunkStore | None = None) -> IngestReport:
     """Bring a collection in line with the articles under folder.
 
     Args:
@@ -77,6 +91,8 @@ def ingest_folder(folder: Path, store: ChunkStore, embedder: Any, chunker: Chunk
         chunker: a Chunker.
         prune: also remove stored articles whose files are gone.
         progress: show a progress bar on stderr.
+        carry: the collection store replaces (a rebuild with other settings): its articles that are not
+            under folder are rebuilt from their stored text too (unless prune).
 
     Returns:
         The report.
@@ -88,6 +104,8 @@ def ingest_folder(folder: Path, store: ChunkStore, embedder: Any, chunker: Chunk
 
     started = time.perf_counter()
     articles, skipped = load_articles(folder)
+    if carry is not None and not prune:
+        articles += carried_articles(carry, {a.article_id for a in articles})
     report = IngestReport(store.name, articles=len(articles), skipped=skipped)
     stored = store.article_hashes()
     existing = set(stored) | set(store.chunk_sources())  # finished, or half-written by a killed run

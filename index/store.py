@@ -3,12 +3,13 @@ from __future__ import annotations
 
 import logging
 import re
+import uuid
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
-from qa.errors import BackendError, ConfigError, IndexMissingError, InputError
+from qa.errors import BackendError, IndexMissingError, InputError
 
 MANIFEST_SUFFIX = ".manifest"
 SENTENCES_SUFFIX = ".sentences"
@@ -32,14 +33,19 @@ def check_collection_name(name: str) -> str:
 class ChunkStore:
     """One Chroma collection of chunks, with our article-level bookkeeping on top."""
 
-    def __init__(self, data_dir: Path, collection: str, chroma_url: str | None = None, *, create: bool = False) -> None:
+    def __init__(self, data_dir: Path, collection: str, chroma_url: str | None = None, *, create: bool = False,
+                 physical: str | None = None) -> None:
         """Open (or with create=True, make) a collection.
+
+        The collection named `collection` (the head) holds the chunks until a rebuild with other settings
+        completes; then its metadata points at the rebuilt collection (`current`), which this object reads.
 
         Args:
             data_dir: folder of the embedded database (ignored with chroma_url).
             collection: collection name.
             chroma_url: http://host:port of a Chroma server, or None for embedded.
             create: create the collection when missing; otherwise a missing one is an error.
+            physical: open this rebuild collection of `collection` instead of the current one (created).
 
         Raises:
             IndexMissingError: nothing ingested yet and create is False.
@@ -50,6 +56,7 @@ class ChunkStore:
 
         self.name = check_collection_name(collection)
         self.location = chroma_url or str(Path(data_dir) / "chroma")
+        self._where = (data_dir, chroma_url)
         hint = f"run `qa ingest seeds/ --collection {collection}` first"
         chroma_settings = ChromaSettings(anonymized_telemetry=False)
         if chroma_url:
@@ -66,23 +73,38 @@ class ChunkStore:
                 raise IndexMissingError(f"No index at {path}: {hint}")
             self._client = chromadb.PersistentClient(path=str(path), settings=chroma_settings)
         # embedding_function=None: Chroma must never run its own (downloading) model.
-        if create:
-            self._collection = self._client.get_or_create_collection(
-                self.name, embedding_function=None, configuration={"hnsw": {"space": "cosine"}})
+        if create or physical:
+            self._head = self._make(self.name)
         else:
             try:
-                self._collection = self._client.get_collection(self.name, embedding_function=None)
+                self._head = self._client.get_collection(self.name, embedding_function=None)
             except Exception as err:
                 if "does not exist" not in str(err):
                     raise
                 raise IndexMissingError(f"No collection {self.name!r} in {self.location}: {hint}") from err
+        self.physical = ""
+        self._open(physical or self._current())
+
+    def _make(self, name: str) -> Any:
+        return self._client.get_or_create_collection(name, embedding_function=None,
+                                                     configuration={"hnsw": {"space": "cosine"}})
+
+    def _current(self) -> str:
+        return str((self._head.metadata or {}).get("current") or self.name)
+
+    def _open(self, physical: str) -> None:
+        """Read the chunks of one physical collection, with its manifest and sentence vectors."""
+        if physical == self.physical:
+            return
+        self._collection = self._head if physical == self.name else self._make(physical)
         # The manifest: one record per article whose chunks are all committed (id -> content hash, chunk
         # count). It is written after an article's chunks and cleared before they change, so a crash in
         # between leaves the article unmarked and the next ingest redoes it.
-        self._manifest = self._client.get_or_create_collection(f"{self.name}{MANIFEST_SUFFIX}", embedding_function=None)
+        self._manifest = self._client.get_or_create_collection(f"{physical}{MANIFEST_SUFFIX}", embedding_function=None)
         # Each chunk's sentence vectors (float16, packed), embedded at ingest so questions need not.
-        self._sentences = self._client.get_or_create_collection(f"{self.name}{SENTENCES_SUFFIX}",
+        self._sentences = self._client.get_or_create_collection(f"{physical}{SENTENCES_SUFFIX}",
                                                                 embedding_function=None)
+        self.physical = physical
 
     def built_with(self) -> dict[str, str]:
         """What built this collection's vectors (embed_model, embed_backend, chunking), as recorded."""
@@ -90,9 +112,18 @@ class ChunkStore:
         return {k.split(":", 1)[1]: str(v) for k, v in meta.items() if k.startswith("built_with:")}
 
     def generation(self, fresh: bool = True) -> str:
-        """The id of the collection's last completed change ("" before the first); fresh re-reads it."""
+        """The id of the collection's last completed change ("" before the first); fresh re-reads it, and
+        follows the head to a rebuilt collection that replaced the one read so far."""
         if fresh:
-            self._collection = self._client.get_collection(self.name, embedding_function=None)
+            self._head = self._client.get_collection(self.name, embedding_function=None)
+            current = self._current()
+            if current == self.name:
+                self._open(current)
+                self._collection = self._head
+            elif current == self.physical:
+                self._collection = self._client.get_collection(current, embedding_function=None)
+            else:
+                self._open(current)
         return str((self._collection.metadata or {}).get("generation", ""))
 
     def set_generation(self, generation: str) -> None:
@@ -105,24 +136,65 @@ class ChunkStore:
 
         return ChromaVectorStore(chroma_collection=self._collection)
 
-    def claim(self, built_with: dict[str, str]) -> None:
-        """Record what builds this collection's vectors (model, chunking), or refuse to mix in other vectors.
-
-        Raises:
-            ConfigError: the collection was built with something else.
-        """
+    def claim(self, built_with: dict[str, str]) -> bool:
+        """Record what builds this collection's vectors (model, chunking) when it is empty; False when it
+        holds vectors built with something else (they must not mix: rebuild() makes a new collection)."""
         wanted = {f"built_with:{k}": str(v) for k, v in built_with.items()}
         current = {k: v for k, v in (self._collection.metadata or {}).items() if k.startswith("built_with:")}
         if not current or self.count() == 0:
             self._collection.modify(metadata={**(self._collection.metadata or {}), **wanted})
-            return
-        if current != wanted:
-            def show(d: dict) -> str:
-                return ", ".join(f"{k.split(':', 1)[1]}={v}" for k, v in sorted(d.items()))
+            return True
+        return current == wanted
 
-            raise ConfigError(f"Collection {self.name!r} was built with {show(current)}; these settings give "
-                              f"{show(wanted)}. Mixing them would mix vectors: ingest into another collection "
-                              "(--collection NAME) or go back to the settings it was built with")
+    def rebuild(self, built_with: dict[str, str]) -> ChunkStore:
+        """A new collection for vectors built with other settings; it replaces this one at switch_to().
+
+        An unfinished rebuild with the same settings (a killed run) is resumed; one with other settings
+        is dropped. Readers keep reading the current collection meanwhile.
+        """
+        building = str((self._head.metadata or {}).get("building") or "")
+        if building:
+            target = ChunkStore(self._where[0], self.name, self._where[1], physical=building)
+            if target.claim(built_with):
+                return target
+            target.drop()
+        building = f"{self.name}.b{uuid.uuid4().hex[:8]}"
+        self._head.modify(metadata={**(self._head.metadata or {}), "building": building})
+        target = ChunkStore(self._where[0], self.name, self._where[1], physical=building)
+        target.claim(built_with)
+        return target
+
+    def _rebuilds(self) -> list[str]:
+        """Names of the rebuild collections of this one (and their manifests and sentence vectors)."""
+        names = (getattr(c, "name", c) for c in self._client.list_collections())
+        return [n for n in names if re.fullmatch(rf"{re.escape(self.name)}\.b[0-9a-f]{{8}}(\..*)?", n)]
+
+    def switch_to(self, target: ChunkStore) -> None:
+        """Make a completed rebuild the collection readers read (one metadata write: atomic). The
+        replaced vectors are deleted by the next writer's collect_garbage()."""
+        self._head.modify(metadata={**(self._head.metadata or {}), "current": target.physical, "building": ""})
+        self.generation()
+
+    def collect_garbage(self) -> list[str]:
+        """Delete what a completed rebuild replaced (called by writers, under the writer lock)."""
+        meta = self._head.metadata or {}
+        keep = {self._current(), str(meta.get("building") or "")}
+        gone = []
+        for name in self._rebuilds():
+            if name.removesuffix(MANIFEST_SUFFIX).removesuffix(SENTENCES_SUFFIX) not in keep:
+                self._client.delete_collection(name)
+                gone.append(name)
+        if self._current() != self.name:
+            stale = self._head.get(include=[])["ids"]
+            if stale:
+                self._head.delete(ids=stale)
+            for suffix in (MANIFEST_SUFFIX, SENTENCES_SUFFIX):
+                try:
+                    self._client.delete_collection(f"{self.name}{suffix}")
+                    gone.append(f"{self.name}{suffix}")
+                except Exception:  # already gone
+                    pass
+        return gone
 
     def article_hashes(self) -> dict[str, str]:
         """Article id -> content hash of every completely stored article (from the manifest)."""
@@ -183,6 +255,11 @@ class ChunkStore:
 
     def article_text(self, article_id: str) -> tuple[str, str] | None:
         """(title, body) of a stored article, put back together from its chunks' offsets; None if unknown."""
+        stored = self.stored_article(article_id)
+        return None if stored is None else (str(stored[0].get("title", "")), stored[1])
+
+    def stored_article(self, article_id: str) -> tuple[dict[str, Any], str] | None:
+        """(metadata of its first chunk, body put back together from the chunks' offsets); None if unknown."""
         got = self._collection.get(where={"source": article_id}, include=["documents", "metadatas"])
         pieces = sorted(zip(got["metadatas"] or [], got["documents"] or []), key=lambda p: int(p[0].get("start", 0)))
         if not pieces:
@@ -191,7 +268,7 @@ class ChunkStore:
         for meta, text in pieces:
             start = int(meta.get("start", len(body)))
             body = body[:start].ljust(start) + text  # chunks overlap; a gap (never expected) becomes spaces
-        return str(pieces[0][0].get("title", "")), body
+        return dict(pieces[0][0]), body
 
     def count(self) -> int:
         """Number of stored chunks."""
@@ -240,7 +317,15 @@ class ChunkStore:
         return len(ids)
 
     def drop(self) -> None:
-        """Delete the whole collection and its manifest."""
-        self._client.delete_collection(self.name)
-        self._client.delete_collection(f"{self.name}{MANIFEST_SUFFIX}")
-        self._client.delete_collection(f"{self.name}{SENTENCES_SUFFIX}")
+        """Delete this collection, its manifest and sentence vectors (all of them when this is the head)."""
+        if self.physical != self.name:
+            names = [self.physical]
+        else:
+            names = [self.name] + [c for c in self._rebuilds() if not c.endswith((MANIFEST_SUFFIX, SENTENCES_SUFFIX))]
+        for name in names:
+            for suffix in ("", MANIFEST_SUFFIX, SENTENCES_SUFFIX):
+                try:
+                    self._client.delete_collection(f"{name}{suffix}")
+                except Exception:  # a part that was never made
+                    if not suffix and name == self.name:
+                        raise

@@ -6,6 +6,7 @@ statistics are rebuilt from the store; bm25s has no incremental update).
 """
 from __future__ import annotations
 
+import sys
 import threading
 import time
 from collections.abc import Iterator, Sequence
@@ -203,13 +204,27 @@ class NewsQA:
         s = self.settings
         with self._lock, writer_lock(Path(s.data_dir)):
             store = self.store(create=True)
+            store.collect_garbage()
             embedder = self.embedder
-            store.claim({"embed_model": embedder.name, "embed_backend": embedder.variant,
-                         "chunk_words": s.chunk_words, "overlap_words": s.overlap_words})
+            built_with = {"embed_model": embedder.name, "embed_backend": embedder.variant,
+                          "chunk_words": s.chunk_words, "overlap_words": s.overlap_words}
+            chunker = Chunker(s.chunk_words, s.overlap_words)
+            if not store.claim(built_with):
+                # Other settings built the vectors: everything goes into a new collection, which replaces
+                # the old one only when complete (asks read the old one until then).
+                target = store.rebuild(built_with)
+                if progress:
+                    print(f"Collection {store.name!r} was built with {_show(store.built_with())}: rebuilding it "
+                          f"with {_show(built_with)}", file=sys.stderr)
+                report = ingest_folder(folder, target, embedder, chunker, prune=prune, progress=progress,
+                                       carry=store)
+                self._publish(target)
+                store.switch_to(target)
+                report.rebuilt = True
+                return report
             report = None
             try:
-                report = ingest_folder(folder, store, embedder, Chunker(s.chunk_words, s.overlap_words),
-                                       prune=prune, progress=progress)
+                report = ingest_folder(folder, store, embedder, chunker, prune=prune, progress=progress)
             finally:
                 if report is None or report.chunks_written or report.removed or not self._published(store):
                     self._publish(store)
@@ -363,6 +378,10 @@ class NewsQA:
         searched = self.standalone(history, question, answerer)
         for piece in self.stream(searched, top_k, answerer):
             yield replace(piece, question=_clean(question), standalone=searched) if isinstance(piece, Answer) else piece
+
+
+def _show(built_with: dict[str, Any]) -> str:
+    return ", ".join(f"{k}={v}" for k, v in sorted(built_with.items()))
 
 
 def _term_counts(texts: Any) -> tuple[dict[str, int], int]:

@@ -13,7 +13,7 @@ from index.sentences import split_sentences
 from index.store import ChunkStore
 from qa.pipeline import NewsQA
 from qa.settings import Settings
-from tests.conftest import SEEDS
+from tests.conftest import CHOE_ARTICLE, SEEDS
 
 pytestmark = pytest.mark.slow
 KILLS = 20
@@ -38,8 +38,8 @@ def snapshot(data_dir):
             "sentence_vectors": sorted(store.sentence_vectors([c[0] for c in chunks]))}
 
 
-def ingest(folder, data_dir, **kw):
-    env = {**os.environ, "QA_DATA_DIR": str(data_dir)}
+def ingest(folder, data_dir, env_extra=None, **kw):
+    env = {**os.environ, "QA_DATA_DIR": str(data_dir), **(env_extra or {})}
     return subprocess.Popen([sys.executable, "-m", "qa.cli", "ingest", str(folder)], env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, **kw)
 
@@ -112,3 +112,58 @@ def test_two_ingests_at_once_wait_for_each_other(tmp_path):
     assert any(b"waiting for it to finish" in err for _, err in outs)
     state = snapshot(data)
     assert len(state["articles"]) == 40 and state["count"] == state["bm25"] == len(state["chunks"])
+
+
+def test_changed_settings_rebuild_into_a_new_collection_while_asks_keep_working(tmp_path):
+    corpus, extra = tmp_path / "corpus", tmp_path / "extra"
+    make_corpus(corpus, n=120)
+    extra.mkdir()
+    (extra / "extra.txt").write_text("A lone report\n\n" + (SEEDS / f"{CHOE_ARTICLE}.txt").read_text())
+    data = tmp_path / "data"
+    for folder in (corpus, extra):  # extra is only in the old collection: the rebuild carries it over
+        assert ingest(folder, data).wait(timeout=600) == 0
+    old = ChunkStore(data, "articles").built_with()
+    reader = NewsQA(Settings(data_dir=data))  # long-lived: must keep answering through the rebuild
+    question = "Who did Choe Son Hui meet?"
+    first = reader.ask(question)
+    assert not first.refused
+
+    rng = random.Random(5)
+    for _ in range(3):  # rebuilds killed half-way leave the old collection in charge
+        proc = ingest(corpus, data, env_extra={"QA_CHUNK_WORDS": "60", "QA_OVERLAP_WORDS": "10"})
+        seen = b""
+        while b"Ingesting" not in seen and proc.poll() is None:
+            seen += os.read(proc.stderr.fileno(), 256)
+        assert b"rebuilding" in seen
+        assert reader.ask(question).text == first.text  # an ask during the rebuild reads the old collection
+        time.sleep(rng.uniform(0.2, 1.5))
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=60)
+        assert ChunkStore(data, "articles").built_with() == old
+        assert reader.ask(question).text == first.text
+
+    done = ingest(corpus, data, env_extra={"QA_CHUNK_WORDS": "60", "QA_OVERLAP_WORDS": "10"})
+    printed, err = done.communicate(timeout=600)
+    assert done.returncode == 0, err
+    assert b"rebuilt" in printed
+    store = ChunkStore(data, "articles")
+    assert store.built_with()["chunk_words"] == "60" and store.physical != "articles"
+    # the same index a clean run with the new settings makes from the same articles
+    clean = tmp_path / "clean"
+    for folder in (corpus, extra):
+        assert ingest(folder, clean, env_extra={"QA_CHUNK_WORDS": "60", "QA_OVERLAP_WORDS": "10"}).wait(600) == 0
+    rebuilt, expected = snapshot(data), snapshot(clean)
+    assert rebuilt["chunks"] == expected["chunks"] and rebuilt["bm25"] == expected["bm25"]
+    assert rebuilt["articles"] == expected["articles"] and len(rebuilt["articles"]) == 121
+    # the long-lived reader follows the switch at its next question
+    answer = reader.ask(question)
+    assert not answer.refused and sorted(reader._search_parts()[0].lexical.ids) == rebuilt["bm25"]
+    # the next writer deletes what the rebuild replaced
+    again = subprocess.run([sys.executable, "-m", "qa.cli", "ingest", str(corpus)], capture_output=True, timeout=600,
+                           env={**os.environ, "QA_DATA_DIR": str(data), "QA_CHUNK_WORDS": "60",
+                                "QA_OVERLAP_WORDS": "10"})
+    assert again.returncode == 0
+    names = sorted(c.name for c in ChunkStore(data, "articles")._client.list_collections())
+    assert names == sorted(["articles", f"{store.physical}", f"{store.physical}.manifest",
+                            f"{store.physical}.sentences"])
+    assert ChunkStore(data, "articles")._head.count() == 0
