@@ -26,25 +26,35 @@ from qa.settings import Settings
 STAGES = ("open", "embed", "dense", "bm25", "fusion", "evidence", "answer")
 
 
+# Peak RSS is read by a small middleman: a child forked from this (large) process inherits its high-water
+# mark through fork and exec, so wait4 on it would report this process's size, not the child's.
+# It also times the child, so its own start-up is not counted.
+_MIDDLEMAN = ("import os, subprocess, sys, time\n"
+              "started = time.perf_counter()\n"
+              "child = subprocess.Popen(sys.argv[2:])\n"
+              "_, status, usage = os.wait4(child.pid, 0)\n"
+              "open(sys.argv[1], 'w').write(f'{usage.ru_maxrss} {time.perf_counter() - started}')\n"
+              "sys.exit(os.waitstatus_to_exitcode(status))\n")
+
+
 def run_process(cmd: list[str], env: dict[str, str]) -> tuple[float, float, str]:
-    """Run a command to the end: (wall seconds, its own peak RSS in MiB from wait4, stdout).
+    """Run a command to the end: (wall seconds, its own peak RSS in MiB, stdout).
 
     Raises:
         InputError: the command failed (its last stderr line is the message).
     """
-    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
-        started = time.perf_counter()
-        proc = subprocess.Popen(cmd, env=env, stdout=out, stderr=err, text=True)
-        _, status, usage = os.wait4(proc.pid, 0)
-        wall = time.perf_counter() - started
-        proc.returncode = os.waitstatus_to_exitcode(status)
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err, \
+            tempfile.NamedTemporaryFile("r") as peak:
+        proc = subprocess.run([sys.executable, "-c", _MIDDLEMAN, peak.name, *cmd], env=env, stdout=out, stderr=err,
+                              text=True)
         out.seek(0)
         err.seek(0)
         printed, problems = out.read(), err.read().strip()
+        rss_kib, wall = (float(v) for v in (peak.read().split() or ["0", "0"]))
     if proc.returncode != 0:
         last = problems.splitlines()[-1] if problems else f"exit {proc.returncode}"
         raise InputError(f"{' '.join(Path(c).name for c in cmd[:3])} failed: {last}")
-    return wall, usage.ru_maxrss / 1024, printed
+    return wall, rss_kib / 1024, printed
 
 
 def _env(settings: Settings, **overrides: Any) -> dict[str, str]:

@@ -12,6 +12,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -94,8 +95,9 @@ class Embedder(_QueryCache):
     """Sentence-transformers on torch, returning unit-length float32 vectors."""
 
     variant = "torch"
+    default_batch = 32
 
-    def __init__(self, model_path: str | Path | None = None, batch_size: int = 32) -> None:
+    def __init__(self, model_path: str | Path | None = None, batch_size: int = 0) -> None:
         super().__init__()
         path = model_folder(model_path)
         # Never reach for the hub: the model is on disk.
@@ -109,7 +111,7 @@ class Embedder(_QueryCache):
         transformers.logging.set_verbosity_error()
 
         self.name = BUNDLED_NAME if model_path in (None, "") else path.name
-        self.batch_size = batch_size
+        self.batch_size = batch_size or self.default_batch
         self._model = SentenceTransformer(str(path), device="cpu")
         self._lock = threading.Lock()
         model = self._model
@@ -129,51 +131,78 @@ class Embedder(_QueryCache):
 class OnnxEmbedder(_QueryCache):
     """The int8 ONNX export of the same model on ONNX Runtime, with the model's own fast tokenizer.
 
-    Texts are sorted by length and batched, padded to the longest of their batch and truncated at
-    256 wordpieces (the bundled tokenizer.json would pad and cut at 128).
+    Texts are sorted by length, batched (one text per batch by default: on 2 cores that measured
+    fastest, with no padding at all), truncated at 256 wordpieces (the bundled tokenizer.json would
+    pad and cut at 128) and spread over one single-threaded session per CPU (ONNX Runtime releases
+    the GIL; two sessions ran 1.3-1.45x faster than one session on two threads). A question uses the
+    first session only; the others start at the first larger job.
     """
 
     variant = "onnx-int8"
+    default_batch = 1
 
-    def __init__(self, model_path: str | Path | None = None, batch_size: int = 16, *, cache_dir: Path) -> None:
+    def __init__(self, model_path: str | Path | None = None, batch_size: int = 0, *, cache_dir: Path) -> None:
         super().__init__()
-        import onnxruntime
         from tokenizers import Tokenizer
 
         from index.onnx_export import int8_model
 
         path = model_folder(model_path)
         self.name = BUNDLED_NAME if model_path in (None, "") else path.name
-        self.batch_size = batch_size
-        onnx_file = int8_model(path, Path(cache_dir))
+        self.batch_size = batch_size or self.default_batch
+        self._onnx_file = int8_model(path, Path(cache_dir))
         self._tokenizer = Tokenizer.from_file(str(path / "tokenizer.json"))
         self._tokenizer.enable_truncation(MAX_TOKENS)
         pad = self._tokenizer.padding or {}
         self._tokenizer.enable_padding(pad_id=int(pad.get("pad_id", 0)), pad_token=str(pad.get("pad_token", "[PAD]")))
+        self._workers = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+        self._sessions = [self._session()]
+        self._grow = threading.Lock()
+        self.dimension = int(self._sessions[0].get_outputs()[0].shape[-1])
+
+    def _session(self) -> Any:
+        import onnxruntime
+
         options = onnxruntime.SessionOptions()
-        options.intra_op_num_threads = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 0
+        options.intra_op_num_threads = 1
         options.inter_op_num_threads = 1
         options.log_severity_level = 3
-        self._session = onnxruntime.InferenceSession(str(onnx_file), options, providers=["CPUExecutionProvider"])
-        self.dimension = int(self._session.get_outputs()[0].shape[-1])
+        return onnxruntime.InferenceSession(str(self._onnx_file), options, providers=["CPUExecutionProvider"])
+
+    def _run(self, session: Any, texts: Sequence[str]) -> np.ndarray:
+        encoded = self._tokenizer.encode_batch(list(texts))
+        feed = {"input_ids": np.array([e.ids for e in encoded], dtype=np.int64),
+                "attention_mask": np.array([e.attention_mask for e in encoded], dtype=np.int64)}
+        return session.run(None, feed)[0]
 
     def embed(self, texts: Sequence[str], progress: bool = False) -> np.ndarray:
         """Encode texts into an (n, dimension) array of normalised vectors."""
         out = np.zeros((len(texts), self.dimension), dtype=np.float32)
         order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        batches = [order[start:start + self.batch_size] for start in range(0, len(order), self.batch_size)]
+        if len(batches) <= 1:
+            for batch in batches:
+                out[batch] = self._run(self._sessions[0], [texts[i] for i in batch])
+            return out
+        with self._grow:
+            while len(self._sessions) < self._workers:
+                self._sessions.append(self._session())
         bar = None
-        if progress and len(texts) > self.batch_size:
+        if progress:
             from tqdm import tqdm
 
             bar = tqdm(total=len(texts), desc="Embedding", unit="text")
-        for start in range(0, len(order), self.batch_size):
-            batch = order[start:start + self.batch_size]
-            encoded = self._tokenizer.encode_batch([texts[i] for i in batch])
-            feed = {"input_ids": np.array([e.ids for e in encoded], dtype=np.int64),
-                    "attention_mask": np.array([e.attention_mask for e in encoded], dtype=np.int64)}
-            out[batch] = self._session.run(None, feed)[0]
-            if bar is not None:
-                bar.update(len(batch))
+
+        def work(k: int) -> None:
+            for batch in batches[k::len(self._sessions)]:
+                out[batch] = self._run(self._sessions[k], [texts[i] for i in batch])
+                if bar is not None:
+                    bar.update(len(batch))
+
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(len(self._sessions)) as pool:
+            list(pool.map(work, range(len(self._sessions))))
         if bar is not None:
             bar.close()
         return out

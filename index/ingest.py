@@ -117,25 +117,22 @@ def ingest_folder(folder: Path, store: ChunkStore, embedder: Any, chunker: Chunk
     def flush() -> None:
         chunks = [c for _, cs in pending for c in cs]
         vectors = embedder.embed([c.embed_text() for c in chunks])
-        packed = iter(sentence_vectors(embedder, chunks))
-        at = 0
+        sentences = sentence_vectors(embedder, chunks)
+        added = datetime.now(UTC).isoformat(timespec="seconds")
+        nodes = []
         for article, cs in pending:
-            added = datetime.now(UTC).isoformat(timespec="seconds")
-            nodes = [to_node(c, article, vectors[at + i], added) for i, c in enumerate(cs)]
-            sentences = [next(packed) for _ in cs]
-            at += len(cs)
-            # Embeddings are ready before the old version goes. The article is unmarked, its old or
-            # half-written chunks removed, the new ones added, and only then marked done: a crash anywhere
-            # in between leaves it unmarked, and the next run redoes it.
-            if article.article_id in existing:
-                store.delete_article(article.article_id)
+            nodes += [to_node(c, article, vectors[len(nodes) + i], added) for i, c in enumerate(cs)]
             if article.article_id in stored:
                 report.updated += 1
             else:
                 report.added += 1
-            store.add_nodes(nodes, sentences)
-            store.mark_done(article.article_id, article.content_hash, len(nodes))
-            report.chunks_written += len(nodes)
+        # Embeddings are ready before the old versions go. The batch's articles are unmarked, their old or
+        # half-written chunks removed, the new ones added, and only then marked done: a crash anywhere in
+        # between leaves them unmarked, and the next run redoes them.
+        store.delete_articles([a.article_id for a, _ in pending if a.article_id in existing])
+        store.add_nodes(nodes, sentences)
+        store.mark_done([(a.article_id, a.content_hash, len(cs)) for a, cs in pending])
+        report.chunks_written += len(nodes)
         bar.update(len(pending))
         pending.clear()
 
@@ -147,10 +144,9 @@ def ingest_folder(folder: Path, store: ChunkStore, embedder: Any, chunker: Chunk
         flush()
     bar.close()
     if prune:
-        present = {a.article_id for a in articles}
-        for article_id in sorted(existing - present):
-            store.delete_article(article_id)
-            report.removed += 1
+        gone = sorted(existing - {a.article_id for a in articles})
+        store.delete_articles(gone)
+        report.removed = len(gone)
     report.chunks_total = store.count()
     report.seconds = time.perf_counter() - started
     return report

@@ -164,36 +164,40 @@ class ChunkStore:
         target.claim(built_with)
         return target
 
-    def _rebuilds(self) -> list[str]:
-        """Names of the rebuild collections of this one (and their manifests and sentence vectors)."""
-        names = (getattr(c, "name", c) for c in self._client.list_collections())
-        return [n for n in names if re.fullmatch(rf"{re.escape(self.name)}\.b[0-9a-f]{{8}}(\..*)?", n)]
-
     def switch_to(self, target: ChunkStore) -> None:
         """Make a completed rebuild the collection readers read (one metadata write: atomic). The
         replaced vectors are deleted by the next writer's collect_garbage()."""
-        self._head.modify(metadata={**(self._head.metadata or {}), "current": target.physical, "building": ""})
+        meta = self._head.metadata or {}
+        retired = [n for n in str(meta.get("retired") or "").split(",") if n]
+        if self._current() != self.name:
+            retired.append(self._current())
+        self._head.modify(metadata={**meta, "current": target.physical, "building": "", "retired": ",".join(retired)})
         self.generation()
 
     def collect_garbage(self) -> list[str]:
         """Delete what a completed rebuild replaced (called by writers, under the writer lock)."""
         meta = self._head.metadata or {}
-        keep = {self._current(), str(meta.get("building") or "")}
-        gone = []
-        for name in self._rebuilds():
-            if name.removesuffix(MANIFEST_SUFFIX).removesuffix(SENTENCES_SUFFIX) not in keep:
-                self._client.delete_collection(name)
-                gone.append(name)
-        if self._current() != self.name:
+        retired = [n for n in str(meta.get("retired") or "").split(",") if n]
+        gone = [n for name in retired for n in self._delete(name)]
+        if self._current() != self.name:  # the head's own chunks were replaced: it only points now
             stale = self._head.get(include=[])["ids"]
             if stale:
                 self._head.delete(ids=stale)
-            for suffix in (MANIFEST_SUFFIX, SENTENCES_SUFFIX):
-                try:
-                    self._client.delete_collection(f"{self.name}{suffix}")
-                    gone.append(f"{self.name}{suffix}")
-                except Exception:  # already gone
-                    pass
+            gone += self._delete(self.name, parts_only=True)
+        if retired:
+            self._head.modify(metadata={**meta, "retired": ""})
+        return gone
+
+    def _delete(self, physical: str, parts_only: bool = False) -> list[str]:
+        """Delete a physical collection with its manifest and sentence vectors (those that exist)."""
+        gone = []
+        parts = [f"{physical}{MANIFEST_SUFFIX}", f"{physical}{SENTENCES_SUFFIX}"]
+        for name in ([] if parts_only else [physical]) + parts:
+            try:
+                self._client.delete_collection(name)
+                gone.append(name)
+            except Exception:  # chromadb raises NotFoundError/ValueError by version: already gone
+                pass
         return gone
 
     def article_hashes(self) -> dict[str, str]:
@@ -209,10 +213,12 @@ class ChunkStore:
                 counts[meta["source"]] = counts.get(meta["source"], 0) + 1
         return counts
 
-    def mark_done(self, article_id: str, content_hash: str, chunks: int) -> None:
-        """Record that every chunk of an article is committed (the last step of its ingest)."""
-        self._manifest.upsert(ids=[article_id], embeddings=[[0.0]],
-                              metadatas=[{"hash": content_hash, "chunks": chunks}])
+    def mark_done(self, done: Sequence[tuple[str, str, int]]) -> None:
+        """Record that every chunk of these articles (id, content hash, chunk count) is committed (the last
+        step of their ingest)."""
+        if done:
+            self._manifest.upsert(ids=[d[0] for d in done], embeddings=[[0.0]] * len(done),
+                                  metadatas=[{"hash": h, "chunks": n} for _, h, n in done])
 
     def unmark(self, article_ids: Sequence[str]) -> None:
         """Forget that articles are complete (the first step before their chunks change)."""
@@ -309,23 +315,28 @@ class ChunkStore:
 
     def delete_article(self, article_id: str) -> int:
         """Remove every chunk of one article (unmarked first); returns how many there were."""
-        self.unmark([article_id])
-        ids = self._collection.get(where={"source": article_id}, include=[])["ids"]
+        return self.delete_articles([article_id])
+
+    def delete_articles(self, article_ids: Sequence[str]) -> int:
+        """Remove every chunk of these articles (unmarked first); returns how many chunks there were."""
+        if not article_ids:
+            return 0
+        self.unmark(article_ids)
+        where = {"source": {"$in": list(article_ids)}}
+        ids = self._collection.get(where=where, include=[])["ids"]
         if ids:
             self._collection.delete(ids=ids)
-        self._sentences.delete(where={"source": article_id})
+        self._sentences.delete(where=where)
         return len(ids)
 
     def drop(self) -> None:
-        """Delete this collection, its manifest and sentence vectors (all of them when this is the head)."""
+        """Delete this collection, its manifest and sentence vectors (with every rebuild when this is the head)."""
         if self.physical != self.name:
-            names = [self.physical]
-        else:
-            names = [self.name] + [c for c in self._rebuilds() if not c.endswith((MANIFEST_SUFFIX, SENTENCES_SUFFIX))]
-        for name in names:
-            for suffix in ("", MANIFEST_SUFFIX, SENTENCES_SUFFIX):
-                try:
-                    self._client.delete_collection(f"{name}{suffix}")
-                except Exception:  # a part that was never made
-                    if not suffix and name == self.name:
-                        raise
+            self._delete(self.physical)
+            return
+        meta = self._head.metadata or {}
+        for name in {self._current(), str(meta.get("building") or ""),
+                     *str(meta.get("retired") or "").split(",")} - {"", self.name}:
+            self._delete(name)
+        self._delete(self.name, parts_only=True)
+        self._client.delete_collection(self.name)

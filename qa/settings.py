@@ -28,7 +28,8 @@ class Settings(BaseSettings):
     embed_backend: Literal["onnx", "torch"] = Field(
         "onnx", description="onnx: int8 ONNX Runtime export of the model (built once into DATA_DIR/models); "
         "torch: sentence-transformers. Questions are embedded by whichever built the collection")
-    embed_batch: int = Field(16, ge=1, description="embedding batch size (texts are sorted by length first)")
+    embed_batch: int = Field(0, ge=0, description="texts per embedding batch, sorted by length first "
+                             "(0: the backend's best: 1 for onnx, 32 for torch)")
 
     # retrieval
     top_k: int = Field(5, ge=1, le=50, description="passages handed to the answerer")

@@ -74,23 +74,27 @@ def test_opening_a_missing_index_or_collection_fails_clearly(tmp_path):
 
 
 def test_retrieval_finds_the_arms_trade_passage(seeded_dir, embedder):
-    from qa.retriever import Retriever
+    from qa.pipeline import NewsQA
+    from qa.settings import Settings
 
-    retriever = Retriever.from_store(ChunkStore(seeded_dir, "articles"), embedder)
+    retriever, _ = NewsQA(Settings(data_dir=seeded_dir), embedder=embedder)._search_parts()
     passages = retriever.retrieve("Why do Washington and its allies criticise the arms trade?", 5)
     assert passages[0].source == "004_23f38ab0d320b1ba"
     assert "Security Council" in passages[0].text
     assert len(passages) == 5 and passages[0].score >= passages[-1].score
 
 
-def test_other_embedding_settings_never_mix_vectors_into_a_collection(tmp_path, embedder):
-    from qa.errors import ConfigError
+def test_other_embedding_settings_rebuild_the_collection_instead_of_mixing_vectors(tmp_path, embedder):
     from qa.pipeline import NewsQA
     from qa.settings import Settings
 
     NewsQA(Settings(data_dir=tmp_path / "d"), embedder=embedder).ingest(SEEDS)
-    with pytest.raises(ConfigError, match="chunk_words=170"):
-        NewsQA(Settings(data_dir=tmp_path / "d", chunk_words=120), embedder=embedder).ingest(SEEDS)
-    report = NewsQA(Settings(data_dir=tmp_path / "d", chunk_words=120, collection="short"),
-                    embedder=embedder).ingest(SEEDS)
-    assert report.added == 5
+    before = ChunkStore(tmp_path / "d", "articles")
+    assert before.built_with()["chunk_words"] == "170" and before.physical == "articles"
+    report = NewsQA(Settings(data_dir=tmp_path / "d", chunk_words=120), embedder=embedder).ingest(SEEDS)
+    assert report.rebuilt and report.added == 5 and "rebuilt" in report.summary()
+    after = ChunkStore(tmp_path / "d", "articles")
+    assert after.built_with()["chunk_words"] == "120" and after.physical.startswith("articles.b")
+    assert {m["source"] for _, _, m in after.records()} == {p.stem for p in SEEDS.glob("*.txt")}
+    again = NewsQA(Settings(data_dir=tmp_path / "d", chunk_words=120), embedder=embedder).ingest(SEEDS)
+    assert not again.rebuilt and again.unchanged == 5

@@ -32,7 +32,7 @@ def test_an_ingested_article_is_searched_at_once_by_bm25_and_dense(pipeline, tmp
     (folder / "festival.txt").write_text(FESTIVAL)
     pipeline.ingest(folder)
     retriever, _ = pipeline._search_parts()
-    bm25 = retriever.lexical("Zorblatt Quellmoor", 3)
+    bm25 = retriever.lexical_search("Zorblatt Quellmoor", 3)
     assert bm25 and bm25[0].source == "festival"
     answer = pipeline.ask(question)
     assert not answer.refused and "12,000" in answer.text and answer.citations[0].source == "festival"
