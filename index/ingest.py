@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from index.chunker import Chunk, Chunker
-from index.loader import Article, Skipped, load_articles
+from index.loader import MAX_FILE_BYTES, Article, Skipped, load_articles
 from index.packing import pack_vectors
 from index.sentences import split_sentences
 from index.store import ChunkStore
@@ -81,7 +81,8 @@ def carried_articles(old: ChunkStore, skip: set[str]) -> list[Article]:
 
 
 def ingest_folder(folder: Path, store: ChunkStore, embedder: Any, chunker: Chunker, *,
-                  prune: bool = False, progress: bool = True, carry: ChunkStore | None = None) -> IngestReport:
+                  prune: bool = False, progress: bool = True, carry: ChunkStore | None = None,
+                  max_bytes: int = MAX_FILE_BYTES) -> IngestReport:
     """Bring a collection in line with the articles under folder.
 
     Args:
@@ -91,6 +92,7 @@ def ingest_folder(folder: Path, store: ChunkStore, embedder: Any, chunker: Chunk
         chunker: a Chunker.
         prune: also remove stored articles whose files are gone.
         progress: show a progress bar on stderr.
+        max_bytes: files larger than this are skipped.
         carry: the collection store replaces (a rebuild with other settings): its articles that are not
             under folder are rebuilt from their stored text too (unless prune).
 
@@ -103,7 +105,7 @@ def ingest_folder(folder: Path, store: ChunkStore, embedder: Any, chunker: Chunk
     from tqdm import tqdm
 
     started = time.perf_counter()
-    articles, skipped = load_articles(folder)
+    articles, skipped = load_articles(folder, max_bytes)
     if carry is not None and not prune:
         articles += carried_articles(carry, {a.article_id for a in articles})
     report = IngestReport(store.name, articles=len(articles), skipped=skipped)

@@ -139,15 +139,15 @@ def parse_article(article_id: str, raw: str, path: str = "") -> Article:
                    meta.get("date", ""), meta.get("url", ""), meta.get("author", ""), meta.get("dateline", ""))
 
 
-def read_text(path: Path) -> str:
+def read_text(path: Path, max_bytes: int = MAX_FILE_BYTES) -> str:
     """A file's text: UTF-8, else cp1252 when that decodes it cleanly; HTML reduced to its text.
 
     Raises:
         InputError: binary, too big, or no known text encoding (the message is the reason).
     """
     size = path.stat().st_size
-    if size > MAX_FILE_BYTES:
-        raise InputError(f"too big ({size:,} bytes, limit {MAX_FILE_BYTES:,})")
+    if size > max_bytes:
+        raise InputError(f"too big ({size:,} bytes, limit {max_bytes:,}: QA_MAX_FILE_MB raises it)")
     data = path.read_bytes()
     if b"\x00" in data[:8192]:
         raise InputError("binary file")
@@ -197,11 +197,12 @@ def html_to_text(markup: str) -> str:
     return "\n".join(line for line in lines if line)
 
 
-def load_articles(folder: Path) -> tuple[list[Article], list[Skipped]]:
+def load_articles(folder: Path, max_bytes: int = MAX_FILE_BYTES) -> tuple[list[Article], list[Skipped]]:
     """Load every .txt and .md file under folder (recursively).
 
     Args:
         folder: a directory, or a single file.
+        max_bytes: larger files are skipped.
 
     Returns:
         The articles in path order, and the files skipped with reasons.
@@ -223,7 +224,7 @@ def load_articles(folder: Path) -> tuple[list[Article], list[Skipped]]:
             skipped.append(Skipped(str(path), f"unsupported type {path.suffix or '(none)'}"))
             continue
         try:
-            raw = read_text(path)
+            raw = read_text(path, max_bytes)
         except InputError as err:
             skipped.append(Skipped(str(path), str(err)))
             continue

@@ -39,17 +39,21 @@ class LlamaIndexLLM:
         return "".join(self.stream(system, user))
 
     def stream(self, system: str, user: str) -> Iterator[str]:
+        written = False
         try:
             for chunk in self.llm.stream_chat(self._messages(system, user)):
                 if chunk.delta:
+                    written = True
                     yield chunk.delta
         except (ConnectionError, OSError, TimeoutError) as err:
             raise BackendError(f"LLM {self.name} failed: {err}") from err
-        except Exception as err:  # httpx/openai wrap connection failures in their own types
-            kind = type(err).__name__.lower()
-            if any(word in kind for word in ("connect", "timeout", "apierror", "status")):
-                raise BackendError(f"LLM {self.name} unreachable or failing: {err}") from err
-            raise
+        except Exception as err:  # httpx/openai/ollama raise their own types, for failures and for garbage
+            kind = type(err).__name__
+            if any(word in kind.lower() for word in ("connect", "timeout", "apierror", "status")):
+                raise BackendError(f"LLM {self.name} unreachable or failing: {kind}: {err}") from err
+            raise BackendError(f"LLM {self.name} returned something unusable ({kind}: {err})") from err
+        if not written:  # e.g. a web page instead of a stream of completions
+            raise BackendError(f"LLM {self.name} returned no text: is {self.name.split(':')[0]} really serving there?")
 
 
 def _require(module: str, extra: str) -> None:

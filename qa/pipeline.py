@@ -209,6 +209,7 @@ class NewsQA:
             built_with = {"embed_model": embedder.name, "embed_backend": embedder.variant,
                           "chunk_words": s.chunk_words, "overlap_words": s.overlap_words}
             chunker = Chunker(s.chunk_words, s.overlap_words)
+            max_bytes = int(s.max_file_mb * 1_000_000)
             if not store.claim(built_with):
                 # Other settings built the vectors: everything goes into a new collection, which replaces
                 # the old one only when complete (asks read the old one until then).
@@ -217,14 +218,15 @@ class NewsQA:
                     print(f"Collection {store.name!r} was built with {_show(store.built_with())}: rebuilding it "
                           f"with {_show(built_with)}", file=sys.stderr)
                 report = ingest_folder(folder, target, embedder, chunker, prune=prune, progress=progress,
-                                       carry=store)
+                                       carry=store, max_bytes=max_bytes)
                 self._publish(target)
                 store.switch_to(target)
                 report.rebuilt = True
                 return report
             report = None
             try:
-                report = ingest_folder(folder, store, embedder, chunker, prune=prune, progress=progress)
+                report = ingest_folder(folder, store, embedder, chunker, prune=prune, progress=progress,
+                                       max_bytes=max_bytes)
             finally:
                 if report is None or report.chunks_written or report.removed or not self._published(store):
                     self._publish(store)

@@ -79,16 +79,13 @@ def test_skips_are_reported_with_reasons(tmp_path: Path):
                        "junk.txt": "no article text after removing boilerplate"}
 
 
-def test_latin1_html_and_oversized_files(tmp_path: Path, monkeypatch):
-    import index.loader
-
+def test_latin1_html_and_oversized_files(tmp_path: Path):
     (tmp_path / "cafe.txt").write_bytes("Café owners protest\nThe café on the corner closed.".encode("cp1252"))
     (tmp_path / "page.html").write_text("<html><head><title>Harbour opens</title><style>p{}</style></head><body>"
                                         "<p>The new harbour opened on Monday &amp; drew crowds.</p>"
                                         "<script>alert(1)</script></body></html>")
     (tmp_path / "big.txt").write_text("Big title\n" + "word " * 400)
-    monkeypatch.setattr(index.loader, "MAX_FILE_BYTES", 1000)
-    articles, skipped = load_articles(tmp_path)
+    articles, skipped = load_articles(tmp_path, max_bytes=1000)
     by_id = {a.article_id: a for a in articles}
     assert by_id["cafe"].body == "The café on the corner closed."
     assert by_id["page"].title == "Harbour opens"

@@ -84,6 +84,9 @@ def test_ingest_ask_stats_end_to_end(tmp_path):
               "--no-stream", check=False)
     assert down.returncode == 1 and "Traceback" not in down.stderr, down.stderr
     assert len(down.stderr.strip().splitlines()) == 1 and "unreachable" in down.stderr
+    unknown = qa("ask", ARMS_QUESTION, "--collection", "no-such-collection", check=False)
+    assert unknown.returncode == 2 and "No collection 'no-such-collection'" in unknown.stderr, unknown.stderr
+    assert len(unknown.stderr.strip().splitlines()) == 1
     gone = qa("remove", "no-such-article", check=False)
     assert gone.returncode == 2 and "No article 'no-such-article'" in gone.stderr
     assert "Removed" in qa("remove", CHOE_ARTICLE).stdout
@@ -98,8 +101,9 @@ def test_a_mixed_folder_ingests_the_good_and_lists_the_rest(tmp_path):
     (folder / "latin.txt").write_bytes("Café reopens\n\nThe café reopened on Tuesday.".encode("cp1252"))
     (folder / "blob.txt").write_bytes(b"\x00\x01\x02binary")
     (folder / "empty.md").write_text("")
+    (folder / "big.txt").write_text("Long report\n\n" + "The storm passed the harbour. " * 100)
     (folder / "loop").symlink_to(folder)  # a symlink loop must not hang or crash the walk
-    out = qa("ingest", str(folder), "--quiet", check=False)
+    out = qa("ingest", str(folder), "--quiet", "--max-file-mb", "0.002", check=False)
     assert out.returncode == 1 and "Traceback" not in out.stderr, out.stderr
     assert "2 new" in out.stdout and "skipped" in out.stdout and "binary file" in out.stdout
-    assert "empty file" in out.stdout
+    assert "empty file" in out.stdout and "too big (3,013 bytes, limit 2,000" in out.stdout

@@ -55,3 +55,55 @@ def test_configuration_errors():
     with pytest.raises(ConfigError, match="GGUF model not found"):
         make_llm(Settings(llm="llamacpp", llm_model="/no/model.gguf"))
     assert make_llm(Settings()) is None
+
+
+class _BadServer:
+    """An HTTP server on 127.0.0.1 that answers every request too slowly or with garbage."""
+
+    def __init__(self, mode: str) -> None:
+        import http.server
+        import threading
+        import time
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
+
+            def _reply(self):
+                if mode == "slow":
+                    time.sleep(3)
+                body = b"<html>certainly not what you asked for</html>" if mode == "garbage" else b"{}"
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json" if mode == "slow" else "text/html")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                try:
+                    self.wfile.write(body)
+                except OSError:  # the client gave up waiting
+                    pass
+
+            do_GET = do_POST = _reply
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", free_port()), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self):
+        self.server.shutdown()
+
+
+@pytest.mark.parametrize("mode", ["slow", "garbage"])
+@pytest.mark.parametrize("llm", ["openai", "ollama"])
+def test_slow_or_garbage_servers_are_backend_errors(mode, llm):
+    import time
+
+    server = _BadServer(mode)
+    try:
+        url = server.url + ("/v1" if llm == "openai" else "")
+        client = make_llm(Settings(llm=llm, llm_base_url=url, timeout_s=0.5))
+        started = time.perf_counter()
+        with pytest.raises(BackendError, match=f"LLM {llm}"):
+            client.complete("system", "user")
+        assert time.perf_counter() - started < 2.5  # the settings' timeout, not the server's pace
+    finally:
+        server.close()
