@@ -75,8 +75,8 @@ def build(records: Iterable[tuple[str, str, dict[str, Any]]], generation: str,
     return Lexical(generation, ids, bm25, df, n)
 
 
-def save(lexical: Lexical, root: Path) -> None:
-    """Write one generation under root atomically (temp folder, rename); older generations go."""
+def save(lexical: Lexical, root: Path, prune: bool = True) -> None:
+    """Write one generation under root atomically (temp folder, rename); with prune, older generations go."""
     root.mkdir(parents=True, exist_ok=True)
     target = root / lexical.generation
     scratch = Path(tempfile.mkdtemp(dir=root, prefix=".tmp-"))
@@ -91,7 +91,7 @@ def save(lexical: Lexical, root: Path) -> None:
     except BaseException:
         shutil.rmtree(scratch, ignore_errors=True)
         raise
-    for old in root.iterdir():
+    for old in root.iterdir() if prune else ():
         if old.name != lexical.generation:
             shutil.rmtree(old, ignore_errors=True)
 

@@ -6,6 +6,7 @@ statistics are rebuilt from the store; bm25s has no incremental update).
 """
 from __future__ import annotations
 
+import contextlib
 import sys
 import threading
 import time
@@ -151,13 +152,19 @@ class NewsQA:
             generation = store.generation()
             if self._retriever is not None and self._retriever.generation == generation and self._finder:
                 return self._retriever, self._finder
-            from index.lexical import build, load
+            from index.lexical import build, load, save
             from qa.errors import IndexMissingError
             from qa.retriever import Retriever
             from qa.terms import TermWeights
 
-            lexical = (load(self._lexical_root(), generation) if generation else None) or \
-                build(store.records(), generation, _term_counts)
+            lexical = load(self._lexical_root(), generation) if generation else None
+            if lexical is None:
+                lexical = build(store.records(), generation, _term_counts)
+                if generation and self.settings.chroma_url:
+                    # another machine changed the server's collection: keep what was built for this
+                    # generation, so the next process here loads it instead of fetching every chunk
+                    with contextlib.suppress(OSError):
+                        save(lexical, self._lexical_root(), prune=False)
             if not lexical.ids:
                 raise IndexMissingError(f"Collection {store.name!r} is empty: run `qa ingest seeds/` first")
             s = self.settings

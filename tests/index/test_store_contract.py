@@ -45,3 +45,25 @@ def test_ingest_then_answer(settings, embedder):
 def test_unreachable_server_is_a_clear_error():
     with pytest.raises(BackendError, match="Cannot reach the Chroma server"):
         ChunkStore(None, "articles", f"http://127.0.0.1:{free_port()}")
+
+
+def test_a_second_machine_builds_bm25_once_per_generation(settings, embedder, tmp_path, monkeypatch):
+    if not settings.chroma_url:
+        pytest.skip("embedded: another data dir is another database")
+    import index.lexical
+
+    writer = NewsQA(settings.model_copy(update={"collection": "shared", "data_dir": tmp_path / "a"}), embedder=embedder)
+    writer.ingest(SEEDS)
+    elsewhere = settings.model_copy(update={"collection": "shared", "data_dir": tmp_path / "b"})
+    first = NewsQA(elsewhere, embedder=embedder)
+    assert first.ask(ARMS_QUESTION).citations[0].source == CHOE_ARTICLE  # built from the server's chunks
+    generation = first.store().generation()
+    assert index.lexical.load(first._lexical_root(), generation) is not None
+
+    def no_build(*args, **kwargs):
+        raise AssertionError("BM25 was rebuilt although this generation's files are here")
+
+    monkeypatch.setattr(index.lexical, "build", no_build)
+    later = NewsQA(elsewhere, embedder=embedder)
+    assert later.ask(ARMS_QUESTION).citations[0].source == CHOE_ARTICLE
+    writer.store().drop()
