@@ -67,3 +67,22 @@ def test_a_second_machine_builds_bm25_once_per_generation(settings, embedder, tm
     later = NewsQA(elsewhere, embedder=embedder)
     assert later.ask(ARMS_QUESTION).citations[0].source == CHOE_ARTICLE
     writer.store().drop()
+
+
+def test_changed_chunking_rebuilds_and_readers_follow(settings, embedder, tmp_path):
+    scoped = settings.model_copy(update={"collection": "rebuilt"})
+    if not settings.chroma_url:
+        scoped = scoped.model_copy(update={"data_dir": tmp_path / "d"})
+    reader = NewsQA(scoped, embedder=embedder)
+    NewsQA(scoped, embedder=embedder).ingest(SEEDS)
+    first = reader.ask(ARMS_QUESTION)
+    report = NewsQA(scoped.model_copy(update={"chunk_words": 80}), embedder=embedder).ingest(SEEDS)
+    assert report.rebuilt
+    store = ChunkStore(scoped.data_dir, "rebuilt", scoped.chroma_url)
+    assert store.physical.startswith("rebuilt.b") and store.built_with()["chunk_words"] == "80"
+    after = reader.ask(ARMS_QUESTION)  # the same long-lived reader, now over the rebuilt collection
+    assert after.citations[0].source == first.citations[0].source == CHOE_ARTICLE
+    assert all(len(p.text.split()) <= 100 for p in after.passages)
+    NewsQA(scoped.model_copy(update={"chunk_words": 80}), embedder=embedder).ingest(SEEDS)  # collects garbage
+    assert store._delete("rebuilt", parts_only=True) == []  # the old chunks' parts are gone already
+    store.drop()
