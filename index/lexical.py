@@ -9,6 +9,7 @@ so scores equal the stock retriever's.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import shutil
 import tempfile
@@ -16,6 +17,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+# bm25s logs every build at DEBUG; a library that configures the root logger must not surface it.
+logging.getLogger("bm25s").setLevel(logging.WARNING)
 
 FORMAT = "bm25s-v1"
 
