@@ -56,13 +56,23 @@ def write_chart(report: dict[str, Any], path: Path) -> Path | None:
         (axes[1][0], "cold qa ask (s, median)", [("extractive", [r["cold_ask"]["median_s"] for r in rows])]),
         (axes[1][1], "ingest peak RSS (MiB)", [("qa ingest", [r["ingest"]["peak_rss_mib"] for r in rows])]),
     ]
+    peers = rows[0].get("peers")
     for ax, title, series in panels:
         for label, values in series:
             ax.plot(chunks, values, marker="o", label=label)
         ax.set_title(title)
         ax.set_xlabel("chunks in the index")
         ax.set_xscale("log")
+        ax.set_xticks(chunks, [f"{c:,}\nx{r['scale']}" for c, r in zip(chunks, rows)])
+        ax.minorticks_off()
         ax.grid(alpha=0.3)
+    if peers:  # the peers ran on the first scale's texts
+        for key, label, marker in (("sentence_transformers", "sentence-transformers process", "s"),
+                                   ("llama_index", "stock llama-index", "^")):
+            axes[0][0].plot([chunks[0]], [peers[key]["wall_s"]], marker=marker, linestyle="", label=label)
+            axes[1][1].plot([chunks[0]], [peers[key]["peak_rss_mib"]], marker=marker, linestyle="", label=label)
+    for ax, _, _ in panels:
+        ax.set_ylim(bottom=0)
         ax.legend()
     fig.suptitle(f"newsqa bench: {report['corpus']} x{', x'.join(str(r['scale']) for r in rows)}")
     fig.tight_layout()
