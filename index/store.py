@@ -117,13 +117,11 @@ class ChunkStore:
         if fresh:
             self._head = self._client.get_collection(self.name, embedding_function=None)
             current = self._current()
-            if current == self.name:
+            if current != self.physical:
                 self._open(current)
-                self._collection = self._head
-            elif current == self.physical:
-                self._collection = self._client.get_collection(current, embedding_function=None)
-            else:
-                self._open(current)
+            else:  # the same collection: re-read its metadata
+                self._collection = self._head if current == self.name else \
+                    self._client.get_collection(current, embedding_function=None)
         return str((self._collection.metadata or {}).get("generation", ""))
 
     def set_generation(self, generation: str) -> None:
@@ -154,30 +152,34 @@ class ChunkStore:
         """
         building = str((self._head.metadata or {}).get("building") or "")
         if building:
-            target = ChunkStore(self._where[0], self.name, self._where[1], physical=building)
+            target = self._rebuild_collection(building)
             if target.claim(built_with):
                 return target
             target.drop()
         building = f"{self.name}.b{uuid.uuid4().hex[:8]}"
         self._head.modify(metadata={**(self._head.metadata or {}), "building": building})
-        target = ChunkStore(self._where[0], self.name, self._where[1], physical=building)
+        target = self._rebuild_collection(building)
         target.claim(built_with)
         return target
+
+    def _rebuild_collection(self, physical: str) -> ChunkStore:
+        return ChunkStore(self._where[0], self.name, self._where[1], physical=physical)
+
+    def _retired(self) -> list[str]:
+        """The collections a completed rebuild replaced, not yet deleted."""
+        return [n for n in str((self._head.metadata or {}).get("retired") or "").split(",") if n]
 
     def switch_to(self, target: ChunkStore) -> None:
         """Make a completed rebuild the collection readers read (one metadata write: atomic). The
         replaced vectors are deleted by the next writer's collect_garbage()."""
-        meta = self._head.metadata or {}
-        retired = [n for n in str(meta.get("retired") or "").split(",") if n]
-        if self._current() != self.name:
-            retired.append(self._current())
-        self._head.modify(metadata={**meta, "current": target.physical, "building": "", "retired": ",".join(retired)})
+        retired = self._retired() + ([self._current()] if self._current() != self.name else [])
+        self._head.modify(metadata={**(self._head.metadata or {}), "current": target.physical, "building": "",
+                                    "retired": ",".join(retired)})
         self.generation()
 
     def collect_garbage(self) -> list[str]:
         """Delete what a completed rebuild replaced (called by writers, under the writer lock)."""
-        meta = self._head.metadata or {}
-        retired = [n for n in str(meta.get("retired") or "").split(",") if n]
+        retired = self._retired()
         gone = [n for name in retired for n in self._delete(name)]
         if self._current() != self.name:  # the head's own chunks were replaced: it only points now
             stale = self._head.get(include=[])["ids"]
@@ -185,7 +187,7 @@ class ChunkStore:
                 self._head.delete(ids=stale)
             gone += self._delete(self.name, parts_only=True)
         if retired:
-            self._head.modify(metadata={**meta, "retired": ""})
+            self._head.modify(metadata={**(self._head.metadata or {}), "retired": ""})
         return gone
 
     def _delete(self, physical: str, parts_only: bool = False) -> list[str]:
@@ -334,9 +336,8 @@ class ChunkStore:
         if self.physical != self.name:
             self._delete(self.physical)
             return
-        meta = self._head.metadata or {}
-        for name in {self._current(), str(meta.get("building") or ""),
-                     *str(meta.get("retired") or "").split(",")} - {"", self.name}:
+        building = str((self._head.metadata or {}).get("building") or "")
+        for name in {self._current(), building, *self._retired()} - {"", self.name}:
             self._delete(name)
         self._delete(self.name, parts_only=True)
         self._client.delete_collection(self.name)

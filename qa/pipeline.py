@@ -1,8 +1,9 @@
 """NewsQA: the one object that owns the pipeline (store, embedder, retriever, evidence, answerer).
 
 The CLI, the UI, the eval harness, the benchmark and `qa.ask()` all build this object; nothing else
-wires components. After `ingest` or `remove` the next question sees the change (BM25 and term
-statistics are rebuilt from the store; bm25s has no incremental update).
+wires components. Every change (`ingest`, `remove`, `check --repair`) ends by saving BM25 and the
+term statistics for a new generation of the collection (bm25s has no incremental update); the next
+question, in this process or another, reads that generation.
 """
 from __future__ import annotations
 
