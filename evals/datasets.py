@@ -14,14 +14,26 @@ DEFAULT_BENCHMARKS = REPO.parent / "shared" / "benchmarks"
 
 
 @dataclass(frozen=True, slots=True)
+class KeyPoint:
+    """One point a synthesis answer should make: it is made when every group of match has one of its
+    alternatives in the answer (case-insensitive); sources are the articles that state it."""
+
+    point: str
+    match: tuple[tuple[str, ...], ...]
+    sources: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class Question:
-    """One eval item: answers are any-of gold strings, sources the gold article ids."""
+    """One eval item: answers are any-of gold strings, sources the gold article ids; a summary, comparison,
+    list or timeline question has key points instead of answers."""
 
     qid: str
     question: str
     answers: tuple[str, ...]
     sources: tuple[str, ...]
     answerable: bool
+    key_points: tuple[KeyPoint, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,9 +94,25 @@ def _questions(rows: list[dict], path: Path) -> tuple[Question, ...]:
         if answerable and not (r.get("answers") or r.get("sources")):
             raise InputError(f"{where}: an answerable question needs 'answers' or 'sources'")
         out.append(Question(str(r.get("id", i)), question, tuple(r.get("answers", ())), tuple(r.get("sources", ())),
-                            answerable))
+                            answerable, _key_points(r.get("key_points", []), where)))
     if not out:
         raise InputError(f"{path}: no questions")
+    return tuple(out)
+
+
+def _key_points(rows: object, where: str) -> tuple[KeyPoint, ...]:
+    """Validate key points: [{"point": text, "match": [[alternative, ...], ...], "sources": [id, ...]}]."""
+    if not isinstance(rows, list):
+        raise InputError(f"{where}: 'key_points' must be a list")
+    out = []
+    for row in rows:
+        row = row if isinstance(row, dict) else {}
+        match = row.get("match")
+        groups_ok = isinstance(match, list) and bool(match) and all(
+            isinstance(g, list) and g and all(isinstance(a, str) for a in g) for g in match)
+        if not isinstance(row.get("point"), str) or not groups_ok:
+            raise InputError(f"{where}: each key point needs 'point' (text) and 'match' (a list of lists of text)")
+        out.append(KeyPoint(row["point"], tuple(tuple(g) for g in match), tuple(row.get("sources", ()))))
     return tuple(out)
 
 
@@ -96,6 +124,11 @@ def load_jsonl(path: Path, corpus_dir: Path) -> Dataset:
 def load_seeds() -> Dataset:
     """The project's own questions over seeds/."""
     return load_jsonl(HERE / "datasets" / "seeds.jsonl", REPO / "seeds")
+
+
+def load_synthesis() -> Dataset:
+    """The project's summary, comparison, list and timeline questions over seeds/, with their key points."""
+    return load_jsonl(HERE / "datasets" / "synthesis.jsonl", REPO / "seeds")
 
 
 def load_squad2(root: Path) -> Dataset:
@@ -145,6 +178,8 @@ def load_dataset(name: str, benchmarks: Path | None = None, corpus_dir: Path | N
     root = benchmarks or DEFAULT_BENCHMARKS
     if name == "seeds":
         return load_seeds()
+    if name == "synthesis":
+        return load_synthesis()
     if name in ("squad2", "rgb"):
         if not root.is_dir():
             raise InputError(f"No benchmarks folder at {root}: pass --benchmarks DIR")
@@ -154,4 +189,4 @@ def load_dataset(name: str, benchmarks: Path | None = None, corpus_dir: Path | N
         raise InputError(f"No such folder: {corpus_dir} (--corpus)")
     if path.suffix == ".jsonl" and path.is_file():
         return load_jsonl(path, Path(corpus_dir) if corpus_dir else REPO / "seeds")
-    raise InputError(f"Unknown dataset {name!r}: use seeds, squad2, rgb or a .jsonl file")
+    raise InputError(f"Unknown dataset {name!r}: use seeds, synthesis, squad2, rgb or a .jsonl file")

@@ -23,6 +23,13 @@ def contains_answer(text: str, answers: Sequence[str]) -> bool:
     return any(normalise(a) in haystack for a in answers if a.strip())
 
 
+def key_points_made(text: str, key_points: Sequence) -> int:
+    """How many key points the text makes: a point is made when each of its match groups has an alternative
+    in the text (case-insensitive)."""
+    haystack = normalise(text)
+    return sum(all(any(normalise(alt) in haystack for alt in group) for group in kp.match) for kp in key_points)
+
+
 def rank_of_gold(retrieved: Sequence[str], gold: Sequence[str]) -> int | None:
     """1-based rank of the first gold source among retrieved sources, or None."""
     gold_set = set(gold)

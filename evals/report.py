@@ -7,8 +7,9 @@ from pathlib import Path
 ROWS = [("hit@1", ("hit_at_1",)), ("hit@5", ("hit_at_5",)), ("MRR", ("mrr",)),
         ("answer accuracy", ("answer_accuracy",)), ("citation precision", ("citation_precision",)),
         ("refusal precision", ("refusal", "precision")), ("refusal recall", ("refusal", "recall")),
-        ("false refusals", ("refusal", "false_refusal_rate")), ("latency p50 ms", ("latency_ms", "p50")),
-        ("latency p95 ms", ("latency_ms", "p95"))]
+        ("false refusals", ("refusal", "false_refusal_rate")), ("key-point recall", ("key_point_recall",)),
+        ("latency p50 ms", ("latency_ms", "p50")), ("latency p95 ms", ("latency_ms", "p95")),
+        ("latency first text p50 ms", ("first_text_ms", "p50"))]
 
 
 def _get(metrics: dict, path: tuple[str, ...]):

@@ -9,6 +9,7 @@ from evals.metrics import (
     citation_precision,
     contains_answer,
     hit_at,
+    key_points_made,
     mean,
     percentiles,
     rank_of_gold,
@@ -33,16 +34,26 @@ class Result:
     gold_rank: int | None
     gold: tuple[str, ...] = ()   # gold source ids
     evidence: float | None = None    # best evidence score (ours)
-    judgement: float | None = None   # the reader's P(yes) - P(no) (ours, with an LLM that judges)
+    judgement: float | None = None   # the model's P(yes) - P(no) (ours, with an LLM that judges)
+    first_text_ms: float | None = None   # when the first piece of the answer's text arrived
+    key_points: int = 0              # a synthesis question's key points
+    key_points_made: int = 0         # how many of them the answer makes
 
 
 def judge(q: Question, answer: str, refused: bool, retrieved: Sequence[str], cited: Sequence[str],
-          latency_ms: float, evidence: float | None = None, judgement: float | None = None) -> Result:
-    """Score one answer against its question's gold data."""
-    correct = q.answerable and not refused and contains_answer(answer, q.answers)
+          latency_ms: float, evidence: float | None = None, judgement: float | None = None,
+          first_text_ms: float | None = None) -> Result:
+    """Score one answer against its question's gold data (a synthesis question by its key points: correct when
+    it makes at least half of them)."""
+    made = key_points_made(answer, q.key_points) if q.key_points and not refused else 0
+    if q.key_points:
+        correct = q.answerable and not refused and made * 2 >= len(q.key_points)
+    else:
+        correct = q.answerable and not refused and contains_answer(answer, q.answers)
     return Result(q.qid, q.question, q.answerable, answer, refused, tuple(retrieved), tuple(cited),
                   round(latency_ms, 1), correct, rank_of_gold(retrieved, q.sources) if q.sources else None,
-                  tuple(q.sources), evidence, judgement)
+                  tuple(q.sources), evidence, judgement,
+                  None if first_text_ms is None else round(first_text_ms, 1), len(q.key_points), made)
 
 
 def refusal_curve(results: Sequence[Result], weight: float, min_support: float) -> list[dict]:
@@ -80,8 +91,18 @@ def aggregate(results: Sequence[Result]) -> dict:
                                     if not r.refused]),
         "refusal": asdict(refusal),
         "latency_ms": percentiles([r.latency_ms for r in results]),
+        "first_text_ms": percentiles([r.first_text_ms for r in results if r.first_text_ms is not None]),
         "by_answer_type": by_answer_type(results),
+        **synthesis_scores(results),
     }
+
+
+def synthesis_scores(results: Sequence[Result]) -> dict:
+    """Key-point recall (share of the key points made, pooled) of the questions that have key points."""
+    pointed = [r for r in results if r.key_points]
+    if not pointed:
+        return {}
+    return {"key_point_recall": round(sum(r.key_points_made for r in pointed) / sum(r.key_points for r in pointed), 4)}
 
 
 def by_answer_type(results: Sequence[Result]) -> dict:

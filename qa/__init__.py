@@ -35,14 +35,17 @@ def get_pipeline(**overrides: object) -> NewsQA:
         return _pipelines[key]
 
 
-def ask(question: str, *, collection: str = "articles", top_k: int | None = None, llm: str | None = None) -> Answer:
+def ask(question: str, *, collection: str = "articles", top_k: int | None = None, llm: str | None = None,
+        answerer: str | None = None) -> Answer:
     """Answer a question from the ingested articles.
 
     Args:
         question: the question.
         collection: which collection to search.
         top_k: passages to retrieve (default QA_TOP_K).
-        llm: "extractive", "llamacpp", "ollama" or "openai" (default QA_LLM).
+        llm: the model backend: "extractive" (none), "llamacpp", "ollama" or "openai" (default QA_LLM: llamacpp
+            when the Qwen model is installed).
+        answerer: "extractive", "judged" or "reader" (default QA_ANSWERER: judged when there is a model).
 
     Returns:
         The Answer: text with [n] markers, citations, retrieved passages, refused flag.
@@ -50,4 +53,4 @@ def ask(question: str, *, collection: str = "articles", top_k: int | None = None
     Raises:
         QAError: empty question, nothing ingested, bad configuration.
     """
-    return get_pipeline(collection=collection, llm=llm).ask(question, top_k=top_k)
+    return get_pipeline(collection=collection, llm=llm, answerer=answerer).ask(question, top_k=top_k)

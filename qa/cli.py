@@ -152,7 +152,10 @@ def build_parser(settings_flags: bool = True) -> argparse.ArgumentParser:
     common.add_argument("--chroma-url", dest="chroma_url", help="Chroma server URL (QA_CHROMA_URL)")
     answering = argparse.ArgumentParser(add_help=False)
     answering.add_argument("--top-k", dest="top_k", type=int, help="passages to retrieve (QA_TOP_K)")
-    answering.add_argument("--llm", help="extractive | llamacpp | ollama | openai (QA_LLM)")
+    answering.add_argument("--answerer", help="auto | extractive | judged | reader (QA_ANSWERER; auto: judged when "
+                           "a model is installed)")
+    answering.add_argument("--llm", help="model backend: auto | extractive (none) | llamacpp | ollama | openai "
+                           "(QA_LLM)")
     answering.add_argument("--llm-model", dest="llm_model", help="model name or GGUF path (QA_LLM_MODEL)")
     answering.add_argument("--llm-base-url", dest="llm_base_url", help="server URL (QA_LLM_BASE_URL)")
 

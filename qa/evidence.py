@@ -206,3 +206,17 @@ def rerank(found: Sequence[Evidence], passages: Sequence[Passage], top_k: int) -
     fused = [(0.5 * p.score + 0.5 * best.get(i, 0.0), i) for i, p in enumerate(passages)]
     fused.sort(key=lambda pair: (-pair[0], pair[1]))
     return [replace(passages[i], score=round(value, 4)) for value, i in fused[:top_k]]
+
+
+def diversify(passages: Sequence[Passage], top_k: int, per_article: int) -> list[Passage]:
+    """Keep top_k passages, the best of each article first, then others up to per_article per article."""
+    seen: dict[str, int] = {}
+    firsts, rest = [], []
+    for p in passages:
+        seen[p.source] = seen.get(p.source, 0) + 1
+        if seen[p.source] == 1:
+            firsts.append(p)
+        elif seen[p.source] <= per_article:
+            rest.append(p)
+    kept = set(map(id, (firsts + rest)[:top_k]))
+    return [p for p in passages if id(p) in kept]

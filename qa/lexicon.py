@@ -81,6 +81,15 @@ TYPED = {
     "place": re.compile(r"^(?:where|(?:in |to |from )?(?:what|which)(?: other)? (?:city|country|countries|place|town|"
                         r"region|state|nation|continent))\b"),
 }
+# a question no single sentence answers: a summary, a comparison, a list, a timeline, "what do the articles say"
+SYNTHESIS = re.compile(
+    r"^(?:summari[sz]e|give (?:me )?(?:a |an )?(?:summary|overview|rundown)|compare|contrast|list\b|outline\b)"
+    r"|\b(?:summary of|overview of|timeline|chronology|sequence of events|in chronological order"
+    r"|how (?:do|does|did) .{1,60}\b(?:differ|compare)|what (?:are|were) the (?:differences|similarities)"
+    r"|(?:what|which) (?:do|does|did) the (?:articles?|reports?|sources?|coverage) (?:say|report|tell)"
+    r"|what (?:are|were) (?:all )?the (?:main|key|major) (?:points|events|developments|topics|themes|issues|facts)"
+    r"|what (?:are|were) (?:all )?the (?:\w+ ){0,2}(?:mentioned|reported|listed))\b",
+    re.IGNORECASE)
 # a question about money is answered by an amount of money, not by a share price move or a date
 MONEY_QUESTION = re.compile(
     r"\b(?:revenue|price|cost|budget|salary|sales|profit|income|earnings|worth|valuation|"

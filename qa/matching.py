@@ -87,7 +87,7 @@ def answer_type_score(query: Query, sentence: str, sentence_terms: set[str] | fr
 
     For "how many X" a number without X scores 0.5: "91.3 males" may answer "how many men".
     """
-    if not query.kind:
+    if not query.kind or query.synthesis:
         return 1.0
     spans = typed_spans(query, sentence)
     if not spans:

@@ -16,9 +16,10 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from qa.answerer import Answerer, Findings, make_answerer
+from qa.answerers.base import Answerer, Findings
+from qa.answerers.factory import ANSWERERS, answerer_name, make_answerer, with_answerer
 from qa.errors import InputError
-from qa.evidence import EvidenceFinder, rerank
+from qa.evidence import EvidenceFinder, diversify, rerank
 from qa.models import Answer
 from qa.query import analyse
 from qa.settings import Settings
@@ -116,21 +117,33 @@ class NewsQA:
         with self._lock:
             self._retriever = None
 
+    def _model_llm(self, settings: Settings) -> Any:
+        """The pipeline's one model (loaded on first use, shared by its answerers); None without a model."""
+        from qa.llm.factory import backend, make_llm
+
+        if self._llm is None and backend(settings) is not None:
+            self._llm = make_llm(settings)
+        return self._llm
+
     @property
     def answerer(self) -> Answerer:
-        """The configured answerer (an LLM model loads here, once)."""
+        """The configured answerer (a model starts loading here, once)."""
         with self._lock:
             if self._answerer is None:
-                self._answerer = make_answerer(self.settings, self._llm)
+                needs_model = answerer_name(self.settings, self._llm) != "extractive"
+                self._answerer = make_answerer(self.settings, self._model_llm(self.settings) if needs_model else None)
             return self._answerer
 
     def answerer_for(self, name: str | None = None) -> Answerer:
-        """The answerer called name ("extractive", "llamacpp", ...), built once; None is the configured one."""
-        if name is None or name == self.settings.llm:
+        """The answerer called name ("extractive", "judged", "reader", or a backend such as "llamacpp"), built
+        once; None is the configured one."""
+        if name is None or name in (self.settings.answerer, answerer_name(self.settings, self._llm)):
             return self.answerer
         with self._lock:
             if name not in self._answerers:
-                self._answerers[name] = make_answerer(self.settings.model_copy(update={"llm": name}))
+                settings = with_answerer(self.settings, name)
+                shared = name in ANSWERERS and name != "extractive"
+                self._answerers[name] = make_answerer(settings, self._model_llm(settings) if shared else None)
             return self._answerers[name]
 
     @property
@@ -329,9 +342,12 @@ class NewsQA:
         retriever, finder = self._search_parts()
         opened = time.perf_counter()
         query = analyse(question, finder.weights)
+        if query.synthesis:  # drawn from several articles: more passages, at most two of each article
+            k = max(k, self.settings.synthesis_passages)
         fetched = retriever.retrieve(question, max(k, self.settings.rerank_depth), timings)
         scoring = time.perf_counter()
-        passages = tuple(rerank(finder.find(query, fetched), fetched, k))
+        ranked = rerank(finder.find(query, fetched), fetched, len(fetched) if query.synthesis else k)
+        passages = tuple(diversify(ranked, k, per_article=2) if query.synthesis else ranked)
         # sentence vectors are cached: this second pass is scoring only, with agreement among the kept passages
         found = Findings(query, passages, tuple(finder.find(query, passages)), finder)
         if timings is not None:
@@ -345,7 +361,7 @@ class NewsQA:
         Args:
             question: the question.
             top_k: passages to retrieve (default: the settings' top_k).
-            answerer: "extractive" or an LLM backend (default: the configured one).
+            answerer: "extractive", "judged", "reader" or a backend name (default: the configured one).
 
         Returns:
             The answer; refused=True with no citations when the articles do not hold it.
@@ -354,23 +370,25 @@ class NewsQA:
             QAError: empty or oversized question, nothing ingested, LLM backend failure.
         """
         timings: dict[str, float] = {}
+        chosen = self.answerer_for(answerer)   # first: a model starts loading while the question is retrieved
         found = self.find(question, top_k, timings)
         started = time.perf_counter()
-        answer = self.answerer_for(answerer).answer(found.query, found)
+        answer = chosen.answer(found.query, found)
         timings["answer"] = (time.perf_counter() - started) * 1000
         return replace(answer, timings=timings)
 
     def stream(self, question: str, top_k: int | None = None, answerer: str | None = None) -> Iterator[str | Answer]:
         """Pieces of the answer text as they are written, then the final Answer."""
+        chosen = self.answerer_for(answerer)
         found = self.find(question, top_k)
-        yield from self.answerer_for(answerer).stream(found.query, found)
+        yield from chosen.stream(found.query, found)
 
     # -- conversations ----------------------------------------------------------------------------
     def standalone(self, history: Sequence[tuple[str, str]], question: str, answerer: str | None = None) -> str:
         """The follow-up rewritten to stand alone (by the LLM when one answers, else by rule)."""
         from qa.followup import condense
 
-        return condense(history, _clean(question), getattr(self.answerer_for(answerer), "llm", None))
+        return condense(history, _clean(question), self.answerer_for(answerer).condenser)
 
     def chat(self, history: Sequence[tuple[str, str]], question: str, top_k: int | None = None,
              answerer: str | None = None) -> Answer:

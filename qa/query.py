@@ -3,9 +3,22 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from qa.lexicon import FOCUS, HOW_MANY, MONEY_QUESTION, PLURALS, PREPOSITIONS, STOP, TYPED, VERBS_AFTER_WHAT, WORD
+from qa.lexicon import (
+    FOCUS,
+    HOW_MANY,
+    MONEY_QUESTION,
+    PLURALS,
+    PREPOSITIONS,
+    STOP,
+    SYNTHESIS,
+    TYPED,
+    VERBS_AFTER_WHAT,
+    WORD,
+)
 from qa.matching import editions, entity_key, negated, years
 from qa.terms import TermWeights
+
+SYNTHESIS_KIND = "synthesis"
 
 
 @dataclass(frozen=True, slots=True)
@@ -13,7 +26,7 @@ class Query:
     """What an answer to the question must contain; every evidence signal reads this, nothing re-analyses."""
 
     text: str
-    kind: str                        # number | date | person | place | ""
+    kind: str                        # number | date | person | place | synthesis | ""
     terms: tuple[str, ...]           # stemmed content terms, in order
     pairs: frozenset[tuple[str, str]] = frozenset()  # adjacent term pairs (phrase signal)
     counted: str = ""                # stem of the noun after "how many", which the answer must mention
@@ -25,10 +38,18 @@ class Query:
     negated: bool = False            # the question asks what did not happen
     focus: str = ""                  # stem of the thing a what/which question asks about ("which airline")
 
+    @property
+    def synthesis(self) -> bool:
+        """A summary, comparison, list or timeline: answered from several articles."""
+        return self.kind == SYNTHESIS_KIND
+
 
 def answer_type(question: str) -> str:
-    """The entity type a question asks for: number, date, person, place, or "" for none."""
+    """The entity type a question asks for: number, date, person, place, "" for none, or synthesis for a
+    summary, comparison, list or timeline (an answer drawn from several articles, not one sentence)."""
     q = question.strip().lower()
+    if SYNTHESIS.search(q):
+        return SYNTHESIS_KIND
     for name, pattern in TYPED.items():
         if pattern.search(q):
             return name

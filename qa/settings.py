@@ -8,7 +8,8 @@ from typing import Literal
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-LLM_CHOICES = ("extractive", "llamacpp", "ollama", "openai")
+LLM_CHOICES = ("auto", "extractive", "llamacpp", "ollama", "openai")
+ANSWERER_CHOICES = ("auto", "extractive", "judged", "reader")
 
 
 class Settings(BaseSettings):
@@ -41,8 +42,15 @@ class Settings(BaseSettings):
         "dist_based_score", description="how llama-index's QueryFusionRetriever fuses dense and BM25 scores")
 
     # answering
-    llm: Literal["extractive", "llamacpp", "ollama", "openai"] = Field(
-        "extractive", description="what writes answers: extractive (no LLM) | llamacpp | ollama | openai")
+    answerer: Literal["auto", "extractive", "judged", "reader"] = Field(
+        "auto", description="auto (judged when a model is there, else extractive) | extractive (quotes, no model) "
+        "| judged (quotes only what the model judges the articles state) | reader (the model writes every answer)")
+    llm: Literal["auto", "extractive", "llamacpp", "ollama", "openai"] = Field(
+        "auto", description="the model backend: auto (llamacpp when the Qwen model is installed) | extractive "
+        "(no model) | llamacpp | ollama | openai")
+    llm_extra_buffers: Literal["auto", "on", "off"] = Field(
+        "off", description="llama.cpp weight repacking (extra buffer types): off (measured faster for prompts, and "
+        "the AMX repack crashes on Sapphire Rapids-class CPUs) | on | auto (off only where the CPU has AMX)")
     llm_model: str = Field("", description="model name (ollama/openai) or GGUF path (llamacpp); empty = default")
     llm_base_url: str = Field("", description="base URL of an Ollama or OpenAI-compatible server")
     llm_api_key: SecretStr = Field(SecretStr(""), description="API key for an OpenAI-compatible server")
@@ -58,6 +66,13 @@ class Settings(BaseSettings):
                                         "reader's yes/no judgement when deciding to refuse")
     judge_threshold: float = Field(-0.062, description="the reader refuses when judgement + weight x evidence "
                                    "margin falls below this")
+    judge_input: Literal["excerpts", "passages", "each"] = Field(
+        "excerpts", description="what the judged answerer's model reads: the best evidence excerpts, the top 3 "
+        "passages in one prompt, or each of them in a prompt of its own (the best judgement counts)")
+    synthesis_articles: int = Field(5, ge=1, description="articles a summary, comparison, list or timeline draws on")
+    synthesis_sentences: int = Field(2, ge=1, description="sentences of each article the model reads for a synthesis")
+    synthesis_passages: int = Field(10, ge=1, description="passages retrieved for a synthesis question, "
+                                    "at most 2 per article")
     claim_names: float = Field(0.75, ge=0.0, le=1.0, description="share of a claim's names and numbers its cited "
                                "passage must contain")
     claim_similarity: float = Field(0.45, description="cosine above which a cited sentence states a claim")

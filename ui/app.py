@@ -33,7 +33,7 @@ def build_app(pipeline: Any, title: str = "newsqa") -> Any:
     """
     import gradio as gr
 
-    from qa.llm import available_backends
+    from qa.answerers.factory import answerer_name, available_answerers
 
     def examples() -> Any:
         return gr.update(samples=[[q] for q in example_questions(pipeline.articles() if _has_index() else [])])
@@ -72,8 +72,8 @@ def build_app(pipeline: Any, title: str = "newsqa") -> Any:
                     drop = gr.Button("Remove", elem_id="remove", variant="stop")
             status = gr.Markdown(elem_id="library-status")
         with gr.Tab("Settings"):
-            backends = available_backends(pipeline.settings)
-            answerer = gr.Dropdown(backends, value=pipeline.settings.llm, label="Answerer", elem_id="answerer")
+            answerer = gr.Dropdown(available_answerers(pipeline.settings), value=answerer_name(pipeline.settings),
+                                   label="Answerer", elem_id="answerer")
             top_k = gr.Slider(1, 10, value=pipeline.settings.top_k, step=1, label="Passages to retrieve (top-k)")
             show = gr.Checkbox(False, label="Show retrieved passages under each answer", elem_id="show-passages")
 

@@ -2,9 +2,9 @@
 OpenAI-compatible server (llama-cpp-python's) on 127.0.0.1, both with the bundled SmolLM2 GGUF.
 SmolLM2-135M is too weak to judge answers: these tests check the machinery, not quality."""
 import pytest
+from qa.gguf import bundled_smollm2
 
 from qa.errors import BackendError, ConfigError
-from qa.gguf import bundled_smollm2
 from qa.llm import make_llm
 from qa.pipeline import NewsQA
 from qa.settings import Settings

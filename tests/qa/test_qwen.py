@@ -4,8 +4,8 @@ import os
 import shutil
 
 import pytest
-
 from qa.gguf import QWEN_FILE, qwen_gguf, qwen_installed, sha256_of
+
 from qa.models import Answer
 from qa.pipeline import NewsQA
 from qa.settings import Settings

@@ -1,7 +1,7 @@
 """The LLM reader with a scripted LLM: prompts, judgement and refusal, citation checks, streaming, follow-ups."""
 import pytest
-
 from qa.answerer import make_answerer
+
 from qa.evidence import EvidenceFinder
 from qa.followup import condense, condense_by_rule
 from qa.models import Answer, Passage

@@ -14,13 +14,15 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
 
-from qa.answerer import Findings, explain, refusal
-from qa.citations import check_claims, cite_evidence, renumber_markers
-from qa.evidence import EvidenceFinder, select_evidence
-from qa.llm import LLM
+from qa.answerers.base import Findings, answer_of, explain, refusal
+from qa.answerers.extractive import ExtractiveAnswerer
+from qa.answerers.sources import by_article, excerpts
+from qa.citations import check_claims, renumber_markers
+from qa.evidence import EvidenceFinder
+from qa.llm.base import LLM
 from qa.matching import entity_coverage
 from qa.models import Answer, Explanation, Passage
-from qa.prompts import JUDGE_TASK, REFUSAL, SYSTEM, build_user_prompt
+from qa.prompts import ANSWER_TASK, JUDGE_TASK, REFUSAL, SYNTHESIS_TASK, SYSTEM, build_user_prompt
 from qa.query import Query, analyse
 from qa.settings import Settings
 
@@ -30,40 +32,26 @@ ATTRIBUTION_COVERAGE = 0.5
 
 
 class LLMAnswerer:
-    """Any LLM behind qa.llm.LLM writes the answer from numbered excerpts; its citations are checked."""
+    """The reader: any LLM behind qa.llm.LLM writes the answer from numbered excerpts; its citations are checked.
 
-    def __init__(self, llm: LLM, settings: Settings) -> None:
+    A summary, comparison, list or timeline is written from a few sentences of each relevant article
+    (qa.answerers.sources.by_article) instead of the best excerpts of one."""
+
+    def __init__(self, llm: LLM, settings: Settings, name: str | None = None) -> None:
         self.llm = llm
-        self.name = llm.name
+        self.condenser = llm
+        self.name = name or llm.name
         self.settings = settings
+        self.extractive = ExtractiveAnswerer(max_sentences=settings.max_sentences, min_support=settings.min_support)
 
     # -- deciding ---------------------------------------------------------------------------------
     def sources(self, found: Findings) -> tuple[list[int], list[str]]:
         """The excerpts the model reads: passage indexes (prompt order) and their texts."""
-        chosen: dict[int, set[int]] = {}
-        for ev in found.evidence[: self.settings.reader_sentences]:
-            positions = chosen.setdefault(ev.passage, set())
-            positions.add(ev.position)
-            if ev.context:
-                positions.add(ev.position - 1)  # "He met Kim there." needs the sentence before it
-        order = list(chosen)  # passages by their best sentence
-        texts = []
-        for index in order:
-            sentences = {e.position: e.sentence for e in found.evidence if e.passage == index}
-            picked = sorted(chosen[index])
-            parts, last = [], None
-            for position in picked:
-                if last is not None and position != last + 1:
-                    parts.append("…")
-                parts.append(sentences[position])
-                last = position
-            texts.append(" ".join(parts))
-        return order, texts
+        return excerpts(found, self.settings.reader_sentences)
 
     def judgement(self, query: Query, texts: list[str]) -> float | None:
         """The model's P(yes) - P(no) that the excerpts state the answer; None when it cannot judge."""
-        judge = getattr(self.llm, "judge", None)
-        return judge(SYSTEM, build_user_prompt(query.text, texts, JUDGE_TASK)) if judge else None
+        return self.llm.judge(SYSTEM, build_user_prompt(query.text, texts, JUDGE_TASK))
 
     def decide(self, found: Findings, judge: float | None) -> float:
         """The refusal score: above 0 answers. Evidence alone when the model cannot judge."""
@@ -76,18 +64,16 @@ class LLMAnswerer:
     # -- answering --------------------------------------------------------------------------------
     def answer(self, query: Query, found: Findings) -> Answer:
         """The checked answer (or a refusal), all at once."""
-        final = None
-        for piece in self.stream(query, found):
-            if isinstance(piece, Answer):
-                final = piece
-        assert final is not None
-        return final
+        return answer_of(self.stream(query, found))
 
     def stream(self, query: Query, found: Findings) -> Iterator[str | Answer]:
         """The model's text as it is generated, then the checked Answer."""
         if not found.passages:
             answer = refusal(query.text, found, self.name, explain(found, self.settings.min_support))
             yield from (answer.text, answer)
+            return
+        if query.synthesis:
+            yield from self.synthesise(query, found)
             return
         order, texts = self.sources(found)
         judge = self.judgement(query, texts)
@@ -96,18 +82,33 @@ class LLMAnswerer:
             answer = refusal(query.text, found, self.name, explanation)
             yield from (answer.text, answer)
             return
+        yield from self.write(query, found, [found.passages[i] for i in order], texts, ANSWER_TASK, explanation)
+
+    def synthesise(self, query: Query, found: Findings) -> Iterator[str | Answer]:
+        """A summary, comparison, list or timeline written from a few sentences of each relevant article."""
+        s = self.settings
+        chosen = by_article(found, per_article=s.synthesis_sentences, max_articles=s.synthesis_articles)
+        explanation = explain(found, s.min_support)
+        if not chosen:
+            answer = refusal(query.text, found, self.name, explanation)
+            yield from (answer.text, answer)
+            return
+        yield from self.write(query, found, [ex.passage for ex in chosen], [ex.passage.text for ex in chosen],
+                              SYNTHESIS_TASK, explanation)
+
+    def write(self, query: Query, found: Findings, cited: list[Passage], texts: list[str], task: str,
+              explanation: Explanation) -> Iterator[str | Answer]:
+        """Stream the model's answer from the numbered texts (source n is cited[n-1]), then check it."""
         parts: list[str] = []
-        for piece in self.llm.stream(SYSTEM, build_user_prompt(query.text, texts)):
+        for piece in self.llm.stream(SYSTEM, build_user_prompt(query.text, texts, task)):
             parts.append(piece)
             yield piece
-        yield self._finish(query, found, order, "".join(parts).strip(), explanation)
+        yield self._finish(query, found, cited, "".join(parts).strip(), explanation)
 
-    def _finish(self, query: Query, found: Findings, order: list[int], reply: str,
+    def _finish(self, query: Query, found: Findings, cited: list[Passage], reply: str,
                 explanation: Explanation) -> Answer:
         finder = found.finder
         assert finder is not None, "the reader checks citations with the finder that scored the passages"
-        # the prompt numbered excerpts 1..m in `order`; citations point at those passages
-        cited = [found.passages[i] for i in order]
         if not reply or REFUSAL.lower().rstrip(".") in reply.lower():
             return self._fallback(query, found, explanation, "the reader declined although the evidence and its "
                                   "judgement said the articles answer; quoting the best evidence instead")
@@ -132,11 +133,14 @@ class LLMAnswerer:
 
     def _fallback(self, query: Query, found: Findings, explanation: Explanation, note: str,
                   warnings: tuple[str, ...] = ()) -> Answer:
-        chosen = select_evidence(found.evidence, max_sentences=self.settings.max_sentences, min_support=0.0)
-        text, citations = cite_evidence(chosen, found.passages)
+        """The extractive answer (a digest for a synthesis), with a note that the model's did not stand."""
+        if query.synthesis:
+            answer = self.extractive.digest(query, found, name=f"{self.name}+extractive")
+        else:
+            answer = self.extractive.quote(query, found, min_support=0.0, name=f"{self.name}+extractive",
+                                           judge=explanation.judge)
         explanation = replace(explanation, notes=explanation.notes + (note,))
-        return Answer(query.text, text, False, f"{self.name}+extractive", citations, found.passages,
-                      warnings + (note,), explanation=explanation)
+        return replace(answer, warnings=warnings + (note,), explanation=explanation)
 
 
 def _best_source(finder: EvidenceFinder, claim: str, passages: Sequence[Passage]) -> int | None:

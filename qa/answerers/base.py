@@ -1,18 +1,14 @@
-"""The answerer protocol (answer, stream), what every answerer reads (Findings) and the factory."""
+"""The answerer protocol (answer, stream), what every answerer reads (Findings), and the answers they share."""
 from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Protocol
+from typing import Protocol
 
 from qa.evidence import Evidence, EvidenceFinder
 from qa.models import Answer, Explanation, Passage, ScoredSentence
 from qa.prompts import REFUSAL
 from qa.query import Query
-from qa.settings import Settings
-
-if TYPE_CHECKING:
-    from qa.llm import LLM
 
 EXPLAINED_SENTENCES = 3
 
@@ -36,6 +32,7 @@ class Answerer(Protocol):
     """Turns findings into an Answer; extractive and LLM answerers alike."""
 
     name: str
+    condenser: object | None   # the LLM that rewrites follow-ups (None: by rule)
 
     def answer(self, query: Query, found: Findings) -> Answer:
         """The whole answer at once."""
@@ -58,22 +55,12 @@ def refusal(question: str, found: Findings, model: str, explanation: Explanation
     return Answer(question, REFUSAL, True, model, (), found.passages, warnings, explanation=explanation)
 
 
-def make_answerer(settings: Settings, llm: LLM | None = None) -> Answerer:
-    """The answerer the settings ask for: extractive, or an LLM reader over the configured backend.
-
-    Args:
-        settings: effective settings (llm, thresholds).
-        llm: an LLM to use instead of the configured backend (tests pass a scripted one).
-
-    Raises:
-        ConfigError: unknown backend, missing package or model file.
-    """
-    from qa.extractive import ExtractiveAnswerer
-
-    if llm is None and settings.llm == "extractive":
-        return ExtractiveAnswerer(max_sentences=settings.max_sentences, min_support=settings.min_support)
-    from qa.llm import make_llm
-    from qa.reader import LLMAnswerer
-
-    chosen = llm if llm is not None else make_llm(settings)
-    return LLMAnswerer(chosen, settings)
+def answer_of(pieces: Iterator[str | Answer]) -> Answer:
+    """The final Answer of a stream (answerers that stream implement answer() with this)."""
+    final = None
+    for piece in pieces:
+        if isinstance(piece, Answer):
+            final = piece
+    if final is None:
+        raise RuntimeError("the answerer ended without an Answer")
+    return final

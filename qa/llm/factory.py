@@ -1,0 +1,102 @@
+"""make_llm(settings): the configured LLM backend (llama.cpp in its worker, Ollama, an OpenAI-compatible
+server), or None for no model."""
+from __future__ import annotations
+
+import importlib.util
+from collections.abc import Callable
+
+from qa.errors import ConfigError
+from qa.llm.base import LLM
+from qa.settings import LLM_CHOICES, Settings
+
+BACKENDS = ("llamacpp", "ollama", "openai")
+
+
+def _require(module: str, extra: str) -> None:
+    if importlib.util.find_spec(module) is None:
+        raise ConfigError(f"This LLM backend needs extra packages: pip install 'newsqa[{extra}]'")
+
+
+def _llamacpp(s: Settings) -> LLM:
+    from qa.llm.gguf import resolve_gguf
+    from qa.llm.worker import WorkerLLM
+
+    _require("llama_cpp", "llamacpp")
+    path = resolve_gguf(s.llm_model, s.data_dir / "models")
+    return WorkerLLM(path, context_tokens=s.llm_context_tokens, max_tokens=s.llm_max_tokens,
+                     temperature=s.llm_temperature, timeout_s=s.timeout_s, extra_buffers=s.llm_extra_buffers)
+
+
+def _ollama(s: Settings) -> LLM:
+    _require("llama_index.llms.ollama", "ollama")
+    from llama_index.llms.ollama import Ollama
+
+    model = s.llm_model or "llama3.2"
+    from qa.llm.servers import LlamaIndexLLM
+
+    url = s.llm_base_url or "http://127.0.0.1:11434"
+    llm = Ollama(model=model, base_url=url, temperature=s.llm_temperature, request_timeout=s.timeout_s)
+    return LlamaIndexLLM(llm, f"ollama:{model}", judge_url=url, judge_api="ollama", timeout_s=s.timeout_s)
+
+
+def _openai(s: Settings) -> LLM:
+    _require("llama_index.llms.openai_like", "openai")
+    from llama_index.llms.openai_like import OpenAILike
+
+    if not s.llm_base_url:
+        raise ConfigError("QA_LLM=openai needs QA_LLM_BASE_URL (an OpenAI-compatible server, "
+                          "e.g. http://127.0.0.1:8080/v1)")
+    model = s.llm_model or "local"
+    llm = OpenAILike(model=model, api_base=s.llm_base_url, api_key=s.llm_api_key.get_secret_value() or "none",
+                     is_chat_model=True, temperature=s.llm_temperature, max_tokens=s.llm_max_tokens,
+                     timeout=s.timeout_s, max_retries=0, context_window=s.llm_context_tokens)
+    from qa.llm.servers import LlamaIndexLLM
+
+    return LlamaIndexLLM(llm, f"openai:{model}", judge_url=s.llm_base_url, judge_api="openai",
+                         api_key=s.llm_api_key.get_secret_value(), timeout_s=s.timeout_s)
+
+
+_FACTORIES: dict[str, Callable[[Settings], LLM]] = {"llamacpp": _llamacpp, "ollama": _ollama, "openai": _openai}
+
+
+def backend(settings: Settings) -> str | None:
+    """The LLM backend the settings name; QA_LLM=auto is llama.cpp when it and the Qwen model are installed
+    (the README's setup installs both), else None: no model."""
+    if settings.llm == "extractive":
+        return None
+    if settings.llm == "auto":
+        from qa.llm.gguf import qwen_installed
+
+        if importlib.util.find_spec("llama_cpp") is None or not (settings.llm_model or qwen_installed()):
+            return None
+        return "llamacpp"
+    return settings.llm
+
+
+def make_llm(settings: Settings) -> LLM | None:
+    """The configured LLM, or None when there is no model.
+
+    Raises:
+        ConfigError: unknown backend, missing package or model file.
+    """
+    name = backend(settings)
+    if name is None:
+        return None
+    factory = _FACTORIES.get(name)
+    if factory is None:
+        raise ConfigError(f"Unknown LLM {name!r}: choose one of {', '.join(LLM_CHOICES)}")
+    return factory(settings)
+
+
+def available_backends(settings: Settings) -> list[str]:
+    """Backends that can run here: llamacpp when llama.cpp is installed, ollama and openai when a server URL is
+    configured and their package is installed."""
+    found = []
+    if importlib.util.find_spec("llama_cpp") is not None:
+        found.append("llamacpp")
+    for name, module in (("ollama", "llama_index.llms.ollama"), ("openai", "llama_index.llms.openai_like")):
+        if settings.llm_base_url and importlib.util.find_spec(module) is not None:
+            found.append(name)
+    if settings.llm in BACKENDS and settings.llm not in found:
+        found.append(settings.llm)
+    return found

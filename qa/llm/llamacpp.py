@@ -1,0 +1,167 @@
+"""llama.cpp itself, as the worker process runs it: load a GGUF safely on any x86 CPU, chat with the GGUF's
+own template, stream, and read a yes/no judgement from the first reply token's logits (no generation).
+
+Only qa.llm.worker imports this module, inside the worker process: a native crash here never takes the
+asking process with it.
+"""
+from __future__ import annotations
+
+import contextlib
+import math
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from qa.errors import BackendError, ConfigError
+from qa.llm.base import NO, YES
+
+
+def cpu_threads() -> int:
+    """Cores this process may run on (not a constant: containers and laptops differ)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def cpu_has_amx(cpuinfo: str | None = None) -> bool:
+    """Whether the CPU has AMX (Sapphire Rapids-class Xeons): llama.cpp's AMX weight repack crashes there."""
+    if cpuinfo is None:
+        try:
+            cpuinfo = Path("/proc/cpuinfo").read_text()
+        except OSError:
+            return False
+    flags = next((line for line in cpuinfo.splitlines() if line.startswith("flags")), "")
+    return any(flag in flags.split() for flag in ("amx_tile", "amx_int8", "amx_bf16"))
+
+
+def use_extra_buffers(setting: str) -> bool:
+    """Whether to let llama.cpp repack weights into its extra buffer types.
+
+    "auto" turns them off on AMX CPUs, where the AMX repack segfaults in the first decode
+    (ggml-org/llama.cpp#20824), and leaves them on elsewhere (the CPU repack is faster there).
+    """
+    if setting in ("on", "off"):
+        return setting == "on"
+    return not cpu_has_amx()
+
+
+@contextlib.contextmanager
+def _model_params(extra_buffers: bool) -> Iterator[None]:
+    """llama_cpp.Llama has no argument for use_extra_bufts: set it in the default model params it starts from.
+    Safe here: the worker process loads one model, on one thread."""
+    import llama_cpp.llama as module
+
+    original = module.llama_cpp.llama_model_default_params
+
+    def params() -> Any:
+        found = original()
+        found.use_extra_bufts = extra_buffers
+        return found
+
+    module.llama_cpp.llama_model_default_params = params
+    try:
+        yield
+    finally:
+        module.llama_cpp.llama_model_default_params = original
+
+
+class LlamaCppModel:
+    """One GGUF loaded with llama-cpp-python: chat completion, streaming and the first-token judgement."""
+
+    def __init__(self, path: Path, *, context_tokens: int = 4096, max_tokens: int = 256,
+                 temperature: float = 0.0, extra_buffers: str = "auto") -> None:
+        """Load the model (seconds for 1.1 GB; the worker does it once).
+
+        Raises:
+            ConfigError: llama-cpp-python is missing or the file does not load.
+        """
+        try:
+            import llama_cpp
+        except ImportError as err:
+            raise ConfigError("llama.cpp is not installed: pip install 'newsqa[llamacpp]'") from err
+        self.path = Path(path)
+        self.max_tokens = max_tokens
+        self.temperature = temperature
+        self.extra_buffers = use_extra_buffers(extra_buffers)
+        try:
+            with _model_params(self.extra_buffers):
+                self._llm = llama_cpp.Llama(model_path=str(path), n_ctx=context_tokens, n_threads=cpu_threads(),
+                                            n_threads_batch=cpu_threads(), n_batch=512, seed=0, verbose=False)
+        except (ValueError, RuntimeError) as err:
+            raise ConfigError(f"Cannot load the GGUF model {path}: {err}") from err
+        self._yes = _token_ids(self._llm, YES)
+        self._no = _token_ids(self._llm, NO)
+
+    @staticmethod
+    def _messages(system: str, user: str) -> list[dict[str, str]]:
+        return [{"role": "system", "content": system}, {"role": "user", "content": user}]
+
+    def stream(self, system: str, user: str, max_tokens: int | None = None) -> Iterator[str]:
+        """The reply in pieces as they are generated."""
+        try:
+            chunks = self._llm.create_chat_completion(
+                self._messages(system, user), max_tokens=max_tokens or self.max_tokens,
+                temperature=self.temperature, seed=0, stream=True)
+            for chunk in chunks:
+                delta = chunk["choices"][0].get("delta", {}).get("content")
+                if delta:
+                    yield delta
+        except ValueError as err:  # e.g. the prompt does not fit the context window
+            raise BackendError(f"llama.cpp failed: {err}") from err
+
+    def judge(self, system: str, user: str) -> float:
+        """P(yes) - P(no) for the first token of the reply: the model's judgement, without generating.
+
+        The prompt is formatted with the GGUF's chat template up to the start of the assistant's reply;
+        the tokens it shares with the previous request are reused from the KV cache.
+        """
+        llm = self._llm
+        tokens = llm.tokenize(self._format(system, user).encode("utf-8"), add_bos=False, special=True)
+        if len(tokens) >= llm.n_ctx():
+            raise BackendError(f"llama.cpp: the prompt ({len(tokens)} tokens) does not fit the context")
+        shared = 0
+        for old, new in zip(llm._input_ids[:llm.n_tokens], tokens[:-1]):
+            if old != new:
+                break
+            shared += 1
+        llm.n_tokens = shared
+        llm._ctx.kv_cache_seq_rm(-1, shared, -1)
+        llm.eval(tokens[shared:])
+        # without logits_all llama.cpp keeps the logits of the last evaluated token only: exactly these
+        logits = np.ctypeslib.as_array(llm._ctx.get_logits(), shape=(llm.n_vocab(),)).astype(np.float64)
+        top = float(logits.max())
+        norm = math.log(float(np.exp(logits - top).sum())) + top
+        p_yes = sum(math.exp(logits[i] - norm) for i in self._yes)
+        p_no = sum(math.exp(logits[i] - norm) for i in self._no)
+        return p_yes - p_no
+
+    def _format(self, system: str, user: str) -> str:
+        from llama_cpp.llama_chat_format import Jinja2ChatFormatter
+
+        llm = self._llm
+        template = llm.metadata.get("tokenizer.chat_template")
+        if not template:
+            raise ConfigError(f"{self.path.name} stores no chat template")
+        eos = llm.detokenize([llm.token_eos()]).decode("utf-8", "ignore")
+        bos = llm.detokenize([llm.token_bos()]).decode("utf-8", "ignore") if llm.token_bos() >= 0 else ""
+        formatter = Jinja2ChatFormatter(template=template, eos_token=eos, bos_token=bos, add_generation_prompt=True)
+        return formatter(messages=self._messages(system, user)).prompt
+
+    def close(self) -> None:
+        """Free the model before the interpreter tears down the library it lives in."""
+        with contextlib.suppress(Exception):
+            self._llm.close()
+
+
+def _token_ids(llm: Any, words: tuple[str, ...]) -> tuple[int, ...]:
+    """Ids of the single-token spellings of words (multi-token spellings are left out)."""
+    ids: list[int] = []
+    for word in words:
+        found = llm.tokenize(word.encode("utf-8"), add_bos=False, special=False)
+        if len(found) == 1 and found[0] not in ids:
+            ids.append(found[0])
+    return tuple(ids)
