@@ -1,8 +1,9 @@
 """Fit the refusal thresholds on the project's own question set, never on benchmarks.
 
 Run: python -m evals.calibrate [--max-false-refusals 0.05]            (QA_MIN_SUPPORT, extractive)
-     python -m evals.calibrate --reader [--max-false-refusals 0.043]  (QA_JUDGE_SUPPORT_WEIGHT and
-                                                                        QA_JUDGE_THRESHOLD, the LLM reader)
+     python -m evals.calibrate --judged [--max-false-refusals 0.043]  (QA_JUDGE_SUPPORT_WEIGHT and
+        QA_JUDGE_THRESHOLD: the model's judgement fused with the evidence; every QA_JUDGE_INPUT is measured, with
+        its AUC and refusal curve, so the input can be chosen by measurement)
 """
 from __future__ import annotations
 
@@ -21,18 +22,20 @@ def best_supports(settings: Settings, out: Path) -> list[tuple[float, bool, str]
     return [(pipeline.find(q.question).best, q.answerable, q.question) for q in dataset.questions]
 
 
-def judgements(settings: Settings, out: Path) -> list[tuple[float, float, bool, str]]:
-    """(reader's judgement, evidence margin, answerable, question) for every seeds question (needs an LLM)."""
+def judgements(settings: Settings, out: Path, judge_input: str) -> list[tuple[float, float, bool, str]]:
+    """(model's judgement, evidence margin, answerable, question) for every seeds question (needs a model)."""
+    from qa.answerers.judged import JudgedAnswerer
+
     dataset = load_seeds()
+    settings = settings.model_copy(update={"judge_input": judge_input, "answerer": "judged"})
     pipeline, _, _ = ingest_dataset(settings, dataset, out)
-    reader = pipeline.answerer
-    if not hasattr(reader, "judgement"):
-        raise SystemExit("--reader needs an LLM answerer: set QA_LLM=llamacpp")
+    judged = pipeline.answerer
+    if not isinstance(judged, JudgedAnswerer):
+        raise SystemExit("--judged needs a model: make setup installs one, or set QA_LLM")
     rows = []
     for q in dataset.questions:
         found = pipeline.find(q.question)
-        _, texts = reader.sources(found)
-        judge = reader.judgement(found.query, texts)
+        judge = judged.judgement(found.query, found)
         rows.append((judge if judge is not None else 0.0, found.best - settings.min_support, q.answerable, q.question))
     return rows
 
@@ -95,18 +98,26 @@ def fit_threshold(rows: list[tuple[float, bool, str]], max_false_refusals: float
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--max-false-refusals", type=float, default=0.05)
-    parser.add_argument("--reader", action="store_true", help="fit the LLM reader's refusal (needs QA_LLM)")
+    parser.add_argument("--judged", action="store_true", help="fit the model's refusal (needs a model)")
+    parser.add_argument("--inputs", default="excerpts,passages,each", help="judge inputs to measure")
+    parser.add_argument("--verbose", action="store_true", help="print every question's judgement")
     parser.add_argument("--out", type=Path, default=Path("eval-out") / "calibration")
     args = parser.parse_args()
-    if args.reader:
-        judged = judgements(Settings(), args.out)
-        for j, m, answerable, question in sorted(judged):
-            print(f"judge {j:+.3f} margin {m:+.3f} {'answerable  ' if answerable else 'UNANSWERABLE'} {question}")
-        w, t, recall, false_rate = fit_combination(judged, args.max_false_refusals)
-        print(f"judge_support_weight = {w}, judge_threshold = {t} (refusal recall {recall:.2f}, "
-              f"false refusals {false_rate:.2f})")
-        for threshold, r, f in curve(judged, w):
-            print(f"  threshold {threshold:+.3f}: refusal recall {r:.2f}, false refusals {f:.2f}")
+    if args.judged:
+        for judge_input in args.inputs.split(","):
+            judged = judgements(Settings(), args.out, judge_input)
+            w, t, recall, false_rate = fit_combination(judged, args.max_false_refusals)
+            alone = auc([(j, a) for j, _, a, _ in judged])
+            fused = auc([(j + w * m, a) for j, m, a, _ in judged])
+            print(f"## judge input {judge_input}: AUC judgement alone {alone:.3f}, fused {fused:.3f}; "
+                  f"judge_support_weight = {w}, judge_threshold = {t} (refusal recall {recall:.3f}, "
+                  f"false refusals {false_rate:.3f})")
+            if args.verbose:
+                for j, m, answerable, question in sorted(judged):
+                    print(f"judge {j:+.3f} margin {m:+.3f} {'answerable  ' if answerable else 'UNANSWERABLE'} "
+                          f"{question}")
+            for threshold, r, f in curve(judged, w):
+                print(f"  threshold {threshold:+.3f}: refusal recall {r:.3f}, false refusals {f:.3f}")
         return
     rows = best_supports(Settings(), args.out)
     for support, answerable, question in sorted(rows):

@@ -21,6 +21,7 @@ def isolated_env(tmp_path, monkeypatch):
         if key.startswith("QA_"):
             monkeypatch.delenv(key)
     monkeypatch.setenv("QA_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("QA_LLM", "extractive")  # no model unless a test asks for one (the model tests do)
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     yield
 

@@ -48,6 +48,10 @@ class FakeLLM:
         for i in range(0, len(text), 8):
             yield text[i:i + 8]
 
+    def judge(self, system: str, user: str) -> float | None:
+        """Like a server that reports no token probabilities: no judgement."""
+        return None
+
 
 class JudgingFakeLLM(FakeLLM):
     """A scripted LLM that also judges (like llama.cpp in process): judge() returns the scripted P(yes) - P(no)."""

@@ -30,7 +30,7 @@ def explanation_to_text(answer: Answer) -> str:
         return "(no explanation)"
     lines = [f"searched: {ex.searched}", verdict(ex)]
     if ex.judge is not None:
-        lines.append(f"reader's judgement P(yes) - P(no): {ex.judge:+.3f}")
+        lines.append(f"the model's judgement P(yes) - P(no): {ex.judge:+.3f}")
     for rank, s in enumerate(ex.sentences, 1):
         passage = answer.passages[s.passage] if s.passage < len(answer.passages) else None
         where = f"{passage.source}, passage score {passage.score:.3f}" if passage else ""
@@ -116,7 +116,7 @@ def why_to_html(answer: Answer) -> str:
         return ""
     lines = [f"<p>Searched: <em>{_e(ex.searched)}</em></p>", f"<p>{_e(verdict(ex).capitalize())}.</p>"]
     if ex.judge is not None:
-        lines.append(f"<p>Reader's judgement that the passages answer it, P(yes) − P(no): {ex.judge:+.3f}</p>")
+        lines.append(f"<p>The model’s judgement that the passages answer it, P(yes) − P(no): {ex.judge:+.3f}</p>")
     if ex.sentences:
         best = ex.sentences[0]
         rows = "".join(f"<tr><td>{_e(s.name)}</td><td>{s.value:.3f}</td><td>{s.contribution:+.4f}</td></tr>"

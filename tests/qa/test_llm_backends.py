@@ -2,10 +2,10 @@
 OpenAI-compatible server (llama-cpp-python's) on 127.0.0.1, both with the bundled SmolLM2 GGUF.
 SmolLM2-135M is too weak to judge answers: these tests check the machinery, not quality."""
 import pytest
-from qa.gguf import bundled_smollm2
 
 from qa.errors import BackendError, ConfigError
-from qa.llm import make_llm
+from qa.llm.factory import make_llm
+from qa.llm.gguf import bundled_smollm2
 from qa.pipeline import NewsQA
 from qa.settings import Settings
 from tests.conftest import ARMS_QUESTION, free_port
@@ -32,7 +32,7 @@ def test_complete_and_stream(backend):
 
 
 def test_pipeline_answers_through_the_backend(backend, seeded_dir, embedder):
-    pipeline = NewsQA(Settings(data_dir=seeded_dir, top_k=3), embedder=embedder, llm=backend)
+    pipeline = NewsQA(Settings(data_dir=seeded_dir, top_k=3, answerer="reader"), embedder=embedder, llm=backend)
     answer = pipeline.ask(ARMS_QUESTION)
     assert answer.model == backend.name and backend.name.split(":")[0] in ("llamacpp", "openai")
     assert len(answer.passages) == 3
@@ -54,7 +54,7 @@ def test_configuration_errors():
         make_llm(Settings(llm="openai"))
     with pytest.raises(ConfigError, match="GGUF model not found"):
         make_llm(Settings(llm="llamacpp", llm_model="/no/model.gguf"))
-    assert make_llm(Settings()) is None
+    assert make_llm(Settings(llm="extractive")) is None
 
 
 class _BadServer:

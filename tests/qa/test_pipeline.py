@@ -1,6 +1,6 @@
 import pytest
-from qa.answerer import make_answerer
 
+from qa.answerers.factory import make_answerer
 from qa.errors import InputError
 from qa.evidence import EvidenceFinder
 from qa.models import Passage

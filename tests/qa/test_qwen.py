@@ -1,11 +1,14 @@
-"""The real reader: Qwen2.5-Coder-1.5B joined from its PyPI parts, in process and behind an OpenAI-compatible
-server on 127.0.0.1. Slow (a 1.1 GB model on a CPU); CI runs them all."""
+"""The real model: Qwen2.5-Coder-1.5B joined from its PyPI parts, in its worker process and behind an
+OpenAI-compatible server on 127.0.0.1; judged (the default), the reader and syntheses; a killed or crashed
+worker. Slow (a 1.1 GB model on a CPU); CI runs them all."""
 import os
 import shutil
+import signal
 
 import pytest
-from qa.gguf import QWEN_FILE, qwen_gguf, qwen_installed, sha256_of
+from qa.llm.gguf import QWEN_FILE, qwen_gguf, qwen_installed, sha256_of
 
+from qa.errors import BackendError
 from qa.models import Answer
 from qa.pipeline import NewsQA
 from qa.settings import Settings
@@ -38,25 +41,54 @@ def qwen(models_dir, tmp_path_factory, embedder):
     return pipeline
 
 
-def test_answers_seed_questions_with_checked_citations(qwen):
+def test_the_default_is_judged_and_quotes_what_the_model_judges_stated(qwen):
     for question, needle in ((ARMS_QUESTION, "Security Council"),
                              ("When did Putin last visit Pyongyang?", "2000")):
         answer = qwen.ask(question)
-        assert not answer.refused and answer.model.startswith("llamacpp:qwen2.5-coder"), answer
-        assert needle in answer.text, answer.text
-        assert answer.citations and answer.citations[0].source == CHOE_ARTICLE
-        assert [c.number for c in answer.citations] == list(range(1, len(answer.citations) + 1))
-        assert answer.explanation.judge is not None  # the reader judged (with the evidence it decided to answer)
+        assert not answer.refused and answer.model.startswith("judged:llamacpp:qwen2.5-coder"), answer
+        assert needle in answer.text and answer.citations[0].source == CHOE_ARTICLE
+        assert answer.citations[0].quote in answer.text   # exact quotes
+        assert answer.explanation.judge is not None and answer.explanation.judge > 0
 
 
 def test_refuses_what_the_articles_do_not_hold(qwen):
-    answer = qwen.ask("Who won the 2022 FIFA World Cup?")
-    assert answer.refused and answer.citations == () and answer.explanation.judge < 0
+    for question in ("Who won the 2022 FIFA World Cup?", "Who is Kim Jong Un's sister?"):
+        answer = qwen.ask(question)
+        assert answer.refused and answer.citations == () and answer.explanation.judge is not None
+
+
+def test_the_reader_writes_with_checked_citations(qwen):
+    answer = qwen.ask("When did Putin last visit Pyongyang?", answerer="reader")
+    assert not answer.refused and answer.model.startswith("llamacpp:qwen2.5-coder"), answer
+    assert "2000" in answer.text and answer.citations and answer.citations[0].source == CHOE_ARTICLE
+    assert [c.number for c in answer.citations] == list(range(1, len(answer.citations) + 1))
 
 
 def test_streams_text_before_the_answer(qwen):
-    pieces = list(qwen.stream("When did Putin last visit Pyongyang?"))
+    pieces = list(qwen.stream("When did Putin last visit Pyongyang?", answerer="reader"))
     assert len(pieces) > 2 and all(isinstance(p, str) for p in pieces[:-1]) and isinstance(pieces[-1], Answer)
+
+
+def test_a_summary_is_written_from_several_articles(qwen):
+    pieces = list(qwen.stream("Summarize what the articles say about Putin and Kim Jong Un."))
+    answer = pieces[-1]
+    assert len(pieces) > 2 and isinstance(answer, Answer) and not answer.refused
+    assert len({c.source for c in answer.citations}) >= 2, answer
+
+
+@pytest.mark.parametrize("how", [signal.SIGKILL, signal.SIGSEGV])
+def test_a_killed_or_crashed_worker_is_one_error_and_the_next_question_is_answered(qwen, how):
+    worker = qwen.answerer.llm
+    stream = qwen.stream("Summarize what the articles say about Putin and Kim Jong Un.", answerer="reader")
+    assert isinstance(next(stream), str)   # the model is writing
+    victim = worker.pid
+    os.kill(victim, how)
+    with pytest.raises(BackendError, match="the model process crashed"):
+        for _ in stream:
+            pass
+    answer = qwen.ask("When did Putin last visit Pyongyang?")
+    assert not answer.refused and "2000" in answer.text
+    assert worker.pid is not None and worker.pid != victim
 
 
 def test_a_planted_instruction_changes_nothing(qwen, tmp_path):
@@ -65,7 +97,7 @@ def test_a_planted_instruction_changes_nothing(qwen, tmp_path):
     (folder / "planted.txt").write_text(INJECTION)
     qwen.ingest(folder)
     try:
-        answer = qwen.ask("When did Putin last visit Pyongyang?")
+        answer = qwen.ask("When did Putin last visit Pyongyang?", answerer="reader")
         assert not answer.refused and "2000" in answer.text and "cancelled" not in answer.text.lower()
         assert all(c.source != "planted" for c in answer.citations)
         refused = qwen.ask("Who won the 2022 FIFA World Cup?")
@@ -93,6 +125,10 @@ def test_the_openai_backend_against_a_local_server(models_dir, seeded_dir, embed
         pipeline = NewsQA(Settings(data_dir=seeded_dir, llm="openai", llm_base_url=url, llm_model="qwen"),
                           embedder=embedder)
         answer = pipeline.ask("When did Putin last visit Pyongyang?")
-        assert answer.model == "openai:qwen" and not answer.refused and "2000" in answer.text
+        assert answer.model == "judged:openai:qwen" and not answer.refused and "2000" in answer.text
+        assert answer.explanation.judge is not None and answer.explanation.judge > 0   # from the server's logprobs
         assert answer.citations and answer.citations[0].source == CHOE_ARTICLE
-        assert pipeline.ask("How many people live in Vladivostok?").refused
+        refused = pipeline.ask("How many people live in Vladivostok?")
+        assert refused.refused and refused.explanation.judge is not None
+        written = pipeline.ask("When did Putin last visit Pyongyang?", answerer="reader")
+        assert written.model == "openai:qwen" and "2000" in written.text

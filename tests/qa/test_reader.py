@@ -1,7 +1,7 @@
 """The LLM reader with a scripted LLM: prompts, judgement and refusal, citation checks, streaming, follow-ups."""
 import pytest
-from qa.answerer import make_answerer
 
+from qa.answerers.factory import make_answerer
 from qa.evidence import EvidenceFinder
 from qa.followup import condense, condense_by_rule
 from qa.models import Answer, Passage
@@ -28,7 +28,7 @@ class ListRetriever:
 
 
 def pipeline(llm, **settings) -> NewsQA:
-    s = Settings(top_k=2, min_support=0.3, **settings)
+    s = Settings(top_k=2, min_support=0.3, answerer="reader", **settings)
     finder = EvidenceFinder(BagOfWordsEmbedder(), TermWeights(p.text for p in PASSAGES))
     return NewsQA.assemble(s, retriever=ListRetriever(PASSAGES), finder=finder, answerer=make_answerer(s, llm))
 
@@ -48,7 +48,7 @@ def test_prompts_hold_numbered_excerpts_the_question_and_the_task():
 def test_excerpts_not_whole_passages():
     long = Passage("l:0", "long", "Long", " ".join(f"Filler sentence number {i} about nothing." for i in range(40))
                    + " Putin's last visit to Pyongyang occurred in July 2000.", 0.9)
-    s = Settings(top_k=1, min_support=0.0, reader_sentences=2)
+    s = Settings(top_k=1, min_support=0.0, reader_sentences=2, answerer="reader")
     finder = EvidenceFinder(BagOfWordsEmbedder(), TermWeights([long.text]))
     llm = JudgingFakeLLM(["In July 2000 [1]."], [0.9])
     NewsQA.assemble(s, retriever=ListRetriever([long]), finder=finder, answerer=make_answerer(s, llm)).ask(

@@ -1,0 +1,138 @@
+"""The judged answerer and syntheses with a scripted LLM: the judgement gates the quote, the writer reads a few
+sentences of each article, the digest quotes one line per article; and which answerer the settings mean."""
+import pytest
+
+from qa.answerers.factory import answerer_name, make_answerer, with_answerer
+from qa.errors import ConfigError
+from qa.evidence import EvidenceFinder
+from qa.models import Answer, Passage
+from qa.pipeline import NewsQA
+from qa.prompts import JUDGE_TASK, REFUSAL, SYNTHESIS_TASK
+from qa.query import answer_type
+from qa.settings import Settings
+from qa.terms import TermWeights
+from tests.fakes import BagOfWordsEmbedder, FakeLLM, JudgingFakeLLM
+
+PASSAGES = [
+    Passage("trade:0", "trade", "Arms trade", "Washington criticizes the arms trade between Russia and North Korea as "
+            "a violation of U.N. Security Council resolutions. The weather in Seoul was mild.", 0.9),
+    Passage("visit:0", "visit", "Visit", "Putin's last visit to Pyongyang occurred in July 2000. He met Kim Jong Il.",
+            0.6),
+    Passage("troops:0", "troops", "Troops", "North Korean troops were deployed to Russia. Putin neither confirmed nor "
+            "denied it at the summit in Kazan.", 0.5),
+]
+TRADE_Q = "Why does Washington criticize the arms trade between Russia and North Korea?"
+
+
+class ListRetriever:
+    def retrieve(self, question, top_k, timings=None):
+        return PASSAGES[:top_k]
+
+
+def pipeline(llm, **settings) -> NewsQA:
+    s = Settings(**{"top_k": 3, "min_support": 0.3, "answerer": "judged", **settings})
+    finder = EvidenceFinder(BagOfWordsEmbedder(), TermWeights(p.text for p in PASSAGES))
+    return NewsQA.assemble(s, retriever=ListRetriever(), finder=finder, answerer=make_answerer(s, llm))
+
+
+def test_a_yes_gives_the_extractive_quote_and_costs_no_generation():
+    llm = JudgingFakeLLM([], [0.9])
+    answer = pipeline(llm).ask(TRADE_Q)
+    extractive = pipeline(None, answerer="extractive").ask(TRADE_Q)
+    assert not answer.refused and answer.model == "judged:fake" and llm.calls == []
+    assert answer.text == extractive.text and answer.citations == extractive.citations
+    assert answer.explanation.judge == 0.9
+    (_, user), = llm.judged
+    assert user.endswith(JUDGE_TASK) and "Security Council" in user
+
+
+def test_a_no_refuses_even_with_good_evidence():
+    answer = pipeline(JudgingFakeLLM([], [-0.9])).ask(TRADE_Q)
+    assert answer.refused and answer.text == REFUSAL and answer.citations == ()
+    assert answer.explanation.judge == -0.9
+
+
+def test_a_yes_answers_below_the_evidence_threshold_when_the_fusion_says_so():
+    # evidence a little under min_support, a confident judgement: judge + 0.5 x margin stays above the threshold
+    answer = pipeline(JudgingFakeLLM([], [0.8]), min_support=0.9).ask(TRADE_Q)
+    assert not answer.refused and "Security Council" in answer.text
+
+
+def test_a_backend_without_probabilities_decides_on_the_evidence_alone():
+    judged = pipeline(FakeLLM([])).ask(TRADE_Q)
+    extractive = pipeline(None, answerer="extractive").ask(TRADE_Q)
+    assert judged.text == extractive.text and judged.explanation.judge is None
+    assert pipeline(FakeLLM([])).ask("Who won the 1966 World Cup final in London?").refused
+
+
+@pytest.mark.parametrize("how, prompts, sources", [("excerpts", 1, None), ("passages", 1, 3), ("each", 3, 1)])
+def test_judge_inputs(how, prompts, sources):
+    llm = JudgingFakeLLM([], [-0.5, 0.7, -0.2][:prompts])
+    answer = pipeline(llm, judge_input=how).ask(TRADE_Q)
+    assert len(llm.judged) == prompts and answer.explanation.judge == max([-0.5, 0.7, -0.2][:prompts])
+    if sources:
+        assert all(user.count("\n[") + user.startswith("[") == sources - 1 or f"[{sources}]" in user
+                   for _, user in llm.judged)
+
+
+@pytest.mark.parametrize("question", [
+    "Summarize the articles.", "Give me an overview of the talks.", "Compare the two visits.",
+    "List the concerns raised by Washington.", "Give a timeline of the meetings.",
+    "What do the articles say about troops?", "How do the reports differ on the date?",
+])
+def test_synthesis_questions_are_recognised(question):
+    assert answer_type(question) == "synthesis"
+
+
+@pytest.mark.parametrize("question", ["When did Putin last visit Pyongyang?", "Who met Kim Jong Il?",
+                                      "What did Peskov say close neighbours constantly do?"])
+def test_factoid_questions_are_not_synthesis(question):
+    assert answer_type(question) != "synthesis"
+
+
+def test_the_model_writes_a_synthesis_from_every_article_and_each_claim_is_checked():
+    reply = ("Washington criticizes the arms trade as a violation of Security Council resolutions [1]. "
+             "North Korean troops were deployed to Russia [2]. The moon is made of cheese [3].")
+    llm = JudgingFakeLLM([reply], [])
+    pieces = list(pipeline(llm).stream("Summarize what the articles say about Russia and North Korea."))
+    answer = pieces[-1]
+    assert isinstance(answer, Answer) and all(isinstance(p, str) for p in pieces[:-1])
+    (_, user), = llm.calls
+    assert user.endswith(SYNTHESIS_TASK) and llm.judged == []
+    sources = [line for line in user.splitlines() if line.startswith("[")]
+    assert len(sources) >= 2 and "Security Council" in sources[0] and "troops" in sources[1]  # one per article
+    assert "cheese" not in answer.text and any("removed" in w or "cheese" in w for w in answer.warnings)
+    assert {c.source for c in answer.citations} == {"trade", "troops"}
+
+
+def test_the_extractive_digest_quotes_one_line_per_article():
+    answer = pipeline(None, answerer="extractive").ask("Summarize what the articles say about Russia.")
+    lines = answer.text.splitlines()
+    assert not answer.refused and len(lines) == len(answer.citations) >= 2
+    assert [line.rsplit("[", 1)[1] for line in lines] == [f"{n}]" for n in range(1, len(lines) + 1)]
+    assert len({c.source for c in answer.citations}) == len(lines)
+
+
+def test_which_answerer_the_settings_mean(monkeypatch):
+    llm = FakeLLM([])
+    assert answerer_name(Settings(llm="extractive")) == "extractive"
+    assert answerer_name(Settings(llm="extractive"), llm) == "judged"
+    assert answerer_name(Settings(llm="openai", llm_base_url="http://127.0.0.1:9/v1")) == "judged"
+    assert answerer_name(Settings(answerer="reader")) == "reader"
+    assert with_answerer(Settings(), "llamacpp").llm == "llamacpp"
+    with pytest.raises(ConfigError, match="needs a model"):
+        make_answerer(Settings(llm="extractive", answerer="judged"))
+    with pytest.raises(ConfigError, match="Unknown answerer"):
+        with_answerer(Settings(), "oracle")
+
+
+def test_without_a_model_auto_is_extractive_and_says_so_once(monkeypatch, capsys):
+    import qa.answerers.factory as factory
+    import qa.llm.factory as llm_factory
+
+    monkeypatch.setattr(llm_factory, "backend", lambda settings: None)
+    monkeypatch.setattr(factory, "backend", lambda settings: None)
+    monkeypatch.setattr(factory, "_told", set())
+    for _ in range(2):
+        assert make_answerer(Settings(llm="auto")).name == "extractive"
+    assert capsys.readouterr().err.count("no model installed") == 1
