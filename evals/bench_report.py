@@ -33,10 +33,11 @@ def print_table(report: dict[str, Any]) -> None:
                   f"peak RSS {li['peak_rss_mib']} MiB")
             print(f"  our ingest / peer                  {peers['ours_vs_sentence_transformers']:.2f}x "
                   f"sentence-transformers, {peers['ours_vs_llama_index']:.2f}x llama-index (lower is faster)")
-        if "reader" in row:
-            r = row["reader"]
-            print(f"  reader {r['model']}: first piece p50 {r['first_token_p50_s']} s, whole answer p50 "
-                  f"{r['whole_p50_s']} s (max {r['whole_max_s']} s) over {r['questions']} questions")
+        if "model" in row:
+            r = row["model"]
+            print(f"  {r['model']} ({r['questions']} questions): first text p50 {r['first_text_p50_s']} s, whole "
+                  f"answer p50 {r['whole_p50_s']} s, p95 {r['whole_p95_s']} s (max {r['whole_max_s']} s); "
+                  f"extractive beside it p50 {r['extractive_whole_p50_s']} s, p95 {r['extractive_whole_p95_s']} s")
 
 
 def write_chart(report: dict[str, Any], path: Path) -> Path | None:

@@ -229,8 +229,9 @@ def build_parser(settings_flags: bool = True) -> argparse.ArgumentParser:
     p.add_argument("--threads", default="1,4,16", help="thread counts for the throughput figure ('' for none)")
     p.add_argument("--no-peers", dest="peers", action="store_false", help="skip the sentence-transformers and "
                    "stock llama-index runs")
-    p.add_argument("--llm-questions", dest="llm_questions", type=int, default=5,
-                   help="questions timed with the LLM reader when --llm is not extractive (default 5)")
+    p.add_argument("--llm-questions", dest="llm_questions", type=int, default=20,
+                   help="questions timed through the model's answerer (judged by default), beside extractive, when "
+                   "there is a model (default 20; 0 for none)")
     p.add_argument("--json", action="store_true", help="print the report as JSON")
     p.add_argument("--out", type=Path, default=Path("bench-out"), help="folder for bench.json and bench.png")
     p.set_defaults(func=_cmd_bench)

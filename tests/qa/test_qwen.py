@@ -6,9 +6,9 @@ import shutil
 import signal
 
 import pytest
-from qa.llm.gguf import QWEN_FILE, qwen_gguf, qwen_installed, sha256_of
 
 from qa.errors import BackendError
+from qa.llm.gguf import QWEN_FILE, qwen_gguf, qwen_installed, sha256_of
 from qa.models import Answer
 from qa.pipeline import NewsQA
 from qa.settings import Settings

@@ -1,0 +1,141 @@
+"""llama.cpp in its worker process (with the tiny SmolLM2: machinery, not quality), the AMX guard, and the
+yes/no judgement read from servers' log-probabilities (scripted OpenAI and Ollama servers on 127.0.0.1)."""
+import json
+import math
+import os
+import signal
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from qa.errors import BackendError, ConfigError
+from qa.llm.base import yes_no_margin
+from qa.llm.factory import make_llm
+from qa.llm.gguf import bundled_smollm2
+from qa.llm.llamacpp import cpu_has_amx, use_extra_buffers
+from qa.llm.worker import WorkerLLM
+from qa.settings import Settings
+from tests.conftest import free_port
+
+SAPPHIRE = "processor\t: 0\nflags\t\t: fpu avx512f avx512_vnni amx_bf16 avx512_fp16 amx_tile amx_int8\n"
+EPYC = "processor\t: 0\nflags\t\t: fpu avx2 avx512f avx512_vnni avx512_bf16\n"
+
+
+def test_amx_cpus_are_recognised_and_auto_turns_the_repack_off_there(monkeypatch):
+    assert cpu_has_amx(SAPPHIRE) and not cpu_has_amx(EPYC) and not cpu_has_amx("")
+    assert use_extra_buffers("off") is False and use_extra_buffers("on") is True
+    import qa.llm.llamacpp as module
+
+    monkeypatch.setattr(module, "cpu_has_amx", lambda cpuinfo=None: True)
+    assert use_extra_buffers("auto") is False
+    monkeypatch.setattr(module, "cpu_has_amx", lambda cpuinfo=None: False)
+    assert use_extra_buffers("auto") is True
+    assert Settings().llm_extra_buffers == "off"   # measured faster for prompts here, and never crashes
+
+
+def test_yes_no_margin_from_top_logprobs():
+    assert yes_no_margin([("Yes", math.log(0.7)), (" yes", math.log(0.1)), ("No", math.log(0.15))]) == \
+        pytest.approx(0.8 - 0.15)
+    assert yes_no_margin([("Maybe", -0.1)]) is None
+
+
+class _Scripted:
+    """An HTTP server on 127.0.0.1 answering every POST with one JSON body; records the requests."""
+
+    def __init__(self, body: dict) -> None:
+        requests = self.requests = []
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
+
+            def do_POST(self):
+                length = int(self.headers.get("Content-Length", 0))
+                requests.append((self.path, json.loads(self.rfile.read(length))))
+                data = json.dumps(body).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", free_port()), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.server.shutdown()
+
+
+def _alternatives(yes: float, no: float) -> list[dict]:
+    return [{"token": "Yes", "logprob": math.log(yes)}, {"token": "No", "logprob": math.log(no)}]
+
+
+def test_the_judgement_from_an_openai_compatible_server():
+    body = {"choices": [{"message": {"content": "Yes"}, "logprobs": {"content": [
+        {"token": "Yes", "logprob": math.log(0.9), "top_logprobs": _alternatives(0.9, 0.05)}]}}]}
+    with _Scripted(body) as server:
+        llm = make_llm(Settings(llm="openai", llm_base_url=server.url + "/v1", llm_model="m", llm_api_key="k"))
+        assert llm.judge("system", "user") == pytest.approx(0.85)
+        path, sent = server.requests[0]
+    assert path == "/v1/chat/completions" and sent["logprobs"] is True and sent["max_tokens"] == 1
+    assert sent["top_logprobs"] > 1 and sent["model"] == "m"
+
+
+def test_the_judgement_from_ollama():
+    body = {"message": {"content": "No"}, "logprobs": [
+        {"token": "No", "logprob": math.log(0.6), "top_logprobs": _alternatives(0.3, 0.6)}]}
+    with _Scripted(body) as server:
+        llm = make_llm(Settings(llm="ollama", llm_base_url=server.url, llm_model="qwen2.5"))
+        assert llm.judge("system", "user") == pytest.approx(-0.3)
+        path, sent = server.requests[0]
+    assert path == "/api/chat" and sent["logprobs"] is True and sent["options"]["num_predict"] == 1
+
+
+def test_a_server_without_logprobs_gives_no_judgement():
+    with _Scripted({"choices": [{"message": {"content": "yes"}}]}) as server:
+        assert make_llm(Settings(llm="openai", llm_base_url=server.url + "/v1")).judge("s", "u") is None
+
+
+@pytest.fixture
+def worker():
+    llm = WorkerLLM(bundled_smollm2(), max_tokens=48, timeout_s=60)
+    yield llm
+    llm.close()
+
+
+@pytest.mark.slow
+def test_the_worker_streams_judges_and_survives_a_kill(worker):
+    assert worker.pid is None   # starts on first use
+    assert -1.0 <= worker.judge("Answer yes or no.", "Is the sky blue?") <= 1.0
+    first = worker.pid
+    pieces = list(worker.stream("Answer in one sentence.", "Say hello."))
+    assert pieces and "".join(pieces).strip() and worker.pid == first   # shared by every request
+    stream = worker.stream("Write a long story.", "Tell me about the sea, at length.")
+    assert isinstance(next(stream), str)
+    os.kill(first, signal.SIGKILL)
+    with pytest.raises(BackendError, match="the model process crashed .signal 9"):
+        list(stream)
+    assert worker.complete("Answer in one sentence.", "Say hello.").strip()   # a new worker
+    assert worker.pid not in (None, first)
+
+
+@pytest.mark.slow
+def test_a_reply_left_unread_is_cancelled_and_the_next_request_works(worker):
+    stream = worker.stream("Write a long story.", "Tell me about the sea, at length.")
+    next(stream)
+    stream.close()   # the reader stopped listening (a closed chat tab)
+    assert worker.complete("Answer in one sentence.", "Say hello.").strip()
+
+
+@pytest.mark.slow
+def test_a_model_that_does_not_load_is_a_config_error(tmp_path):
+    bad = tmp_path / "broken.gguf"
+    bad.write_bytes(b"GGUF" + b"\0" * 64)
+    llm = WorkerLLM(bad)
+    with pytest.raises(ConfigError, match="Cannot load"):
+        llm.judge("s", "u")
