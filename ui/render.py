@@ -83,7 +83,8 @@ def answer_to_html(answer: Answer, *, show_passages: bool = False) -> str:
     if answer.refused:
         parts = [f'<p class="qa-refusal"><em>{text}</em></p>']
     else:
-        parts = [f'<p class="qa-answer">{MARKER.sub(lambda m: f"<sup>[{m.group(1)}]</sup>", text)}</p>']
+        marked = MARKER.sub(lambda m: f"<sup>[{m.group(1)}]</sup>", text)
+        parts = [f'<p class="qa-answer">{marked.replace(chr(10), "<br>")}</p>']   # a digest: one line per article
     if answer.standalone and answer.standalone != answer.question:
         parts.append(f'<p class="qa-searched">Searched: <em>{_e(answer.standalone)}</em></p>')
     if answer.citations:
