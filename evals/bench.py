@@ -65,6 +65,7 @@ def _env(settings: Settings, **overrides: Any) -> dict[str, str]:
     data = settings.model_dump(mode="json")
     data["llm_api_key"] = settings.llm_api_key.get_secret_value()
     data["ui_password"] = settings.ui_password.get_secret_value()
+    data["api_token"] = settings.api_token.get_secret_value()
     data.update(overrides)
     for key, value in data.items():
         if value is not None:

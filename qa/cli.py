@@ -1,4 +1,4 @@
-"""The `qa` command: ingest, ask, stats, config, ui, eval, bench. Thin: it parses, builds, prints."""
+"""The `qa` command: ingest, ask, stats, config, ui, serve, eval, bench. Thin: it parses, builds, prints."""
 from __future__ import annotations
 
 import argparse
@@ -119,6 +119,13 @@ def _cmd_ui(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_serve(args: argparse.Namespace) -> int:
+    from ui.serve import serve
+
+    serve(_settings(args), no_auth=args.no_auth)
+    return 0
+
+
 def _cmd_eval(args: argparse.Namespace) -> int:
     from evals.runner import run_cli
 
@@ -161,7 +168,7 @@ def build_parser(settings_flags: bool = True) -> argparse.ArgumentParser:
 
     tuning = argparse.ArgumentParser(add_help=False)
     if settings_flags:
-        _add_remaining_settings(tuning, {"host", "port", "ui_user", "ui_password"}, common, answering)
+        _add_remaining_settings(tuning, {"host", "port", "ui_user", "ui_password", "api_token"}, common, answering)
 
     parser = argparse.ArgumentParser(prog="qa", description="Answers about news articles, with citations.")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -203,6 +210,14 @@ def build_parser(settings_flags: bool = True) -> argparse.ArgumentParser:
     p.add_argument("--no-auth", dest="no_auth", action="store_true",
                    help="serve beyond loopback without QA_UI_USER/QA_UI_PASSWORD (not recommended)")
     p.set_defaults(func=_cmd_ui)
+
+    p = sub.add_parser("serve", parents=[common, answering, tuning],
+                       help="HTTP API (REST, OpenAI-compatible) with the chat UI at /ui")
+    p.add_argument("--host", help="bind address (QA_HOST, default 127.0.0.1)")
+    p.add_argument("--port", type=int, help="port (QA_PORT, default 7860)")
+    p.add_argument("--no-auth", dest="no_auth", action="store_true",
+                   help="serve beyond loopback without QA_API_TOKEN and the UI login (not recommended)")
+    p.set_defaults(func=_cmd_serve)
 
     p = sub.add_parser("eval", parents=[common, answering, tuning], help="score answers on a question set")
     p.add_argument("--dataset", default="seeds", help="seeds | squad2 | rgb | PATH.jsonl (default seeds)")

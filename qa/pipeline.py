@@ -18,7 +18,7 @@ from typing import Any
 
 from qa.answerers.base import Answerer, Findings
 from qa.answerers.factory import ANSWERERS, answerer_name, make_answerer, with_answerer
-from qa.errors import InputError
+from qa.errors import InputError, NotFoundError
 from qa.evidence import EvidenceFinder, diversify, rerank
 from qa.models import Answer
 from qa.query import analyse
@@ -268,7 +268,7 @@ class NewsQA:
             store = self.store()
             removed = store.delete_article(article_id)
             if not removed:
-                raise InputError(f"No article {article_id!r} in collection {self.settings.collection!r} "
+                raise NotFoundError(f"No article {article_id!r} in collection {self.settings.collection!r} "
                                  "(an article's id is its file name without the extension)")
             self._publish(store)
             return removed
@@ -312,7 +312,7 @@ class NewsQA:
         """
         found = self.store().article_text(article_id)
         if found is None:
-            raise InputError(f"No article {article_id!r} in collection {self.settings.collection!r}")
+            raise NotFoundError(f"No article {article_id!r} in collection {self.settings.collection!r}")
         return found
 
     def stats(self) -> dict[str, Any]:

@@ -83,6 +83,8 @@ class Settings(BaseSettings):
     port: int = Field(7860, description="UI port")
     ui_user: str = Field("", description="basic-auth user for the UI (required when it binds beyond loopback)")
     ui_password: SecretStr = Field(SecretStr(""), description="basic-auth password for the UI")
+    api_token: SecretStr = Field(SecretStr(""), description="bearer token `qa serve` requires on its API routes "
+                                 "(required when it binds beyond loopback)")
 
     @property
     def chroma_dir(self) -> Path:
@@ -94,6 +96,7 @@ class Settings(BaseSettings):
         data = self.model_dump(mode="json")
         data["llm_api_key"] = self.llm_api_key.get_secret_value()
         data["ui_password"] = self.ui_password.get_secret_value()
+        data["api_token"] = self.api_token.get_secret_value()
         data["data_dir"] = str(Path(self.data_dir).resolve())
         return json.dumps(data, sort_keys=True)
 

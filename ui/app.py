@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import partial
 from typing import Any
 
+from qa.errors import QAError
 from ui import chat, library
 from ui.render import example_questions
 
@@ -21,12 +22,13 @@ SCROLL_TO_MARK = "() => { setTimeout(() => { const m = document.querySelector('#
                  "if (m) m.scrollIntoView({block: 'center'}); }, 300); }"
 
 
-def build_app(pipeline: Any, title: str = "newsqa") -> Any:
+def build_app(pipeline: Any, title: str = "newsqa", *, login: bool = False) -> Any:
     """The Gradio app around a NewsQA pipeline.
 
     Args:
         pipeline: a qa.pipeline.NewsQA.
         title: page title.
+        login: the app requires a login: only then are adding and removing articles offered over its API.
 
     Returns:
         A gr.Blocks ready to launch.
@@ -61,7 +63,7 @@ def build_app(pipeline: Any, title: str = "newsqa") -> Any:
                                       elem_id="source-pick")
                     viewer = gr.HTML(elem_id="article")
         with gr.Tab("Library"):
-            articles = gr.Dataframe(headers=library.COLUMNS, value=lambda: library.table(pipeline),
+            articles = gr.Dataframe(headers=library.COLUMNS,  # filled on load (a callable value is an API)
                                     interactive=False, elem_id="library", wrap=True)
             with gr.Row():
                 files = gr.File(file_count="multiple", file_types=list(library.ALLOWED), label="Add articles",
@@ -83,15 +85,51 @@ def build_app(pipeline: Any, title: str = "newsqa") -> Any:
         def adding(uploaded, progress=gr.Progress()):  # noqa: B008 (Gradio injects the tracker)
             return library.add_files(pipeline, uploaded, progress)
 
+        # the UI's own handlers are not an API: programs get the named endpoints below
+        hidden: dict[str, Any] = {"api_visibility": "private"}
         box.submit(partial(chat.respond, pipeline), [bot, box, answers, answerer, top_k, show],
-                   [bot, box, answers, picker], concurrency_limit=8)
-        starters.click(lambda sample: sample[0], starters, box)
-        picker.change(partial(chat.open_source, pipeline), [answers, picker], viewer).then(
-            None, None, None, js=SCROLL_TO_MARK)
-        add.click(adding, files, status).then(lambda: library.table(pipeline), None, articles).then(
-            ids, None, chosen).then(examples, None, starters)
-        drop.click(partial(library.remove, pipeline), chosen, status).then(
-            lambda: library.table(pipeline), None, articles).then(ids, None, chosen).then(examples, None, starters)
-        app.load(examples, None, starters).then(ids, None, chosen).then(
-            lambda: library.table(pipeline), None, articles)
+                   [bot, box, answers, picker], concurrency_limit=8, **hidden)
+        starters.click(lambda sample: sample[0], starters, box, **hidden)
+        picker.change(partial(chat.open_source, pipeline), [answers, picker], viewer, **hidden).then(
+            None, None, None, js=SCROLL_TO_MARK, **hidden)
+        add.click(adding, files, status, **({"api_name": "add_articles"} if login else hidden)).then(
+            lambda: library.table(pipeline), None, articles, **hidden).then(ids, None, chosen, **hidden).then(
+            examples, None, starters, **hidden)
+        drop.click(partial(library.remove, pipeline), chosen, status, **hidden).then(
+            lambda: library.table(pipeline), None, articles, **hidden).then(ids, None, chosen, **hidden).then(
+            examples, None, starters, **hidden)
+        app.load(examples, None, starters, **hidden).then(ids, None, chosen, **hidden).then(
+            lambda: library.table(pipeline), None, articles, **hidden)
+        named_api(pipeline, login)
     return app
+
+
+def named_api(pipeline: Any, login: bool) -> None:
+    """What a program wants from the chat app, by name (gradio_client, the "Use via API" page): /ask returns the
+    Answer as `qa ask --json` does, /articles the library; /remove_article (and /add_articles, on the Library
+    tab's upload) only where the app requires a login."""
+    import gradio as gr
+
+    def ask(question: str, history: list[list[str]] | None = None, top_k: int = 0, answerer: str = "") -> dict:
+        """Answer a question from the articles: the Answer as JSON (history: earlier [question, answer] turns)."""
+        turns = [(str(q), str(a)) for q, a in (history or [])]
+        try:
+            return pipeline.chat(turns, question, top_k or None, answerer or None).to_dict()
+        except QAError as err:
+            raise gr.Error(str(err)) from None
+
+    def articles() -> list[dict]:
+        """The stored articles: id, title, chunks, date added, size."""
+        return pipeline.articles()
+
+    gr.api(ask, api_name="ask")
+    gr.api(articles, api_name="articles")
+    if login:
+        def remove_article(article_id: str) -> dict:
+            """Remove an article by id."""
+            try:
+                return {"id": article_id, "removed_chunks": pipeline.remove(article_id)}
+            except QAError as err:
+                raise gr.Error(str(err)) from None
+
+        gr.api(remove_article, api_name="remove_article")

@@ -34,6 +34,6 @@ def launch(settings: Settings, *, no_auth: bool = False) -> None:
     auth = auth_for(settings, no_auth)
     pipeline = NewsQA(settings)
     print(f"newsqa chat on http://{settings.host}:{settings.port} (Ctrl+C to stop)", flush=True)
-    build_app(pipeline).queue(default_concurrency_limit=8).launch(
+    build_app(pipeline, login=auth is not None).queue(default_concurrency_limit=8).launch(
         server_name=settings.host, server_port=settings.port, share=False, show_error=True, quiet=True,
         auth=auth, css=CSS)

@@ -31,20 +31,31 @@ def safe_name(name: str) -> str:
 
 
 def add_files(pipeline: Any, files: list[Any] | None, progress: Any = None) -> str:
-    """Copy uploaded files into <data dir>/library and ingest them one by one.
+    """Copy files uploaded in the Library tab into <data dir>/library and ingest them one by one.
 
     Returns:
         A one-line report for the user.
     """
     if not files:
         return "Choose .txt, .md or .html files first."
+    uploads = [(getattr(item, "orig_name", None) or Path(getattr(item, "name", None) or str(item)).name,
+                Path(getattr(item, "name", None) or str(item))) for item in files]
+    done, problems = add_uploads(pipeline, uploads, progress)
+    line = f"Added {done} article(s)."
+    return line + (" Skipped: " + "; ".join(problems) if problems else "")
+
+
+def add_uploads(pipeline: Any, uploads: list[tuple[str, Path | bytes]], progress: Any = None) -> tuple[int, list[str]]:
+    """Write uploads (original name, a file or its bytes) into <data dir>/library under sanitised names and
+    ingest them one by one (the Library tab and `POST /v1/articles` alike).
+
+    Returns:
+        (articles added or updated, one problem line per file that was not).
+    """
     folder = (Path(pipeline.settings.data_dir) / "library").resolve()
     folder.mkdir(parents=True, exist_ok=True)
     done, problems = 0, []
-    items = list(files)
-    for i, item in enumerate(items):
-        source = Path(getattr(item, "name", None) or str(item))
-        original = getattr(item, "orig_name", None) or source.name
+    for i, (original, source) in enumerate(uploads):
         name = safe_name(original)
         if Path(name).suffix not in ALLOWED:
             problems.append(f"{original}: not a .txt, .md or .html file")
@@ -54,8 +65,11 @@ def add_files(pipeline: Any, files: list[Any] | None, progress: Any = None) -> s
             problems.append(f"{original}: bad file name")
             continue
         if progress is not None:
-            progress((i, len(items)), desc=f"Adding {name}")
-        shutil.copyfile(source, target)
+            progress((i, len(uploads)), desc=f"Adding {name}")
+        if isinstance(source, bytes):
+            target.write_bytes(source)
+        else:
+            shutil.copyfile(source, target)
         try:
             report = pipeline.ingest(target)
         except QAError as err:
@@ -63,8 +77,7 @@ def add_files(pipeline: Any, files: list[Any] | None, progress: Any = None) -> s
             continue
         problems += [f"{Path(s.path).name}: {s.reason}" for s in report.skipped]
         done += report.added + report.updated + report.unchanged
-    line = f"Added {done} article(s)."
-    return line + (" Skipped: " + "; ".join(problems) if problems else "")
+    return done, problems
 
 
 def remove(pipeline: Any, article_id: str | None) -> str:

@@ -1,0 +1,227 @@
+"""`qa serve` and the chat app's API as programs meet them: real clients (httpx, the openai SDK, gradio_client)
+against real servers on 127.0.0.1, bad inputs, the token, and sixteen clients at once."""
+import json
+import os
+import shutil
+import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import httpx
+import pytest
+
+from qa.pipeline import NewsQA
+from qa.settings import Settings
+from tests.conftest import ARMS_QUESTION, CHOE_ARTICLE, free_port
+from tests.servers import wait_for
+
+pytestmark = pytest.mark.slow
+VISIT = "When did Putin last visit Pyongyang?"
+
+
+def start(command: str, data: Path, tmp_path: Path, *extra: str, env_extra: dict | None = None):
+    port = free_port()
+    env = {**os.environ, "QA_DATA_DIR": str(data), "GRADIO_ANALYTICS_ENABLED": "False", **(env_extra or {})}
+    log = open(tmp_path / f"{command}-{port}.log", "wb")
+    proc = subprocess.Popen([sys.executable, "-m", "qa.cli", command, "--port", str(port), *extra], env=env,
+                            stdout=log, stderr=subprocess.STDOUT)
+    return proc, log, f"http://127.0.0.1:{port}"
+
+
+@pytest.fixture(scope="module")
+def index(seeded_dir, tmp_path_factory):
+    data = tmp_path_factory.mktemp("served") / "index"
+    shutil.copytree(seeded_dir, data)
+    return data
+
+
+@pytest.fixture(scope="module")
+def server(index, tmp_path_factory):
+    proc, log, url = start("serve", index, tmp_path_factory.mktemp("logs"), env_extra={"QA_LLM": "extractive"})
+    try:
+        wait_for(f"{url}/healthz", proc, timeout_s=120)
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+        log.close()
+
+
+@pytest.fixture(scope="module")
+def reference(index, embedder):
+    """What one client alone gets: qa.ask's pipeline in process, over the same index."""
+    pipeline = NewsQA(Settings(data_dir=index, llm="extractive"), embedder=embedder)
+    return lambda q, history=(): _comparable(pipeline.chat(list(history), q).to_dict())
+
+
+def _comparable(answer: dict) -> dict:
+    """The fields one client alone must get the same (JSON shapes: tuples are lists)."""
+    return json.loads(json.dumps({k: answer[k] for k in ("question", "text", "refused", "citations", "passages")}))
+
+
+def test_ask_returns_the_answer_as_qa_ask_json(server, reference):
+    reply = httpx.post(f"{server}/v1/ask", json={"question": VISIT}, timeout=60)
+    assert reply.status_code == 200 and _comparable(reply.json()) == reference(VISIT)
+    assert reply.json()["citations"][0]["source"] == CHOE_ARTICLE
+
+
+def test_ask_streams_server_sent_events(server, reference):
+    events = []
+    with httpx.stream("POST", f"{server}/v1/ask", json={"question": VISIT, "stream": True}, timeout=60) as r:
+        assert r.headers["content-type"].startswith("text/event-stream")
+        name = None
+        for line in r.iter_lines():
+            if line.startswith("event: "):
+                name = line[7:]
+            elif line.startswith("data: "):
+                events.append((name, json.loads(line[6:])))
+    assert [n for n, _ in events][-1] == "answer" and {n for n, _ in events[:-1]} == {"text"}
+    assert _comparable(events[-1][1]) == reference(VISIT)
+
+
+def test_articles_health_and_models(server):
+    assert httpx.get(f"{server}/healthz").json()["articles"] == 5
+    listed = httpx.get(f"{server}/v1/articles").json()
+    assert CHOE_ARTICLE in {a["id"] for a in listed}
+    one = httpx.get(f"{server}/v1/articles/{CHOE_ARTICLE}").json()
+    assert one["title"] == "Putin expresses readiness to visit North Korea" and "July 2000" in one["text"]
+    assert [m["id"] for m in httpx.get(f"{server}/v1/models").json()["data"]] == ["newsqa"]
+    assert httpx.get(f"{server}/docs").status_code == 200 and httpx.get(f"{server}/ui/").status_code == 200
+
+
+def test_upload_ask_and_delete(server):
+    text = b"Quellmoor lantern festival\n\nThe Zorblatt lantern festival drew 12,000 visitors to Quellmoor."
+    added = httpx.post(f"{server}/v1/articles", files=[("files", ("../../evil name.txt", text, "text/plain"))])
+    assert added.status_code == 200 and added.json()["added"] == 1
+    answer = httpx.post(f"{server}/v1/ask", json={"question": "How many visitors came to the Zorblatt lantern "
+                                                              "festival?"}, timeout=60).json()
+    assert "12,000" in answer["text"] and answer["citations"][0]["source"] == "evil_name"
+    assert httpx.delete(f"{server}/v1/articles/evil_name").json()["removed_chunks"] >= 1
+    assert httpx.get(f"{server}/v1/articles/evil_name").status_code == 404
+
+
+@pytest.mark.parametrize("method, path, kwargs, status", [
+    ("post", "/v1/ask", {"content": b"{not json", "headers": {"content-type": "application/json"}}, 400),
+    ("post", "/v1/ask", {"json": {}}, 400),
+    ("post", "/v1/ask", {"json": {"question": "   "}}, 400),
+    ("post", "/v1/ask", {"json": {"question": VISIT, "top_k": 0}}, 400),
+    ("post", "/v1/ask", {"json": {"question": VISIT, "answerer": "oracle"}}, 400),
+    ("post", "/v1/chat/completions", {"json": {"model": "newsqa", "messages": []}}, 400),
+    ("post", "/v1/chat/completions", {"json": {"messages": [{"role": "assistant", "content": "hi"}]}}, 400),
+    ("get", "/v1/articles/no-such-article", {}, 404),
+    ("delete", "/v1/articles/no-such-article", {}, 404),
+    ("post", "/v1/articles", {"files": [("files", ("big.txt", b"x" * 6_000_000, "text/plain"))]}, 413),
+    ("post", "/v1/articles", {"files": [("files", ("tool.exe", b"MZ", "application/octet-stream"))]}, 400),
+])
+def test_bad_input_is_a_4xx_json_error(server, method, path, kwargs, status):
+    reply = getattr(httpx, method)(f"{server}{path}", timeout=60, **kwargs)
+    assert reply.status_code == status, reply.text
+    body = reply.json()
+    assert set(body) == {"error"} and body["error"]["message"] and body["error"]["type"]
+    assert "Traceback" not in reply.text
+
+
+def test_the_openai_sdk_uses_newsqa_as_a_model(server, reference):
+    from openai import OpenAI
+
+    client = OpenAI(base_url=f"{server}/v1", api_key="unused")
+    assert [m.id for m in client.models.list()] == ["newsqa"]
+    whole = client.chat.completions.create(model="newsqa", messages=[{"role": "user", "content": ARMS_QUESTION}])
+    content = whole.choices[0].message.content
+    expected = reference(ARMS_QUESTION)
+    assert content.startswith(expected["text"]) and "\n\nSources:\n[1]" in content
+    assert whole.model_extra["citations"] == expected["citations"]
+    streamed = client.chat.completions.create(model="newsqa", stream=True,
+                                              messages=[{"role": "user", "content": ARMS_QUESTION}])
+    assert "".join(c.choices[0].delta.content or "" for c in streamed) == content
+    follow = client.chat.completions.create(model="newsqa", messages=[
+        {"role": "system", "content": "You are helpful."}, {"role": "user", "content": VISIT},
+        {"role": "assistant", "content": reference(VISIT)["text"] + "\n\nSources:\n[1] ..."},
+        {"role": "user", "content": "Whom did he meet there?"}])
+    answer = follow.model_extra["newsqa"]
+    assert answer["standalone"] != "Whom did he meet there?" and "Kim Jong Il" in answer["text"]
+
+
+def test_a_token_guards_the_api_and_beyond_loopback_one_is_required(index, tmp_path):
+    proc, log, url = start("serve", index, tmp_path, env_extra={"QA_API_TOKEN": "s3cret", "QA_LLM": "extractive"})
+    try:
+        wait_for(f"{url}/healthz", proc, timeout_s=120)
+        assert httpx.get(f"{url}/v1/articles").status_code == 401
+        assert httpx.get(f"{url}/v1/articles", headers={"Authorization": "Bearer wrong"}).status_code == 401
+        assert httpx.get(f"{url}/v1/articles", headers={"Authorization": "Bearer s3cret"}).status_code == 200
+        assert httpx.get(f"{url}/healthz").status_code == 200
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+        log.close()
+    refused = subprocess.run([sys.executable, "-m", "qa.cli", "serve", "--host", "0.0.0.0", "--port",
+                              str(free_port())], env={**os.environ, "QA_DATA_DIR": str(index)},
+                             capture_output=True, text=True, timeout=60)
+    assert refused.returncode == 2 and "QA_API_TOKEN" in refused.stderr and "Traceback" not in refused.stderr
+
+
+def test_sixteen_clients_at_once_each_get_the_answer_one_alone_gets(server, reference):
+    from openai import OpenAI
+
+    questions = [VISIT, ARMS_QUESTION, "How many people live in Vladivostok?",
+                 "At which summit was Putin asked about the North Korean troop deployment?"]
+
+    def one(i: int) -> tuple[str, dict | str]:
+        q = questions[i % len(questions)]
+        if i % 3 == 0:
+            return q, _comparable(httpx.post(f"{server}/v1/ask", json={"question": q}, timeout=120).json())
+        if i % 3 == 1:
+            with httpx.stream("POST", f"{server}/v1/ask", json={"question": q, "stream": True}, timeout=120) as r:
+                last = [line for line in r.iter_lines() if line.startswith("data: ")][-1]
+            return q, _comparable(json.loads(last[6:]))
+        reply = OpenAI(base_url=f"{server}/v1", api_key="x").chat.completions.create(
+            model="newsqa", messages=[{"role": "user", "content": q}])
+        return q, _comparable(reply.model_extra["newsqa"])
+
+    with ThreadPoolExecutor(16) as pool:
+        results = list(pool.map(one, range(48)))
+    assert all(got == reference(q) for q, got in results)
+
+
+def test_gradio_client_sees_named_endpoints_only(index, tmp_path):
+    from gradio_client import Client
+
+    proc, log, url = start("ui", index, tmp_path, env_extra={"QA_LLM": "extractive"})
+    try:
+        wait_for(url, proc, timeout_s=120)
+        client = Client(url, verbose=False)
+        names = set(client.view_api(return_format="dict", print_info=False)["named_endpoints"])
+        assert names == {"/ask", "/articles"}
+        answer = client.predict(VISIT, api_name="/ask")
+        assert "2000" in answer["text"] and answer["citations"][0]["source"] == CHOE_ARTICLE
+        follow = client.predict("Whom did he meet there?", [[VISIT, answer["text"]]], api_name="/ask")
+        assert follow["standalone"] != "Whom did he meet there?"
+        assert CHOE_ARTICLE in {a["id"] for a in client.predict(api_name="/articles")}
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+        log.close()
+
+
+def test_with_a_login_the_app_also_offers_adding_and_removing(index, tmp_path):
+    from gradio_client import Client, handle_file
+
+    data = tmp_path / "index"
+    shutil.copytree(index, data)
+    proc, log, url = start("ui", data, tmp_path, env_extra={"QA_LLM": "extractive", "QA_UI_USER": "ada",
+                                                            "QA_UI_PASSWORD": "lovelace"})
+    try:
+        wait_for(url, proc, timeout_s=120)
+        client = Client(url, auth=("ada", "lovelace"), verbose=False)
+        names = set(client.view_api(return_format="dict", print_info=False)["named_endpoints"])
+        assert names == {"/ask", "/articles", "/add_articles", "/remove_article"}
+        note = tmp_path / "harbour.txt"
+        note.write_text("Harbour reopens\n\nAda Brink cut the ribbon at the reopened Quellmoor harbour.")
+        assert "Added 1" in client.predict([handle_file(str(note))], api_name="/add_articles")
+        assert "Ada Brink" in client.predict("Who cut the ribbon at the Quellmoor harbour?", api_name="/ask")["text"]
+        assert client.predict("harbour", api_name="/remove_article")["removed_chunks"] == 1
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+        log.close()
