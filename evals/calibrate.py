@@ -77,7 +77,9 @@ def curve(rows: list[tuple[float, float, bool, str]], weight: float) -> list[tup
 
 
 def fit_threshold(rows: list[tuple[float, bool, str]], max_false_refusals: float) -> tuple[float, float, float]:
-    """The threshold refusing the most unanswerable questions while keeping false refusals in bounds.
+    """The threshold refusing the most unanswerable questions while keeping false refusals in bounds; of the
+    thresholds that do so, those with the fewest false refusals, and of those the middle one (the widest margin
+    on both sides, rather than the edge next to an answerable question).
 
     Returns:
         (threshold, refusal recall, false-refusal rate); the threshold sits midway between neighbours.
@@ -85,14 +87,19 @@ def fit_threshold(rows: list[tuple[float, bool, str]], max_false_refusals: float
     answerable = sorted(s for s, a, _ in rows if a)
     unanswerable = [s for s, a, _ in rows if not a]
     values = sorted({s for s, _, _ in rows})
-    best = (0.0, 0.0, 0.0)
+    scored = []
     for low, high in zip([0.0] + values, values + [values[-1] + 1e-6]):
         t = (low + high) / 2
         false_rate = sum(1 for s in answerable if s < t) / max(len(answerable), 1)
         recall = sum(1 for s in unanswerable if s < t) / max(len(unanswerable), 1)
-        if false_rate <= max_false_refusals and recall >= best[1]:
-            best = (round(t, 3), recall, false_rate)
-    return best
+        if false_rate <= max_false_refusals:
+            scored.append(((recall, -false_rate), t))
+    if not scored:
+        return (0.0, 0.0, 0.0)
+    best = max(key for key, _ in scored)
+    ties = sorted(t for key, t in scored if key == best)
+    middle = (ties[0] + ties[-1]) / 2
+    return round(middle, 3), best[0], -best[1]
 
 
 def main() -> None:

@@ -10,14 +10,12 @@ from qa.lexicon import MARKER, MARKER_SPLIT
 from qa.models import Citation, Passage
 
 
-def cite_evidence(evidence: Sequence[Evidence], passages: Sequence[Passage],
-                  separator: str = " ") -> tuple[str, tuple[Citation, ...]]:
+def cite_evidence(evidence: Sequence[Evidence], passages: Sequence[Passage]) -> tuple[str, tuple[Citation, ...]]:
     """Write selected sentences with [n] markers, numbering sources by first appearance.
 
     Args:
         evidence: selected sentences, in answer order.
         passages: the retrieved passages the evidence indexes into.
-        separator: what goes between the sentences (a digest puts one per line).
 
     Returns:
         The answer text and its citations (numbered 1..m).
@@ -34,7 +32,7 @@ def cite_evidence(evidence: Sequence[Evidence], passages: Sequence[Passage],
     citations = tuple(
         Citation(n, passages[p].source, passages[p].title, " … ".join(quotes[p]), round(scores[p], 4))
         for p, n in numbers.items())
-    return separator.join(parts), citations
+    return " ".join(parts), citations
 
 
 def renumber_markers(text: str, passages: Sequence[Passage],

@@ -26,10 +26,11 @@ JUDGE_TASK = ("Task: do the sources state the answer to this exact question (the
 ANSWER_TASK = ("Task: answer the question in one or two short sentences, using only the sources. After each "
                "claim put the number of the source that states it in square brackets, like [1].")
 
-# A summary, comparison, list or timeline: each numbered source is a few sentences of one article.
-SYNTHESIS_TASK = ("Task: answer in two to four short sentences that bring together what the different sources say. "
-                  "Keep each fact with the source that states it, and after each claim put that source's number in "
-                  "square brackets, like [1]. Use only the sources.")
+# A summary, comparison, list or timeline: each numbered source is a few sentences of one article. The model
+# writes the overview; the answer then lists those sentences, one line per article, so nothing rests on it alone.
+SYNTHESIS_TASK = ("Task: in two or three short sentences, give an overview that brings together what the different "
+                  "sources report. After each claim put the number of the source that states it in square brackets, "
+                  "like [1]. Use only the sources.")
 
 CONDENSE_SYSTEM = ("You rewrite a follow-up question into one standalone question, using the conversation only "
                    "to resolve what it refers to. Reply with the question alone.")

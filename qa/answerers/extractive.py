@@ -1,21 +1,21 @@
 """The instant, model-free answerer: quote the source sentences that answer the question, cite them.
 
-A summary, comparison, list or timeline gets a digest instead: the best sentence of each relevant
-article, one per line, cited.
+A summary, comparison, list or timeline gets a digest instead: the best sentences of each relevant
+article, one line per article, cited.
 """
 from __future__ import annotations
 
 from collections.abc import Iterator
 
 from qa.answerers.base import Findings, explain, refusal
-from qa.answerers.sources import by_article
+from qa.answerers.sources import ArticleExcerpt, by_article, digest
 from qa.citations import cite_evidence
 from qa.evidence import select_evidence
 from qa.models import Answer
 from qa.query import Query
+from qa.settings import Settings
 
 EXTRACTIVE = "extractive"
-DIGEST_ARTICLES = 5
 
 
 class ExtractiveAnswerer:
@@ -24,9 +24,12 @@ class ExtractiveAnswerer:
     name = EXTRACTIVE
     condenser = None
 
-    def __init__(self, *, max_sentences: int = 3, min_support: float = 0.34) -> None:
+    def __init__(self, *, max_sentences: int = 3, min_support: float = 0.34, digest_sentences: int = 2,
+                 digest_articles: int = 5) -> None:
         self.max_sentences = max_sentences
         self.min_support = min_support
+        self.digest_sentences = digest_sentences
+        self.digest_articles = digest_articles
 
     def answer(self, query: Query, found: Findings) -> Answer:
         """Quote the selected evidence, or refuse when the best sentence scores below min_support."""
@@ -44,13 +47,25 @@ class ExtractiveAnswerer:
         text, citations = cite_evidence(chosen, found.passages)
         return Answer(query.text, text, False, name, citations, found.passages, explanation=explanation)
 
+    @classmethod
+    def from_settings(cls, settings: Settings) -> ExtractiveAnswerer:
+        """The extractive answerer with the settings' thresholds and digest size."""
+        return cls(max_sentences=settings.max_sentences, min_support=settings.min_support,
+                   digest_sentences=settings.synthesis_sentences, digest_articles=settings.synthesis_articles)
+
+    def excerpts(self, found: Findings) -> list[ArticleExcerpt]:
+        """The relevant articles' best sentences (what a digest quotes, and what the model reads for a synthesis)."""
+        return by_article(found, per_article=self.digest_sentences, max_articles=self.digest_articles,
+                          min_support=self.min_support)
+
     def digest(self, query: Query, found: Findings, name: str = EXTRACTIVE) -> Answer:
-        """The best sentence of each relevant article, one per line, cited (a refusal with nothing retrieved)."""
+        """The best sentences of each relevant article, one line per article, cited (a refusal with nothing
+        retrieved)."""
         explanation = explain(found, self.min_support)
-        excerpts = by_article(found, per_article=1, max_articles=DIGEST_ARTICLES)
+        excerpts = self.excerpts(found)
         if not excerpts:
             return refusal(query.text, found, name, explanation)
-        text, citations = cite_evidence([ex.evidence[0] for ex in excerpts], found.passages, separator="\n")
+        text, citations = digest(excerpts)
         return Answer(query.text, text, False, name, citations, found.passages, explanation=explanation)
 
     def stream(self, query: Query, found: Findings) -> Iterator[str | Answer]:

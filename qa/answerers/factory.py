@@ -37,7 +37,7 @@ def make_answerer(settings: Settings, llm: LLM | None = None) -> Answerer:
             _told.add("no-model")
             print("qa: no model installed: extractive answers (make setup installs the Qwen model, which judges "
                   "every answer)", file=sys.stderr)
-        return ExtractiveAnswerer(max_sentences=settings.max_sentences, min_support=settings.min_support)
+        return ExtractiveAnswerer.from_settings(settings)
     chosen = llm if llm is not None else make_llm(settings)
     if chosen is None:
         raise ConfigError(f"The {name} answerer needs a model: install one (make setup) or set QA_LLM to "

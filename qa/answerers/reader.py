@@ -16,7 +16,7 @@ from dataclasses import replace
 
 from qa.answerers.base import Findings, answer_of, explain, refusal
 from qa.answerers.extractive import ExtractiveAnswerer
-from qa.answerers.sources import by_article, excerpts
+from qa.answerers.sources import ArticleExcerpt, digest, excerpts
 from qa.citations import check_claims, renumber_markers
 from qa.evidence import EvidenceFinder
 from qa.llm.base import LLM
@@ -42,7 +42,7 @@ class LLMAnswerer:
         self.condenser = llm
         self.name = name or llm.name
         self.settings = settings
-        self.extractive = ExtractiveAnswerer(max_sentences=settings.max_sentences, min_support=settings.min_support)
+        self.extractive = ExtractiveAnswerer.from_settings(settings)
 
     # -- deciding ---------------------------------------------------------------------------------
     def sources(self, found: Findings) -> tuple[list[int], list[str]]:
@@ -85,39 +85,43 @@ class LLMAnswerer:
         yield from self.write(query, found, [found.passages[i] for i in order], texts, ANSWER_TASK, explanation)
 
     def synthesise(self, query: Query, found: Findings) -> Iterator[str | Answer]:
-        """A summary, comparison, list or timeline written from a few sentences of each relevant article."""
-        s = self.settings
-        chosen = by_article(found, per_article=s.synthesis_sentences, max_articles=s.synthesis_articles)
-        explanation = explain(found, s.min_support)
+        """A summary, comparison, list or timeline: the model's overview of the best sentences of each relevant
+        article, checked claim by claim, then those sentences, one line per article (what it read), cited."""
+        chosen = self.extractive.excerpts(found)
+        explanation = explain(found, self.settings.min_support)
         if not chosen:
             answer = refusal(query.text, found, self.name, explanation)
             yield from (answer.text, answer)
             return
         yield from self.write(query, found, [ex.passage for ex in chosen], [ex.passage.text for ex in chosen],
-                              SYNTHESIS_TASK, explanation)
+                              SYNTHESIS_TASK, explanation, chosen)
 
     def write(self, query: Query, found: Findings, cited: list[Passage], texts: list[str], task: str,
-              explanation: Explanation) -> Iterator[str | Answer]:
-        """Stream the model's answer from the numbered texts (source n is cited[n-1]), then check it."""
+              explanation: Explanation, excerpts: list[ArticleExcerpt] | None = None) -> Iterator[str | Answer]:
+        """Stream the model's answer from the numbered texts (source n is cited[n-1]), then check it; the excerpts
+        of a synthesis follow the checked text."""
         parts: list[str] = []
         for piece in self.llm.stream(SYSTEM, build_user_prompt(query.text, texts, task)):
             parts.append(piece)
             yield piece
-        yield self._finish(query, found, cited, "".join(parts).strip(), explanation)
+        yield self._finish(query, found, cited, "".join(parts).strip(), explanation, excerpts)
 
     def _finish(self, query: Query, found: Findings, cited: list[Passage], reply: str,
-                explanation: Explanation) -> Answer:
+                explanation: Explanation, excerpts: list[ArticleExcerpt] | None = None) -> Answer:
         finder = found.finder
         assert finder is not None, "the reader checks citations with the finder that scored the passages"
         if not reply or REFUSAL.lower().rstrip(".") in reply.lower():
-            return self._fallback(query, found, explanation, "the reader declined although the evidence and its "
+            return self._fallback(query, found, explanation, "the model declined although the evidence and its "
                                   "judgement said the articles answer; quoting the best evidence instead")
         checked, warnings = check_claims(reply, cited, lambda c, p: self._supports(finder, c, p),
                                          lambda c, ps: _best_source(finder, c, ps))
         if not checked:
-            return self._fallback(query, found, explanation, "no sentence of the reader's answer could be checked "
+            return self._fallback(query, found, explanation, "no sentence of the model's answer could be checked "
                                   "against the sources; quoting the best evidence instead", warnings)
         text, citations, more = renumber_markers(checked, cited, lambda c, p: _best_quote(finder, c, p))
+        if excerpts:
+            lines, citations = digest(excerpts, citations)
+            text = f"{text}\n\n{lines}"
         return Answer(query.text, text, False, self.name, citations, found.passages, warnings + more,
                       explanation=explanation)
 

@@ -6,12 +6,13 @@ from dataclasses import dataclass
 
 from qa.answerers.base import Findings
 from qa.evidence import Evidence
-from qa.models import Passage
+from qa.models import Citation, Passage
 
 # A news lead summarises its article: an article's first sentence gets this much extra weight when a
 # summary is asked for (it still has to be about the question to win over a better-matching sentence).
 LEAD_WEIGHT = 0.1
-# articles whose best sentence scores below this share of the best article's are not relevant to a summary
+# when no sentence reaches the refusal threshold (a question without topical terms, "Summarize the articles"),
+# articles whose best sentence scores below this share of the best article's are not relevant
 RELEVANT_SHARE = 0.5
 
 
@@ -60,15 +61,18 @@ def _lead(found: Findings, ev: Evidence) -> bool:
     return ev.position == 0 and found.passages[ev.passage].chunk_id.endswith(":0")
 
 
-def by_article(found: Findings, per_article: int, max_articles: int) -> list[ArticleExcerpt]:
+def by_article(found: Findings, per_article: int, max_articles: int, min_support: float) -> list[ArticleExcerpt]:
     """The best few sentences of each relevant article, articles by their best sentence.
 
-    Coverage over depth: every relevant article contributes, none more than per_article sentences.
+    Coverage over depth: every relevant article contributes, none more than per_article sentences. An article
+    is relevant when one of its sentences would answer on its own (reaches min_support); when no article has
+    such a sentence, when it comes close to the best one.
 
     Args:
         found: the findings of a synthesis question.
         per_article: sentences taken from each article.
         max_articles: articles taken at most.
+        min_support: the evidence score at which a sentence answers on its own (the refusal threshold).
 
     Returns:
         One excerpt per article, best article first.
@@ -80,11 +84,12 @@ def by_article(found: Findings, per_article: int, max_articles: int) -> list[Art
     articles = sorted(ranked.values(), key=lambda scored: -max(w for w, _ in scored))
     if not articles:
         return []
-    top = max(w for w, _ in articles[0])
+    top = max(ev.support for _, ev in articles[0])
+    cut = min_support if top >= min_support else RELEVANT_SHARE * top
     out = []
     for scored in articles[:max_articles]:
-        if max(w for w, _ in scored) < RELEVANT_SHARE * top:
-            break
+        if max(ev.support for _, ev in scored) < cut:
+            continue
         picked: list[Evidence] = []
         seen: set[str] = set()
         for _, ev in sorted(scored, key=lambda pair: -pair[0]):
@@ -99,3 +104,26 @@ def by_article(found: Findings, per_article: int, max_articles: int) -> list[Art
         text = " ".join(e.quote for e in picked)
         out.append(ArticleExcerpt(Passage(best.chunk_id, best.source, best.title, text, best.score), tuple(picked)))
     return out
+
+
+def digest(excerpts: list[ArticleExcerpt], cited: tuple[Citation, ...] = ()) -> tuple[str, tuple[Citation, ...]]:
+    """One line per article: its excerpt, cited; an article cited already keeps its number.
+
+    Args:
+        excerpts: the articles' excerpts, in order.
+        cited: citations the answer has so far (numbered 1..m), e.g. the model's overview's.
+
+    Returns:
+        The lines and every citation (the given ones first).
+    """
+    numbers = {c.source: c.number for c in cited}
+    citations = list(cited)
+    lines = []
+    for ex in excerpts:
+        p = ex.passage
+        if p.source not in numbers:
+            numbers[p.source] = len(citations) + 1
+            citations.append(Citation(numbers[p.source], p.source, p.title, " … ".join(e.quote for e in ex.evidence),
+                                      round(max(e.support for e in ex.evidence), 4)))
+        lines.append(f"{p.text} [{numbers[p.source]}]")
+    return "\n".join(lines), tuple(citations)
