@@ -1,14 +1,12 @@
-"""NewsQA: the one object that owns the pipeline (store, embedder, retriever, evidence, answerer).
+"""NewsQA: the one object that owns the pipeline (store, embedder, retriever, evidence, answerer, library).
 
-The CLI, the UI, the eval harness, the benchmark and `qa.ask()` all build this object; nothing else
-wires components. Every change (`ingest`, `remove`, `check --repair`) ends by saving BM25 and the
-term statistics for a new generation of the collection (bm25s has no incremental update); the next
-question, in this process or another, reads that generation.
+The CLI, the UI, the HTTP API, the eval harness, the benchmark and `qa.ask()` all build this object; nothing
+else wires components. Changes go through qa.library, which publishes a new generation of the collection;
+the next question, in this process or another, reads it.
 """
 from __future__ import annotations
 
 import contextlib
-import sys
 import threading
 import time
 from collections.abc import Iterator, Sequence
@@ -17,14 +15,13 @@ from pathlib import Path
 from typing import Any
 
 from qa.answerers.base import Answerer, Findings
-from qa.answerers.factory import ANSWERERS, answerer_name, make_answerer, with_answerer
+from qa.answerers.factory import Answerers
 from qa.errors import InputError, NotFoundError
 from qa.evidence import EvidenceFinder, diversify, rerank
+from qa.library import Library, lexical_root, term_counts
 from qa.models import Answer
-from qa.query import analyse
+from qa.query import analyse, clean_question
 from qa.settings import Settings
-
-MAX_QUESTION_CHARS = 2000
 
 
 class NewsQA:
@@ -40,12 +37,10 @@ class NewsQA:
         """
         self.settings = settings or Settings()
         self._embedder = embedder
-        self._llm = llm
         self._lock = threading.RLock()
         self._retriever: Any = None
         self._finder: EvidenceFinder | None = None
-        self._answerer: Answerer | None = None
-        self._answerers: dict[str, Answerer] = {}
+        self._answerers = Answerers(self.settings, llm)
         self._query_embedders: dict[str, Any] = {}
         self._open_store: Any = None
         self._fixed = False  # assembled from ready parts: no store behind them
@@ -54,7 +49,8 @@ class NewsQA:
     def assemble(cls, settings: Settings, *, retriever: Any, finder: EvidenceFinder, answerer: Answerer) -> NewsQA:
         """A pipeline from ready parts (tests, custom retrievers); ingest/remove are not available then."""
         qa = cls(settings, embedder=getattr(finder, "_embedder", None))
-        qa._retriever, qa._finder, qa._answerer = retriever, finder, answerer
+        qa._retriever, qa._finder = retriever, finder
+        qa._answerers = Answerers(settings, fixed=answerer)
         qa._fixed = True
         return qa
 
@@ -100,51 +96,17 @@ class NewsQA:
 
     def _lexical_root(self) -> Path:
         """Where this collection's BM25 index and term statistics are saved (per generation)."""
-        s = self.settings
-        place = "local" if not s.chroma_url else "".join(c if c.isalnum() else "_" for c in s.chroma_url)
-        return Path(s.data_dir) / "lexical" / place / s.collection
-
-    def _publish(self, store: Any) -> None:
-        """After a change: save BM25 and term statistics for a new generation, then record it (readers
-        switch to it at their next question). Called under the writer lock."""
-        import uuid
-
-        from index.lexical import build, save
-
-        snapshot = build(store.records(), uuid.uuid4().hex[:16], _term_counts)
-        save(snapshot, self._lexical_root())
-        store.set_generation(snapshot.generation)
-        with self._lock:
-            self._retriever = None
-
-    def _model_llm(self, settings: Settings) -> Any:
-        """The pipeline's one model (loaded on first use, shared by its answerers); None without a model."""
-        from qa.llm.factory import backend, make_llm
-
-        if self._llm is None and backend(settings) is not None:
-            self._llm = make_llm(settings)
-        return self._llm
+        return lexical_root(self.settings)
 
     @property
     def answerer(self) -> Answerer:
         """The configured answerer (a model starts loading here, once)."""
-        with self._lock:
-            if self._answerer is None:
-                needs_model = answerer_name(self.settings, self._llm) != "extractive"
-                self._answerer = make_answerer(self.settings, self._model_llm(self.settings) if needs_model else None)
-            return self._answerer
+        return self._answerers.get()
 
     def answerer_for(self, name: str | None = None) -> Answerer:
         """The answerer called name ("extractive", "judged", "reader", or a backend such as "llamacpp"), built
         once; None is the configured one."""
-        if name is None or name in (self.settings.answerer, answerer_name(self.settings, self._llm)):
-            return self.answerer
-        with self._lock:
-            if name not in self._answerers:
-                settings = with_answerer(self.settings, name)
-                shared = name in ANSWERERS and name != "extractive"
-                self._answerers[name] = make_answerer(settings, self._model_llm(settings) if shared else None)
-            return self._answerers[name]
+        return self._answerers.get(name)
 
     @property
     def model(self) -> str:
@@ -173,7 +135,7 @@ class NewsQA:
 
             lexical = load(self._lexical_root(), generation) if generation else None
             if lexical is None:
-                lexical = build(store.records(), generation, _term_counts)
+                lexical = build(store.records(), generation, term_counts)
                 if generation and self.settings.chroma_url:
                     # another machine changed the server's collection: keep what was built for this
                     # generation, so the next process here loads it instead of fetching every chunk
@@ -198,87 +160,26 @@ class NewsQA:
             self._retriever = None
 
     # -- articles ---------------------------------------------------------------------------------
-    def ingest(self, folder: str | Path, *, prune: bool = False, progress: bool = False) -> Any:
-        """Add or update the articles under folder (unchanged ones are skipped).
+    @property
+    def library(self) -> Library:
+        """What changes the collection (ingest, remove, check)."""
+        return Library(self.settings, self.store, lambda: self.embedder, self._changed, self._lock)
 
-        Args:
-            folder: a directory (searched recursively) or one file.
-            prune: also remove stored articles whose files are gone.
-            progress: show a progress bar on stderr.
+    def ingest(self, folder: str | Path, *, prune: bool = False, progress: bool = False) -> Any:
+        """Add or update the articles under folder (unchanged ones are skipped); see Library.ingest.
 
         Returns:
             The index.ingest.IngestReport.
-
-        Raises:
-            InputError: the folder does not exist; ConfigError/BackendError: setup problems.
         """
-        from index.chunker import Chunker
-        from index.ingest import ingest_folder
-        from index.store import check_collection_name
-
-        folder = Path(folder)
-        check_collection_name(self.settings.collection)
-        if not folder.exists():
-            raise InputError(f"No such file or folder: {folder}")
-        from index.lock import writer_lock
-
-        s = self.settings
-        with self._lock, writer_lock(Path(s.data_dir)):
-            store = self.store(create=True)
-            store.collect_garbage()
-            embedder = self.embedder
-            built_with = {"embed_model": embedder.name, "embed_backend": embedder.variant,
-                          "chunk_words": s.chunk_words, "overlap_words": s.overlap_words}
-            chunker = Chunker(s.chunk_words, s.overlap_words)
-            max_bytes = int(s.max_file_mb * 1_000_000)
-            if not store.claim(built_with):
-                # Other settings built the vectors: everything goes into a new collection, which replaces
-                # the old one only when complete (asks read the old one until then).
-                target = store.rebuild(built_with)
-                if progress:
-                    print(f"Collection {store.name!r} was built with {_show(store.built_with())}: rebuilding it "
-                          f"with {_show(built_with)}", file=sys.stderr)
-                report = ingest_folder(folder, target, embedder, chunker, prune=prune, progress=progress,
-                                       carry=store, max_bytes=max_bytes)
-                self._publish(target)
-                store.switch_to(target)
-                report.rebuilt = True
-                return report
-            report = None
-            try:
-                report = ingest_folder(folder, store, embedder, chunker, prune=prune, progress=progress,
-                                       max_bytes=max_bytes)
-            finally:
-                if report is None or report.chunks_written or report.removed or not self._published(store):
-                    self._publish(store)
-            return report
+        return self.library.ingest(folder, prune=prune, progress=progress)
 
     def remove(self, article_id: str) -> int:
-        """Remove every chunk of one article; it is never retrieved again.
+        """Remove every chunk of one article; it is never retrieved again (NotFoundError: no such article).
 
         Returns:
             How many chunks were removed.
-
-        Raises:
-            InputError: no such article.
         """
-        from index.lock import writer_lock
-
-        with self._lock, writer_lock(Path(self.settings.data_dir)):
-            store = self.store()
-            removed = store.delete_article(article_id)
-            if not removed:
-                raise NotFoundError(f"No article {article_id!r} in collection {self.settings.collection!r} "
-                                 "(an article's id is its file name without the extension)")
-            self._publish(store)
-            return removed
-
-    def _published(self, store: Any) -> bool:
-        """Whether the collection's current generation has its saved BM25 files."""
-        from index.lexical import load
-
-        generation = store.generation()
-        return bool(generation) and load(self._lexical_root(), generation) is not None
+        return self.library.remove(article_id)
 
     def check(self, repair: bool = False) -> list[str]:
         """Differences between the manifest, Chroma's chunks and the BM25 index; repair them with repair=True.
@@ -286,19 +187,7 @@ class NewsQA:
         Returns:
             One line per problem (empty when all agree).
         """
-        from index.lock import writer_lock
-
-        with self._lock, writer_lock(Path(self.settings.data_dir)):
-            store = self.store()
-            problems = store.check(repair=repair)
-            retriever, _ = self._search_parts()
-            if set(retriever.lexical.ids) != {i for i, _, _ in store.records()}:
-                problems.append(f"BM25 holds {retriever.size} chunks, Chroma {store.count()} (other ones)")
-            if not self._published(store):
-                problems.append("the saved BM25 index of the current generation is missing")
-            if repair and problems:
-                self._publish(store)
-            return problems
+        return self.library.check(lambda: set(self._search_parts()[0].lexical.ids), repair=repair)
 
     def articles(self) -> list[dict[str, Any]]:
         """The stored articles: id, title, chunks, date added, size (for the library)."""
@@ -335,7 +224,7 @@ class NewsQA:
             InputError: empty or oversized question, or a bad top_k.
         """
         started = time.perf_counter()
-        question = _clean(question)
+        question = clean_question(question)
         k = self.settings.top_k if top_k is None else top_k
         if k < 1:
             raise InputError(f"top_k must be at least 1, got {k}")
@@ -388,7 +277,7 @@ class NewsQA:
         """The follow-up rewritten to stand alone (by the LLM when one answers, else by rule)."""
         from qa.followup import condense
 
-        return condense(history, _clean(question), self.answerer_for(answerer).condenser)
+        return condense(history, clean_question(question), self.answerer_for(answerer).condenser)
 
     def chat(self, history: Sequence[tuple[str, str]], question: str, top_k: int | None = None,
              answerer: str | None = None) -> Answer:
@@ -398,34 +287,12 @@ class NewsQA:
             The Answer, with question as asked and standalone as searched.
         """
         searched = self.standalone(history, question, answerer)
-        return replace(self.ask(searched, top_k, answerer), question=_clean(question), standalone=searched)
+        return replace(self.ask(searched, top_k, answerer), question=clean_question(question), standalone=searched)
 
     def chat_stream(self, history: Sequence[tuple[str, str]], question: str, top_k: int | None = None,
                     answerer: str | None = None) -> Iterator[str | Answer]:
         """chat(), streamed: text pieces, then the Answer."""
         searched = self.standalone(history, question, answerer)
         for piece in self.stream(searched, top_k, answerer):
-            yield replace(piece, question=_clean(question), standalone=searched) if isinstance(piece, Answer) else piece
-
-
-def _show(built_with: dict[str, Any]) -> str:
-    return ", ".join(f"{k}={v}" for k, v in sorted(built_with.items()))
-
-
-def _term_counts(texts: Any) -> tuple[dict[str, int], int]:
-    """Document frequencies of the collection's terms, as TermWeights counts them."""
-    from qa.terms import TermWeights
-
-    weights = TermWeights(texts)
-    return weights.df, weights.n
-
-
-def _clean(question: str) -> str:
-    """The question with whitespace squeezed; empty and oversized questions are errors."""
-    question = " ".join((question or "").split())
-    if not question:
-        raise InputError('The question is empty: ask something, e.g. qa ask "Who invited Putin?"')
-    if len(question) > MAX_QUESTION_CHARS:
-        raise InputError(f"The question is too long ({len(question)} characters, limit {MAX_QUESTION_CHARS}): "
-                         "ask about one thing at a time")
-    return question
+            asked = clean_question(question)
+            yield replace(piece, question=asked, standalone=searched) if isinstance(piece, Answer) else piece

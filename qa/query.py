@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from qa.errors import InputError
 from qa.lexicon import (
     FOCUS,
     HOW_MANY,
@@ -19,6 +20,7 @@ from qa.matching import editions, entity_key, negated, years
 from qa.terms import TermWeights
 
 SYNTHESIS_KIND = "synthesis"
+MAX_QUESTION_CHARS = 2000
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,3 +118,14 @@ def question_entities(question: str) -> tuple[str, ...]:
         if (i > 0 and word[0].isupper() and word.lower() not in STOP) or any(ch.isdigit() for ch in word):
             found.append(entity_key(word))
     return tuple(dict.fromkeys(found))
+
+
+def clean_question(question: str) -> str:
+    """The question with whitespace squeezed; empty and oversized questions are errors."""
+    question = " ".join((question or "").split())
+    if not question:
+        raise InputError('The question is empty: ask something, e.g. qa ask "Who invited Putin?"')
+    if len(question) > MAX_QUESTION_CHARS:
+        raise InputError(f"The question is too long ({len(question)} characters, limit {MAX_QUESTION_CHARS}): "
+                         "ask about one thing at a time")
+    return question

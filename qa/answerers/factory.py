@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import sys
+import threading
 
 from qa.answerers.base import Answerer
 from qa.answerers.extractive import ExtractiveAnswerer
@@ -60,3 +61,37 @@ def with_answerer(settings: Settings, choice: str) -> Settings:
 def available_answerers(settings: Settings) -> list[str]:
     """Answerers that can run here: extractive always, judged and reader when a model is configured."""
     return ["extractive", "judged", "reader"] if backend(settings) is not None else ["extractive"]
+
+
+class Answerers:
+    """The answerers of one pipeline, each built on first use; those with a model share one."""
+
+    def __init__(self, settings: Settings, llm: LLM | None = None, fixed: Answerer | None = None) -> None:
+        """
+        Args:
+            settings: effective settings.
+            llm: a model to use instead of the configured backend (tests pass a scripted one).
+            fixed: an answerer to use as the configured one (a pipeline assembled from ready parts).
+        """
+        self.settings = settings
+        self._llm = llm
+        self._built: dict[str | None, Answerer] = {} if fixed is None else {None: fixed}
+        self._lock = threading.RLock()
+
+    def _model(self, settings: Settings) -> LLM | None:
+        if self._llm is None and backend(settings) is not None:
+            self._llm = make_llm(settings)
+        return self._llm
+
+    def get(self, name: str | None = None) -> Answerer:
+        """The answerer called name (extractive, judged, reader, or a backend such as llamacpp); None is the
+        configured one (a model starts loading when it is built)."""
+        s = self.settings
+        key = None if name in (None, s.answerer, answerer_name(s, self._llm)) else name
+        with self._lock:
+            if key not in self._built:
+                settings = s if key is None else with_answerer(s, key)
+                shared = key is None or (key in ANSWERERS and key != "extractive")
+                needs = shared and answerer_name(settings, self._llm) != "extractive"
+                self._built[key] = make_answerer(settings, self._model(settings) if needs else None)
+            return self._built[key]
