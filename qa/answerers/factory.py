@@ -87,7 +87,7 @@ class Answerers:
         """The answerer called name (extractive, judged, reader, or a backend such as llamacpp); None is the
         configured one (a model starts loading when it is built)."""
         s = self.settings
-        key = None if name in (None, s.answerer, answerer_name(s, self._llm)) else name
+        key = None if name is None or name == s.answerer or name == answerer_name(s, self._llm) else name
         with self._lock:
             if key not in self._built:
                 settings = s if key is None else with_answerer(s, key)
