@@ -33,11 +33,11 @@ def measure(path: Path, mode: str, repeat: int) -> dict:
     started = time.perf_counter()
     written = "".join(model.stream("You answer in two sentences.", "Write two sentences about Russia.", 48))
     generation = time.perf_counter() - started
+    generated = len(model._llm.tokenize(written.encode(), add_bos=False)) if written else 0
     model.close()
     return {"mode": mode, "extra_buffers": model.extra_buffers, "load_s": round(load, 2), "prompt_tokens": tokens,
             "prompt_tokens_per_s": round(tokens / min(times), 1), "judge_best_s": round(min(times), 2),
-            "generated_tokens": len(model._llm.tokenize(written.encode(), add_bos=False)) if written else 0,
-            "generation_s": round(generation, 2)}
+            "generated_tokens": generated, "generation_s": round(generation, 2)}
 
 
 def main() -> None:
