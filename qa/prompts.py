@@ -17,8 +17,8 @@ SYSTEM = (
     "Do not use any outside knowledge."
 )
 
-JUDGE_TASK = ("Task: do the sources state the answer to this exact question (the same people, places, dates "
-              "and events)? Reply with one word: yes or no.")
+JUDGE_TASK = ("Task: does one of the sources answer the question? Answer yes only if it states the answer about "
+              "the same people, places and events the question names. Reply with one word: yes or no.")
 
 # No way out is offered here: asked to "answer or say the articles don't say", this model declines
 # answerable questions as often as not. Whether to answer was decided before (judgement + evidence);
