@@ -20,6 +20,8 @@ setup:
 		{ echo "setup: rebuilding llama-cpp-python without its AMX kernels"; \
 		  $(LLAMA_BUILD) $(PY) -m pip install --quiet --no-cache-dir --force-reinstall --no-deps \
 		  "llama-cpp-python==$$($(PY) -c 'import importlib.metadata as m; print(m.version("llama-cpp-python"))')"; }
+	@# the int8 ONNX export and the joined Qwen GGUF, once per user (QA_CACHE_DIR): the first ingest is fast
+	$(VENV)/bin/qa prepare
 	@command -v chromium >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } || \
 		echo "warning: install Debian's chromium for the browser tests (sudo apt-get install chromium)"

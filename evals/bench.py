@@ -178,9 +178,8 @@ def run_bench(settings: Settings, args: argparse.Namespace) -> int:
     questions = questions[:args.questions]
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    models = Path(settings.data_dir).resolve() / "models"
-    # the ONNX model is exported once here, not inside the timed ingest
-    load_embedder(settings.embed_backend, settings.embed_model or None, settings.embed_batch, models.parent)
+    # the ONNX model is exported once (per user, into QA_CACHE_DIR), never inside the timed ingest
+    load_embedder(settings.embed_backend, settings.embed_model or None, settings.embed_batch, settings.models_dir)
     report: dict[str, Any] = {"corpus": name, "articles": len(texts), "embed_backend": settings.embed_backend,
                               "chroma": settings.chroma_url or "embedded", "cpus": len(os.sched_getaffinity(0)),
                               "scales": []}
@@ -189,7 +188,6 @@ def run_bench(settings: Settings, args: argparse.Namespace) -> int:
             folder, data = Path(scratch) / f"corpus-x{scale}", Path(scratch) / f"data-x{scale}"
             write_scaled(texts, scale, folder)
             data.mkdir()
-            (data / "models").symlink_to(models, target_is_directory=True)
             scoped = settings.model_copy(update={"data_dir": data, "collection": f"bench-x{scale}"})
             env = _env(scoped)
             print(f"bench: x{scale}: ingesting {len(texts) * scale} articles…", file=sys.stderr, flush=True)

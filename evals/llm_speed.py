@@ -52,7 +52,7 @@ def main() -> None:
     from qa.llm.gguf import resolve_gguf
     from qa.settings import Settings
 
-    path = resolve_gguf(args.model, Path(Settings().data_dir) / "models")
+    path = resolve_gguf(args.model, Settings().models_dir)
     cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
                 if line.startswith("model name")), "unknown CPU")
     print(f"{path.name} on {cpu}")

@@ -213,7 +213,7 @@ def variant_of(backend: str) -> str:
     return {"onnx": OnnxEmbedder.variant}.get(backend, backend)
 
 
-def load_embedder(backend: str, model_path: str | Path | None, batch_size: int, data_dir: Path) -> _QueryCache:
+def load_embedder(backend: str, model_path: str | Path | None, batch_size: int, models_dir: Path) -> _QueryCache:
     """The embedder of a backend ("onnx" or "torch"; "onnx-int8" and "torch" as collections record them).
 
     Raises:
@@ -221,7 +221,7 @@ def load_embedder(backend: str, model_path: str | Path | None, batch_size: int, 
     """
     backend = variant_of(backend)
     if backend == OnnxEmbedder.variant:
-        return OnnxEmbedder(model_path, batch_size, cache_dir=Path(data_dir) / "models")
+        return OnnxEmbedder(model_path, batch_size, cache_dir=Path(models_dir))
     if backend == Embedder.variant:
         return Embedder(model_path, batch_size)
     raise ConfigError(f"Unknown embedding backend {backend!r}: use one of {', '.join(BACKENDS)}")

@@ -1,4 +1,4 @@
-"""The `qa` command: ingest, ask, stats, config, ui, serve, eval, bench. Thin: it parses, builds, prints."""
+"""The `qa` command: ingest, ask, stats, config, prepare, ui, serve, eval, bench. Thin: it parses, builds, prints."""
 from __future__ import annotations
 
 import argparse
@@ -87,6 +87,19 @@ def _stream_to_terminal(pipeline: Any, question: str) -> Any:
         streamed.append(piece)
         print(piece, end="", flush=True)
     raise RuntimeError("the answerer ended without an Answer")
+
+
+def _cmd_prepare(args: argparse.Namespace) -> int:
+    from index.embedder import load_embedder
+    from qa.llm.factory import backend
+    from qa.llm.gguf import resolve_gguf
+
+    s = _settings(args)
+    load_embedder(s.embed_backend, s.embed_model or None, s.embed_batch, s.models_dir)
+    if backend(s) == "llamacpp":
+        resolve_gguf(s.llm_model, s.models_dir)
+    print(f"Models ready in {s.models_dir}")
+    return 0
 
 
 def _cmd_check(args: argparse.Namespace) -> int:
@@ -191,6 +204,10 @@ def build_parser(settings_flags: bool = True) -> argparse.ArgumentParser:
     p = sub.add_parser("remove", parents=[common, tuning], help="remove articles by id from the index")
     p.add_argument("article_ids", nargs="+", metavar="ID", help="article id (its file name without extension)")
     p.set_defaults(func=_cmd_remove)
+
+    p = sub.add_parser("prepare", parents=[common, answering, tuning],
+                       help="build the models once per user (int8 ONNX export, joined GGUF) into QA_CACHE_DIR")
+    p.set_defaults(func=_cmd_prepare)
 
     p = sub.add_parser("check", parents=[common, tuning], help="check that manifest, Chroma and BM25 agree")
     p.add_argument("--repair", action="store_true", help="remove unfinished chunks, forget incomplete articles")

@@ -67,7 +67,7 @@ class NewsQA:
         from index.embedder import load_embedder
 
         s = self.settings
-        return load_embedder(backend, s.embed_model or None, s.embed_batch, Path(s.data_dir))
+        return load_embedder(backend, s.embed_model or None, s.embed_batch, s.models_dir)
 
     def _query_embedder(self, built_with: dict[str, str]) -> Any:
         """The embedder of the backend that built the collection (questions must match its vectors)."""

@@ -2,11 +2,19 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Literal
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def default_cache_dir() -> Path:
+    """Where models built or joined once per user live: $XDG_CACHE_HOME/newsqa, else ~/.cache/newsqa."""
+    root = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(root) / "newsqa"
+
 
 LLM_CHOICES = ("auto", "extractive", "llamacpp", "ollama", "openai")
 ANSWERER_CHOICES = ("auto", "extractive", "judged", "reader")
@@ -19,6 +27,8 @@ class Settings(BaseSettings):
 
     # storage
     data_dir: Path = Field(Path(".qa"), description="where the Chroma index lives")
+    cache_dir: Path = Field(default_factory=default_cache_dir, description="models made once per user and shared "
+                            "by every data dir (the int8 ONNX export, the joined GGUF), keyed by content")
     collection: str = Field("articles", description="Chroma collection name")
     chroma_url: str | None = Field(None, description="http://host:port of a Chroma server; unset = embedded")
 
@@ -87,6 +97,11 @@ class Settings(BaseSettings):
                                  "(required when it binds beyond loopback)")
 
     @property
+    def models_dir(self) -> Path:
+        """Folder of the models made once per user (QA_CACHE_DIR/models)."""
+        return Path(self.cache_dir) / "models"
+
+    @property
     def chroma_dir(self) -> Path:
         """Folder of the embedded Chroma database."""
         return self.data_dir / "chroma"
@@ -98,6 +113,7 @@ class Settings(BaseSettings):
         data["ui_password"] = self.ui_password.get_secret_value()
         data["api_token"] = self.api_token.get_secret_value()
         data["data_dir"] = str(Path(self.data_dir).resolve())
+        data["cache_dir"] = str(Path(self.cache_dir).resolve())
         return json.dumps(data, sort_keys=True)
 
     def masked(self) -> dict[str, object]:

@@ -22,7 +22,7 @@ def _llamacpp(s: Settings) -> LLM:
     from qa.llm.worker import WorkerLLM
 
     _require("llama_cpp", "llamacpp")
-    path = resolve_gguf(s.llm_model, s.data_dir / "models")
+    path = resolve_gguf(s.llm_model, s.models_dir)
     return WorkerLLM(path, context_tokens=s.llm_context_tokens, max_tokens=s.llm_max_tokens,
                      temperature=s.llm_temperature, timeout_s=s.timeout_s, extra_buffers=s.llm_extra_buffers)
 

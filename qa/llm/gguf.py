@@ -74,7 +74,7 @@ def qwen_gguf(cache_dir: Path, *, announce: bool = True) -> Path:
     """The verified Qwen GGUF in cache_dir, joined from its parts the first time.
 
     Args:
-        cache_dir: where joined models live (QA_DATA_DIR/models).
+        cache_dir: where joined models live (QA_CACHE_DIR/models).
         announce: say in one line on stderr what is happening when it has to join or re-check.
 
     Returns:

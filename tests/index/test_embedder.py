@@ -16,9 +16,9 @@ def test_a_question_is_embedded_once_and_shared_with_llama_index(embedder):
 def onnx_embedder(tmp_path_factory):
     from index.embedder import load_embedder
 
-    data = tmp_path_factory.mktemp("onnx-data")
-    model = load_embedder("onnx", None, 16, data)
-    model.cache_dir = data / "models"
+    models = tmp_path_factory.mktemp("onnx-cache") / "models"
+    model = load_embedder("onnx", None, 16, models)
+    model.cache_dir = models
     return model
 
 
@@ -52,3 +52,29 @@ def test_an_unknown_backend_is_a_config_error(tmp_path):
 
     with pytest.raises(ConfigError, match="Unknown embedding backend"):
         load_embedder("tensorflow", None, 8, tmp_path)
+
+
+def test_the_export_is_shared_by_data_dirs_and_ingest_then_needs_no_torch(onnx_embedder, tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    from tests.conftest import SEEDS
+
+    probe = ("import sys; from qa.pipeline import NewsQA; from qa.settings import Settings; "
+             f"r = NewsQA(Settings(data_dir={str(tmp_path / 'fresh')!r})).ingest({str(SEEDS)!r}); "
+             "print(r.added, 'torch' in sys.modules)")
+    env = {**os.environ, "QA_CACHE_DIR": str(onnx_embedder.cache_dir.parent)}
+    out = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True, timeout=300)
+    assert out.stdout.split() == ["5", "False"], out.stderr[-2000:]
+    assert "building the int8 ONNX" not in out.stderr   # made once, found in the cache
+    assert not (tmp_path / "fresh" / "models").exists()
+
+
+def test_the_cache_dir_follows_xdg_and_qa_cache_dir(monkeypatch, tmp_path):
+    from qa.settings import Settings
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    assert Settings().models_dir == tmp_path / "xdg" / "newsqa" / "models"
+    monkeypatch.setenv("QA_CACHE_DIR", str(tmp_path / "mine"))
+    assert Settings().models_dir == tmp_path / "mine" / "models"
