@@ -1,5 +1,6 @@
 """The `qa` command as a user runs it: a real process, real model, real Chroma on disk."""
 import json
+import shlex
 import subprocess
 import sys
 
@@ -73,6 +74,10 @@ def test_ingest_ask_stats_end_to_end(tmp_path):
 
     refused = json.loads(qa("ask", "How many people live in Vladivostok?", "--json").stdout)
     assert refused["refused"] is True and refused["citations"] == []
+
+    piped = subprocess.run(f"{sys.executable} -m qa.cli ask {shlex.quote(ARMS_QUESTION)} --json | head -1",
+                           shell=True, capture_output=True, text=True, timeout=300)
+    assert piped.stdout == "{\n" and "Traceback" not in piped.stderr, piped.stderr   # a reader that leaves early
 
     human = qa("ask", ARMS_QUESTION).stdout
     assert "Sources:" in human and f"({CHOE_ARTICLE})" in human and human.splitlines()[0].endswith("[1]")
