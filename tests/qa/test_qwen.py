@@ -48,7 +48,7 @@ def test_the_default_is_judged_and_quotes_what_the_model_judges_stated(qwen):
         assert not answer.refused and answer.model.startswith("judged:llamacpp:qwen2.5-coder"), answer
         assert needle in answer.text and answer.citations[0].source == CHOE_ARTICLE
         assert answer.citations[0].quote in answer.text   # exact quotes
-        assert answer.explanation.judge is not None and answer.explanation.judge > 0
+        assert answer.explanation.judge is not None   # judged (the decision fuses it with the evidence)
 
 
 def test_refuses_what_the_articles_do_not_hold(qwen):
@@ -126,7 +126,7 @@ def test_the_openai_backend_against_a_local_server(models_dir, seeded_dir, embed
                           embedder=embedder)
         answer = pipeline.ask("When did Putin last visit Pyongyang?")
         assert answer.model == "judged:openai:qwen" and not answer.refused and "2000" in answer.text
-        assert answer.explanation.judge is not None and answer.explanation.judge > 0   # from the server's logprobs
+        assert answer.explanation.judge is not None   # from the server's logprobs
         assert answer.citations and answer.citations[0].source == CHOE_ARTICLE
         refused = pipeline.ask("How many people live in Vladivostok?")
         assert refused.refused and refused.explanation.judge is not None
