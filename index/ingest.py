@@ -31,6 +31,7 @@ class IngestReport:
     seconds: float = 0.0
     rebuilt: bool = False  # built anew into a collection that replaced one built with other settings
     skipped: list[Skipped] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)   # loaded, with a caveat (a date that did not parse)
 
     def summary(self) -> str:
         """The one-line report the CLI prints."""
@@ -47,7 +48,8 @@ def to_node(chunk: Chunk, article: Article, vector: Any, added: str = "") -> Any
 
     metadata = {"source": chunk.article_id, "title": chunk.title, "start": chunk.start, "end": chunk.end,
                 "hash": chunk.content_hash, "path": article.path, "date": article.date, "url": article.url,
-                "dateline": article.dateline, "added": added, "size": len(article.body)}
+                "dateline": article.dateline, "added": added, "size": len(article.body), "outlet": article.outlet,
+                "author": article.author}
     return TextNode(
         id_=chunk.chunk_id, text=chunk.text, metadata=metadata, embedding=list(map(float, vector)),
         start_char_idx=chunk.start, end_char_idx=chunk.end,
@@ -76,13 +78,14 @@ def carried_articles(old: ChunkStore, skip: set[str]) -> list[Article]:
             meta, body = stored
             articles.append(Article(article_id, str(meta.get("title", "")), body, str(meta.get("path", "")),
                                     content_hash, date=str(meta.get("date", "")), url=str(meta.get("url", "")),
-                                    dateline=str(meta.get("dateline", ""))))
+                                    dateline=str(meta.get("dateline", "")), author=str(meta.get("author", "")),
+                                    outlet=str(meta.get("outlet", ""))))
     return articles
 
 
 def ingest_folder(folder: Path, store: ChunkStore, embedder: Any, chunker: Chunker, *,
                   prune: bool = False, progress: bool = True, carry: ChunkStore | None = None,
-                  max_bytes: int = MAX_FILE_BYTES) -> IngestReport:
+                  max_bytes: int = MAX_FILE_BYTES, fields: dict[str, str] | None = None) -> IngestReport:
     """Bring a collection in line with the articles under folder.
 
     Args:
@@ -105,10 +108,11 @@ def ingest_folder(folder: Path, store: ChunkStore, embedder: Any, chunker: Chunk
     from tqdm import tqdm
 
     started = time.perf_counter()
-    articles, skipped = load_articles(folder, max_bytes)
+    articles, skipped = load_articles(folder, max_bytes, fields)
     if carry is not None and not prune:
         articles += carried_articles(carry, {a.article_id for a in articles})
-    report = IngestReport(store.name, articles=len(articles), skipped=skipped)
+    report = IngestReport(store.name, articles=len(articles), skipped=skipped,
+                          warnings=[f"{a.path}: {a.warning}" for a in articles if a.warning])
     stored = store.article_hashes()
     existing = set(stored) | set(store.chunk_sources())  # finished, or half-written by a killed run
     todo = [a for a in articles if stored.get(a.article_id) != a.content_hash]

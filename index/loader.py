@@ -10,6 +10,7 @@ from qa.errors import InputError
 
 SUFFIXES = (".txt", ".md", ".html", ".htm")
 MAX_FILE_BYTES = 5_000_000  # a news article is far smaller: anything bigger is not one
+DUMP_MAX_BYTES = 2_000_000_000  # a dump of many articles: the article limit applies to each record
 
 # Lines that are page furniture, never article text.
 _BOILERPLATE = re.compile(
@@ -54,6 +55,8 @@ class Article:
     url: str = ""
     author: str = ""
     dateline: str = ""
+    outlet: str = ""
+    warning: str = ""          # e.g. a dump record's date that did not parse (kept as unknown)
 
 
 @dataclass(frozen=True, slots=True)
@@ -197,12 +200,14 @@ def html_to_text(markup: str) -> str:
     return "\n".join(line for line in lines if line)
 
 
-def load_articles(folder: Path, max_bytes: int = MAX_FILE_BYTES) -> tuple[list[Article], list[Skipped]]:
-    """Load every .txt and .md file under folder (recursively).
+def load_articles(folder: Path, max_bytes: int = MAX_FILE_BYTES,
+                  fields: dict[str, str] | None = None) -> tuple[list[Article], list[Skipped]]:
+    """Load every article file (.txt, .md, .html) and every dump (.jsonl, .json, .csv) under folder (recursively).
 
     Args:
         folder: a directory, or a single file.
-        max_bytes: larger files are skipped.
+        max_bytes: larger articles are skipped (a dump's limit is per record).
+        fields: dump field overrides ({"text": "content"}).
 
     Returns:
         The articles in path order, and the files skipped with reasons.
@@ -219,7 +224,25 @@ def load_articles(folder: Path, max_bytes: int = MAX_FILE_BYTES) -> tuple[list[A
     articles: list[Article] = []
     skipped: list[Skipped] = []
     seen: dict[str, str] = {}
+    from index.dumps import DUMP_SUFFIXES, read_dump
+
     for path in paths:
+        if path.suffix.lower() in DUMP_SUFFIXES:
+            try:
+                found, bad = read_dump(path, read_text(path, DUMP_MAX_BYTES), fields)
+            except InputError as err:
+                skipped.append(Skipped(str(path), str(err).split(": ", 1)[-1]))
+                continue
+            for article in found:
+                if len(article.body.encode()) > max_bytes:
+                    bad.append(Skipped(article.path, f"larger than {max_bytes / 1e6:g} MB"))
+                elif article.article_id in seen:
+                    bad.append(Skipped(article.path, f"duplicate article id {article.article_id}"))
+                else:
+                    articles.append(article)
+                    seen[article.article_id] = article.path
+            skipped += bad
+            continue
         if path.suffix.lower() not in SUFFIXES:
             skipped.append(Skipped(str(path), f"unsupported type {path.suffix or '(none)'}"))
             continue

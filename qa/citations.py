@@ -30,7 +30,7 @@ def cite_evidence(evidence: Sequence[Evidence], passages: Sequence[Passage]) -> 
         scores[ev.passage] = max(scores.get(ev.passage, 0.0), ev.support)
         parts.append(f"{ev.quote} [{n}]")
     citations = tuple(
-        Citation(n, passages[p].source, passages[p].title, " … ".join(quotes[p]), round(scores[p], 4))
+        Citation.of(passages[p], n, " … ".join(quotes[p]), round(scores[p], 4))
         for p, n in numbers.items())
     return " ".join(parts), citations
 
@@ -70,8 +70,7 @@ def renumber_markers(text: str, passages: Sequence[Passage],
 
     out = _tidy(" ".join(rewrite(s) for s in split_sentences(text)))
     citations = tuple(
-        Citation(n, passages[i].source, passages[i].title, best_quote(claims[i], passages[i]),
-                 round(passages[i].score, 4))
+        Citation.of(passages[i], n, best_quote(claims[i], passages[i]), round(passages[i].score, 4))
         for i, n in numbers.items())
     return out, citations, tuple(warnings)
 

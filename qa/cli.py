@@ -17,6 +17,8 @@ def _settings(args: argparse.Namespace) -> Any:
 
     fields = Settings.model_fields
     overrides = {k: v for k, v in vars(args).items() if k in fields and v is not None}
+    if getattr(args, "field", None):
+        overrides["dump_fields"] = ",".join(args.field)
     return Settings(**overrides)
 
 
@@ -36,6 +38,8 @@ def _cmd_ingest(args: argparse.Namespace) -> int:
         print(report.summary())
         for skipped in report.skipped:
             print(f"  skipped {skipped.path}: {skipped.reason}")
+        for warning in report.warnings:
+            print(f"  warning {warning}")
     return 1 if report.skipped else 0  # every good article is in; the exit code says not all files were
 
 
@@ -187,10 +191,13 @@ def build_parser(settings_flags: bool = True) -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     p = sub.add_parser("ingest", parents=[common, tuning], help="add or update the articles of a folder")
-    p.add_argument("folder", help="folder of .txt/.md articles (searched recursively)")
+    p.add_argument("folder", help="folder (searched recursively) or file: .txt/.md/.html articles, .jsonl/.json/.csv "
+                   "dumps of one article per record")
     p.add_argument("--prune", action="store_true", help="remove stored articles whose files are gone")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.add_argument("--json", action="store_true", help="print the report as JSON")
+    p.add_argument("--field", action="append", metavar="NAME=COLUMN", help="a dump's field under another name, "
+                   "e.g. --field text=content --field date=ts (QA_DUMP_FIELDS)")
     p.set_defaults(func=_cmd_ingest)
 
     p = sub.add_parser("ask", parents=[common, answering, tuning], help="answer a question with citations")

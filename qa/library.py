@@ -89,6 +89,7 @@ class Library:
             InputError: the folder does not exist; ConfigError/BackendError: setup problems.
         """
         from index.chunker import Chunker
+        from index.dumps import parse_fields
         from index.ingest import ingest_folder
         from index.store import check_collection_name
 
@@ -105,6 +106,7 @@ class Library:
                           "chunk_words": s.chunk_words, "overlap_words": s.overlap_words}
             chunker = Chunker(s.chunk_words, s.overlap_words)
             max_bytes = int(s.max_file_mb * 1_000_000)
+            fields = parse_fields(s.dump_fields)
             if not store.claim(built_with):
                 # Other settings built the vectors: everything goes into a new collection, which replaces
                 # the old one only when complete (asks read the old one until then).
@@ -113,7 +115,7 @@ class Library:
                     print(f"Collection {store.name!r} was built with {_show(store.built_with())}: rebuilding it "
                           f"with {_show(built_with)}", file=sys.stderr)
                 report = ingest_folder(folder, target, embedder, chunker, prune=prune, progress=progress,
-                                       carry=store, max_bytes=max_bytes)
+                                       carry=store, max_bytes=max_bytes, fields=fields)
                 self.publish(target)
                 store.switch_to(target)
                 report.rebuilt = True
@@ -121,7 +123,7 @@ class Library:
             report = None
             try:
                 report = ingest_folder(folder, store, embedder, chunker, prune=prune, progress=progress,
-                                       max_bytes=max_bytes)
+                                       max_bytes=max_bytes, fields=fields)
             finally:
                 if report is None or report.chunks_written or report.removed or not self.published(store):
                     self.publish(store)

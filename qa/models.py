@@ -13,6 +13,10 @@ class Passage:
     title: str
     text: str
     score: float
+    published: str = ""    # ISO 8601 publication date, when the article says (HTML metadata, front matter, a dump)
+    outlet: str = ""       # the outlet or publisher
+    author: str = ""
+    url: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,6 +28,16 @@ class Citation:
     title: str
     quote: str
     score: float
+    published: str = ""    # ISO 8601 publication date, when the article says (HTML metadata, front matter, a dump)
+    outlet: str = ""       # the outlet or publisher
+    author: str = ""
+    url: str = ""
+
+    @classmethod
+    def of(cls, passage: Passage, number: int, quote: str, score: float) -> Citation:
+        """The citation of a passage, carrying its article's date, outlet, author and URL."""
+        return cls(number, passage.source, passage.title, quote, score, passage.published, passage.outlet,
+                   passage.author, passage.url)
 
 
 @dataclass(frozen=True, slots=True)

@@ -23,7 +23,9 @@ _CACHE_VECTORS = 4096
 def to_passage(chunk_id: str, text: str, meta: dict[str, Any], score: float) -> Passage:
     """A stored chunk as a Passage."""
     return Passage(chunk_id=chunk_id, source=str(meta.get("source", "")), title=str(meta.get("title", "")),
-                   text=text, score=float(score))
+                   text=text, score=float(score), published=str(meta.get("date", "") or ""),
+                   outlet=str(meta.get("outlet", "") or ""), author=str(meta.get("author", "") or ""),
+                   url=str(meta.get("url", "") or ""))
 
 
 class Retriever:

@@ -35,6 +35,8 @@ class Settings(BaseSettings):
     # ingestion
     chunk_words: int = Field(170, description="target chunk size in words (MiniLM reads ~256 wordpieces)")
     overlap_words: int = Field(30, description="overlap between neighbouring chunks in words")
+    dump_fields: str = Field("", description="dump field overrides, e.g. text=content,date=ts (fields: text, "
+                             "title, date, outlet, author, url, id); the usual names are found without them")
     max_file_mb: float = Field(5.0, gt=0, description="files larger than this (MB) are skipped with the reason")
     embed_model: str = Field("", description="path of a sentence-transformers model; empty = bundled MiniLM")
     embed_backend: Literal["onnx", "torch"] = Field(

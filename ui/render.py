@@ -10,13 +10,18 @@ from qa.models import Answer, Citation, Explanation, Passage
 _QUOTE_GAP = " … "
 
 
+def provenance(c: Citation) -> str:
+    """Who published a cited article and when ("Asia Brief, 2024-06-13"), as far as it is known."""
+    return ", ".join(part for part in (c.outlet, c.published[:10]) if part)
+
+
 def answer_to_text(answer: Answer) -> str:
     """Plain-text answer with a numbered source list (for `qa ask`)."""
     lines = [answer.text]
     if answer.citations:
         lines += ["", "Sources:"]
         for c in answer.citations:
-            lines.append(f"[{c.number}] {c.title} ({c.source})")
+            lines.append(f"[{c.number}] {c.title} ({c.source})" + (f" — {provenance(c)}" if provenance(c) else ""))
             lines.append(f"    “{c.quote}”")
     for warning in answer.warnings:
         lines.append(f"warning: {warning}")
@@ -92,8 +97,9 @@ def answer_to_html(answer: Answer, *, show_passages: bool = False) -> str:
         for c in answer.citations:
             passage = cited_passage(answer, c)
             body = highlight(passage.text, [c.quote]) if passage else f"<mark>{_e(c.quote)}</mark>"
+            where = f' · <span class="qa-provenance">{_e(provenance(c))}</span>' if provenance(c) else ""
             parts.append(f'<li value="{c.number}" class="qa-source" data-source="{_e(c.source)}">'
-                         f"<strong>[{c.number}] {_e(c.title)}</strong> · <code>{_e(c.source)}</code>"
+                         f"<strong>[{c.number}] {_e(c.title)}</strong> · <code>{_e(c.source)}</code>{where}"
                          f'<blockquote>{body}</blockquote></li>')
         parts.append("</ol></div>")
     parts += [f'<p class="qa-warning">⚠ {_e(w)}</p>' for w in answer.warnings]

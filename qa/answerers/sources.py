@@ -2,7 +2,7 @@
 relevant article (chosen for coverage, for summaries, comparisons, lists and timelines)."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from qa.answerers.base import Findings
 from qa.evidence import Evidence
@@ -102,7 +102,7 @@ def by_article(found: Findings, per_article: int, max_articles: int, min_support
         picked.sort(key=lambda e: (_chunk_number(found.passages[e.passage]), e.position))
         best = found.passages[max(scored, key=lambda pair: pair[0])[1].passage]
         text = " ".join(e.quote for e in picked)
-        out.append(ArticleExcerpt(Passage(best.chunk_id, best.source, best.title, text, best.score), tuple(picked)))
+        out.append(ArticleExcerpt(replace(best, text=text), tuple(picked)))
     return out
 
 
@@ -123,7 +123,7 @@ def digest(excerpts: list[ArticleExcerpt], cited: tuple[Citation, ...] = ()) -> 
         p = ex.passage
         if p.source not in numbers:
             numbers[p.source] = len(citations) + 1
-            citations.append(Citation(numbers[p.source], p.source, p.title, " … ".join(e.quote for e in ex.evidence),
-                                      round(max(e.support for e in ex.evidence), 4)))
+            citations.append(Citation.of(p, numbers[p.source], " … ".join(e.quote for e in ex.evidence),
+                                         round(max(e.support for e in ex.evidence), 4)))
         lines.append(f"{p.text} [{numbers[p.source]}]")
     return "\n".join(lines), tuple(citations)

@@ -60,5 +60,6 @@ def test_top_k_keeps_the_best_reranked_passages():
 def test_answer_to_dict_has_the_contract_fields():
     data = assistant().ask("When did Putin last visit Pyongyang?").to_dict()
     assert {"question", "text", "refused", "model", "citations", "passages"} <= set(data)
-    assert set(data["citations"][0]) == {"number", "source", "title", "quote", "score"}
-    assert set(data["passages"][0]) == {"chunk_id", "source", "title", "text", "score"}
+    provenance = {"published", "outlet", "author", "url"}
+    assert set(data["citations"][0]) == {"number", "source", "title", "quote", "score"} | provenance
+    assert set(data["passages"][0]) == {"chunk_id", "source", "title", "text", "score"} | provenance

@@ -72,3 +72,14 @@ def test_uploaded_names_cannot_escape():
     assert safe_name("../../etc/passwd.txt") == "passwd.txt"
     assert safe_name("..\\..\\evil notes.md") == "evil_notes.md"
     assert safe_name(".hidden.txt") == "hidden.txt" and safe_name("/abs/x y.HTML") == "x_y.html"
+
+
+def test_sources_say_who_published_them_and_when():
+    from dataclasses import replace
+
+    dated = replace(ANSWER.citations[0], outlet="Asia <Brief>", published="2024-06-13T09:00:00+09:00")
+    answer = replace(ANSWER, citations=(dated, ANSWER.citations[1]))
+    text = answer_to_text(answer)
+    assert "[1] Putin expresses readiness (004_x) — Asia <Brief>, 2024-06-13" in text
+    assert "[2] Kim <lauds> ties (003_y)\n" in text   # nothing known, nothing shown
+    assert '<span class="qa-provenance">Asia &lt;Brief&gt;, 2024-06-13</span>' in answer_to_html(answer)

@@ -1,0 +1,108 @@
+"""News dumps (.jsonl, .json, .csv): fields by their usual names or overrides, bad records listed with their line
+numbers, dates kept as ISO 8601 or unknown, stable ids; ingested, they carry outlet and date to citations."""
+import json
+
+import pytest
+
+from index.dumps import iso_date, parse_fields, read_dump
+from index.loader import load_articles
+from qa.errors import InputError
+
+RECORDS = [
+    {"id": "a1", "headline": "Harbour reopens in Quellmoor", "body": "Ada Brink cut the ribbon at the reopened "
+     "Quellmoor harbour on Monday. About 300 people watched.", "published_at": "2024-06-13T09:00:00+09:00",
+     "source": {"name": "Asia Brief"}, "authors": ["Kim Lee", "Ann Park"], "url": "https://example.invalid/a1"},
+    {"id": "a2", "title": "No text here", "published_at": "2024-06-14"},
+    {"title": "Festival returns", "content": "The Zorblatt lantern festival drew 12,000 visitors to Quellmoor.",
+     "pubDate": "Thu, 13 Jun 2024 09:00:00 +0900", "publisher": "Daily Lantern", "link": "https://example.invalid/f"},
+    {"id": "a4", "title": "Odd date", "text": "The ferry to Quellmoor now runs twice a day, the port authority "
+     "said.", "date": "next Tuesday-ish"},
+]
+
+
+def write_jsonl(path, records, bad_line=True):
+    lines = [json.dumps(r) for r in records]
+    if bad_line:
+        lines.insert(2, "this is not json")
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def test_a_jsonl_dump_finds_fields_and_lists_bad_records(tmp_path):
+    path = write_jsonl(tmp_path / "wire.jsonl", RECORDS)
+    articles, skipped = read_dump(path, path.read_text())
+    assert [a.article_id for a in articles][0] == "wire-a1" and len(articles) == 3
+    first = articles[0]
+    assert first.title == "Harbour reopens in Quellmoor" and first.outlet == "Asia Brief"
+    assert first.date == "2024-06-13T09:00:00+09:00" and first.author == "Kim Lee, Ann Park"
+    assert first.url == "https://example.invalid/a1" and first.body.startswith("Ada Brink")
+    festival = articles[1]
+    assert festival.date == "2024-06-13T09:00:00+09:00" and festival.outlet == "Daily Lantern"
+    assert festival.article_id.startswith("wire-") and len(festival.article_id) == len("wire-") + 16  # URL digest
+    assert articles[2].date == "" and "does not parse" in articles[2].warning   # unknown, never guessed
+    assert [(s.path.rsplit(":", 1)[1], s.reason) for s in skipped] == [("2", "no text"),
+                                                                         ("3", "not valid JSON (Expecting value)")]
+
+
+def test_ids_are_stable_and_an_edit_changes_only_its_record(tmp_path):
+    path = write_jsonl(tmp_path / "wire.jsonl", RECORDS)
+    before = {a.article_id: a.content_hash for a in read_dump(path, path.read_text())[0]}
+    edited = [dict(r) for r in RECORDS]
+    edited[0]["source"] = {"name": "Asia Brief Weekly"}
+    write_jsonl(path, edited)
+    after = {a.article_id: a.content_hash for a in read_dump(path, path.read_text())[0]}
+    assert set(after) == set(before)
+    assert [k for k in after if after[k] != before[k]] == ["wire-a1"]
+
+
+def test_csv_and_json_dumps_and_field_overrides(tmp_path):
+    csv_path = tmp_path / "council.csv"
+    csv_path.write_text('headline,story,when,paper\n"Budget passed","The council passed a budget of 4 million '
+                        'euros.",2024-05-01,Council News\n"Empty","",2024-05-02,Council News\n')
+    articles, skipped = read_dump(csv_path, csv_path.read_text(), parse_fields("text=story,date=when,outlet=paper"))
+    assert len(articles) == 1 and articles[0].outlet == "Council News" and articles[0].date.startswith("2024-05-01")
+    assert skipped[0].path.endswith("council.csv:3") and skipped[0].reason == "no text"
+    json_path = tmp_path / "list.json"
+    json_path.write_text(json.dumps({"articles": [RECORDS[0]]}))
+    assert [a.article_id for a in read_dump(json_path, json_path.read_text())[0]] == ["list-a1"]
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"nope": 1}')
+    with pytest.raises(InputError, match="list of articles"):
+        read_dump(bad, bad.read_text())
+    with pytest.raises(InputError, match="Bad field override"):
+        parse_fields("body=story")
+
+
+def test_dates():
+    assert iso_date("2024-06-13") == "2024-06-13T00:00:00"
+    assert iso_date("2024-06-13T09:00:00Z") == "2024-06-13T09:00:00+00:00"
+    assert iso_date("Thu, 13 Jun 2024 09:00:00 +0900") == "2024-06-13T09:00:00+09:00"
+    assert iso_date("soon") is None and iso_date("") == ""
+
+
+def test_files_and_dumps_mix_in_one_folder(tmp_path):
+    write_jsonl(tmp_path / "wire.jsonl", RECORDS)
+    (tmp_path / "note.txt").write_text("Harbour note\n\nThe harbour master retired after forty years.")
+    articles, skipped = load_articles(tmp_path)
+    assert {a.article_id for a in articles} == {"note", "wire-a1", "wire-a4"} | {
+        a.article_id for a in articles if a.outlet == "Daily Lantern"}
+    assert len(skipped) == 2
+
+
+@pytest.mark.slow
+def test_an_ingested_dump_carries_outlet_and_date_to_citations_and_reingests_unchanged(tmp_path, embedder):
+    from qa.pipeline import NewsQA
+    from qa.settings import Settings
+
+    (tmp_path / "dump").mkdir()
+    write_jsonl(tmp_path / "dump" / "wire.jsonl", RECORDS)
+    pipeline = NewsQA(Settings(data_dir=tmp_path / "data"), embedder=embedder)
+    first = pipeline.ingest(tmp_path / "dump")
+    assert first.added == 3 and len(first.skipped) == 2 and len(first.warnings) == 1
+    answer = pipeline.ask("Who cut the ribbon at the Quellmoor harbour?")
+    cited = answer.citations[0]
+    assert "Ada Brink" in answer.text and cited.source == "wire-a1"
+    assert (cited.outlet, cited.published, cited.url) == ("Asia Brief", "2024-06-13T09:00:00+09:00",
+                                                         "https://example.invalid/a1")
+    again = pipeline.ingest(tmp_path / "dump")
+    assert (again.added, again.updated, again.unchanged, again.chunks_written) == (0, 0, 3, 0)
