@@ -14,26 +14,14 @@ import io
 import json
 import re
 from collections.abc import Iterator
-from dataclasses import replace
-from datetime import datetime
-from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Any
 
-from index.loader import Article, Skipped, parse_article
+from index.loader import Article, Skipped, parse_article, with_metadata
+from index.metadata import FIELDS, field
 from qa.errors import InputError
 
 DUMP_SUFFIXES = (".jsonl", ".json", ".csv")
-FIELDS: dict[str, tuple[str, ...]] = {
-    "text": ("text", "body", "content", "article", "maintext", "description"),
-    "title": ("title", "headline", "name"),
-    "date": ("date", "published_at", "published", "pubDate", "publish_date", "date_publish", "datetime",
-             "published_date", "time"),
-    "outlet": ("outlet", "source", "publisher", "site_name", "sitename", "source_domain", "domain"),
-    "author": ("author", "authors", "byline", "creator"),
-    "url": ("url", "link", "href"),
-    "id": ("id", "article_id", "uuid", "guid"),
-}
 _SAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
 
@@ -50,21 +38,6 @@ def parse_fields(spec: str) -> dict[str, str]:
             raise InputError(f"Bad field override {pair!r}: use NAME=COLUMN with NAME one of {', '.join(FIELDS)}")
         out[ours.strip()] = theirs.strip()
     return out
-
-
-def iso_date(value: Any) -> str | None:
-    """An ISO 8601 date (timezone kept) from the usual spellings; None when it does not parse."""
-    text = str(value).strip()
-    if not text:
-        return ""
-    try:
-        return datetime.fromisoformat(text.replace("Z", "+00:00")).isoformat()
-    except ValueError:
-        pass
-    try:
-        return parsedate_to_datetime(text).isoformat()   # RSS: "Thu, 13 Jun 2024 09:00:00 +0900"
-    except (TypeError, ValueError, IndexError):
-        return None
 
 
 def _records(path: Path, text: str) -> Iterator[tuple[int, Any]]:
@@ -88,17 +61,7 @@ def _records(path: Path, text: str) -> Iterator[tuple[int, Any]]:
 
 
 def _field(record: dict[str, Any], name: str, overrides: dict[str, str]) -> str:
-    keys = (overrides[name],) if name in overrides else FIELDS[name]
-    lowered = {str(k).lower(): v for k, v in record.items()}
-    for key in keys:
-        value = record.get(key, lowered.get(key.lower()))
-        if isinstance(value, dict):   # {"source": {"name": "Reuters"}}
-            value = value.get("name") or value.get("title") or ""
-        if isinstance(value, list):
-            value = ", ".join(str(v) for v in value if v)
-        if value not in (None, ""):
-            return str(value).strip()
-    return ""
+    return str(field(record, name, overrides))
 
 
 def article_id(stem: str, record_id: str, url: str, text: str) -> str:
@@ -136,17 +99,11 @@ def read_dump(path: Path, text: str, overrides: dict[str, str] | None = None) ->
         if aid in seen:
             skipped.append(Skipped(where, f"duplicate article id {aid}"))
             continue
-        date = iso_date(_field(record, "date", overrides))
         try:
             article = parse_article(aid, f"{title}\n\n{body}" if title else body, where)
         except InputError as err:
             skipped.append(Skipped(where, str(err).split(": ", 1)[-1]))
             continue
-        outlet, author = _field(record, "outlet", overrides), _field(record, "author", overrides)
-        warning = "" if date is not None else f"date {_field(record, 'date', overrides)!r} does not parse: unknown"
-        meta = f"{date or ''}|{outlet}|{author}|{url}"
-        digest = hashlib.sha256(f"{article.content_hash}|{meta}".encode()).hexdigest()[:16]
-        articles.append(replace(article, date=date or "", url=url or article.url, author=author or article.author,
-                                outlet=outlet, content_hash=digest, warning=warning))
+        articles.append(with_metadata(article, record, overrides))
         seen.add(aid)
     return articles, skipped

@@ -3,9 +3,10 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
+from index.metadata import field, front_matter, iso_date
 from qa.errors import InputError
 
 SUFFIXES = (".txt", ".md", ".html", ".htm")
@@ -142,6 +143,19 @@ def parse_article(article_id: str, raw: str, path: str = "") -> Article:
                    meta.get("date", ""), meta.get("url", ""), meta.get("author", ""), meta.get("dateline", ""))
 
 
+def with_metadata(article: Article, record: dict, overrides: dict[str, str] | None = None) -> Article:
+    """The article with the date, outlet, author and URL a record (front matter, a dump's) gives; a date that
+    does not parse is kept as unknown, with a warning. The content hash covers them, so an edit is seen."""
+    raw_date = field(record, "date", overrides)
+    date = iso_date(raw_date)
+    outlet, author, url = (str(field(record, name, overrides)) for name in ("outlet", "author", "url"))
+    warning = "" if date is not None else f"date {str(raw_date)!r} does not parse: unknown"
+    digest = hashlib.sha256(f"{article.content_hash}|{date or ''}|{outlet}|{author}|{url}".encode()).hexdigest()[:16]
+    return replace(article, date=date or ("" if raw_date or not article.date else article.date),
+                   url=url or article.url, author=author or article.author, outlet=outlet,
+                   content_hash=digest, warning=warning)
+
+
 def read_text(path: Path, max_bytes: int = MAX_FILE_BYTES) -> str:
     """A file's text: UTF-8, else cp1252 when that decodes it cleanly; HTML reduced to its text.
 
@@ -260,8 +274,11 @@ def load_articles(folder: Path, max_bytes: int = MAX_FILE_BYTES,
         if path.stem in seen:
             skipped.append(Skipped(str(path), f"duplicate article id {path.stem} (also {seen[path.stem]})"))
             continue
+        meta, text = front_matter(raw)
+        title = str(field(meta, "title")) if meta else ""
         try:
-            articles.append(parse_article(path.stem, raw, str(path)))
+            article = parse_article(path.stem, f"{title}\n\n{text}" if title else text, str(path))
+            articles.append(with_metadata(article, meta) if meta else article)
         except InputError as err:
             skipped.append(Skipped(str(path), str(err).split(": ", 1)[-1]))
             continue

@@ -4,8 +4,9 @@ import json
 
 import pytest
 
-from index.dumps import iso_date, parse_fields, read_dump
+from index.dumps import parse_fields, read_dump
 from index.loader import load_articles
+from index.metadata import front_matter, iso_date
 from qa.errors import InputError
 
 RECORDS = [
@@ -106,3 +107,20 @@ def test_an_ingested_dump_carries_outlet_and_date_to_citations_and_reingests_unc
                                                          "https://example.invalid/a1")
     again = pipeline.ingest(tmp_path / "dump")
     assert (again.added, again.updated, again.unchanged, again.chunks_written) == (0, 0, 3, 0)
+
+
+def test_front_matter_gives_a_markdown_article_its_metadata(tmp_path):
+    (tmp_path / "harbour.md").write_text("---\ntitle: Harbour reopens\ndate: 2024-06-13T09:00:00+09:00\n"
+                                         "publisher: Asia Brief\nauthor: Kim Lee\nurl: https://example.invalid/h\n"
+                                         "---\nAda Brink cut the ribbon at the reopened harbour on Monday.\n")
+    (tmp_path / "plain.md").write_text("Plain note\n\nThe harbour master retired after forty years.")
+    (tmp_path / "odd.txt").write_text("---\ntitle: Odd\ndate: someday\n---\nThe ferry now runs twice a day.")
+    articles = {a.article_id: a for a in load_articles(tmp_path)[0]}
+    harbour = articles["harbour"]
+    assert (harbour.title, harbour.outlet, harbour.author, harbour.url) == (
+        "Harbour reopens", "Asia Brief", "Kim Lee", "https://example.invalid/h")
+    assert harbour.date == "2024-06-13T09:00:00+09:00" and harbour.body.startswith("Ada Brink")
+    assert "---" not in harbour.body and "publisher" not in harbour.body
+    assert articles["plain"].outlet == "" and articles["plain"].title == "Plain note"
+    assert articles["odd"].date == "" and "does not parse" in articles["odd"].warning
+    assert front_matter("---\n[not, a, mapping]\n---\ntext") == ({}, "---\n[not, a, mapping]\n---\ntext")

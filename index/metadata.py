@@ -1,0 +1,67 @@
+"""An article's metadata by the names news data uses for it: the field table, ISO 8601 dates, and YAML front
+matter at the top of a Markdown or text article."""
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from email.utils import parsedate_to_datetime
+from typing import Any
+
+FIELDS: dict[str, tuple[str, ...]] = {
+    "text": ("text", "body", "content", "article", "maintext", "description"),
+    "title": ("title", "headline", "name"),
+    "date": ("date", "published_at", "published", "pubDate", "publish_date", "date_publish", "datetime",
+             "published_date", "time"),
+    "outlet": ("outlet", "source", "publisher", "site_name", "sitename", "source_domain", "domain"),
+    "author": ("author", "authors", "byline", "creator"),
+    "url": ("url", "link", "href"),
+    "id": ("id", "article_id", "uuid", "guid"),
+}
+_FRONT = re.compile(r"\A\ufeff?---[ \t]*\r?\n(.*?)\r?\n(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.DOTALL)
+
+
+def iso_date(value: Any) -> str | None:
+    """An ISO 8601 date (timezone kept) from the usual spellings; "" for none, None when it does not parse."""
+    if isinstance(value, datetime | date):
+        return value.isoformat() if isinstance(value, datetime) else datetime(value.year, value.month,
+                                                                               value.day).isoformat()
+    text = str(value).strip()
+    if not text:
+        return ""
+    try:
+        return datetime.fromisoformat(text.replace("Z", "+00:00")).isoformat()
+    except ValueError:
+        pass
+    try:
+        return parsedate_to_datetime(text).isoformat()   # RSS: "Thu, 13 Jun 2024 09:00:00 +0900"
+    except (TypeError, ValueError, IndexError):
+        return None
+
+
+def field(record: dict[str, Any], name: str, overrides: dict[str, str] | None = None) -> Any:
+    """The value of one of our fields in a record, looked up by its usual names (or the override), "" if none."""
+    keys = (overrides[name],) if overrides and name in overrides else FIELDS[name]
+    lowered = {str(k).lower(): v for k, v in record.items()}
+    for key in keys:
+        value = record.get(key, lowered.get(key.lower()))
+        if isinstance(value, dict):   # {"source": {"name": "Reuters"}}
+            value = value.get("name") or value.get("title") or ""
+        if isinstance(value, list):
+            value = ", ".join(str(v) for v in value if v)
+        if value not in (None, ""):
+            return value if isinstance(value, datetime | date) else str(value).strip()
+    return ""
+
+
+def front_matter(raw: str) -> tuple[dict[str, Any], str]:
+    """(the YAML front matter's mapping, the text after it); ({}, raw) when there is none or it is not YAML."""
+    found = _FRONT.match(raw)
+    if not found:
+        return {}, raw
+    import yaml
+
+    try:
+        data = yaml.safe_load(found.group(1))
+    except yaml.YAMLError:
+        return {}, raw
+    return (data, raw[found.end():]) if isinstance(data, dict) else ({}, raw)
