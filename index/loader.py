@@ -157,7 +157,7 @@ def with_metadata(article: Article, record: dict, overrides: dict[str, str] | No
 
 
 def read_text(path: Path, max_bytes: int = MAX_FILE_BYTES) -> str:
-    """A file's text: UTF-8, else cp1252 when that decodes it cleanly; HTML reduced to its text.
+    """A file's text: UTF-8, else cp1252 when that decodes it cleanly (HTML as it is: see extract_html).
 
     Raises:
         InputError: binary, too big, or no known text encoding (the message is the reason).
@@ -176,7 +176,23 @@ def read_text(path: Path, max_bytes: int = MAX_FILE_BYTES) -> str:
             continue
     else:
         raise InputError("not text in UTF-8 or cp1252")
-    return html_to_text(text) if path.suffix.lower() in (".html", ".htm") else text
+    return text
+
+
+def extract_html(markup: str) -> tuple[dict[str, str], str]:
+    """A saved news page's main text and metadata (title, date, outlet, author, URL) with trafilatura: Open
+    Graph and <meta> tags, JSON-LD NewsArticle, htmldate; navigation, comments and related links are left out.
+    A page trafilatura finds no article in falls back to all of its text."""
+    import trafilatura
+
+    found = trafilatura.bare_extraction(markup, with_metadata=True, include_comments=False, include_tables=True)
+    data = (found if isinstance(found, dict) else found.as_dict()) if found is not None else {}
+    text = str(data.get("text") or "")
+    if not text.strip():
+        return {}, html_to_text(markup)
+    meta = {"title": data.get("title") or "", "date": data.get("date") or "", "outlet": data.get("sitename") or "",
+            "author": data.get("author") or "", "url": data.get("url") or ""}
+    return {k: str(v) for k, v in meta.items() if v}, text
 
 
 def html_to_text(markup: str) -> str:
@@ -274,7 +290,7 @@ def load_articles(folder: Path, max_bytes: int = MAX_FILE_BYTES,
         if path.stem in seen:
             skipped.append(Skipped(str(path), f"duplicate article id {path.stem} (also {seen[path.stem]})"))
             continue
-        meta, text = front_matter(raw)
+        meta, text = extract_html(raw) if path.suffix.lower() in (".html", ".htm") else front_matter(raw)
         title = str(field(meta, "title")) if meta else ""
         try:
             article = parse_article(path.stem, f"{title}\n\n{text}" if title else text, str(path))
