@@ -249,14 +249,16 @@ class ChunkStore:
         return problems
 
     def articles(self) -> list[dict[str, Any]]:
-        """One row per stored article: id, title, chunks, date added, size in characters."""
+        """One row per stored article: id, title, chunks, date added, size in characters, published, outlet."""
         got = self._collection.get(include=["metadatas"])
         rows: dict[str, dict[str, Any]] = {}
         for meta in got["metadatas"] or []:
             if not meta or "source" not in meta:
                 continue
             row = rows.setdefault(meta["source"], {"id": meta["source"], "title": meta.get("title", ""), "chunks": 0,
-                                                   "added": meta.get("added", ""), "size": meta.get("size", 0)})
+                                                   "added": meta.get("added", ""), "size": meta.get("size", 0),
+                                                   "published": meta.get("date", "") or "",
+                                                   "outlet": meta.get("outlet", "") or ""})
             row["chunks"] += 1
             row["size"] = max(row["size"] or 0, int(meta.get("end", 0) or 0))
         return sorted(rows.values(), key=lambda r: r["id"])

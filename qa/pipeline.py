@@ -205,11 +205,18 @@ class NewsQA:
         return found
 
     def stats(self) -> dict[str, Any]:
-        """Articles, chunks, collection and where it lives."""
+        """Articles, chunks, collection and where it lives; articles per outlet and the publication date range."""
         store = self.store()
+        rows = store.articles()
+        outlets: dict[str, int] = {}
+        for row in rows:
+            outlets[row["outlet"] or "(unknown)"] = outlets.get(row["outlet"] or "(unknown)", 0) + 1
+        dates = sorted(str(r["published"])[:10] for r in rows if r["published"])
         return {"articles": len(store.article_hashes()), "chunks": store.count(),
                 "collection": self.settings.collection,
-                "data_dir": self.settings.chroma_url or str(self.settings.data_dir)}
+                "data_dir": self.settings.chroma_url or str(self.settings.data_dir),
+                "outlets": dict(sorted(outlets.items(), key=lambda kv: (-kv[1], kv[0]))),
+                "published": {"first": dates[0], "last": dates[-1], "dated": len(dates)} if dates else {}}
 
     # -- questions --------------------------------------------------------------------------------
     def find(self, question: str, top_k: int | None = None, timings: dict[str, float] | None = None) -> Findings:

@@ -9,7 +9,7 @@ from typing import Any
 
 from qa.errors import QAError
 
-COLUMNS = ["title", "id", "chunks", "added", "size (chars)"]
+COLUMNS = ["title", "id", "outlet", "published", "chunks", "added", "size (chars)"]
 ALLOWED = (".txt", ".md", ".html", ".htm")
 
 
@@ -19,7 +19,9 @@ def table(pipeline: Any) -> list[list[Any]]:
         articles = pipeline.articles()
     except QAError:
         return []
-    return [[a["title"], a["id"], a["chunks"], a["added"], a["size"]] for a in articles]
+    rows = [[a["title"], a["id"], a.get("outlet", ""), str(a.get("published", ""))[:10], a["chunks"], a["added"],
+             a["size"]] for a in articles]
+    return sorted(rows, key=lambda r: r[3], reverse=True)   # newest first; the table sorts by any column
 
 
 def safe_name(name: str) -> str:

@@ -107,6 +107,11 @@ def test_an_ingested_dump_carries_outlet_and_date_to_citations_and_reingests_unc
                                                          "https://example.invalid/a1")
     again = pipeline.ingest(tmp_path / "dump")
     assert (again.added, again.updated, again.unchanged, again.chunks_written) == (0, 0, 3, 0)
+    stats = pipeline.stats()
+    assert stats["outlets"] == {"(unknown)": 1, "Asia Brief": 1, "Daily Lantern": 1}
+    assert stats["published"] == {"first": "2024-06-13", "last": "2024-06-13", "dated": 2}
+    library = {row["id"]: row for row in pipeline.articles()}
+    assert library["wire-a1"]["outlet"] == "Asia Brief" and library["wire-a1"]["published"].startswith("2024-06-13")
 
 
 def test_front_matter_gives_a_markdown_article_its_metadata(tmp_path):

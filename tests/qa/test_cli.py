@@ -62,7 +62,8 @@ def test_ingest_ask_stats_end_to_end(tmp_path):
 
     stats = json.loads(qa("stats", "--json").stdout)
     assert stats["articles"] == 5 and stats["chunks"] >= 5 and stats["collection"] == "articles"
-    assert set(stats) == {"articles", "chunks", "collection", "data_dir"}
+    assert set(stats) == {"articles", "chunks", "collection", "data_dir", "outlets", "published"}
+    assert stats["outlets"] == {"(unknown)": 5}   # the seeds name no outlet
 
     answer = json.loads(qa("ask", ARMS_QUESTION, "--json").stdout)
     assert answer["refused"] is False
