@@ -14,7 +14,7 @@ from qa.errors import InputError
 from qa.settings import Settings
 
 
-def run_ours(pipeline, dataset: Dataset) -> list[Result]:
+def run_ours(pipeline, dataset: Dataset, filters=None) -> list[Result]:
     """Ask every question through the pipeline as the chat and `qa ask` on a terminal do (streamed: the time to
     the first text counts too) and judge the answers."""
     from qa.models import Answer
@@ -23,7 +23,7 @@ def run_ours(pipeline, dataset: Dataset) -> list[Result]:
     for q in dataset.questions:
         started = time.perf_counter()
         first = answer = None
-        for piece in pipeline.stream(q.question):
+        for piece in pipeline.stream(q.question, filters=filters):
             if first is None:
                 first = (time.perf_counter() - started) * 1000
             if isinstance(piece, Answer):
@@ -37,7 +37,7 @@ def run_ours(pipeline, dataset: Dataset) -> list[Result]:
     return results
 
 
-def evaluate(settings: Settings, dataset: Dataset, out: Path, *, compare: bool = False) -> dict:
+def evaluate(settings: Settings, dataset: Dataset, out: Path, *, compare: bool = False, filters=None) -> dict:
     """Run the whole evaluation and write report.json, report.md and charts into out.
 
     Returns:
@@ -49,7 +49,7 @@ def evaluate(settings: Settings, dataset: Dataset, out: Path, *, compare: bool =
     started = time.perf_counter()
     pipeline, folder, ingest_line = ingest_dataset(settings, dataset, out)
     ingest_s = time.perf_counter() - started
-    ours = run_ours(pipeline, dataset)
+    ours = run_ours(pipeline, dataset, filters)
     report = {
         "dataset": dataset.name,
         "settings": {k: v for k, v in pipeline.settings.masked().items() if k not in ("host", "port")},
@@ -99,7 +99,10 @@ def run_cli(settings: Settings, args: argparse.Namespace) -> int:
     if args.limit:
         dataset = replace(dataset, questions=dataset.questions[: args.limit])
     out = args.out / (f"{dataset.name}-sample{args.sample}-seed{args.seed}" if args.sample else dataset.name)
-    report = evaluate(settings, dataset, out, compare=args.compare)
+    from qa.filters import make_filter
+
+    report = evaluate(settings, dataset, out, compare=args.compare,
+                      filters=make_filter(args.since, args.until, args.outlet))
     print(report["ingest"]["summary"])
     print(format_table(report))
     print(f"Report: {out / 'report.md'} (also report.json, metrics.png, latency.png)")

@@ -9,6 +9,7 @@ from typing import Any
 
 from index.chunker import Chunk, Chunker
 from index.loader import MAX_FILE_BYTES, Article, Skipped, load_articles
+from index.metadata import timestamp
 from index.packing import pack_vectors
 from index.sentences import split_sentences
 from index.store import ChunkStore
@@ -50,6 +51,8 @@ def to_node(chunk: Chunk, article: Article, vector: Any, added: str = "") -> Any
                 "hash": chunk.content_hash, "path": article.path, "date": article.date, "url": article.url,
                 "dateline": article.dateline, "added": added, "size": len(article.body), "outlet": article.outlet,
                 "author": article.author}
+    if (ts := timestamp(article.date)) is not None:
+        metadata["ts"] = ts   # publication time, for date filters (Chroma compares numbers)
     return TextNode(
         id_=chunk.chunk_id, text=chunk.text, metadata=metadata, embedding=list(map(float, vector)),
         start_char_idx=chunk.start, end_char_idx=chunk.end,

@@ -3,7 +3,7 @@ matter at the top of a Markdown or text article."""
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
 
@@ -65,3 +65,17 @@ def front_matter(raw: str) -> tuple[dict[str, Any], str]:
     except yaml.YAMLError:
         return {}, raw
     return (data, raw[found.end():]) if isinstance(data, dict) else ({}, raw)
+
+
+def timestamp(iso: str) -> int | None:
+    """Seconds since the epoch of an ISO 8601 date (UTC when it names no timezone); None when unknown."""
+    if not iso:
+        return None
+    try:
+        moment = datetime.fromisoformat(str(iso).replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if moment.tzinfo is None:
+
+        moment = moment.replace(tzinfo=UTC)
+    return int(moment.timestamp())

@@ -301,11 +301,13 @@ class ChunkStore:
         got = self._sentences.get(ids=list(ids), include=["metadatas"])
         return {i: str(m["v"]) for i, m in zip(got["ids"], got["metadatas"] or []) if m and "v" in m}
 
-    def search(self, vector: Any, k: int) -> list[tuple[str, str, dict[str, Any], float]]:
-        """The k nearest chunks: (id, text, metadata, similarity exp(-distance), as llama-index reports it)."""
+    def search(self, vector: Any, k: int, where: dict[str, Any] | None = None) -> list[tuple[str, str, dict[str, Any],
+                                                                                          float]]:
+        """The k nearest chunks (those matching `where`): (id, text, metadata, similarity exp(-distance), as
+        llama-index reports it)."""
         import math
 
-        got = self._collection.query(query_embeddings=[list(map(float, vector))], n_results=k,
+        got = self._collection.query(query_embeddings=[list(map(float, vector))], n_results=k, where=where,
                                      include=["documents", "metadatas", "distances"])
         return [(i, d or "", m or {}, math.exp(-dist)) for i, d, m, dist in
                 zip(got["ids"][0], got["documents"][0], got["metadatas"][0], got["distances"][0])]

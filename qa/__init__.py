@@ -36,7 +36,8 @@ def get_pipeline(**overrides: object) -> NewsQA:
 
 
 def ask(question: str, *, collection: str = "articles", top_k: int | None = None, llm: str | None = None,
-        answerer: str | None = None) -> Answer:
+        answerer: str | None = None, since: str | None = None, until: str | None = None,
+        outlets: list[str] | None = None) -> Answer:
     """Answer a question from the ingested articles.
 
     Args:
@@ -46,6 +47,8 @@ def ask(question: str, *, collection: str = "articles", top_k: int | None = None
         llm: the model backend: "extractive" (none), "llamacpp", "ollama" or "openai" (default QA_LLM: llamacpp
             when the Qwen model is installed).
         answerer: "extractive", "judged" or "reader" (default QA_ANSWERER: judged when there is a model).
+        since, until: only articles published in this date range (YYYY-MM-DD, inclusive).
+        outlets: only articles of these outlets.
 
     Returns:
         The Answer: text with [n] markers, citations, retrieved passages, refused flag.
@@ -53,4 +56,7 @@ def ask(question: str, *, collection: str = "articles", top_k: int | None = None
     Raises:
         QAError: empty question, nothing ingested, bad configuration.
     """
-    return get_pipeline(collection=collection, llm=llm, answerer=answerer).ask(question, top_k=top_k)
+    from qa.filters import make_filter
+
+    return get_pipeline(collection=collection, llm=llm, answerer=answerer).ask(
+        question, top_k=top_k, filters=make_filter(since, until, outlets))

@@ -58,7 +58,7 @@ def _cmd_ask(args: argparse.Namespace) -> int:
         raise InputError('The question is empty: ask something, e.g. qa ask "Who invited Putin?"')
     pipeline = _pipeline(args)
     if args.json or args.no_stream or not sys.stdout.isatty():
-        answer = pipeline.ask(args.question)
+        answer = pipeline.ask(args.question, filters=_filters(args))
         if args.json:
             data = answer.to_dict()
             if not args.explain:
@@ -67,20 +67,27 @@ def _cmd_ask(args: argparse.Namespace) -> int:
             return 0
         print(answer_to_text(answer))
     else:
-        answer = _stream_to_terminal(pipeline, args.question)
+        answer = _stream_to_terminal(pipeline, args.question, _filters(args))
     if args.explain and answer.explanation is not None:
         print()
         print(explanation_to_text(answer))
     return 0
 
 
-def _stream_to_terminal(pipeline: Any, question: str) -> Any:
+def _filters(args: argparse.Namespace) -> Any:
+    """The date and outlet filter of --since/--until/--outlet (None without them)."""
+    from qa.filters import make_filter
+
+    return make_filter(args.since, args.until, args.outlet)
+
+
+def _stream_to_terminal(pipeline: Any, question: str, filters: Any = None) -> Any:
     """Print the answer as it is written; then the checked answer (markers renumbered) and its sources."""
     from qa.models import Answer
     from ui.render import answer_to_text
 
     streamed: list[str] = []
-    for piece in pipeline.stream(question):
+    for piece in pipeline.stream(question, filters=filters):
         if isinstance(piece, Answer):
             if "".join(streamed).strip() == piece.text:
                 print("\n" + answer_to_text(piece).removeprefix(piece.text).lstrip("\n") if piece.citations
@@ -182,6 +189,9 @@ def build_parser(settings_flags: bool = True) -> argparse.ArgumentParser:
                            "(QA_LLM)")
     answering.add_argument("--llm-model", dest="llm_model", help="model name or GGUF path (QA_LLM_MODEL)")
     answering.add_argument("--llm-base-url", dest="llm_base_url", help="server URL (QA_LLM_BASE_URL)")
+    answering.add_argument("--since", help="only articles published on or after this date (YYYY-MM-DD)")
+    answering.add_argument("--until", help="only articles published on or before this date (YYYY-MM-DD)")
+    answering.add_argument("--outlet", action="append", help="only articles of this outlet (repeatable)")
 
     tuning = argparse.ArgumentParser(add_help=False)
     if settings_flags:

@@ -168,3 +168,28 @@ class Library:
             if repair and problems:
                 self.publish(store)
             return problems
+
+    def article(self, article_id: str) -> tuple[str, str]:
+        """(title, body) of one stored article.
+
+        Raises:
+            NotFoundError: no such article.
+        """
+        found = self._store().article_text(article_id)
+        if found is None:
+            raise NotFoundError(f"No article {article_id!r} in collection {self.settings.collection!r}")
+        return found
+
+    def stats(self) -> dict[str, Any]:
+        """Articles, chunks, collection and where it lives; articles per outlet and the publication date range."""
+        store = self._store()
+        rows = store.articles()
+        outlets: dict[str, int] = {}
+        for row in rows:
+            outlets[row["outlet"] or "(unknown)"] = outlets.get(row["outlet"] or "(unknown)", 0) + 1
+        dates = sorted(str(r["published"])[:10] for r in rows if r["published"])
+        s = self.settings
+        return {"articles": len(store.article_hashes()), "chunks": store.count(), "collection": s.collection,
+                "data_dir": s.chroma_url or str(s.data_dir),
+                "outlets": dict(sorted(outlets.items(), key=lambda kv: (-kv[1], kv[0]))),
+                "published": {"first": dates[0], "last": dates[-1], "dated": len(dates)} if dates else {}}

@@ -16,8 +16,9 @@ from typing import Any
 
 from qa.answerers.base import Answerer, Findings
 from qa.answerers.factory import Answerers
-from qa.errors import InputError, NotFoundError
+from qa.errors import InputError
 from qa.evidence import EvidenceFinder, diversify, rerank
+from qa.filters import Filter
 from qa.library import Library, lexical_root, term_counts
 from qa.models import Answer
 from qa.query import analyse, clean_question
@@ -194,38 +195,23 @@ class NewsQA:
         return self.store().articles()
 
     def article(self, article_id: str) -> tuple[str, str]:
-        """(title, body) of one stored article.
-
-        Raises:
-            InputError: no such article.
-        """
-        found = self.store().article_text(article_id)
-        if found is None:
-            raise NotFoundError(f"No article {article_id!r} in collection {self.settings.collection!r}")
-        return found
+        """(title, body) of one stored article (NotFoundError: no such article)."""
+        return self.library.article(article_id)
 
     def stats(self) -> dict[str, Any]:
         """Articles, chunks, collection and where it lives; articles per outlet and the publication date range."""
-        store = self.store()
-        rows = store.articles()
-        outlets: dict[str, int] = {}
-        for row in rows:
-            outlets[row["outlet"] or "(unknown)"] = outlets.get(row["outlet"] or "(unknown)", 0) + 1
-        dates = sorted(str(r["published"])[:10] for r in rows if r["published"])
-        return {"articles": len(store.article_hashes()), "chunks": store.count(),
-                "collection": self.settings.collection,
-                "data_dir": self.settings.chroma_url or str(self.settings.data_dir),
-                "outlets": dict(sorted(outlets.items(), key=lambda kv: (-kv[1], kv[0]))),
-                "published": {"first": dates[0], "last": dates[-1], "dated": len(dates)} if dates else {}}
+        return self.library.stats()
 
     # -- questions --------------------------------------------------------------------------------
-    def find(self, question: str, top_k: int | None = None, timings: dict[str, float] | None = None) -> Findings:
+    def find(self, question: str, top_k: int | None = None, timings: dict[str, float] | None = None, *,
+             filters: Filter | None = None) -> Findings:
         """Retrieve, rerank by best sentence and score the sentences of the kept passages.
 
         Args:
             question: the question.
             top_k: passages to keep (default: the settings' top_k).
             timings: when given, gets milliseconds per stage (open, embed, dense, bm25, fusion, evidence).
+            filters: only articles of this date range and these outlets (qa.filters.make_filter).
 
         Raises:
             InputError: empty or oversized question, or a bad top_k.
@@ -240,7 +226,7 @@ class NewsQA:
         query = analyse(question, finder.weights)
         if query.synthesis:  # drawn from several articles: more passages, at most two of each article
             k = max(k, self.settings.synthesis_passages)
-        fetched = retriever.retrieve(question, max(k, self.settings.rerank_depth), timings)
+        fetched = retriever.retrieve(question, max(k, self.settings.rerank_depth), timings, filters)
         scoring = time.perf_counter()
         ranked = rerank(finder.find(query, fetched), fetched, len(fetched) if query.synthesis else k)
         passages = tuple(diversify(ranked, k, per_article=2) if query.synthesis else ranked)
@@ -251,33 +237,34 @@ class NewsQA:
             timings["evidence"] = timings.get("evidence", 0.0) + (time.perf_counter() - scoring) * 1000
         return found
 
-    def ask(self, question: str, top_k: int | None = None, answerer: str | None = None) -> Answer:
-        """Answer one question from the articles.
+    def ask(self, question: str, top_k: int | None = None, answerer: str | None = None, *,
+            filters: Filter | None = None) -> Answer:
+        """Answer one question from the articles: refused=True with no citations when they do not hold it.
 
         Args:
             question: the question.
             top_k: passages to retrieve (default: the settings' top_k).
             answerer: "extractive", "judged", "reader" or a backend name (default: the configured one).
-
-        Returns:
-            The answer; refused=True with no citations when the articles do not hold it.
+            filters: only articles of this date range and these outlets.
 
         Raises:
             QAError: empty or oversized question, nothing ingested, LLM backend failure.
         """
         timings: dict[str, float] = {}
         chosen = self.answerer_for(answerer)   # first: a model starts loading while the question is retrieved
-        found = self.find(question, top_k, timings)
+        found = self.find(question, top_k, timings, filters=filters)
         started = time.perf_counter()
         answer = chosen.answer(found.query, found)
         timings["answer"] = (time.perf_counter() - started) * 1000
-        return replace(answer, timings=timings)
+        return replace(_said(answer, found, filters), timings=timings)
 
-    def stream(self, question: str, top_k: int | None = None, answerer: str | None = None) -> Iterator[str | Answer]:
+    def stream(self, question: str, top_k: int | None = None, answerer: str | None = None, *,
+               filters: Filter | None = None) -> Iterator[str | Answer]:
         """Pieces of the answer text as they are written, then the final Answer."""
         chosen = self.answerer_for(answerer)
-        found = self.find(question, top_k)
-        yield from chosen.stream(found.query, found)
+        found = self.find(question, top_k, filters=filters)
+        for piece in chosen.stream(found.query, found):
+            yield _said(piece, found, filters) if isinstance(piece, Answer) else piece
 
     # -- conversations ----------------------------------------------------------------------------
     def standalone(self, history: Sequence[tuple[str, str]], question: str, answerer: str | None = None) -> str:
@@ -287,19 +274,27 @@ class NewsQA:
         return condense(history, clean_question(question), self.answerer_for(answerer).condenser)
 
     def chat(self, history: Sequence[tuple[str, str]], question: str, top_k: int | None = None,
-             answerer: str | None = None) -> Answer:
+             answerer: str | None = None, *, filters: Filter | None = None) -> Answer:
         """Answer a question in a conversation: history is the earlier (question, answer text) turns.
 
         Returns:
             The Answer, with question as asked and standalone as searched.
         """
         searched = self.standalone(history, question, answerer)
-        return replace(self.ask(searched, top_k, answerer), question=clean_question(question), standalone=searched)
+        answer = self.ask(searched, top_k, answerer, filters=filters)
+        return replace(answer, question=clean_question(question), standalone=searched)
 
     def chat_stream(self, history: Sequence[tuple[str, str]], question: str, top_k: int | None = None,
-                    answerer: str | None = None) -> Iterator[str | Answer]:
+                    answerer: str | None = None, *, filters: Filter | None = None) -> Iterator[str | Answer]:
         """chat(), streamed: text pieces, then the Answer."""
         searched = self.standalone(history, question, answerer)
-        for piece in self.stream(searched, top_k, answerer):
+        for piece in self.stream(searched, top_k, answerer, filters=filters):
             asked = clean_question(question)
             yield replace(piece, question=asked, standalone=searched) if isinstance(piece, Answer) else piece
+
+
+def _said(answer: Answer, found: Findings, filters: Filter | None) -> Answer:
+    """A refusal because the filter left no article says so."""
+    if filters is None or found.passages:
+        return answer
+    return replace(answer, warnings=(*answer.warnings, f"no article matches the filter ({filters.describe()})"))

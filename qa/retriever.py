@@ -14,10 +14,12 @@ from typing import Any
 import numpy as np
 
 from index.packing import unpack_vectors
+from qa.filters import Filter
 from qa.fusion import fuse
 from qa.models import Passage
 
 _CACHE_VECTORS = 4096
+_FILTER_BATCH = 200   # BM25 hits whose metadata a filtered search reads at a time
 
 
 def to_passage(chunk_id: str, text: str, meta: dict[str, Any], score: float) -> Passage:
@@ -62,26 +64,46 @@ class Retriever:
             ranked = self.lexical.search(question, self.candidates)
         return self._passages(ranked[:top_k], {})
 
-    def retrieve(self, question: str, top_k: int, timings: dict[str, float] | None = None) -> list[Passage]:
+    def retrieve(self, question: str, top_k: int, timings: dict[str, float] | None = None,
+                 filters: Filter | None = None) -> list[Passage]:
         """The top_k passages for a question, best first (fused scores).
 
         Args:
             question: the user's question.
             top_k: how many passages to return.
             timings: when given, gets milliseconds per stage (embed, dense, bm25, fusion).
+            filters: only articles of this date range and these outlets (both retrievers obey it).
         """
         clock = _Clock(timings)
         vector = self.embedder.embed_query(question)
         clock.lap("embed")
-        hits = [h for h in self.store.search(vector, self.candidates) if h[0] in self.lexical.id_set]
+        where = filters.where() if filters else None
+        hits = [h for h in self.store.search(vector, self.candidates, where) if h[0] in self.lexical.id_set]
         clock.lap("dense")
+        known = {h[0]: (h[1], h[2]) for h in hits}
         with self._lock:
-            lexical = self.lexical.search(question, self.candidates)
+            lexical = self.lexical.search(question, self.candidates if where is None else len(self.lexical.ids))
+        if where is not None:
+            lexical = self._admitted(lexical, known, filters)
         clock.lap("bm25")
         fused = fuse([[(h[0], h[3]) for h in hits], lexical], self.weights, self.fusion)[:self.candidates][:top_k]
-        found = self._passages(fused, {h[0]: (h[1], h[2]) for h in hits})
+        found = self._passages(fused, known)
         clock.lap("fusion")
         return found
+
+    def _admitted(self, ranked: list[tuple[str, float]], known: dict[str, tuple[str, dict]],
+                  filters: Filter) -> list[tuple[str, float]]:
+        """BM25's ranking cut to the chunks the filter admits (their metadata read a batch at a time, best first,
+        until there are enough candidates); the admitted ones join `known`."""
+        kept: list[tuple[str, float]] = []
+        for start in range(0, len(ranked), _FILTER_BATCH):
+            batch = ranked[start:start + _FILTER_BATCH]
+            known.update({i: (t, m) for i, t, m in self.store.records([i for i, _ in batch if i not in known])
+                          if filters.admits(m)})
+            kept += [(i, s) for i, s in batch if i in known and filters.admits(known[i][1])]
+            if len(kept) >= self.candidates:
+                break
+        return kept[:self.candidates]
 
     def _passages(self, ranked: list[tuple[str, float]], known: dict[str, tuple[str, dict]]) -> list[Passage]:
         """Passages for ranked ids, reading from the store the ones not already at hand (and their vectors)."""

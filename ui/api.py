@@ -15,6 +15,7 @@ from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException
 
 from qa.errors import InputError, QAError
+from qa.filters import make_filter
 from qa.models import Answer
 from ui import library
 from ui.openai_compat import MODEL, completion, completion_chunks, conversation
@@ -31,6 +32,9 @@ class AskRequest(BaseModel):
     top_k: int | None = Field(None, ge=1, le=50)
     answerer: str | None = Field(None, description="extractive | judged | reader (default: the server's)")
     stream: bool = Field(False, description="server-sent events: text pieces, then the Answer")
+    since: str | None = Field(None, description="only articles published on or after this date (YYYY-MM-DD)")
+    until: str | None = Field(None, description="only articles published on or before this date")
+    outlets: list[str] = Field(default_factory=list, description="only articles of these outlets")
 
 
 class ChatRequest(BaseModel):
@@ -41,6 +45,9 @@ class ChatRequest(BaseModel):
     stream: bool = False
     top_k: int | None = Field(None, ge=1, le=50)
     answerer: str | None = None
+    since: str | None = None
+    until: str | None = None
+    outlets: list[str] = Field(default_factory=list)
 
 
 def error(status: int, message: str) -> JSONResponse:
@@ -114,7 +121,8 @@ def build_api(pipeline: Any) -> FastAPI:
     def ask(body: AskRequest) -> Any:
         """The Answer as JSON, the same shape as `qa ask --json`; with "stream": server-sent events."""
         if body.stream:
-            pieces = _started(pipeline.chat_stream(body.history, body.question, body.top_k, body.answerer))
+            pieces = _started(pipeline.chat_stream(body.history, body.question, body.top_k, body.answerer,
+                                                   filters=make_filter(body.since, body.until, body.outlets)))
 
             def events() -> Iterator[tuple[str, Any]]:
                 try:
@@ -124,7 +132,8 @@ def build_api(pipeline: Any) -> FastAPI:
                     yield "error", _error_event(err)
 
             return StreamingResponse(_sse(events()), media_type="text/event-stream")
-        return pipeline.chat(body.history, body.question, body.top_k, body.answerer).to_dict()
+        return pipeline.chat(body.history, body.question, body.top_k, body.answerer,
+                             filters=make_filter(body.since, body.until, body.outlets)).to_dict()
 
     @app.get("/v1/articles", dependencies=api)
     def articles() -> list[dict[str, Any]]:
@@ -167,9 +176,10 @@ def build_api(pipeline: Any) -> FastAPI:
     def chat_completions(body: ChatRequest) -> Any:
         """newsqa as an OpenAI chat model: the last user message is the question, earlier turns the history."""
         history, question = conversation(body.messages)
+        filters = make_filter(body.since, body.until, body.outlets)
         if not body.stream:
-            return completion(pipeline.chat(history, question, body.top_k, body.answerer))
-        pieces = _started(pipeline.chat_stream(history, question, body.top_k, body.answerer))
+            return completion(pipeline.chat(history, question, body.top_k, body.answerer, filters=filters))
+        pieces = _started(pipeline.chat_stream(history, question, body.top_k, body.answerer, filters=filters))
 
         def lines() -> Iterator[str]:
             try:

@@ -129,3 +129,28 @@ def test_front_matter_gives_a_markdown_article_its_metadata(tmp_path):
     assert articles["plain"].outlet == "" and articles["plain"].title == "Plain note"
     assert articles["odd"].date == "" and "does not parse" in articles["odd"].warning
     assert front_matter("---\n[not, a, mapping]\n---\ntext") == ({}, "---\n[not, a, mapping]\n---\ntext")
+
+
+@pytest.mark.slow
+def test_date_and_outlet_filters_restrict_what_is_retrieved_and_cited(tmp_path, embedder):
+    from qa.filters import make_filter
+    from qa.pipeline import NewsQA
+    from qa.settings import Settings
+
+    (tmp_path / "dump").mkdir()
+    write_jsonl(tmp_path / "dump" / "wire.jsonl", RECORDS, bad_line=False)
+    pipeline = NewsQA(Settings(data_dir=tmp_path / "data", answerer="extractive"), embedder=embedder)
+    pipeline.ingest(tmp_path / "dump")
+    harbour = "Who cut the ribbon at the Quellmoor harbour?"
+    lantern = make_filter(outlets=["Daily Lantern"])
+    only = pipeline.ask(harbour, filters=lantern)
+    assert only.passages and all(p.outlet == "Daily Lantern" for p in only.passages)
+    assert "wire-a1" not in {c.source for c in only.citations}
+    assert all(p.outlet == "Asia Brief" for p in pipeline.ask(harbour, filters=make_filter(
+        since="2024-06-13", until="2024-06-13", outlets=["Asia Brief"])).passages)
+    dated = pipeline.ask(harbour, filters=make_filter(since="2024-06-01", until="2024-06-13"))
+    assert dated.citations[0].source == "wire-a1" and {p.published[:10] for p in dated.passages} == {"2024-06-13"}
+    none = pipeline.ask(harbour, filters=make_filter(since="2025-01-01"))
+    assert none.refused and none.passages == () and "no article matches the filter (since 2025-01-01)" in none.warnings
+    with pytest.raises(InputError, match="is not a date"):
+        make_filter(since="last spring")
