@@ -90,6 +90,9 @@ SYNTHESIS = re.compile(
     r"|what (?:are|were) (?:all )?the (?:main|key|major) (?:points|events|developments|topics|themes|issues|facts)"
     r"|what (?:are|were) (?:all )?the (?:\w+ ){0,2}(?:mentioned|reported|listed))\b",
     re.IGNORECASE)
+# a question after the newest state of things: among the sentences that answer it, the newest article's win
+LATEST = re.compile(r"\b(?:latest|most recent(?:ly)?|newest|current(?:ly)?|up[- ]to[- ]date|as of (?:now|today)|"
+                    r"these days|nowadays|now|at present|presently)\b", re.IGNORECASE)
 # a question about money is answered by an amount of money, not by a share price move or a date
 MONEY_QUESTION = re.compile(
     r"\b(?:revenue|price|cost|budget|salary|sales|profit|income|earnings|worth|valuation|"

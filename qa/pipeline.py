@@ -17,7 +17,7 @@ from typing import Any
 from qa.answerers.base import Answerer, Findings
 from qa.answerers.factory import Answerers
 from qa.errors import InputError
-from qa.evidence import EvidenceFinder, diversify, rerank
+from qa.evidence import EvidenceFinder, diversify, prefer_recent, rerank
 from qa.filters import Filter
 from qa.library import Library, lexical_root, term_counts
 from qa.models import Answer
@@ -230,8 +230,8 @@ class NewsQA:
         scoring = time.perf_counter()
         ranked = rerank(finder.find(query, fetched), fetched, len(fetched) if query.synthesis else k)
         passages = tuple(diversify(ranked, k, per_article=2) if query.synthesis else ranked)
-        # sentence vectors are cached: this second pass is scoring only, with agreement among the kept passages
-        found = Findings(query, passages, tuple(finder.find(query, passages)), finder)
+        scored = finder.find(query, passages)   # scoring only (vectors cached), agreement among the kept passages
+        found = Findings(query, passages, tuple(prefer_recent(scored, passages) if query.latest else scored), finder)
         if timings is not None:
             timings["open"] = timings.get("open", 0.0) + (opened - started) * 1000
             timings["evidence"] = timings.get("evidence", 0.0) + (time.perf_counter() - scoring) * 1000

@@ -7,6 +7,7 @@ from qa.errors import InputError
 from qa.lexicon import (
     FOCUS,
     HOW_MANY,
+    LATEST,
     MONEY_QUESTION,
     PLURALS,
     PREPOSITIONS,
@@ -39,6 +40,7 @@ class Query:
     editions: tuple[str, ...] = ()   # ordinals and quarters it names ("the 92nd awards", "Q2")
     negated: bool = False            # the question asks what did not happen
     focus: str = ""                  # stem of the thing a what/which question asks about ("which airline")
+    latest: bool = False             # asks for the latest, most recent, newest or current state
 
     @property
     def synthesis(self) -> bool:
@@ -76,7 +78,8 @@ def analyse(question: str, weights: TermWeights) -> Query:
         money=kind == "number" and bool(MONEY_QUESTION.search(question)),
         question_keys=frozenset(entity_key(w) for w in WORD.findall(question)),
         entities=question_entities(question), years=years(question), editions=editions(question),
-        negated=negated(question), focus="" if kind else _focus(question, weights))
+        negated=negated(question), focus="" if kind else _focus(question, weights),
+        latest=bool(LATEST.search(question)))
 
 
 def _counted(question: str, weights: TermWeights) -> str:

@@ -25,7 +25,7 @@ class Findings:
     @property
     def best(self) -> float:
         """The best sentence's score (0 with nothing retrieved)."""
-        return self.evidence[0].support if self.evidence else 0.0
+        return max((e.support for e in self.evidence), default=0.0)   # first, unless "latest" put a newer first
 
 
 class Answerer(Protocol):
