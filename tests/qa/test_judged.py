@@ -25,7 +25,7 @@ TRADE_Q = "Why does Washington criticize the arms trade between Russia and North
 
 
 class ListRetriever:
-    def retrieve(self, question, top_k, timings=None):
+    def retrieve(self, question, top_k, timings=None, filters=None):
         return PASSAGES[:top_k]
 
 

@@ -21,7 +21,7 @@ class ListRetriever:
         self.passages = passages
         self.calls = []
 
-    def retrieve(self, question, top_k, timings=None):
+    def retrieve(self, question, top_k, timings=None, filters=None):
         self.calls.append((question, top_k))
         return self.passages[:top_k]
 

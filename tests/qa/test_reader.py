@@ -23,7 +23,7 @@ class ListRetriever:
     def __init__(self, passages):
         self.passages = passages
 
-    def retrieve(self, question, top_k, timings=None):
+    def retrieve(self, question, top_k, timings=None, filters=None):
         return self.passages[:top_k]
 
 
