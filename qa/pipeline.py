@@ -84,16 +84,13 @@ class NewsQA:
             return self._query_embedders[wanted]
 
     def store(self, *, create: bool = False) -> Any:
-        """The Chroma collection (create=True makes it when missing).
-
-        Raises:
-            IndexMissingError: nothing ingested yet and create is False.
-            BackendError: the Chroma server cannot be reached.
-        """
+        """The Chroma collection, made when missing with create=True (IndexMissingError: nothing ingested yet and
+        create is False; BackendError: the Chroma server cannot be reached)."""
         from index.store import ChunkStore
 
         s = self.settings
-        return ChunkStore(s.data_dir, s.collection, s.chroma_url, create=create)
+        with self._lock:   # chromadb's shared client registry races when threads open one path at once
+            return ChunkStore(s.data_dir, s.collection, s.chroma_url, create=create)
 
     def _lexical_root(self) -> Path:
         """Where this collection's BM25 index and term statistics are saved (per generation)."""

@@ -78,6 +78,10 @@ def build_app(pipeline: Any, title: str = "newsqa", *, login: bool = False) -> A
                                    label="Answerer", elem_id="answerer")
             top_k = gr.Slider(1, 10, value=pipeline.settings.top_k, step=1, label="Passages to retrieve (top-k)")
             show = gr.Checkbox(False, label="Show retrieved passages under each answer", elem_id="show-passages")
+            with gr.Row():
+                since = gr.Textbox(label="Published since (YYYY-MM-DD)", elem_id="since")
+                until = gr.Textbox(label="Published until (YYYY-MM-DD)", elem_id="until")
+                outlets = gr.Textbox(label="Outlets (comma-separated)", elem_id="outlets")
 
         def ids() -> Any:
             return gr.update(choices=[row[1] for row in library.table(pipeline)], value=None)
@@ -87,7 +91,7 @@ def build_app(pipeline: Any, title: str = "newsqa", *, login: bool = False) -> A
 
         # the UI's own handlers are not an API: programs get the named endpoints below
         hidden: dict[str, Any] = {"api_visibility": "private"}
-        box.submit(partial(chat.respond, pipeline), [bot, box, answers, answerer, top_k, show],
+        box.submit(partial(chat.respond, pipeline), [bot, box, answers, answerer, top_k, show, since, until, outlets],
                    [bot, box, answers, picker], concurrency_limit=8, **hidden)
         starters.click(lambda sample: sample[0], starters, box, **hidden)
         picker.change(partial(chat.open_source, pipeline), [answers, picker], viewer, **hidden).then(

@@ -6,8 +6,9 @@ from collections.abc import Iterator
 from typing import Any
 
 from qa.errors import QAError
+from qa.filters import make_filter
 from qa.models import Answer
-from ui.render import answer_to_html, article_to_html, cited_passage
+from ui.render import answer_to_html, article_to_html, cited_passage, provenance
 
 PENDING = "…"
 
@@ -26,7 +27,8 @@ def history_pairs(messages: list[dict[str, Any]]) -> list[tuple[str, str]]:
 
 
 def respond(pipeline: Any, messages: list[dict[str, Any]], question: str, answers: list[Any], answerer: str,
-            top_k: int, show_passages: bool) -> Iterator[tuple[list[dict[str, Any]], str, list[Any], Any]]:
+            top_k: int, show_passages: bool, since: str = "", until: str = "",
+            outlets: str = "") -> Iterator[tuple[list[dict[str, Any]], str, list[Any], Any]]:
     """Stream one answer into the chat.
 
     Yields:
@@ -43,7 +45,9 @@ def respond(pipeline: Any, messages: list[dict[str, Any]], question: str, answer
     yield messages, "", answers, gr.update()
     written = ""
     try:
-        for piece in pipeline.chat_stream(history, question, top_k=int(top_k), answerer=answerer or None):
+        filters = make_filter(since or None, until or None, [o for o in (outlets or "").split(",") if o.strip()])
+        for piece in pipeline.chat_stream(history, question, top_k=int(top_k), answerer=answerer or None,
+                                          filters=filters):
             if isinstance(piece, Answer):
                 answers = [*answers, piece]
                 messages[-1] = {"role": "assistant", "content": answer_to_html(piece, show_passages=show_passages),
@@ -87,4 +91,4 @@ def open_source(pipeline: Any, answers: list[Answer], number: str | None) -> str
         return f'<p class="qa-error">⚠ {_escape(str(err))}</p>'
     passage = cited_passage(answer, citation)
     quotes = [citation.quote] + ([passage.text] if passage and citation.quote not in body else [])
-    return article_to_html(citation.source, title, body, quotes)
+    return article_to_html(citation.source, title, body, quotes, provenance(citation))

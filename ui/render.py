@@ -137,10 +137,12 @@ def why_to_html(answer: Answer) -> str:
     return f'<details class="qa-why"><summary>Why this answer?</summary>{"".join(lines)}</details>'
 
 
-def article_to_html(article_id: str, title: str, body: str, quotes: list[str]) -> str:
-    """A whole article with the cited passage highlighted (the viewer scrolls to the first <mark>)."""
+def article_to_html(article_id: str, title: str, body: str, quotes: list[str], byline: str = "") -> str:
+    """A whole article with the cited passage highlighted (the viewer scrolls to the first <mark>); byline says
+    who published it and when."""
     paragraphs = "".join(f"<p>{highlight(line, quotes)}</p>" for line in body.split("\n") if line.strip())
-    return (f'<div class="qa-article"><h3>{_e(title)}</h3><p><code>{_e(article_id)}</code></p>'
+    where = f' · <span class="qa-provenance">{_e(byline)}</span>' if byline else ""
+    return (f'<div class="qa-article"><h3>{_e(title)}</h3><p><code>{_e(article_id)}</code>{where}</p>'
             f"{paragraphs}</div>")
 
 

@@ -226,3 +226,51 @@ def test_beyond_loopback_needs_credentials(seeded_dir, tmp_path):
         proc.terminate()
         proc.wait(timeout=20)
         log.close()
+
+
+def test_sources_article_and_library_show_outlet_and_date_and_the_filter_applies(browser, tmp_path):
+    folder = tmp_path / "dump"
+    folder.mkdir()
+    records = [
+        {"id": "a1", "title": "Harbour reopens in Quellmoor", "text": "Ada Brink cut the ribbon at the reopened "
+         "Quellmoor harbour on Monday. About 300 people watched.", "published_at": "2024-06-13T09:00:00+09:00",
+         "source": "Asia Brief"},
+        {"id": "a2", "title": "Lantern festival returns", "text": "The Zorblatt lantern festival drew 12,000 "
+         "visitors to Quellmoor.", "published_at": "2024-09-01", "source": "Daily Lantern"}]
+    (folder / "wire.jsonl").write_text("\n".join(json.dumps(r) for r in records))
+    data = tmp_path / "index"
+    subprocess.run([sys.executable, "-m", "qa.cli", "ingest", str(folder), "--data-dir", str(data), "--quiet"],
+                   check=True, capture_output=True, env={**os.environ, "QA_LLM": "extractive"})
+    proc, log, url = serve(data, tmp_path)
+    try:
+        wait_for(url, proc, timeout_s=120)
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page.goto(url)
+        page.locator("#question textarea").wait_for(timeout=60_000)
+        ask(page, "Who cut the ribbon at the Quellmoor harbour?")
+        sources = page.locator("#chat .qa-sources").last
+        sources.wait_for(timeout=90_000)
+        assert "Asia Brief, 2024-06-13" in sources.locator(".qa-provenance").first.inner_text()
+        page.locator("#source-pick label").first.click()
+        page.locator("#article mark").first.wait_for(timeout=30_000)
+        assert "Asia Brief, 2024-06-13" in page.locator("#article .qa-provenance").inner_text()
+        page.screenshot(path=str(tmp_path / "provenance.png"))
+
+        page.get_by_role("tab", name="Library").click()
+        library = page.locator("#library")
+        library.get_by_text("wire-a2").first.wait_for(state="attached", timeout=30_000)
+        table = library.text_content()
+        assert all(cell in table for cell in ("Daily Lantern", "2024-09-01", "Asia Brief", "2024-06-13"))
+
+        page.get_by_role("tab", name="Settings").click()
+        page.locator("#outlets input, #outlets textarea").first.fill("Daily Lantern")
+        page.get_by_role("tab", name="Chat").click()
+        refusals = page.locator("#chat .qa-refusal").count()
+        ask(page, "Who cut the ribbon at the Quellmoor harbour?")
+        page.locator("#chat .qa-refusal, #chat .qa-answer").nth(1 + refusals).wait_for(timeout=90_000)
+        last = page.locator("#chat .message").last.inner_text()
+        assert "Asia Brief" not in last and "wire-a1" not in last   # outside the filter: never cited
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+        log.close()
