@@ -10,12 +10,14 @@ from qa.lexicon import MARKER, MARKER_SPLIT
 from qa.models import Citation, Passage
 
 
-def cite_evidence(evidence: Sequence[Evidence], passages: Sequence[Passage]) -> tuple[str, tuple[Citation, ...]]:
+def cite_evidence(evidence: Sequence[Evidence], passages: Sequence[Passage],
+                  dated: bool = False) -> tuple[str, tuple[Citation, ...]]:
     """Write selected sentences with [n] markers, numbering sources by first appearance.
 
     Args:
         evidence: selected sentences, in answer order.
         passages: the retrieved passages the evidence indexes into.
+        dated: say after each sentence who published it and when (articles that disagree).
 
     Returns:
         The answer text and its citations (numbered 1..m).
@@ -28,7 +30,8 @@ def cite_evidence(evidence: Sequence[Evidence], passages: Sequence[Passage]) -> 
         n = numbers.setdefault(ev.passage, len(numbers) + 1)
         quotes.setdefault(ev.passage, []).append(ev.quote)
         scores[ev.passage] = max(scores.get(ev.passage, 0.0), ev.support)
-        parts.append(f"{ev.quote} [{n}]")
+        when = ", ".join(x for x in (passages[ev.passage].outlet, passages[ev.passage].published[:10]) if x)
+        parts.append(f"{ev.quote} [{n}]" + (f" ({when})" if dated and when else ""))
     citations = tuple(
         Citation.of(passages[p], n, " … ".join(quotes[p]), round(scores[p], 4))
         for p, n in numbers.items())

@@ -11,7 +11,7 @@ import numpy as np
 
 from index.sentences import split_sentences
 from qa.lexicon import ANAPHOR
-from qa.matching import answer_candidates
+from qa.matching import answer_candidates, typed_spans
 from qa.models import Passage, SignalValue
 from qa.query import Query
 from qa.signals import SIGNALS, SentenceView, Signal, score
@@ -236,3 +236,31 @@ def prefer_recent(found: Sequence[Evidence], passages: Sequence[Passage]) -> lis
     rest = [e for e in found if e.support < floor]
     close.sort(key=lambda e: passages[e.passage].published or "", reverse=True)   # ISO dates sort as strings
     return close + rest
+
+
+# another dated article answering this close to the best sentence, with another answer, is shown beside it
+DISAGREE_MARGIN = 0.1
+
+
+def disagreement(query: Query, found: Sequence[Evidence], passages: Sequence[Passage],
+                 chosen: Sequence[Evidence]) -> Evidence | None:
+    """A sentence of another article, published on another day, that answers nearly as well as the best one but
+    states another figure, date, name or place: the answer shows both with their dates rather than silently
+    picking one. None when the articles agree, are undated, or the question asks for no such thing."""
+    if not chosen or not query.kind or query.synthesis:
+        return None
+    best = chosen[0]
+    first = passages[best.passage]
+    mine = {span.lower() for span in typed_spans(query, best.sentence)}
+    if not first.published or not mine:
+        return None
+    for ev in [*chosen[1:], *found]:
+        if ev.support < best.support - DISAGREE_MARGIN:
+            continue
+        other = passages[ev.passage]
+        if other.source == first.source or not other.published or other.published[:10] == first.published[:10]:
+            continue
+        theirs = {span.lower() for span in typed_spans(query, ev.sentence)}
+        if theirs and not theirs & mine:
+            return ev
+    return None

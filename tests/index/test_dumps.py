@@ -182,3 +182,29 @@ def test_a_question_after_the_latest_state_prefers_the_newer_article_that_answer
     # the newest article does not win by date alone: the festival is newer but does not answer
     assert all(c.source != "ferry-other" for c in latest.citations)
     assert answer_type("What is the latest on the ferry?") != "synthesis"
+
+
+@pytest.mark.slow
+def test_articles_that_disagree_on_a_figure_are_both_shown_with_their_dates(tmp_path, embedder):
+    from qa.pipeline import NewsQA
+    from qa.settings import Settings
+
+    (tmp_path / "dump").mkdir()
+    write_jsonl(tmp_path / "dump" / "ferry.jsonl", [
+        {"id": "old", "title": "Ferry timetable", "text": "The Quellmoor ferry runs 6 times a day, the port "
+         "authority said.", "date": "2024-01-10", "outlet": "Harbour Post"},
+        {"id": "new", "title": "Ferry timetable", "text": "The Quellmoor ferry runs 4 times a day, the port "
+         "authority said.", "date": "2024-06-10", "outlet": "Harbour Post"}], bad_line=False)
+    pipeline = NewsQA(Settings(data_dir=tmp_path / "data", answerer="extractive"), embedder=embedder)
+    pipeline.ingest(tmp_path / "dump")
+    answer = pipeline.ask("How many times a day does the Quellmoor ferry run?")
+    assert "6 times a day" in answer.text and "4 times a day" in answer.text
+    assert "(Harbour Post, 2024-01-10)" in answer.text and "(Harbour Post, 2024-06-10)" in answer.text
+    assert {c.source for c in answer.citations} == {"ferry-old", "ferry-new"}
+    # articles without dates, or agreeing ones, are quoted as before: no dates in the text
+    (tmp_path / "plain").mkdir()
+    (tmp_path / "plain" / "note.txt").write_text("Lantern note\\n\\nThe Zorblatt lantern festival drew 12,000 "
+                                                 "visitors to Quellmoor.")
+    pipeline.ingest(tmp_path / "plain")
+    plain = pipeline.ask("How many visitors did the Zorblatt lantern festival draw?")
+    assert "12,000" in plain.text and "(" not in plain.text
