@@ -58,3 +58,29 @@ def openai_server(model: Path, log_dir: Path) -> Iterator[str]:
                   "--port", str(port), "--n_ctx", "4096"],
                  f"http://127.0.0.1:{port}/v1/models", log_dir / "openai-server.log"):
         yield f"http://127.0.0.1:{port}/v1"
+
+
+def start_qa(command: str, data: Path, log_dir: Path, *extra: str, env_extra: dict | None = None):
+    """`qa ui` or `qa serve` over a data dir on a free port: (process, its log file, its URL)."""
+    import os
+
+    port = free_port()
+    env = {**os.environ, "QA_DATA_DIR": str(data), "GRADIO_ANALYTICS_ENABLED": "False", **(env_extra or {})}
+    log = open(log_dir / f"{command}-{port}.log", "wb")
+    proc = subprocess.Popen([sys.executable, "-m", "qa.cli", command, "--port", str(port), *extra], env=env,
+                            stdout=log, stderr=subprocess.STDOUT)
+    return proc, log, f"http://127.0.0.1:{port}"
+
+
+@contextlib.contextmanager
+def qa_running(command: str, data: Path, log_dir: Path, *extra: str, env_extra: dict | None = None,
+               ready: str = "") -> Iterator[str]:
+    """start_qa, waiting until URL + ready answers; stopped on leaving. Yields the URL."""
+    proc, log, url = start_qa(command, data, log_dir, *extra, env_extra=env_extra)
+    try:
+        wait_for(url + ready, proc, timeout_s=120)
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+        log.close()

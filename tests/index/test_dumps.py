@@ -156,22 +156,32 @@ def test_date_and_outlet_filters_restrict_what_is_retrieved_and_cited(tmp_path, 
         make_filter(since="last spring")
 
 
-@pytest.mark.slow
-def test_a_question_after_the_latest_state_prefers_the_newer_article_that_answers(tmp_path, embedder):
+FERRIES = [
+    {"id": "old", "title": "Ferry timetable", "text": "The Quellmoor ferry runs 6 times a day, the port authority "
+     "said.", "date": "2024-01-10", "outlet": "Harbour Post"},
+    {"id": "new", "title": "Ferry timetable", "text": "The Quellmoor ferry runs 4 times a day, the port authority "
+     "said.", "date": "2024-06-10", "outlet": "Harbour Post"}]
+FESTIVAL = {"id": "other", "title": "Lantern festival", "text": "The lantern festival drew 12,000 visitors.",
+            "date": "2024-09-01", "outlet": "Daily Lantern"}
+
+
+def ferries(tmp_path, embedder, *more):
+    """An extractive pipeline over two dated ferry timetables that disagree (and any more records)."""
     from qa.pipeline import NewsQA
-    from qa.query import answer_type
     from qa.settings import Settings
 
     (tmp_path / "dump").mkdir()
-    write_jsonl(tmp_path / "dump" / "ferry.jsonl", [
-        {"id": "old", "title": "Ferry timetable", "text": "The Quellmoor ferry runs 6 times a day, the port "
-         "authority said.", "date": "2024-01-10", "outlet": "Harbour Post"},
-        {"id": "new", "title": "Ferry timetable", "text": "The Quellmoor ferry runs 4 times a day, the port "
-         "authority said.", "date": "2024-06-10", "outlet": "Harbour Post"},
-        {"id": "other", "title": "Lantern festival", "text": "The lantern festival drew 12,000 visitors.",
-         "date": "2024-09-01", "outlet": "Daily Lantern"}], bad_line=False)
+    write_jsonl(tmp_path / "dump" / "ferry.jsonl", [*FERRIES, *more], bad_line=False)
     pipeline = NewsQA(Settings(data_dir=tmp_path / "data", answerer="extractive"), embedder=embedder)
     pipeline.ingest(tmp_path / "dump")
+    return pipeline
+
+
+@pytest.mark.slow
+def test_a_question_after_the_latest_state_prefers_the_newer_article_that_answers(tmp_path, embedder):
+    from qa.query import answer_type
+
+    pipeline = ferries(tmp_path, embedder, FESTIVAL)
     plain = pipeline.ask("How many times a day does the Quellmoor ferry run?")
     assert plain.citations[0].source == "ferry-old"   # the two answer about equally: evidence order stands
     for question in ("How many times a day does the Quellmoor ferry run now?",
@@ -186,17 +196,7 @@ def test_a_question_after_the_latest_state_prefers_the_newer_article_that_answer
 
 @pytest.mark.slow
 def test_articles_that_disagree_on_a_figure_are_both_shown_with_their_dates(tmp_path, embedder):
-    from qa.pipeline import NewsQA
-    from qa.settings import Settings
-
-    (tmp_path / "dump").mkdir()
-    write_jsonl(tmp_path / "dump" / "ferry.jsonl", [
-        {"id": "old", "title": "Ferry timetable", "text": "The Quellmoor ferry runs 6 times a day, the port "
-         "authority said.", "date": "2024-01-10", "outlet": "Harbour Post"},
-        {"id": "new", "title": "Ferry timetable", "text": "The Quellmoor ferry runs 4 times a day, the port "
-         "authority said.", "date": "2024-06-10", "outlet": "Harbour Post"}], bad_line=False)
-    pipeline = NewsQA(Settings(data_dir=tmp_path / "data", answerer="extractive"), embedder=embedder)
-    pipeline.ingest(tmp_path / "dump")
+    pipeline = ferries(tmp_path, embedder)
     answer = pipeline.ask("How many times a day does the Quellmoor ferry run?")
     assert "6 times a day" in answer.text and "4 times a day" in answer.text
     assert "(Harbour Post, 2024-01-10)" in answer.text and "(Harbour Post, 2024-06-10)" in answer.text

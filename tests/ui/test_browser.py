@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import ARMS_QUESTION, CHOE_ARTICLE, REPO, free_port
-from tests.servers import wait_for
+from tests.servers import qa_running, start_qa, wait_for
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -29,12 +29,7 @@ FESTIVAL = ("Zorblatt lantern festival returns to Quellmoor\n\nThe Zorblatt lant
 
 
 def serve(data: Path, tmp_path: Path, *extra: str, env_extra: dict | None = None):
-    port = free_port()
-    env = {**os.environ, "QA_DATA_DIR": str(data), "GRADIO_ANALYTICS_ENABLED": "False", **(env_extra or {})}
-    log = open(tmp_path / f"ui-{port}.log", "wb")
-    proc = subprocess.Popen([sys.executable, "-m", "qa.cli", "ui", "--port", str(port), *extra], env=env,
-                            stdout=log, stderr=subprocess.STDOUT)
-    return proc, log, f"http://127.0.0.1:{port}"
+    return start_qa("ui", data, tmp_path, *extra, env_extra=env_extra)
 
 
 @pytest.fixture
@@ -241,9 +236,7 @@ def test_sources_article_and_library_show_outlet_and_date_and_the_filter_applies
     data = tmp_path / "index"
     subprocess.run([sys.executable, "-m", "qa.cli", "ingest", str(folder), "--data-dir", str(data), "--quiet"],
                    check=True, capture_output=True, env={**os.environ, "QA_LLM": "extractive"})
-    proc, log, url = serve(data, tmp_path)
-    try:
-        wait_for(url, proc, timeout_s=120)
+    with qa_running("ui", data, tmp_path) as url:
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
         page.goto(url)
         page.locator("#question textarea").wait_for(timeout=60_000)
@@ -270,7 +263,3 @@ def test_sources_article_and_library_show_outlet_and_date_and_the_filter_applies
         page.locator("#chat .qa-refusal, #chat .qa-answer").nth(1 + refusals).wait_for(timeout=90_000)
         last = page.locator("#chat .message").last.inner_text()
         assert "Asia Brief" not in last and "wire-a1" not in last   # outside the filter: never cited
-    finally:
-        proc.terminate()
-        proc.wait(timeout=20)
-        log.close()

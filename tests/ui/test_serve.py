@@ -6,7 +6,6 @@ import shutil
 import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 import httpx
 import pytest
@@ -14,19 +13,10 @@ import pytest
 from qa.pipeline import NewsQA
 from qa.settings import Settings
 from tests.conftest import ARMS_QUESTION, CHOE_ARTICLE, free_port
-from tests.servers import wait_for
+from tests.servers import qa_running
 
 pytestmark = pytest.mark.slow
 VISIT = "When did Putin last visit Pyongyang?"
-
-
-def start(command: str, data: Path, tmp_path: Path, *extra: str, env_extra: dict | None = None):
-    port = free_port()
-    env = {**os.environ, "QA_DATA_DIR": str(data), "GRADIO_ANALYTICS_ENABLED": "False", **(env_extra or {})}
-    log = open(tmp_path / f"{command}-{port}.log", "wb")
-    proc = subprocess.Popen([sys.executable, "-m", "qa.cli", command, "--port", str(port), *extra], env=env,
-                            stdout=log, stderr=subprocess.STDOUT)
-    return proc, log, f"http://127.0.0.1:{port}"
 
 
 @pytest.fixture(scope="module")
@@ -38,14 +28,9 @@ def index(seeded_dir, tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def server(index, tmp_path_factory):
-    proc, log, url = start("serve", index, tmp_path_factory.mktemp("logs"), env_extra={"QA_LLM": "extractive"})
-    try:
-        wait_for(f"{url}/healthz", proc, timeout_s=120)
+    with qa_running("serve", index, tmp_path_factory.mktemp("logs"), env_extra={"QA_LLM": "extractive"},
+                    ready="/healthz") as url:
         yield url
-    finally:
-        proc.terminate()
-        proc.wait(timeout=20)
-        log.close()
 
 
 @pytest.fixture(scope="module")
@@ -144,17 +129,12 @@ def test_the_openai_sdk_uses_newsqa_as_a_model(server, reference):
 
 
 def test_a_token_guards_the_api_and_beyond_loopback_one_is_required(index, tmp_path):
-    proc, log, url = start("serve", index, tmp_path, env_extra={"QA_API_TOKEN": "s3cret", "QA_LLM": "extractive"})
-    try:
-        wait_for(f"{url}/healthz", proc, timeout_s=120)
+    with qa_running("serve", index, tmp_path, env_extra={"QA_API_TOKEN": "s3cret", "QA_LLM": "extractive"},
+                    ready="/healthz") as url:
         assert httpx.get(f"{url}/v1/articles").status_code == 401
         assert httpx.get(f"{url}/v1/articles", headers={"Authorization": "Bearer wrong"}).status_code == 401
         assert httpx.get(f"{url}/v1/articles", headers={"Authorization": "Bearer s3cret"}).status_code == 200
         assert httpx.get(f"{url}/healthz").status_code == 200
-    finally:
-        proc.terminate()
-        proc.wait(timeout=20)
-        log.close()
     refused = subprocess.run([sys.executable, "-m", "qa.cli", "serve", "--host", "0.0.0.0", "--port",
                               str(free_port())], env={**os.environ, "QA_DATA_DIR": str(index)},
                              capture_output=True, text=True, timeout=60)
@@ -187,9 +167,7 @@ def test_sixteen_clients_at_once_each_get_the_answer_one_alone_gets(server, refe
 def test_gradio_client_sees_named_endpoints_only(index, tmp_path):
     from gradio_client import Client
 
-    proc, log, url = start("ui", index, tmp_path, env_extra={"QA_LLM": "extractive"})
-    try:
-        wait_for(url, proc, timeout_s=120)
+    with qa_running("ui", index, tmp_path, env_extra={"QA_LLM": "extractive"}) as url:
         client = Client(url, verbose=False)
         names = set(client.view_api(return_format="dict", print_info=False)["named_endpoints"])
         assert names == {"/ask", "/articles"}
@@ -198,10 +176,6 @@ def test_gradio_client_sees_named_endpoints_only(index, tmp_path):
         follow = client.predict("Whom did he meet there?", [[VISIT, answer["text"]]], api_name="/ask")
         assert follow["standalone"] != "Whom did he meet there?"
         assert CHOE_ARTICLE in {a["id"] for a in client.predict(api_name="/articles")}
-    finally:
-        proc.terminate()
-        proc.wait(timeout=20)
-        log.close()
 
 
 def test_with_a_login_the_app_also_offers_adding_and_removing(index, tmp_path):
@@ -209,10 +183,8 @@ def test_with_a_login_the_app_also_offers_adding_and_removing(index, tmp_path):
 
     data = tmp_path / "index"
     shutil.copytree(index, data)
-    proc, log, url = start("ui", data, tmp_path, env_extra={"QA_LLM": "extractive", "QA_UI_USER": "ada",
-                                                            "QA_UI_PASSWORD": "lovelace"})
-    try:
-        wait_for(url, proc, timeout_s=120)
+    with qa_running("ui", data, tmp_path, env_extra={"QA_LLM": "extractive", "QA_UI_USER": "ada",
+                                                     "QA_UI_PASSWORD": "lovelace"}) as url:
         client = Client(url, auth=("ada", "lovelace"), verbose=False)
         names = set(client.view_api(return_format="dict", print_info=False)["named_endpoints"])
         assert names == {"/ask", "/articles", "/add_articles", "/remove_article"}
@@ -221,7 +193,3 @@ def test_with_a_login_the_app_also_offers_adding_and_removing(index, tmp_path):
         assert "Added 1" in client.predict([handle_file(str(note))], api_name="/add_articles")
         assert "Ada Brink" in client.predict("Who cut the ribbon at the Quellmoor harbour?", api_name="/ask")["text"]
         assert client.predict("harbour", api_name="/remove_article")["removed_chunks"] == 1
-    finally:
-        proc.terminate()
-        proc.wait(timeout=20)
-        log.close()
