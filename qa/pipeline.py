@@ -39,6 +39,7 @@ class NewsQA:
         self.settings = settings or Settings()
         self._embedder = embedder
         self._lock = threading.RLock()
+        self._opening = threading.Lock()   # opening a Chroma client (not held while changing or asking)
         self._retriever: Any = None
         self._finder: EvidenceFinder | None = None
         self._answerers = Answerers(self.settings, llm)
@@ -89,7 +90,7 @@ class NewsQA:
         from index.store import ChunkStore
 
         s = self.settings
-        with self._lock:   # chromadb's shared client registry races when threads open one path at once
+        with self._opening:   # chromadb's shared client registry races when threads open one path at once
             return ChunkStore(s.data_dir, s.collection, s.chroma_url, create=create)
 
     def _lexical_root(self) -> Path:
