@@ -80,7 +80,7 @@ def read_dump(path: Path, text: str, overrides: dict[str, str] | None = None) ->
         InputError: a .json file that is not a list of articles, or JSON that does not parse.
     """
     overrides = overrides or {}
-    articles, skipped, seen = [], [], set()
+    articles, skipped = [], []
     try:
         records = list(_records(path, text))
     except json.JSONDecodeError as err:
@@ -95,15 +95,11 @@ def read_dump(path: Path, text: str, overrides: dict[str, str] | None = None) ->
             skipped.append(Skipped(where, "no text"))
             continue
         title, url = _field(record, "title", overrides), _field(record, "url", overrides)
-        aid = article_id(path.stem, _field(record, "id", overrides), url, body)
-        if aid in seen:
-            skipped.append(Skipped(where, f"duplicate article id {aid}"))
-            continue
+        aid = article_id(path.stem, _field(record, "id", overrides), url, body)   # duplicates: load_articles
         try:
             article = parse_article(aid, f"{title}\n\n{body}" if title else body, where)
         except InputError as err:
             skipped.append(Skipped(where, str(err).split(": ", 1)[-1]))
             continue
         articles.append(with_metadata(article, record, overrides))
-        seen.add(aid)
     return articles, skipped

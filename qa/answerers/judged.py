@@ -11,10 +11,8 @@ from collections.abc import Iterator
 
 from qa.answerers.base import Findings, answer_of, explain, refusal
 from qa.answerers.reader import LLMAnswerer
-from qa.answerers.sources import excerpts
 from qa.llm.base import LLM
 from qa.models import Answer
-from qa.prompts import JUDGE_TASK, SYSTEM, build_user_prompt
 from qa.query import Query
 from qa.settings import Settings
 
@@ -39,15 +37,14 @@ class JudgedAnswerer:
         """What the model judges: one list of source texts per prompt (QA_JUDGE_INPUT)."""
         how = self.settings.judge_input
         if how == "excerpts":
-            return [excerpts(found, self.settings.reader_sentences)[1]]
+            return [self.writer.sources(found)[1]]
         passages = [p.text for p in found.passages[:JUDGED_PASSAGES]]
         return [passages] if how == "passages" else [[text] for text in passages]
 
     def judgement(self, query: Query, found: Findings) -> float | None:
         """The model's P(yes) - P(no) that the articles state the answer (the best over the prompts of
         QA_JUDGE_INPUT=each); None when the backend reports no probabilities."""
-        verdicts = [self.llm.judge(SYSTEM, build_user_prompt(query.text, texts, JUDGE_TASK))
-                    for texts in self.judge_inputs(found)]
+        verdicts = [self.writer.judgement(query, texts) for texts in self.judge_inputs(found)]
         known = [v for v in verdicts if v is not None]
         return max(known) if known else None
 

@@ -86,17 +86,3 @@ def make_llm(settings: Settings) -> LLM | None:
     if factory is None:
         raise ConfigError(f"Unknown LLM {name!r}: choose one of {', '.join(LLM_CHOICES)}")
     return factory(settings)
-
-
-def available_backends(settings: Settings) -> list[str]:
-    """Backends that can run here: llamacpp when llama.cpp is installed, ollama and openai when a server URL is
-    configured and their package is installed."""
-    found = []
-    if importlib.util.find_spec("llama_cpp") is not None:
-        found.append("llamacpp")
-    for name, module in (("ollama", "llama_index.llms.ollama"), ("openai", "llama_index.llms.openai_like")):
-        if settings.llm_base_url and importlib.util.find_spec(module) is not None:
-            found.append(name)
-    if settings.llm in BACKENDS and settings.llm not in found:
-        found.append(settings.llm)
-    return found

@@ -208,3 +208,10 @@ def test_articles_that_disagree_on_a_figure_are_both_shown_with_their_dates(tmp_
     pipeline.ingest(tmp_path / "plain")
     plain = pipeline.ask("How many visitors did the Zorblatt lantern festival draw?")
     assert "12,000" in plain.text and "(" not in plain.text
+
+
+def test_a_record_id_seen_twice_is_skipped_with_its_line(tmp_path):
+    write_jsonl(tmp_path / "wire.jsonl", [RECORDS[0], RECORDS[0]], bad_line=False)
+    articles, skipped = load_articles(tmp_path)
+    assert [a.article_id for a in articles] == ["wire-a1"]
+    assert [(s.path.rsplit(":", 1)[1], s.reason) for s in skipped] == [("2", "duplicate article id wire-a1")]
