@@ -100,7 +100,7 @@ class Retriever:
             batch = ranked[start:start + _FILTER_BATCH]
             known.update({i: (t, m) for i, t, m in self.store.records([i for i, _ in batch if i not in known])
                           if filters.admits(m)})
-            kept += [(i, s) for i, s in batch if i in known and filters.admits(known[i][1])]
+            kept += [(i, s) for i, s in batch if i in known]   # dense hits passed the same filter as `where`
             if len(kept) >= self.candidates:
                 break
         return kept[:self.candidates]
