@@ -10,18 +10,20 @@ from __future__ import annotations
 import os
 import threading
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from index.pooling import Span, span_vectors, text_vector
 from qa.errors import ConfigError
 
 BUNDLED_NAME = "all-MiniLM-L6-v2"
 BACKENDS = ("onnx", "torch")
 MAX_TOKENS = 256  # what MiniLM was trained to read (sentence-transformers' max_seq_length)
 _CACHE_QUERIES = 256
+Reduce = Callable[[int, np.ndarray, Sequence[Span]], Any]  # (text's index, its token states, their offsets)
 
 
 def bundled_model_path() -> Path:
@@ -68,6 +70,24 @@ class _QueryCache:
 
     def embed(self, texts: Sequence[str], progress: bool = False) -> np.ndarray:  # pragma: no cover - abstract
         raise NotImplementedError
+
+    def _encode(self, texts: Sequence[str], reduce: Reduce, progress: bool = False) -> list[Any]:  # pragma: no cover
+        """reduce(token states, token offsets) of each text, in order."""
+        raise NotImplementedError
+
+    def embed_with_spans(self, texts: Sequence[str], spans: Sequence[Sequence[Span]],
+                         progress: bool = False) -> tuple[np.ndarray, list[np.ndarray]]:
+        """One forward pass per text: its vector, and a vector for each of its character spans pooled from
+        the same token states (late chunking; a row is NaN where the model's length limit cut the span off).
+
+        Returns:
+            (len(texts), dimension) text vectors and, per text, (len(its spans), dimension) span vectors.
+        """
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32), []
+        pairs = self._encode(texts, lambda i, states, offsets: (
+            text_vector(states), span_vectors(states, offsets, spans[i])), progress)
+        return np.stack([v for v, _ in pairs]), [s for _, s in pairs]
 
     def embed_query(self, text: str) -> np.ndarray:
         """One question's vector (read-only), cached."""
@@ -127,6 +147,15 @@ class Embedder(_QueryCache):
                                          show_progress_bar=progress, convert_to_numpy=True)
         return vectors.astype(np.float32)
 
+    def _encode(self, texts: Sequence[str], reduce: Reduce, progress: bool = False) -> list[Any]:
+        model = self._model
+        with self._lock:
+            states = model.encode(list(texts), batch_size=self.batch_size, output_value="token_embeddings",
+                                  show_progress_bar=progress, convert_to_numpy=False)
+        offsets = model.tokenizer(list(texts), return_offsets_mapping=True, truncation=True,
+                                  max_length=model.max_seq_length)["offset_mapping"]
+        return [reduce(i, s.float().numpy(), o) for i, (s, o) in enumerate(zip(states, offsets))]
+
 
 class OnnxEmbedder(_QueryCache):
     """The int8 ONNX export of the same model on ONNX Runtime, with the model's own fast tokenizer.
@@ -158,7 +187,7 @@ class OnnxEmbedder(_QueryCache):
         self._workers = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
         self._sessions = [self._session()]
         self._grow = threading.Lock()
-        self.dimension = int(self._sessions[0].get_outputs()[0].shape[-1])
+        self.dimension = int(self._sessions[0].get_outputs()[0].shape[-1])  # token states: (batch, tokens, dim)
 
     def _session(self) -> Any:
         import onnxruntime
@@ -169,20 +198,32 @@ class OnnxEmbedder(_QueryCache):
         options.log_severity_level = 3
         return onnxruntime.InferenceSession(str(self._onnx_file), options, providers=["CPUExecutionProvider"])
 
-    def _run(self, session: Any, texts: Sequence[str]) -> np.ndarray:
+    def _run(self, session: Any, texts: Sequence[str]) -> list[tuple[np.ndarray, Sequence[Span]]]:
+        """Each text's token states (padding dropped) and the tokens' character offsets."""
         encoded = self._tokenizer.encode_batch(list(texts))
         feed = {"input_ids": np.array([e.ids for e in encoded], dtype=np.int64),
                 "attention_mask": np.array([e.attention_mask for e in encoded], dtype=np.int64)}
-        return session.run(None, feed)[0]
+        states = session.run(None, feed)[0]
+        return [(states[k, :sum(e.attention_mask)], e.offsets) for k, e in enumerate(encoded)]
 
     def embed(self, texts: Sequence[str], progress: bool = False) -> np.ndarray:
         """Encode texts into an (n, dimension) array of normalised vectors."""
-        out = np.zeros((len(texts), self.dimension), dtype=np.float32)
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        return np.stack(self._encode(texts, lambda _, states, __: text_vector(states), progress))
+
+    def _encode(self, texts: Sequence[str], reduce: Reduce, progress: bool = False) -> list[Any]:
+        out: list[Any] = [None] * len(texts)
         order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
         batches = [order[start:start + self.batch_size] for start in range(0, len(order), self.batch_size)]
+
+        def run(session: Any, batch: list[int]) -> None:
+            for i, (states, offsets) in zip(batch, self._run(session, [texts[i] for i in batch])):
+                out[i] = reduce(i, states, offsets)
+
         if len(batches) <= 1:
             for batch in batches:
-                out[batch] = self._run(self._sessions[0], [texts[i] for i in batch])
+                run(self._sessions[0], batch)
             return out
         with self._grow:
             while len(self._sessions) < self._workers:
@@ -195,7 +236,7 @@ class OnnxEmbedder(_QueryCache):
 
         def work(k: int) -> None:
             for batch in batches[k::len(self._sessions)]:
-                out[batch] = self._run(self._sessions[k], [texts[i] for i in batch])
+                run(self._sessions[k], batch)
                 if bar is not None:
                     bar.update(len(batch))
 
@@ -206,7 +247,6 @@ class OnnxEmbedder(_QueryCache):
         if bar is not None:
             bar.close()
         return out
-
 
 def variant_of(backend: str) -> str:
     """The recorded variant name of a backend setting ("onnx" -> "onnx-int8")."""

@@ -7,11 +7,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from index.chunker import Chunk, Chunker
 from index.loader import MAX_FILE_BYTES, Article, Skipped, load_articles
 from index.metadata import timestamp
 from index.packing import pack_vectors
-from index.sentences import split_sentences
+from index.sentences import sentence_spans, split_sentences
 from index.store import ChunkStore
 
 _BATCH_CHUNKS = 64
@@ -63,13 +65,33 @@ def to_node(chunk: Chunk, article: Article, vector: Any, added: str = "") -> Any
 
 
 def sentence_vectors(embedder: Any, chunks: list[Chunk]) -> list[str]:
-    """Each chunk's sentences embedded (each distinct sentence once) and packed for storage, so that
-    questions only embed themselves."""
+    """Each chunk's sentences embedded on their own (each distinct sentence once) and packed for storage,
+    so that questions only embed themselves."""
     split = [split_sentences(c.text) for c in chunks]
     distinct = list(dict.fromkeys(s for sentences in split for s in sentences))
     vectors = embedder.embed(distinct) if distinct else None
     row = {s: i for i, s in enumerate(distinct)}
     return [pack_vectors(vectors[[row[s] for s in sentences]]) if sentences else "" for sentences in split]
+
+
+def embed_chunks(embedder: Any, chunks: list[Chunk], late: bool = True) -> tuple[np.ndarray, list[str]]:
+    """The chunks' vectors and their sentences' (packed).
+
+    late: one forward pass per chunk, each sentence's vector pooled from the chunk's token states over the
+    sentence's span (late chunking); a sentence past the model's 256-wordpiece limit is embedded on its own.
+    Otherwise every sentence is embedded again on its own (a second pass).
+    """
+    texts = [c.embed_text() for c in chunks]
+    if not late:
+        return embedder.embed(texts), sentence_vectors(embedder, chunks)
+    spans = [[(len(c.title) + 1 + s, len(c.title) + 1 + e) for s, e in sentence_spans(c.text)] for c in chunks]
+    vectors, pooled = embedder.embed_with_spans(texts, spans)
+    cut = [(k, row) for k, rows in enumerate(pooled) for row in np.flatnonzero(np.isnan(rows[:, 0]))]
+    if cut:
+        alone = embedder.embed([texts[k][spans[k][row][0]:spans[k][row][1]] for k, row in cut])
+        for (k, row), vector in zip(cut, alone):
+            pooled[k][row] = vector
+    return vectors, [pack_vectors(rows) if len(rows) else "" for rows in pooled]
 
 
 def carried_articles(old: ChunkStore, skip: set[str]) -> list[Article]:
@@ -88,7 +110,8 @@ def carried_articles(old: ChunkStore, skip: set[str]) -> list[Article]:
 
 def ingest_folder(folder: Path, store: ChunkStore, embedder: Any, chunker: Chunker, *,
                   prune: bool = False, progress: bool = True, carry: ChunkStore | None = None,
-                  max_bytes: int = MAX_FILE_BYTES, fields: dict[str, str] | None = None) -> IngestReport:
+                  max_bytes: int = MAX_FILE_BYTES, fields: dict[str, str] | None = None,
+                  late: bool = True) -> IngestReport:
     """Bring a collection in line with the articles under folder.
 
     Args:
@@ -99,6 +122,8 @@ def ingest_folder(folder: Path, store: ChunkStore, embedder: Any, chunker: Chunk
         prune: also remove stored articles whose files are gone.
         progress: show a progress bar on stderr.
         max_bytes: files larger than this are skipped.
+        fields: dump field names (our name -> the dump's).
+        late: sentence vectors pooled from each chunk's one forward pass (else embedded again on their own).
         carry: the collection store replaces (a rebuild with other settings): its articles that are not
             under folder are rebuilt from their stored text too (unless prune).
 
@@ -125,8 +150,7 @@ def ingest_folder(folder: Path, store: ChunkStore, embedder: Any, chunker: Chunk
 
     def flush() -> None:
         chunks = [c for _, cs in pending for c in cs]
-        vectors = embedder.embed([c.embed_text() for c in chunks])
-        sentences = sentence_vectors(embedder, chunks)
+        vectors, sentences = embed_chunks(embedder, chunks, late)
         added = datetime.now(UTC).isoformat(timespec="seconds")
         nodes = []
         for article, cs in pending:

@@ -68,14 +68,14 @@ def build(records: Iterable[tuple[str, str, dict[str, Any]]], generation: str,
     import bm25s
     import Stemmer
 
-    rows = list(records)
-    ids = [r[0] for r in rows]
+    rows = [(i, str(m.get("title", "")), t) for i, t, m in records]
+    ids = [i for i, _, _ in rows]
     bm25 = bm25s.BM25()
     if rows:
-        tokens = bm25s.tokenize([bm25_text(str(m.get("title", "")), t) for _, t, m in rows], stopwords="english",
+        tokens = bm25s.tokenize([bm25_text(title, t) for _, title, t in rows], stopwords="english",
                                 stemmer=Stemmer.Stemmer("english"), show_progress=False)
         bm25.index(tokens, show_progress=False)
-    df, n = term_counts(term_text(str(m.get("title", "")), t) for _, t, m in rows)
+    df, n = term_counts(term_text(title, t) for _, title, t in rows)
     return Lexical(generation, ids, bm25, df, n)
 
 

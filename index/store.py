@@ -4,7 +4,7 @@ from __future__ import annotations
 import logging
 import re
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
@@ -318,6 +318,13 @@ class ChunkStore:
             return []
         got = self._collection.get(ids=list(ids) if ids is not None else None, include=["documents", "metadatas"])
         return [(i, d or "", m or {}) for i, d, m in zip(got["ids"], got["documents"], got["metadatas"])]
+
+    def each_record(self, page: int = 1000) -> Iterator[tuple[str, str, dict[str, Any]]]:
+        """Every chunk's (id, text, metadata), read a page at a time: one get of a whole large collection
+        costs Chroma several times the texts' size in memory. Callers hold the writer's lock."""
+        for offset in range(0, self.count(), page):
+            got = self._collection.get(limit=page, offset=offset, include=["documents", "metadatas"])
+            yield from ((i, d or "", m or {}) for i, d, m in zip(got["ids"], got["documents"], got["metadatas"]))
 
     def delete_article(self, article_id: str) -> int:
         """Remove every chunk of one article (unmarked first); returns how many there were."""

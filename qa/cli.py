@@ -278,6 +278,8 @@ def build_parser(settings_flags: bool = True) -> argparse.ArgumentParser:
     p.add_argument("--threads", default="1,4,16", help="thread counts for the throughput figure ('' for none)")
     p.add_argument("--no-peers", dest="peers", action="store_false", help="skip the sentence-transformers and "
                    "stock llama-index runs")
+    p.add_argument("--no-first-run", dest="first_run", action="store_false", help="skip the ingest with an empty "
+                   "model cache (which exports the embedding model inside the timed run)")
     p.add_argument("--llm-questions", dest="llm_questions", type=int, default=20,
                    help="questions timed through the model's answerer (judged by default), beside extractive, when "
                    "there is a model (default 20; 0 for none)")

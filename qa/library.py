@@ -62,7 +62,7 @@ class Library:
         writing."""
         from index.lexical import build, save
 
-        snapshot = build(store.records(), uuid.uuid4().hex[:16], term_counts)
+        snapshot = build(store.each_record(), uuid.uuid4().hex[:16], term_counts)
         save(snapshot, lexical_root(self.settings))
         store.set_generation(snapshot.generation)
         self._changed()
@@ -103,10 +103,12 @@ class Library:
             store.collect_garbage()
             embedder = self._embedder()
             built_with = {"embed_model": embedder.name, "embed_backend": embedder.variant,
-                          "chunk_words": s.chunk_words, "overlap_words": s.overlap_words}
+                          "chunk_words": s.chunk_words, "overlap_words": s.overlap_words,
+                          "sentence_vectors": s.sentence_vectors}
             chunker = Chunker(s.chunk_words, s.overlap_words)
             max_bytes = int(s.max_file_mb * 1_000_000)
             fields = parse_fields(s.dump_fields)
+            late = s.sentence_vectors == "late"
             if not store.claim(built_with):
                 # Other settings built the vectors: everything goes into a new collection, which replaces
                 # the old one only when complete (asks read the old one until then).
@@ -115,7 +117,7 @@ class Library:
                     print(f"Collection {store.name!r} was built with {_show(store.built_with())}: rebuilding it "
                           f"with {_show(built_with)}", file=sys.stderr)
                 report = ingest_folder(folder, target, embedder, chunker, prune=prune, progress=progress,
-                                       carry=store, max_bytes=max_bytes, fields=fields)
+                                       carry=store, max_bytes=max_bytes, fields=fields, late=late)
                 self.publish(target)
                 store.switch_to(target)
                 report.rebuilt = True
@@ -123,7 +125,7 @@ class Library:
             report = None
             try:
                 report = ingest_folder(folder, store, embedder, chunker, prune=prune, progress=progress,
-                                       max_bytes=max_bytes, fields=fields)
+                                       max_bytes=max_bytes, fields=fields, late=late)
             finally:
                 if report is None or report.chunks_written or report.removed or not self.published(store):
                     self.publish(store)

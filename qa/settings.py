@@ -40,10 +40,13 @@ class Settings(BaseSettings):
     max_file_mb: float = Field(5.0, gt=0, description="files larger than this (MB) are skipped with the reason")
     embed_model: str = Field("", description="path of a sentence-transformers model; empty = bundled MiniLM")
     embed_backend: Literal["onnx", "torch"] = Field(
-        "onnx", description="onnx: int8 ONNX Runtime export of the model (built once into DATA_DIR/models); "
+        "onnx", description="onnx: int8 ONNX Runtime export of the model (built once into CACHE_DIR/models); "
         "torch: sentence-transformers. Questions are embedded by whichever built the collection")
     embed_batch: int = Field(0, ge=0, description="texts per embedding batch, sorted by length first "
                              "(0: the backend's best: 1 for onnx, 32 for torch)")
+    sentence_vectors: Literal["late", "standalone"] = Field(
+        "late", description="late: each sentence's vector is pooled from its chunk's one forward pass (late "
+        "chunking); standalone: every sentence is embedded again on its own (a second pass at ingest)")
 
     # retrieval
     top_k: int = Field(5, ge=1, le=50, description="passages handed to the answerer")
@@ -71,12 +74,13 @@ class Settings(BaseSettings):
     llm_temperature: float = Field(0.0, description="sampling temperature")
     timeout_s: float = Field(120.0, description="LLM request timeout in seconds")
     max_sentences: int = Field(3, ge=1, description="sentences the extractive answerer may quote")
-    min_support: float = Field(0.34, description="sentence support score below which the assistant refuses")
+    min_support: float = Field(0.351, description="sentence support score below which the assistant refuses "
+                               "(fitted on the seeds: python -m evals.calibrate)")
     reader_sentences: int = Field(4, ge=1, description="best evidence sentences the LLM reader reads (with "
                                   "the sentence before when they lean on it)")
     judge_support_weight: float = Field(0.5, ge=0.0, description="weight of the evidence margin beside the "
                                         "reader's yes/no judgement when deciding to refuse")
-    judge_threshold: float = Field(-0.132, description="the model refuses when judgement + weight x evidence "
+    judge_threshold: float = Field(-0.235, description="the model refuses when judgement + weight x evidence "
                                    "margin falls below this")
     judge_input: Literal["excerpts", "passages", "each"] = Field(
         "excerpts", description="what the judged answerer's model reads: the best evidence excerpts, the top 3 "

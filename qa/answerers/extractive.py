@@ -24,7 +24,7 @@ class ExtractiveAnswerer:
     name = EXTRACTIVE
     condenser = None
 
-    def __init__(self, *, max_sentences: int = 3, min_support: float = 0.34, digest_sentences: int = 2,
+    def __init__(self, *, max_sentences: int = 3, min_support: float = 0.351, digest_sentences: int = 2,
                  digest_articles: int = 5) -> None:
         self.max_sentences = max_sentences
         self.min_support = min_support

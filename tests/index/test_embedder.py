@@ -78,3 +78,22 @@ def test_the_cache_dir_follows_xdg_and_qa_cache_dir(monkeypatch, tmp_path):
     assert Settings().models_dir == tmp_path / "xdg" / "newsqa" / "models"
     monkeypatch.setenv("QA_CACHE_DIR", str(tmp_path / "mine"))
     assert Settings().models_dir == tmp_path / "mine" / "models"
+
+
+def test_one_pass_gives_the_text_vector_and_its_sentences_and_both_backends_agree(embedder, onnx_embedder):
+    from index.sentences import sentence_spans
+
+    text = ("Putin arrived in Pyongyang on Wednesday. Kim Jong Un met him at the airport. "
+            "The two leaders signed a partnership pact.")
+    spans = sentence_spans(text)
+    long = "word " * 400 + "The end comes after the model's limit."
+    for model in (onnx_embedder, embedder):
+        vectors, sentences = model.embed_with_spans([text, long], [spans, [(0, 4), (2000, len(long))]])
+        assert np.allclose(vectors, model.embed([text, long]), atol=1e-4)   # the same pass, the same vector
+        assert sentences[0].shape == (3, 384) and np.allclose(np.linalg.norm(sentences[0], axis=1), 1.0, atol=1e-4)
+        assert not np.isnan(sentences[1][0]).any() and np.isnan(sentences[1][1]).all()   # cut off at 256 wordpieces
+        # each sentence's pooled vector is nearest to that sentence embedded alone
+        alone = model.embed([text[s:e] for s, e in spans])
+        assert list((sentences[0] @ alone.T).argmax(axis=1)) == [0, 1, 2]
+    ours, reference = (m.embed_with_spans([text], [spans])[1][0] for m in (onnx_embedder, embedder))
+    assert (ours * reference).sum(axis=1).min() > 0.97

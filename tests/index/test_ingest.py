@@ -1,4 +1,5 @@
 """Real Chroma on disk, the real embedding model: idempotent, incremental ingest."""
+import numpy as np
 import pytest
 
 from index.chunker import Chunker
@@ -98,3 +99,49 @@ def test_other_embedding_settings_rebuild_the_collection_instead_of_mixing_vecto
     assert {m["source"] for _, _, m in after.records()} == {p.stem for p in SEEDS.glob("*.txt")}
     again = NewsQA(Settings(data_dir=tmp_path / "d", chunk_words=120), embedder=embedder).ingest(SEEDS)
     assert not again.rebuilt and again.unchanged == 5
+
+
+def stored_sentences(store: ChunkStore) -> dict:
+    from index.packing import unpack_vectors
+
+    return {i: unpack_vectors(v, 384) for i, v in store.sentence_vectors([i for i, _, _ in store.records()]).items()}
+
+
+@pytest.mark.parametrize("late", [True, False], ids=["late", "standalone"])
+def test_every_sentence_gets_a_vector_from_the_chunk_pass_or_its_own(tmp_path, embedder, late):
+    from index.sentences import split_sentences
+
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    (folder / "ports.txt").write_text((SEEDS / sorted(p.name for p in SEEDS.glob("*.txt"))[0]).read_text())
+    # wordpiece-hungry words: the chunk runs past MiniLM's 256 wordpieces, so its last sentences are cut off
+    # the chunk's pass and must be embedded on their own
+    words = " ".join(f"Xqzvorth{n}kryptal" for n in range(60))
+    (folder / "long.txt").write_text(f"Long words\n{words}. The harbour reopened on Monday. Ferries sail again.")
+    store = ChunkStore(tmp_path / "d", "articles", create=True)
+    ingest_folder(folder, store, embedder, Chunker(), progress=False, late=late)
+    vectors = stored_sentences(store)
+    texts = {i: t for i, t, _ in store.records()}
+    assert vectors.keys() == texts.keys()
+    for chunk_id, rows in vectors.items():
+        sentences = split_sentences(texts[chunk_id])
+        assert rows.shape == (len(sentences), 384) and np.isfinite(rows).all()
+        assert np.allclose(np.linalg.norm(rows, axis=1), 1.0, atol=1e-2)
+        alone = embedder.embed(sentences)
+        closeness = (rows * alone).sum(axis=1)
+        if late:   # pooled in context: near, not equal, to the sentence read alone; the cut-off ones are equal
+            assert closeness.mean() > 0.6 and not np.allclose(closeness, 1.0, atol=1e-2)
+        else:
+            assert np.allclose(closeness, 1.0, atol=1e-2)
+    long_rows, long_text = vectors["long:0"], split_sentences(texts["long:0"])
+    assert np.allclose((long_rows[-2:] * embedder.embed(long_text[-2:])).sum(axis=1), 1.0, atol=1e-2)
+
+
+def test_switching_how_sentences_are_embedded_rebuilds_the_collection(tmp_path, embedder):
+    from qa.pipeline import NewsQA
+    from qa.settings import Settings
+
+    NewsQA(Settings(data_dir=tmp_path / "d"), embedder=embedder).ingest(SEEDS)
+    assert ChunkStore(tmp_path / "d", "articles").built_with()["sentence_vectors"] == "late"
+    report = NewsQA(Settings(data_dir=tmp_path / "d", sentence_vectors="standalone"), embedder=embedder).ingest(SEEDS)
+    assert report.rebuilt and ChunkStore(tmp_path / "d", "articles").built_with()["sentence_vectors"] == "standalone"
