@@ -1,35 +1,17 @@
-"""Chunk storage in Chroma (embedded on disk, or a server): the only module that imports chromadb."""
+"""Chunk storage in Chroma (embedded on disk, or a server), with our article-level bookkeeping on top."""
 from __future__ import annotations
 
-import logging
-import re
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlparse
 
-from qa.errors import BackendError, IndexMissingError, InputError
+from index.articles import article_rows, reassemble
+from index.chroma import check_collection_name, each_page, open_client
+from qa.errors import IndexMissingError
 
 MANIFEST_SUFFIX = ".manifest"
 SENTENCES_SUFFIX = ".sentences"
-_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{1,510}[A-Za-z0-9]$")
-# Chroma logs telemetry failures loudly when offline; they are harmless.
-logging.getLogger("chromadb.telemetry").setLevel(logging.CRITICAL)
-
-
-def check_collection_name(name: str) -> str:
-    """Validate a collection name up front, with a message a user can act on.
-
-    Raises:
-        InputError: when Chroma would reject the name.
-    """
-    if not _NAME.match(name or ""):
-        raise InputError(f"Bad collection name {name!r}: use 3-512 letters, digits, '.', '_' or '-', "
-                         "starting and ending with a letter or digit")
-    return name
-
-
 class ChunkStore:
     """One Chroma collection of chunks, with our article-level bookkeeping on top."""
 
@@ -51,27 +33,11 @@ class ChunkStore:
             IndexMissingError: nothing ingested yet and create is False.
             BackendError: the Chroma server cannot be reached.
         """
-        import chromadb
-        from chromadb.config import Settings as ChromaSettings
-
         self.name = check_collection_name(collection)
         self.location = chroma_url or str(Path(data_dir) / "chroma")
         self._where = (data_dir, chroma_url)
         hint = f"run `qa ingest seeds/ --collection {collection}` first"
-        chroma_settings = ChromaSettings(anonymized_telemetry=False)
-        if chroma_url:
-            url = urlparse(chroma_url if "://" in chroma_url else f"http://{chroma_url}")
-            try:
-                self._client = chromadb.HttpClient(host=url.hostname or "127.0.0.1", port=url.port or 8000,
-                                                   ssl=url.scheme == "https", settings=chroma_settings)
-                self._client.heartbeat()
-            except Exception as err:  # chromadb raises several transport errors
-                raise BackendError(f"Cannot reach the Chroma server at {chroma_url}: {err}") from err
-        else:
-            path = Path(self.location)
-            if not create and not path.exists():
-                raise IndexMissingError(f"No index at {path}: {hint}")
-            self._client = chromadb.PersistentClient(path=str(path), settings=chroma_settings)
+        self._client = open_client(self.location, chroma_url, create, hint)
         # embedding_function=None: Chroma must never run its own (downloading) model.
         if create or physical:
             self._head = self._make(self.name)
@@ -210,8 +176,8 @@ class ChunkStore:
     def chunk_sources(self) -> dict[str, int]:
         """Article id -> number of chunks actually in the collection (finished or not)."""
         counts: dict[str, int] = {}
-        for meta in self._collection.get(include=["metadatas"])["metadatas"] or []:
-            if meta and "source" in meta:
+        for _, _, meta in each_page(self._collection, ["metadatas"]):
+            if "source" in meta:
                 counts[meta["source"]] = counts.get(meta["source"], 0) + 1
         return counts
 
@@ -250,18 +216,7 @@ class ChunkStore:
 
     def articles(self) -> list[dict[str, Any]]:
         """One row per stored article: id, title, chunks, date added, size in characters, published, outlet."""
-        got = self._collection.get(include=["metadatas"])
-        rows: dict[str, dict[str, Any]] = {}
-        for meta in got["metadatas"] or []:
-            if not meta or "source" not in meta:
-                continue
-            row = rows.setdefault(meta["source"], {"id": meta["source"], "title": meta.get("title", ""), "chunks": 0,
-                                                   "added": meta.get("added", ""), "size": meta.get("size", 0),
-                                                   "published": meta.get("date", "") or "",
-                                                   "outlet": meta.get("outlet", "") or ""})
-            row["chunks"] += 1
-            row["size"] = max(row["size"] or 0, int(meta.get("end", 0) or 0))
-        return sorted(rows.values(), key=lambda r: r["id"])
+        return article_rows(meta for _, _, meta in each_page(self._collection, ["metadatas"]))
 
     def article_text(self, article_id: str) -> tuple[str, str] | None:
         """(title, body) of a stored article, put back together from its chunks' offsets; None if unknown."""
@@ -271,14 +226,7 @@ class ChunkStore:
     def stored_article(self, article_id: str) -> tuple[dict[str, Any], str] | None:
         """(metadata of its first chunk, body put back together from the chunks' offsets); None if unknown."""
         got = self._collection.get(where={"source": article_id}, include=["documents", "metadatas"])
-        pieces = sorted(zip(got["metadatas"] or [], got["documents"] or []), key=lambda p: int(p[0].get("start", 0)))
-        if not pieces:
-            return None
-        body = ""
-        for meta, text in pieces:
-            start = int(meta.get("start", len(body)))
-            body = body[:start].ljust(start) + text  # chunks overlap; a gap (never expected) becomes spaces
-        return dict(pieces[0][0]), body
+        return reassemble(zip(got["metadatas"] or [], got["documents"] or []))
 
     def count(self) -> int:
         """Number of stored chunks."""
@@ -313,18 +261,13 @@ class ChunkStore:
                 zip(got["ids"][0], got["documents"][0], got["metadatas"][0], got["distances"][0])]
 
     def records(self, ids: Sequence[str] | None = None) -> list[tuple[str, str, dict[str, Any]]]:
-        """(id, text, metadata) of the chunks with these ids (all chunks when ids is None)."""
-        if ids is not None and not ids:
+        """(id, text, metadata) of the chunks with these ids (all chunks, read a page at a time, when ids is None)."""
+        if ids is None:
+            return list(each_page(self._collection, ["documents", "metadatas"]))
+        if not ids:
             return []
-        got = self._collection.get(ids=list(ids) if ids is not None else None, include=["documents", "metadatas"])
+        got = self._collection.get(ids=list(ids), include=["documents", "metadatas"])
         return [(i, d or "", m or {}) for i, d, m in zip(got["ids"], got["documents"], got["metadatas"])]
-
-    def each_record(self, page: int = 1000) -> Iterator[tuple[str, str, dict[str, Any]]]:
-        """Every chunk's (id, text, metadata), read a page at a time: one get of a whole large collection
-        costs Chroma several times the texts' size in memory. Callers hold the writer's lock."""
-        for offset in range(0, self.count(), page):
-            got = self._collection.get(limit=page, offset=offset, include=["documents", "metadatas"])
-            yield from ((i, d or "", m or {}) for i, d, m in zip(got["ids"], got["documents"], got["metadatas"]))
 
     def delete_article(self, article_id: str) -> int:
         """Remove every chunk of one article (unmarked first); returns how many there were."""

@@ -62,7 +62,7 @@ class Library:
         writing."""
         from index.lexical import build, save
 
-        snapshot = build(store.each_record(), uuid.uuid4().hex[:16], term_counts)
+        snapshot = build(store.records(), uuid.uuid4().hex[:16], term_counts)
         save(snapshot, lexical_root(self.settings))
         store.set_generation(snapshot.generation)
         self._changed()
@@ -88,10 +88,10 @@ class Library:
         Raises:
             InputError: the folder does not exist; ConfigError/BackendError: setup problems.
         """
+        from index.chroma import check_collection_name
         from index.chunker import Chunker
         from index.dumps import parse_fields
         from index.ingest import ingest_folder
-        from index.store import check_collection_name
 
         folder = Path(folder)
         check_collection_name(self.settings.collection)

@@ -2,7 +2,8 @@
 reads it, against the hand-written parser it replaced: only the article is indexed, with its metadata."""
 from pathlib import Path
 
-from index.loader import extract_html, html_to_text, load_articles
+from index.html import extract_html, html_to_text
+from index.loader import load_articles
 
 PAGE = Path(__file__).parent / "pages" / "harbour.html"
 FURNITURE = ("Subscribe now", "Related articles", "Ferry company cuts routes", "Great news for the town",

@@ -65,7 +65,8 @@ def test_explain_json_carries_a_breakdown_that_sums_to_the_score(pipeline):
                           "--data-dir", env_dir], capture_output=True, text=True, timeout=300)
     assert out.returncode == 0, out.stderr
     explanation = json.loads(out.stdout)["explanation"]
-    assert explanation["threshold"] == 0.34 and explanation["best_score"] >= 0.34
+    threshold = Settings.model_fields["min_support"].default
+    assert explanation["threshold"] == threshold and explanation["best_score"] >= threshold
     best = explanation["sentences"][0]
     names = [s["name"] for s in best["signals"]]
     assert names[:4] == ["similarity", "coverage", "phrase", "retrieval"] and "entities" in names
