@@ -66,7 +66,7 @@ def write_chart(report: dict[str, Any], path: Path) -> Path | None:
          + _first_run(rows, "wall_s")),
         (axes[0][1], "warm qa.ask latency (ms)", [("p50", [r["warm"]["p50"] for r in rows]),
                                                    ("p95", [r["warm"]["p95"] for r in rows])]),
-        (axes[1][0], "cold qa ask (s, median)", [("extractive", [r["cold_ask"]["median_s"] for r in rows])]),
+        (axes[1][0], "cold qa ask (s, median)", [("the default answerer", [r["cold_ask"]["median_s"] for r in rows])]),
         (axes[1][1], "ingest peak RSS (MiB)", [("qa ingest", [r["ingest"]["peak_rss_mib"] for r in rows])]
          + _first_run(rows, "peak_rss_mib")),
     ]

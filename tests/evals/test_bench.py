@@ -34,6 +34,10 @@ def test_bench_on_the_seeds_at_two_scales_with_peers(tmp_path):
     assert two["chunks"] == 2 * one["chunks"]
     for row in (one, two):
         assert row["ingest"]["wall_s"] > 0 and row["ingest"]["peak_rss_mib"] > 50
+        assert row["ingest"]["ms_per_chunk"] == pytest.approx(1000 * row["ingest"]["wall_s"] / row["chunks"], rel=0.01)
+        # an empty model cache: the export (torch) runs inside that ingest, so it is bigger and slower
+        first = row["first_run_ingest"]
+        assert first["peak_rss_mib"] > row["ingest"]["peak_rss_mib"] and first["wall_s"] > row["ingest"]["wall_s"]
         assert row["cold_ask"]["runs"] == 1 and row["cold_ask"]["median_s"] > 0
         warm = row["warm"]
         assert warm["questions"] == 5 and warm["p50"] <= warm["p95"] <= warm["p99"]
