@@ -72,7 +72,7 @@ class _QueryCache:
         raise NotImplementedError
 
     def _encode(self, texts: Sequence[str], reduce: Reduce, progress: bool = False) -> list[Any]:  # pragma: no cover
-        """reduce(token states, token offsets) of each text, in order."""
+        """reduce(index, token states, token offsets) of each text, in the texts' order (one forward pass each)."""
         raise NotImplementedError
 
     def embed_with_spans(self, texts: Sequence[str], spans: Sequence[Sequence[Span]],
@@ -247,6 +247,7 @@ class OnnxEmbedder(_QueryCache):
         if bar is not None:
             bar.close()
         return out
+
 
 def variant_of(backend: str) -> str:
     """The recorded variant name of a backend setting ("onnx" -> "onnx-int8")."""
