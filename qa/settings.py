@@ -80,7 +80,7 @@ class Settings(BaseSettings):
                                   "the sentence before when they lean on it)")
     judge_support_weight: float = Field(0.5, ge=0.0, description="weight of the evidence margin beside the "
                                         "reader's yes/no judgement when deciding to refuse")
-    judge_threshold: float = Field(-0.235, description="the model refuses when judgement + weight x evidence "
+    judge_threshold: float = Field(-0.234, description="the model refuses when judgement + weight x evidence "
                                    "margin falls below this")
     judge_input: Literal["excerpts", "passages", "each"] = Field(
         "excerpts", description="what the judged answerer's model reads: the best evidence excerpts, the top 3 "
