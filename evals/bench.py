@@ -194,9 +194,8 @@ def run_bench(settings: Settings, args: argparse.Namespace) -> int:
             wall, rss, printed = run_process([*_qa(), "ingest", str(folder), "--json", "--quiet"], env)
             ingest = json.loads(printed)
             chunks = ingest["chunks_total"]
-            row: dict[str, Any] = {"scale": scale, "articles": ingest["articles"], "chunks": chunks, "ingest": {
-                "wall_s": round(wall, 2), "chunks_per_s": round(chunks / wall, 1),
-                "ms_per_chunk": round(1000 * wall / chunks, 2), "peak_rss_mib": round(rss)}}
+            figures = {**ingest_figures(wall, rss, chunks), "chunks_per_s": round(chunks / wall, 1)}
+            row: dict[str, Any] = {"scale": scale, "articles": ingest["articles"], "chunks": chunks, "ingest": figures}
             if args.first_run:
                 row["first_run_ingest"] = first_run_ingest(folder, Path(scratch) / f"first-x{scale}", scoped, chunks)
             colds = [run_process([*_qa(), "ask", q, "--json"], env) for q in questions[:args.cold]]
@@ -231,6 +230,11 @@ def first_run_ingest(folder: Path, scratch: Path, settings: Settings, chunks: in
     model is exported inside the run (torch imported), into a fresh data dir."""
     scoped = settings.model_copy(update={"data_dir": scratch / "data", "cache_dir": scratch / "cache"})
     wall, rss, _ = run_process([*_qa(), "ingest", str(folder), "--json", "--quiet"], _env(scoped))
+    return ingest_figures(wall, rss, chunks)
+
+
+def ingest_figures(wall: float, rss: float, chunks: int) -> dict[str, float]:
+    """What a bench row reports of one `qa ingest` run: wall seconds, ms per chunk, peak RSS (MiB)."""
     return {"wall_s": round(wall, 2), "ms_per_chunk": round(1000 * wall / chunks, 2), "peak_rss_mib": round(rss)}
 
 

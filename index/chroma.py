@@ -1,5 +1,5 @@
 """Opening Chroma (embedded on disk, or a server), checking collection names, reading a collection a page at a
-time. With index.store, the only modules that import chromadb."""
+time. The only module that imports chromadb; index.store works on the client it opens."""
 from __future__ import annotations
 
 import logging

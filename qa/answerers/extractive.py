@@ -24,8 +24,8 @@ class ExtractiveAnswerer:
     name = EXTRACTIVE
     condenser = None
 
-    def __init__(self, *, max_sentences: int = 3, min_support: float = 0.351, digest_sentences: int = 2,
-                 digest_articles: int = 5) -> None:
+    def __init__(self, *, max_sentences: int, min_support: float, digest_sentences: int, digest_articles: int) -> None:
+        """Build it with from_settings: the thresholds are fitted and set in one place, the settings."""
         self.max_sentences = max_sentences
         self.min_support = min_support
         self.digest_sentences = digest_sentences
