@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from qa.errors import InputError
@@ -11,6 +11,9 @@ from qa.errors import InputError
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 DEFAULT_BENCHMARKS = REPO.parent / "shared" / "benchmarks"
+# benchmarks in our JSONL format over a folder of their own: name -> (questions file, corpus folder) under the root
+FOLDER_SETS = {"realnews": ("realnews/questions.jsonl", "realnews/pages"),
+               "newsdump": ("newsdump/questions.jsonl", "newsdump/corpus")}
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,13 +183,18 @@ def load_dataset(name: str, benchmarks: Path | None = None, corpus_dir: Path | N
         return load_seeds()
     if name == "synthesis":
         return load_synthesis()
-    if name in ("squad2", "rgb"):
+    if name in ("squad2", "rgb", *FOLDER_SETS):
         if not root.is_dir():
             raise InputError(f"No benchmarks folder at {root}: pass --benchmarks DIR")
+        if name in FOLDER_SETS:
+            questions, corpus = FOLDER_SETS[name]
+            if not (root / questions).is_file():
+                raise InputError(f"No {name} benchmark at {root / name}: pass --benchmarks DIR")
+            return replace(load_jsonl(root / questions, root / corpus), name=name)
         return load_squad2(root) if name == "squad2" else load_rgb(root)
     path = Path(name)
     if corpus_dir is not None and not Path(corpus_dir).is_dir():
         raise InputError(f"No such folder: {corpus_dir} (--corpus)")
     if path.suffix == ".jsonl" and path.is_file():
         return load_jsonl(path, Path(corpus_dir) if corpus_dir else REPO / "seeds")
-    raise InputError(f"Unknown dataset {name!r}: use seeds, synthesis, squad2, rgb or a .jsonl file")
+    raise InputError(f"Unknown dataset {name!r}: use seeds, synthesis, squad2, rgb, realnews, newsdump or a .jsonl file")

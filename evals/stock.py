@@ -21,14 +21,14 @@ def run_stock(settings: Settings, dataset: Dataset, folder: Path, collection: st
     Returns:
         Per-question results and a description of what ran.
     """
-    from llama_index.core import SimpleDirectoryReader, StorageContext, VectorStoreIndex
+    from llama_index.core import StorageContext, VectorStoreIndex
     from llama_index.embeddings.huggingface import HuggingFaceEmbedding
 
     from index.embedder import bundled_model_path
     from index.store import ChunkStore
 
     embed = HuggingFaceEmbedding(model_name=str(settings.embed_model or bundled_model_path()), device="cpu")
-    documents = SimpleDirectoryReader(str(folder), required_exts=[".txt", ".md"], recursive=True).load_data()
+    documents = article_documents(folder, settings)
     store = ChunkStore(settings.data_dir, f"{collection}-stock", settings.chroma_url, create=True)
     store.drop()  # rebuilt every run: the stock pipeline has no incremental ingest
     store = ChunkStore(settings.data_dir, f"{collection}-stock", settings.chroma_url, create=True)
@@ -45,9 +45,24 @@ def run_stock(settings: Settings, dataset: Dataset, folder: Path, collection: st
         else:
             nodes = retriever.retrieve(q.question)
             text = nodes[0].node.get_content() if nodes else ""
-        sources = [Path(n.node.metadata.get("file_name", "")).stem for n in nodes]
+        sources = [n.node.metadata.get("article_id", "") for n in nodes]
         cited = sources[:1] if engine is None else sources
         results.append(judge(q, text, False, sources, cited, (time.perf_counter() - started) * 1000))
     how = (f"llama-index VectorStoreIndex over Chroma, default SentenceSplitter, same MiniLM, top-k {STOCK_TOP_K}; "
            + ("answers by the same LLM" if engine is not None else "no LLM: answer = top-1 passage text, cites it"))
     return results, how
+
+
+def article_documents(folder: Path, settings: Settings) -> list:
+    """The article texts newsqa loaded from the folder (saved pages, dumps, text files alike), as llama-index
+    Documents: the stock pipeline reads what newsqa read, never a folder reader of its own that skips pages."""
+    from llama_index.core import Document
+
+    from index.loader import load_articles
+    from qa.errors import InputError
+
+    articles, _ = load_articles(folder, int(settings.max_file_mb * 1e6), None)
+    if not articles:
+        raise InputError(f"No articles under {folder} for the stock pipeline")
+    return [Document(text=f"{a.title}\n\n{a.body}" if a.title else a.body, doc_id=a.article_id,
+                     metadata={"article_id": a.article_id, "title": a.title}) for a in articles]

@@ -123,6 +123,8 @@ def check_claims(text: str, passages: Sequence[Passage], supports: Callable[[str
     kept_sentences: list[str] = []
     for sentence in split_sentences(text):
         claim = _tidy(MARKER.sub("", sentence))
+        if not any(ch.isalnum() for ch in claim):   # a marker on a line of its own claims nothing: never checked
+            continue
         numbers = [int(n) for m in MARKER.finditer(sentence) for n in MARKER_SPLIT.split(m.group(1))]
         good = [n for n in dict.fromkeys(numbers) if 0 < n <= len(passages) and supports(claim, passages[n - 1])]
         for n in dict.fromkeys(numbers):

@@ -138,3 +138,28 @@ def headline(sentence: str) -> bool:
     """Title Case ("Acme's New Chief Says Jobs Are Safe For Now"): its capitals name nobody."""
     words = [w for w in sentence.split() if len(w) > 3 and w[0].isalpha()]
     return len(words) >= 4 and sum(w[0].isupper() for w in words) / len(words) > 0.7
+
+
+def unstated(claim: str, source: str) -> tuple[str, ...]:
+    """The numbers, dates and names of a claim that the source does not state ("2023" against a source saying
+    "2030"): numbers compare whole (thousands commas aside), names by 5-letter prefix ("Russian" ~ "Russia").
+
+    A claim is checkable only when this is empty; a number written as a word ("four") counts as its digits."""
+    said = {entity_key(w) for w in WORD.findall(source)}
+    numbers = {_digits(w) for w in WORD.findall(source) if _digits(w)}
+    missing = []
+    for word in WORD.findall(claim):
+        digits = _digits(word)
+        if digits:
+            if digits not in numbers:
+                missing.append(word)
+        elif word[0].isupper() and word.lower() not in STOP and word.lower() not in STARTERS \
+                and entity_key(word) not in said:
+            missing.append(word)
+    return tuple(dict.fromkeys(missing))
+
+
+def _digits(word: str) -> str:
+    """A number word's digits ("2,030" -> "2030", "four" -> "4", "11th" -> "11"); "" for other words."""
+    word = numeral(re.sub(r"['’]s$", "", word.lower()).replace(",", ""))
+    return word if word[:1].isdigit() else ""

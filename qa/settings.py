@@ -82,6 +82,17 @@ class Settings(BaseSettings):
                                         "reader's yes/no judgement when deciding to refuse")
     judge_threshold: float = Field(-0.234, description="the model refuses when judgement + weight x evidence "
                                    "margin falls below this")
+    choice: Literal["sentences", "list", "excerpts"] = Field(
+        "sentences", description="how the judged answerer's model chooses the quote: sentences (each candidate "
+        "sentence judged yes/no, the question's prefix evaluated once) | list (the candidates numbered in one "
+        "prompt, read from the numbers' logits) | excerpts (one yes/no over the best excerpts; evidence picks)")
+    choice_candidates: int = Field(6, ge=1, le=20, description="best evidence sentences the model judges")
+    choice_weight: float = Field(0.5, ge=0.0, description="weight of a candidate's evidence margin beside the "
+                                 "model's judgement of it")
+    choice_threshold: float = Field(0.0, description="a candidate answers when judgement + weight x evidence "
+                                    "margin exceeds this; none does: the assistant refuses")
+    direct_answer: bool = Field(True, description="lead a quoted answer with the few words that answer, written by "
+                                "the model and checked against the sentence")
     judge_input: Literal["excerpts", "passages", "each"] = Field(
         "excerpts", description="what the judged answerer's model reads: the best evidence excerpts, the top 3 "
         "passages in one prompt, or each of them in a prompt of its own (the best judgement counts)")

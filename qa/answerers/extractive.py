@@ -10,8 +10,8 @@ from collections.abc import Iterator
 from qa.answerers.base import Findings, explain, refusal
 from qa.answerers.sources import ArticleExcerpt, by_article, digest
 from qa.citations import cite_evidence
-from qa.evidence import disagreement, select_evidence
-from qa.models import Answer
+from qa.evidence import Evidence, disagreement, select_evidence
+from qa.models import Answer, Explanation
 from qa.query import Query
 from qa.settings import Settings
 
@@ -44,8 +44,14 @@ class ExtractiveAnswerer:
         chosen = select_evidence(found.evidence, max_sentences=self.max_sentences, min_support=min_support)
         if not chosen:
             return refusal(query.text, found, name, explanation)
+        return self.cite(query, found, chosen, name=name, explanation=explanation)
+
+    @staticmethod
+    def cite(query: Query, found: Findings, chosen: list[Evidence], *, name: str,
+             explanation: Explanation) -> Answer:
+        """The chosen sentences quoted and cited; when another dated article says otherwise, both, dated."""
         other = disagreement(query, found.evidence, found.passages, chosen)
-        if other is not None and other not in chosen:   # another dated article says otherwise: both, dated
+        if other is not None and other not in chosen:
             chosen = [chosen[0], other]
         text, citations = cite_evidence(chosen, found.passages, dated=other is not None)
         return Answer(query.text, text, False, name, citations, found.passages, explanation=explanation)

@@ -9,7 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from dataclasses import replace
+
 from qa.answerers.base import Findings, answer_of, explain, refusal
+from qa.answerers.choice import choose, quoted
+from qa.answerers.direct import direct_answer, lead, line_before
 from qa.answerers.reader import LLMAnswerer
 from qa.llm.base import LLM
 from qa.models import Answer
@@ -17,6 +21,7 @@ from qa.query import Query
 from qa.settings import Settings
 
 JUDGED_PASSAGES = 3   # passages judged by the "passages" and "each" inputs
+CANDIDATES_EXPLAINED = 4   # candidates whose judgements the explanation lists
 
 
 class JudgedAnswerer:
@@ -59,11 +64,35 @@ class JudgedAnswerer:
             return
         if not found.passages:
             answer = refusal(query.text, found, self.name, explain(found, self.settings.min_support))
+        elif self.settings.choice == "excerpts":
+            answer = self.judged_excerpts(query, found)
         else:
-            judge = self.judgement(query, found)
-            if self.writer.decide(found, judge) < 0:
-                answer = refusal(query.text, found, self.name, explain(found, self.settings.min_support, judge=judge))
-            else:
-                answer = self.writer.extractive.quote(query, found, min_support=0.0, name=self.name, judge=judge)
+            answer = self.chosen(query, found)
         yield answer.text
         yield answer
+
+    def judged_excerpts(self, query: Query, found: Findings) -> Answer:
+        """QA_CHOICE=excerpts: one yes/no over the best excerpts; the evidence score picks the quote."""
+        judge = self.judgement(query, found)
+        if self.writer.decide(found, judge) < 0:
+            return refusal(query.text, found, self.name, explain(found, self.settings.min_support, judge=judge))
+        return self.writer.extractive.quote(query, found, min_support=0.0, name=self.name, judge=judge)
+
+    def chosen(self, query: Query, found: Findings) -> Answer:
+        """The model judges each candidate sentence; the best fused score is quoted, led by a checked direct
+        answer, or refused when no candidate passes."""
+        s = self.settings
+        judged = choose(self.llm, query, found, s)
+        notes = tuple(f"model {j.judge:+.2f}, fused {j.fused:+.2f}: {j.evidence.sentence[:90]}"
+                      for j in judged[:CANDIDATES_EXPLAINED] if j.judge is not None)
+        best_judge = judged[0].judge if judged else None
+        explanation = explain(found, s.min_support, judge=best_judge, notes=notes)
+        chosen = quoted(judged, s.max_sentences)
+        if not chosen:
+            return refusal(query.text, found, self.name, explanation)
+        direct = direct_answer(self.llm, query, found, chosen[0]) if s.direct_answer else None
+        if direct is not None and direct.from_before:
+            before = line_before(found, chosen[0])
+            chosen[0] = replace(chosen[0], context=before)
+        answer = self.writer.extractive.cite(query, found, chosen, name=self.name, explanation=explanation)
+        return replace(answer, text=lead(direct, answer.text)) if direct is not None else answer

@@ -20,7 +20,7 @@ from qa.answerers.sources import ArticleExcerpt, digest, excerpts
 from qa.citations import check_claims, renumber_markers
 from qa.evidence import EvidenceFinder
 from qa.llm.base import LLM
-from qa.matching import entity_coverage
+from qa.matching import entity_coverage, unstated
 from qa.models import Answer, Explanation, Passage
 from qa.prompts import ANSWER_TASK, JUDGE_TASK, REFUSAL, SYNTHESIS_TASK, SYSTEM, build_user_prompt
 from qa.query import Query, analyse
@@ -128,8 +128,9 @@ class LLMAnswerer:
     def _supports(self, finder: EvidenceFinder, claim: str, passage: Passage) -> bool:
         """Whether the passage states the claim: its names and numbers are there, and its words or meaning."""
         claimed = analyse(claim, finder.weights)
-        if entity_coverage(claimed, f"{passage.title} {passage.text}") < self.settings.claim_names:
-            return False
+        source = f"{passage.title} {passage.text}"
+        if unstated(claim, source) or entity_coverage(claimed, source) < self.settings.claim_names:
+            return False   # every number, date and name it writes must be in what it cites
         scored = finder.find(claimed, [passage])
         best = scored[0] if scored else None
         return best is not None and (best.similarity >= self.settings.claim_similarity
@@ -153,7 +154,8 @@ def _best_source(finder: EvidenceFinder, claim: str, passages: Sequence[Passage]
     best = found[0] if found else None
     if best is None or best.similarity < ATTRIBUTION_SIMILARITY or best.coverage < ATTRIBUTION_COVERAGE:
         return None
-    return best.passage
+    passage = passages[best.passage]
+    return None if unstated(claim, f"{passage.title} {passage.text}") else best.passage
 
 
 def _best_quote(finder: EvidenceFinder, claim: str, passage: Passage) -> str:

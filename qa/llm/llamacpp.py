@@ -95,6 +95,7 @@ class LlamaCppModel:
             raise ConfigError(f"Cannot load the GGUF model {path}: {err}") from err
         self._yes = _token_ids(self._llm, YES)
         self._no = _token_ids(self._llm, NO)
+        self.evaluated = 0   # prompt tokens evaluated so far (those reused from the KV cache are not)
 
     @staticmethod
     def _messages(system: str, user: str) -> list[dict[str, str]]:
@@ -114,10 +115,27 @@ class LlamaCppModel:
             raise BackendError(f"llama.cpp failed: {err}") from err
 
     def judge(self, system: str, user: str) -> float:
-        """P(yes) - P(no) for the first token of the reply: the model's judgement, without generating.
+        """P(yes) - P(no) for the first token of the reply: the model's judgement, without generating."""
+        p_yes, p_no = self.first_token_probs(system, user, (self._yes, self._no))
+        return p_yes - p_no
+
+    def judge_many(self, system: str, users: list[str]) -> list[float]:
+        """The judgement of each prompt in turn: prompts that share a prefix (the instructions and the question)
+        evaluate it once, and each then costs only its own tokens."""
+        return [self.judge(system, user) for user in users]
+
+    def choose(self, system: str, user: str, options: int) -> list[float]:
+        """The probability that the reply starts with each of the numbers 0..options (a listwise choice read
+        from the logits, not from generated text)."""
+        return self.first_token_probs(system, user, [_token_ids(self._llm, (str(n), f" {n}"))
+                                                     for n in range(options + 1)])
+
+    def first_token_probs(self, system: str, user: str, groups) -> list[float]:
+        """The probability of each group of token ids as the first token of the reply.
 
         The prompt is formatted with the GGUF's chat template up to the start of the assistant's reply;
-        the tokens it shares with the previous request are reused from the KV cache.
+        the tokens it shares with the previous request are reused from the KV cache (self.evaluated counts
+        the tokens actually evaluated).
         """
         llm = self._llm
         tokens = llm.tokenize(self._format(system, user).encode("utf-8"), add_bos=False, special=True)
@@ -131,13 +149,12 @@ class LlamaCppModel:
         llm.n_tokens = shared
         llm._ctx.kv_cache_seq_rm(-1, shared, -1)
         llm.eval(tokens[shared:])
+        self.evaluated += len(tokens) - shared
         # without logits_all llama.cpp keeps the logits of the last evaluated token only: exactly these
         logits = np.ctypeslib.as_array(llm._ctx.get_logits(), shape=(llm.n_vocab(),)).astype(np.float64)
         top = float(logits.max())
         norm = math.log(float(np.exp(logits - top).sum())) + top
-        p_yes = sum(math.exp(logits[i] - norm) for i in self._yes)
-        p_no = sum(math.exp(logits[i] - norm) for i in self._no)
-        return p_yes - p_no
+        return [sum(math.exp(logits[i] - norm) for i in ids) for ids in groups]
 
     def _format(self, system: str, user: str) -> str:
         from llama_cpp.llama_chat_format import Jinja2ChatFormatter

@@ -42,6 +42,7 @@ class WorkerLLM:
         self._buffer = b""
         self._ready = False
         self._lock = threading.RLock()   # one request at a time; held while a reply streams
+        self.evaluated = 0   # prompt tokens the worker evaluated for the last judgement (the KV cache saves the rest)
         atexit.register(self.close)
 
     # -- the process --------------------------------------------------------------------------------
@@ -118,12 +119,25 @@ class WorkerLLM:
     # -- the LLM protocol ---------------------------------------------------------------------------
     def judge(self, system: str, user: str) -> float:
         """P(yes) - P(no) of the first reply token (prompt evaluation only)."""
+        return float(self._ask({"op": "judge", "system": system, "user": user}))
+
+    def judge_many(self, system: str, users: list[str]) -> list[float]:
+        """The judgement of each prompt; a prefix they share is evaluated once (self.evaluated: prompt tokens
+        the worker evaluated for the last call)."""
+        return self._ask({"op": "judge_many", "system": system, "users": users})
+
+    def choose(self, system: str, user: str, options: int) -> list[float]:
+        """P(the reply starts with n) for n = 0..options."""
+        return self._ask({"op": "choose", "system": system, "user": user, "options": options})
+
+    def _ask(self, request: dict[str, Any]) -> Any:
         with self._lock:
-            self._send({"op": "judge", "system": system, "user": user})
+            self._send(request)
             message = self._read()
             if "error" in message:
                 raise _error(message)
-            return float(message["judge"])
+            self.evaluated = message.get("evaluated", 0)
+            return message["result"]
 
     def stream(self, system: str, user: str, *, max_tokens: int | None = None) -> Iterator[str]:
         """The reply in pieces as the worker generates them."""
@@ -164,6 +178,13 @@ def _error(message: dict[str, Any]) -> Exception:
 
 
 # -- the worker side ------------------------------------------------------------------------------------
+CALLS = {   # requests answered with one message: {"result": ..., "evaluated": prompt tokens evaluated}
+    "judge": lambda model, r: model.judge(r["system"], r["user"]),
+    "judge_many": lambda model, r: model.judge_many(r["system"], r["users"]),
+    "choose": lambda model, r: model.choose(r["system"], r["user"], int(r["options"])),
+}
+
+
 def serve(argv: list[str]) -> int:
     """The worker's loop: load the model, then answer one JSON request per line until stdin closes."""
     out = os.fdopen(os.dup(1), "w", buffering=1)
@@ -194,8 +215,10 @@ def serve(argv: list[str]) -> int:
         line, pending = pending.split(b"\n", 1)
         request = json.loads(line)
         try:
-            if request["op"] == "judge":
-                send({"judge": model.judge(request["system"], request["user"])})
+            if request["op"] in CALLS:
+                before = model.evaluated
+                result = CALLS[request["op"]](model, request)
+                send({"result": result, "evaluated": model.evaluated - before})
             elif request["op"] == "stream":
                 for piece in model.stream(request["system"], request["user"], request.get("max_tokens")):
                     send({"piece": piece})

@@ -30,7 +30,8 @@ class ListRetriever:
 
 
 def pipeline(llm, **settings) -> NewsQA:
-    s = Settings(**{"top_k": 3, "min_support": 0.3, "answerer": "judged", **settings})
+    """The judged answerer of the excerpts design (one yes/no; tests/qa/test_choice.py has the sentence choice)."""
+    s = Settings(**{"top_k": 3, "min_support": 0.3, "answerer": "judged", "choice": "excerpts", **settings})
     finder = EvidenceFinder(BagOfWordsEmbedder(), TermWeights(p.text for p in PASSAGES))
     return NewsQA.assemble(s, retriever=ListRetriever(), finder=finder, answerer=make_answerer(s, llm))
 

@@ -139,3 +139,23 @@ def test_a_model_that_does_not_load_is_a_config_error(tmp_path):
     llm = WorkerLLM(bad)
     with pytest.raises(ConfigError, match="Cannot load"):
         llm.judge("s", "u")
+
+
+@pytest.mark.slow
+def test_judging_candidates_evaluates_their_shared_prefix_once(worker):
+    system = "You check whether a sentence answers a question. Reply yes or no. " * 8   # a long shared prefix
+    question = "Question: By what year does Microsoft want to be carbon negative?\n\nSentence: "
+    tails = ["Microsoft will create a $1 billion fund.", "It aims to be carbon negative by 2030.",
+             "Its offices will run on renewable power."]
+    worker.judge("Something else entirely.", "Hello.")   # nothing of the prefix is in the cache now
+    alone = worker.judge_many(system, [question + tails[0]])
+    whole = worker.evaluated   # the prefix and the first tail
+    worker.judge("Something else entirely.", "Hello.")
+    scores = worker.judge_many(system, [question + t for t in tails])
+    assert scores[0] == pytest.approx(alone[0], abs=1e-3) and all(-1 <= s <= 1 for s in scores)
+    tail_tokens = worker.evaluated - whole   # what the second and third candidates cost
+    assert 0 < tail_tokens < 60 < whole, (whole, worker.evaluated)   # each costs its own tokens, not the prefix
+    worker.judge_many(system, [question + tails[2]])
+    assert worker.evaluated == 1   # the same prompt again: only its last token is evaluated
+    probs = worker.choose("Reply with a number.", "Which is larger: 1. two 2. seven", 2)
+    assert len(probs) == 3 and all(0 <= p <= 1 for p in probs) and sum(probs) <= 1.0 + 1e-6

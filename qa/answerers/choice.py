@@ -1,0 +1,103 @@
+"""The model chooses the quote: the best candidate sentences (across passages), each judged by the model, the
+judgement fused with the evidence score. The same fused scores refuse: no candidate passes, no answer.
+
+Two designs, chosen by QA_CHOICE and measured on the seeds and realnews (README):
+- sentences (pointwise): P(yes) - P(no) of "does this sentence answer the question?" per candidate. The
+  instructions and the question come first in every prompt, so llama.cpp evaluates them once and keeps them in
+  its KV cache; each candidate costs only its own tokens.
+- list (listwise): the candidates numbered in one prompt; P(n) - P(0) read from the logits of the numbers.
+A backend without probabilities gives no judgement: the evidence score alone decides.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from qa.answerers.base import Findings
+from qa.evidence import Evidence
+from qa.prompts import LIST_SYSTEM, SENTENCE_SYSTEM, build_list_prompt, build_sentence_prompt
+from qa.query import Query
+from qa.settings import Settings
+
+CANDIDATE_WORDS = 70   # a candidate is trimmed to this many words: prompt tokens are the latency on a CPU
+
+
+@dataclass(frozen=True, slots=True)
+class Judged:
+    """One candidate sentence with the model's judgement and the fused score (above 0 answers)."""
+
+    evidence: Evidence
+    judge: float | None
+    fused: float
+
+
+def candidates(found: Findings, count: int) -> list[Evidence]:
+    """The best count sentences by evidence score, each sentence once (a wire copy repeats them)."""
+    seen: set[str] = set()
+    out: list[Evidence] = []
+    for ev in found.evidence:
+        key = " ".join(ev.sentence.lower().split())
+        if key in seen:
+            continue
+        seen.add(key)
+        out.append(ev)
+        if len(out) >= count:
+            break
+    return out
+
+
+def trimmed(text: str, words: int = CANDIDATE_WORDS) -> str:
+    """text cut to its first words (with "…" when cut)."""
+    parts = text.split()
+    return text if len(parts) <= words else " ".join(parts[:words]) + " …"
+
+
+def judge_sentences(llm, query: Query, cands: Sequence[Evidence]) -> list[float | None]:
+    """Pointwise: the model's P(yes) - P(no) for each candidate, one prompt each, the prefix shared."""
+    users = [build_sentence_prompt(query.text, trimmed(ev.quote)) for ev in cands]
+    many = getattr(llm, "judge_many", None)
+    if many is not None:
+        return list(many(SENTENCE_SYSTEM, users))
+    return [llm.judge(SENTENCE_SYSTEM, user) for user in users]
+
+
+def judge_list(llm, query: Query, cands: Sequence[Evidence]) -> list[float | None]:
+    """Listwise: P(n) - P(0) for each numbered candidate of one prompt (pointwise where the backend cannot)."""
+    choose = getattr(llm, "choose", None)
+    if choose is None:
+        return judge_sentences(llm, query, cands)
+    probs = choose(LIST_SYSTEM, build_list_prompt(query.text, [trimmed(ev.quote) for ev in cands]), len(cands))
+    return [p - probs[0] for p in probs[1:]]
+
+
+def choose(llm, query: Query, found: Findings, settings: Settings) -> list[Judged]:
+    """Every candidate judged and fused, best first.
+
+    fused = judgement + QA_CHOICE_WEIGHT x (evidence - QA_MIN_SUPPORT) - QA_CHOICE_THRESHOLD; without a
+    judgement, the evidence margin alone.
+    """
+    cands = candidates(found, settings.choice_candidates)
+    if not cands:
+        return []
+    verdicts = (judge_list if settings.choice == "list" else judge_sentences)(llm, query, cands)
+    out = []
+    for ev, verdict in zip(cands, verdicts):
+        margin = ev.support - settings.min_support
+        fused = margin if verdict is None else \
+            verdict + settings.choice_weight * margin - settings.choice_threshold
+        out.append(Judged(ev, verdict, fused))
+    out.sort(key=lambda j: -j.fused)
+    return out
+
+
+def quoted(judged: Sequence[Judged], most: int) -> list[Evidence]:
+    """The sentences to quote: the chosen one, then others the model also judged to answer (up to most)."""
+    if not judged or judged[0].fused < 0:
+        return []
+    chosen = [judged[0].evidence]
+    for j in judged[1:]:
+        if len(chosen) >= most:
+            break
+        if j.fused >= 0 and (j.judge is None or j.judge > 0):
+            chosen.append(j.evidence)
+    return chosen

@@ -1,0 +1,122 @@
+"""The model chooses the quote (scripted judgements): each candidate sentence judged, the judgement fused with the
+evidence, the same scores refuse; the direct answer is checked against what the model read; a wrong number never
+stands in a model-written claim; no empty claim is checked."""
+from qa.answerers.direct import check, tidy
+from qa.answerers.factory import make_answerer
+from qa.answerers.reader import LLMAnswerer
+from qa.citations import check_claims
+from qa.evidence import EvidenceFinder
+from qa.matching import unstated
+from qa.models import Passage
+from qa.pipeline import NewsQA
+from qa.prompts import LIST_SYSTEM, SENTENCE_SYSTEM
+from qa.query import analyse
+from qa.settings import Settings
+from qa.terms import TermWeights
+from tests.fakes import BagOfWordsEmbedder, FakeLLM, JudgingFakeLLM
+
+CARBON = Passage("carbon:0", "carbon", "Microsoft pledges to go carbon negative",
+                 "Microsoft will create a $1 billion fund to speed up carbon negative technology. "
+                 "The company aims to be carbon negative by 2030, its president said on Thursday. "
+                 "Its offices in Redmond will run on renewable power.", 0.9)
+QUESTION = "By what year does Microsoft want to be carbon negative?"
+
+
+class ListRetriever:
+    def retrieve(self, question, top_k, timings=None, filters=None):
+        return [CARBON]
+
+
+def pipeline(llm, **settings) -> NewsQA:
+    s = Settings(**{"top_k": 3, "min_support": 0.2, "answerer": "judged", "choice_weight": 0.5,
+                    "choice_threshold": 0.0, **settings})
+    finder = EvidenceFinder(BagOfWordsEmbedder(), TermWeights([CARBON.text]))
+    return NewsQA.assemble(s, retriever=ListRetriever(), finder=finder, answerer=make_answerer(s, llm))
+
+
+def judging(by_sentence: dict[str, float], replies=()) -> JudgingFakeLLM:
+    """A model that judges each candidate by the words it holds (whatever order the evidence ranks them)."""
+    llm = JudgingFakeLLM(list(replies), [])
+
+    def judge(system, user):
+        llm.judged.append((system, user))
+        sentence = user.split("Sentence: ", 1)[1]
+        return next((v for key, v in by_sentence.items() if key in sentence), -0.9)
+
+    llm.judge = judge
+    return llm
+
+
+def test_the_model_picks_the_sentence_that_answers_over_the_top_scored_one():
+    llm = judging({"by 2030": 0.95, "$1 billion": -0.6}, replies=["2030"])
+    answer = pipeline(llm).ask(QUESTION)
+    assert not answer.refused
+    assert answer.text.startswith("2030. The company aims to be carbon negative by 2030"), answer.text
+    assert "$1 billion" not in answer.text and answer.citations[0].source == "carbon"
+    assert all(system == SENTENCE_SYSTEM for system, _ in llm.judged) and len(llm.judged) == 3
+    prefixes = {user.split("Sentence: ")[0] for _, user in llm.judged}
+    assert prefixes == {f"Question: {QUESTION}\n\n"}   # the question is the shared prefix, the candidate its tail
+    assert any("by 2030" in note for note in answer.explanation.notes)
+
+
+def test_no_candidate_passing_is_a_refusal():
+    answer = pipeline(judging({})).ask("Which bank manages the Microsoft fund?")
+    assert answer.refused and answer.citations == () and answer.explanation.judge < 0
+
+
+def test_a_direct_answer_that_the_sentence_does_not_state_is_left_out():
+    llm = judging({"by 2030": 0.95}, replies=["By 2023"])
+    answer = pipeline(llm).ask(QUESTION)
+    assert answer.text.startswith("The company aims") and "2023" not in answer.text
+
+
+def test_the_listwise_design_reads_the_numbers():
+    llm = FakeLLM([])
+    llm.calls_choose = []
+
+    def choose(system, user, options):
+        llm.calls_choose.append((system, user, options))
+        probs = [0.05] * (options + 1)
+        order = [line for line in user.splitlines() if line[:1].isdigit()]
+        probs[next(i for i, line in enumerate(order, 1) if "2030" in line)] = 0.8
+        return probs
+
+    llm.choose = choose
+    answer = pipeline(llm, choice="list", direct_answer=False).ask(QUESTION)
+    assert answer.text.startswith("The company aims to be carbon negative by 2030")
+    (system, user, options), = llm.calls_choose
+    assert system == LIST_SYSTEM and options == 3 and user.rstrip().endswith(QUESTION)
+
+
+def test_direct_answers_are_checked_against_what_the_model_read():
+    q = analyse("Which show was green lit for a new season?", TermWeights([]))
+    sentence = "Netflix announced Sunday that the wildly popular South Korean show is green lit for a second season."
+    before = "Squid Game became the most watched series in Netflix history."
+    assert check("Squid Game", q, sentence, before, "").from_before
+    assert not check("Netflix", q, sentence, before, "").from_before
+    assert check("The Crown", q, sentence, before, "") is None          # a name nobody wrote
+    assert check("the show", q, sentence, before, "") is None           # says nothing the question did not
+    assert check("The articles do not say", q, sentence, before, "") is None
+    assert tidy('Answer: "Squid Game".\nMore text') == "Squid Game"
+
+
+def test_a_wrong_year_in_a_written_claim_is_removed():
+    assert unstated("Microsoft wants to be carbon negative by 2023", CARBON.text) == ("2023",)
+    assert unstated("Microsoft wants to be carbon negative by 2030", CARBON.text) == ()
+    assert unstated("It has four offices", "It has 4 offices.") == ()
+    finder = EvidenceFinder(BagOfWordsEmbedder(), TermWeights([CARBON.text]))
+    reader = LLMAnswerer(FakeLLM([]), Settings())
+    checked, warnings = check_claims("Microsoft wants to be carbon negative by 2023 [1].", [CARBON],
+                                     lambda c, p: reader._supports(finder, c, p), lambda c, ps: None)
+    assert checked == "" and any("2023" in w for w in warnings)
+    kept, _ = check_claims("Microsoft wants to be carbon negative by 2030 [1].", [CARBON],
+                           lambda c, p: reader._supports(finder, c, p), lambda c, ps: None)
+    assert "2030 [1]" in kept
+
+
+def test_an_empty_claim_is_never_checked():
+    seen = []
+    checked, warnings = check_claims("Microsoft aims for 2030 [1].\n[1]", [CARBON],
+                                     lambda c, p: seen.append(c) or True, lambda c, ps: None)
+    assert "" not in seen and not any('“”' in w or '""' in w for w in warnings)
+    assert checked == "Microsoft aims for 2030 [1]."
