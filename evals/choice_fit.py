@@ -20,6 +20,7 @@ from evals.datasets import load_dataset
 from qa.settings import Settings
 
 WEIGHTS = (0.0, 0.25, 0.5, 1.0, 2.0, 4.0)
+QUOTED = Settings().max_sentences   # sentences an answer quotes at most
 
 
 def judged_rows(settings: Settings, dataset_name: str, design: str, out: Path) -> list[dict]:
@@ -53,25 +54,28 @@ def judged_rows(settings: Settings, dataset_name: str, design: str, out: Path) -
     return rows
 
 
-def outcome(row: dict, weight: float, threshold: float) -> tuple[bool, bool]:
-    """(refused, right) for one question under a fit."""
-    cands = row["candidates"]
-    if not cands:
-        return True, not row["answerable"]
-    best = max(cands, key=lambda c: c["judge"] + weight * c["margin"])
-    refused = best["judge"] + weight * best["margin"] < threshold
-    return refused, (refused if not row["answerable"] else (not refused and best["right"]))
+def outcome(row: dict, weight: float, threshold: float, quoted: int = QUOTED) -> tuple[bool, bool]:
+    """(refused, right) for one question under a fit: right when a quoted candidate (the chosen one and the
+    runners-up that pass, as the answer quotes them) holds a gold answer, or when an unanswerable one is refused."""
+    passed = sorted((c for c in row["candidates"] if c["judge"] + weight * c["margin"] >= threshold),
+                    key=lambda c: -(c["judge"] + weight * c["margin"]))
+    refused = not passed
+    return refused, (refused if not row["answerable"] else any(c["right"] for c in passed[:quoted]))
 
 
-def fit(rows: list[dict], max_false: float) -> tuple[float, float, dict]:
-    """The (weight, threshold) with the most questions right while false refusals stay within max_false."""
+def fit(every: dict[str, list[dict]], max_false: float) -> tuple[float, float, dict]:
+    """The (weight, threshold) with the most questions right while every set's false refusals stay within
+    max_false (ties: the threshold nearest 0)."""
+    rows = [r for part in every.values() for r in part]
     best: tuple = (-1.0,)
     for w in WEIGHTS:
         scores = sorted({round(c["judge"] + w * c["margin"], 3) for r in rows for c in r["candidates"]})
         for low, high in zip([scores[0] - 1] + scores, scores + [scores[-1] + 1]):
             t = round((low + high) / 2, 3)
+            if any(summary(part, w, t)["false_refusals"] > max_false for part in every.values()):
+                continue
             stats = summary(rows, w, t)
-            if stats["false_refusals"] <= max_false and (stats["right"], -abs(t)) > best[0:1] + best[1:2]:
+            if (stats["right"], -abs(t)) > best[0:1] + best[1:2]:
                 best = (stats["right"], -abs(t), w, t, stats)
     return best[2], best[3], best[4]
 
@@ -97,7 +101,7 @@ def main() -> None:
     for design in args.designs.split(","):
         every = {name: judged_rows(Settings(), name, design, args.out) for name in args.datasets.split(",")}
         rows = [r for part in every.values() for r in part]
-        w, t, stats = fit(rows, args.max_false_refusals)
+        w, t, _ = fit(every, args.max_false_refusals)
         seconds = sorted(r["seconds"] for r in rows)
         print(f"## {design}: choice_weight = {w}, choice_threshold = {t}; judging p50 {seconds[len(seconds) // 2]:.2f} s")
         for name, part in every.items():

@@ -89,8 +89,9 @@ class Settings(BaseSettings):
     choice_candidates: int = Field(6, ge=1, le=20, description="best evidence sentences the model judges")
     choice_weight: float = Field(0.5, ge=0.0, description="weight of a candidate's evidence margin beside the "
                                  "model's judgement of it")
-    choice_threshold: float = Field(0.0, description="a candidate answers when judgement + weight x evidence "
-                                    "margin exceeds this; none does: the assistant refuses")
+    choice_threshold: float = Field(-0.746, description="a candidate answers when judgement + weight x evidence "
+                                    "margin reaches this; none does: the assistant refuses (fitted on seeds and "
+                                    "realnews: python -m evals.choice_fit)")
     direct_answer: bool = Field(True, description="lead a quoted answer with the few words that answer, written by "
                                 "the model and checked against the sentence")
     judge_input: Literal["excerpts", "passages", "each"] = Field(

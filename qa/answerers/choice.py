@@ -91,13 +91,6 @@ def choose(llm, query: Query, found: Findings, settings: Settings) -> list[Judge
 
 
 def quoted(judged: Sequence[Judged], most: int) -> list[Evidence]:
-    """The sentences to quote: the chosen one, then others the model also judged to answer (up to most)."""
-    if not judged or judged[0].fused < 0:
-        return []
-    chosen = [judged[0].evidence]
-    for j in judged[1:]:
-        if len(chosen) >= most:
-            break
-        if j.fused >= 0 and (j.judge is None or j.judge > 0):
-            chosen.append(j.evidence)
-    return chosen
+    """The sentences to quote: the chosen one first, then the runners-up that pass too (up to most), as the
+    extractive answer quotes close runners-up: the model's second choice often completes the first."""
+    return [j.evidence for j in judged[:most] if j.fused >= 0] if judged and judged[0].fused >= 0 else []

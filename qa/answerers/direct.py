@@ -1,5 +1,5 @@
 """The direct answer: a few words that answer the question ("By 2030."; "Squid Game."), written by the model from
-the chosen sentence, the lines before it and the article's title, then checked against them.
+the chosen sentence and the line before it, then checked against them.
 
 Every number, date and name the model writes must be in what it read, and most of its words too (it is asked
 to copy); otherwise there is no direct answer and the quote stands alone. When the words come from the line
@@ -11,10 +11,11 @@ import re
 from dataclasses import dataclass
 
 from qa.answerers.base import Findings
+from qa.answerers.choice import trimmed
 from qa.evidence import Evidence
 from qa.lexicon import STOP, WORD
 from qa.matching import entity_key, unstated
-from qa.prompts import REFUSAL, SYSTEM, build_direct_prompt
+from qa.prompts import REFUSAL, SENTENCE_SYSTEM, build_direct_prompt
 from qa.query import Query
 
 DIRECT_TOKENS = 24       # a few words: the generation is capped
@@ -59,14 +60,14 @@ def content_keys(text: str) -> list[str]:
     return [entity_key(w) for w in WORD.findall(text) if w.lower() not in STOP]
 
 
-def check(answer: str, query: Query, sentence: str, before: str, title: str) -> Direct | None:
+def check(answer: str, query: Query, sentence: str, before: str) -> Direct | None:
     """The answer if it stands: short, not a refusal, its names and numbers and most of its words taken from
     what the model read, saying something the question does not already say."""
     words = content_keys(answer)
     if not answer or not words or len(answer.split()) > MOST_WORDS or DECLINES.search(answer) \
             or REFUSAL.lower().rstrip(".") in answer.lower():
         return None
-    read = f"{title} {before} {sentence}"
+    read = f"{before} {sentence}"
     if unstated(answer, read):
         return None
     read_keys = set(content_keys(read))
@@ -75,15 +76,15 @@ def check(answer: str, query: Query, sentence: str, before: str, title: str) -> 
     if set(words) <= query.question_keys:   # "the show": nothing the asker did not say
         return None
     in_sentence = set(content_keys(sentence))
-    return Direct(answer, from_before=bool(before) and not set(words) <= in_sentence | set(content_keys(title)))
+    return Direct(answer, from_before=bool(before) and not set(words) <= in_sentence)
 
 
 def direct_answer(llm, query: Query, found: Findings, ev: Evidence) -> Direct | None:
     """The model's few-word answer from the chosen sentence, checked; None when it does not stand."""
-    passage = found.passages[ev.passage]
     before = line_before(found, ev)
-    reply = short_reply(llm, SYSTEM, build_direct_prompt(query.text, ev.quote, before, passage.title), DIRECT_TOKENS)
-    return check(tidy(reply), query, ev.quote, before, passage.title)
+    reply = short_reply(llm, SENTENCE_SYSTEM, build_direct_prompt(query.text, trimmed(ev.quote), before),
+                        DIRECT_TOKENS)
+    return check(tidy(reply), query, ev.quote, before)
 
 
 def lead(direct: Direct, text: str) -> str:

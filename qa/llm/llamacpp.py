@@ -49,24 +49,38 @@ def use_extra_buffers(setting: str) -> bool:
     return not cpu_has_amx()
 
 
+SEQUENCES = 16   # candidates judged side by side in one batch, each a sequence of its own after the shared prefix
+
+
 @contextlib.contextmanager
 def _model_params(extra_buffers: bool) -> Iterator[None]:
-    """llama_cpp.Llama has no argument for use_extra_bufts: set it in the default model params it starts from.
-    Safe here: the worker process loads one model, on one thread."""
+    """llama_cpp.Llama has no argument for use_extra_bufts, n_seq_max or kv_unified: set them in the default
+    params it starts from. Safe here: the worker process loads one model, on one thread.
+
+    Sequences share one unified KV cache: a candidate's sequence reads the shared prefix's cells, not a copy."""
     import llama_cpp.llama as module
 
-    original = module.llama_cpp.llama_model_default_params
+    model_defaults = module.llama_cpp.llama_model_default_params
+    context_defaults = module.llama_cpp.llama_context_default_params
 
-    def params() -> Any:
-        found = original()
+    def model_params() -> Any:
+        found = model_defaults()
         found.use_extra_bufts = extra_buffers
         return found
 
-    module.llama_cpp.llama_model_default_params = params
+    def context_params() -> Any:
+        found = context_defaults()
+        found.n_seq_max = SEQUENCES + 1
+        found.kv_unified = True
+        return found
+
+    module.llama_cpp.llama_model_default_params = model_params
+    module.llama_cpp.llama_context_default_params = context_params
     try:
         yield
     finally:
-        module.llama_cpp.llama_model_default_params = original
+        module.llama_cpp.llama_model_default_params = model_defaults
+        module.llama_cpp.llama_context_default_params = context_defaults
 
 
 class LlamaCppModel:
@@ -120,9 +134,55 @@ class LlamaCppModel:
         return p_yes - p_no
 
     def judge_many(self, system: str, users: list[str]) -> list[float]:
-        """The judgement of each prompt in turn: prompts that share a prefix (the instructions and the question)
-        evaluate it once, and each then costs only its own tokens."""
-        return [self.judge(system, user) for user in users]
+        """The judgement of each prompt. The prefix they share (the instructions and the question) is evaluated
+        once into sequence 0 of the KV cache (or reused from it); then every prompt's own tail is decoded in one
+        batch, each as a sequence of its own that reads the shared prefix: one pass over all the candidates."""
+        if len(users) < 2:
+            return [self.judge(system, user) for user in users]
+        llm = self._llm
+        prompts = [self._tokens(system, user) for user in users]
+        common = min(len(os.path.commonprefix(prompts)), min(len(p) for p in prompts) - 1)
+        self._evaluate(prompts[0][:common])
+        out: list[float] = []
+        group: list[list[int]] = []
+        for prompt in prompts:   # as many candidates as fit one batch
+            tail = prompt[common:]
+            if group and (len(group) >= SEQUENCES or sum(map(len, group)) + len(tail) > llm.n_batch):
+                out += self._judge_tails(group, common)
+                group = []
+            group.append(tail)
+        return out + self._judge_tails(group, common)
+
+    def _judge_tails(self, tails: list[list[int]], start: int) -> list[float]:
+        """Decode each tail as sequence 1, 2, … after the first start tokens of sequence 0; their judgements."""
+        import llama_cpp
+
+        ctx = self._llm._ctx
+        batch = llama_cpp.llama_batch_init(sum(map(len, tails)), 0, 1)
+        last: list[int] = []
+        try:
+            n = 0
+            for seq, tail in enumerate(tails, 1):
+                ctx.kv_cache_seq_cp(0, seq, 0, start)
+                for offset, token in enumerate(tail):
+                    batch.token[n], batch.pos[n], batch.n_seq_id[n] = token, start + offset, 1
+                    batch.seq_id[n][0] = seq
+                    batch.logits[n] = offset == len(tail) - 1
+                    n += 1
+                last.append(n - 1)
+            batch.n_tokens = n
+            if llama_cpp.llama_decode(ctx.ctx, batch) != 0:
+                raise BackendError("llama.cpp could not decode the candidates' batch")
+            self.evaluated += n
+            return [self._margin(llama_cpp.llama_get_logits_ith(ctx.ctx, i)) for i in last]
+        finally:
+            for seq in range(1, len(tails) + 1):
+                ctx.kv_cache_seq_rm(seq, 0, -1)
+            llama_cpp.llama_batch_free(batch)
+
+    def _margin(self, pointer: Any) -> float:
+        p_yes, p_no = self._probs(pointer, (self._yes, self._no))
+        return p_yes - p_no
 
     def choose(self, system: str, user: str, options: int) -> list[float]:
         """The probability that the reply starts with each of the numbers 0..options (a listwise choice read
@@ -137,21 +197,34 @@ class LlamaCppModel:
         the tokens it shares with the previous request are reused from the KV cache (self.evaluated counts
         the tokens actually evaluated).
         """
+        self._evaluate(self._tokens(system, user))
+        # without logits_all llama.cpp keeps the logits of the last evaluated token only: exactly these
+        return self._probs(self._llm._ctx.get_logits(), groups)
+
+    def _tokens(self, system: str, user: str) -> list[int]:
         llm = self._llm
         tokens = llm.tokenize(self._format(system, user).encode("utf-8"), add_bos=False, special=True)
         if len(tokens) >= llm.n_ctx():
             raise BackendError(f"llama.cpp: the prompt ({len(tokens)} tokens) does not fit the context")
+        return tokens
+
+    def _evaluate(self, tokens: list[int]) -> None:
+        """Evaluate tokens into sequence 0, reusing what the cache already holds of them (the last is always
+        evaluated, for its logits)."""
+        llm = self._llm
         shared = 0
         for old, new in zip(llm._input_ids[:llm.n_tokens], tokens[:-1]):
             if old != new:
                 break
             shared += 1
         llm.n_tokens = shared
-        llm._ctx.kv_cache_seq_rm(-1, shared, -1)
+        llm._ctx.kv_cache_seq_rm(0, shared, -1)
         llm.eval(tokens[shared:])
         self.evaluated += len(tokens) - shared
-        # without logits_all llama.cpp keeps the logits of the last evaluated token only: exactly these
-        logits = np.ctypeslib.as_array(llm._ctx.get_logits(), shape=(llm.n_vocab(),)).astype(np.float64)
+
+    def _probs(self, pointer: Any, groups) -> list[float]:
+        """The probability of each group of token ids, from one position's logits."""
+        logits = np.ctypeslib.as_array(pointer, shape=(self._llm.n_vocab(),)).astype(np.float64)
         top = float(logits.max())
         norm = math.log(float(np.exp(logits - top).sum())) + top
         return [sum(math.exp(logits[i] - norm) for i in ids) for ids in groups]

@@ -55,7 +55,9 @@ def test_the_model_picks_the_sentence_that_answers_over_the_top_scored_one():
     assert "$1 billion" not in answer.text and answer.citations[0].source == "carbon"
     assert all(system == SENTENCE_SYSTEM for system, _ in llm.judged) and len(llm.judged) == 3
     prefixes = {user.split("Sentence: ")[0] for _, user in llm.judged}
-    assert prefixes == {f"Question: {QUESTION}\n\n"}   # the question is the shared prefix, the candidate its tail
+    assert prefixes == {f"Question: {QUESTION}\n\n"}   # the question is the shared prefix, the candidate the tail
+    (_, direct), = llm.calls   # the direct answer's prompt starts as the chosen sentence's judgement did
+    assert direct.startswith(f"Question: {QUESTION}\n\nSentence: The company aims to be carbon negative by 2030")
     assert any("by 2030" in note for note in answer.explanation.notes)
 
 
@@ -92,11 +94,11 @@ def test_direct_answers_are_checked_against_what_the_model_read():
     q = analyse("Which show was green lit for a new season?", TermWeights([]))
     sentence = "Netflix announced Sunday that the wildly popular South Korean show is green lit for a second season."
     before = "Squid Game became the most watched series in Netflix history."
-    assert check("Squid Game", q, sentence, before, "").from_before
-    assert not check("Netflix", q, sentence, before, "").from_before
-    assert check("The Crown", q, sentence, before, "") is None          # a name nobody wrote
-    assert check("the show", q, sentence, before, "") is None           # says nothing the question did not
-    assert check("The articles do not say", q, sentence, before, "") is None
+    assert check("Squid Game", q, sentence, before).from_before
+    assert not check("Netflix", q, sentence, before).from_before
+    assert check("The Crown", q, sentence, before) is None          # a name nobody wrote
+    assert check("the show", q, sentence, before) is None           # says nothing the question did not
+    assert check("The articles do not say", q, sentence, before) is None
     assert tidy('Answer: "Squid Game".\nMore text') == "Squid Game"
 
 

@@ -132,3 +132,28 @@ def test_the_openai_backend_against_a_local_server(models_dir, seeded_dir, embed
         assert refused.refused and refused.explanation.judge is not None
         written = pipeline.ask("When did Putin last visit Pyongyang?", answerer="reader")
         assert written.model == "openai:qwen" and "2000" in written.text
+
+
+CARBON_PAGE = ("Microsoft pledges to remove all the carbon it has ever emitted\n\n"
+               "Microsoft will create a $1 billion climate innovation fund to speed up the development of carbon "
+               "reduction and removal technology, the company said on Thursday. "
+               "Brad Smith, the company's president, said it was time to act. "
+               "Microsoft aims to be carbon negative by 2030, removing more carbon from the air than it emits. "
+               "By 2050 it wants to have removed all the carbon it has emitted since it was founded in 1975.")
+
+
+def test_the_model_picks_the_sentence_that_answers_where_the_evidence_ranks_another_first(qwen, tmp_path):
+    folder = tmp_path / "carbon"
+    folder.mkdir()
+    (folder / "carbon.txt").write_text(CARBON_PAGE)
+    qwen.ingest(folder)
+    try:
+        question = "By what year does Microsoft want to be carbon negative?"
+        top = qwen.find(question).evidence[0]
+        assert "2030" not in top.sentence, top.sentence   # the evidence alone would quote the wrong sentence
+        answer = qwen.ask(question)
+        assert not answer.refused and answer.citations[0].source == "carbon", answer
+        first = answer.text.split("[1]")[0]
+        assert "carbon negative by 2030" in first and "$1 billion" not in first, answer.text
+    finally:
+        qwen.remove("carbon")
