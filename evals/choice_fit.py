@@ -103,7 +103,8 @@ def main() -> None:
         rows = [r for part in every.values() for r in part]
         w, t, _ = fit(every, args.max_false_refusals)
         seconds = sorted(r["seconds"] for r in rows)
-        print(f"## {design}: choice_weight = {w}, choice_threshold = {t}; judging p50 {seconds[len(seconds) // 2]:.2f} s")
+        print(f"## {design}: choice_weight = {w}, choice_threshold = {t}; "
+              f"judging p50 {seconds[len(seconds) // 2]:.2f} s")
         for name, part in every.items():
             s = summary(part, w, t)
             print(f"  {name}: accuracy {s['accuracy']:.3f}, refused {s['refused']:.3f}, "

@@ -31,9 +31,10 @@ def run_ours(pipeline, dataset: Dataset, filters=None) -> list[Result]:
         elapsed = (time.perf_counter() - started) * 1000
         assert answer is not None
         ex = answer.explanation
-        results.append(judge(q, answer.text, answer.refused, [p.source for p in answer.passages],
-                             [c.source for c in answer.citations], elapsed,
-                             ex.best_score if ex else None, ex.judge if ex else None, first))
+        result = judge(q, answer.text, answer.refused, [p.source for p in answer.passages],
+                       [c.source for c in answer.citations], elapsed,
+                       ex.best_score if ex else None, ex.judge if ex else None, first)
+        results.append(replace(result, notes=ex.notes) if ex else result)
     return results
 
 

@@ -38,6 +38,7 @@ class Result:
     first_text_ms: float | None = None   # when the first piece of the answer's text arrived
     key_points: int = 0              # a synthesis question's key points
     key_points_made: int = 0         # how many of them the answer makes
+    notes: tuple[str, ...] = ()      # the answer's explanation notes (the model's judgement of each candidate...)
 
 
 def judge(q: Question, answer: str, refused: bool, retrieved: Sequence[str], cited: Sequence[str],

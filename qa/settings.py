@@ -86,10 +86,10 @@ class Settings(BaseSettings):
         "sentences", description="how the judged answerer's model chooses the quote: sentences (each candidate "
         "sentence judged yes/no, the question's prefix evaluated once) | list (the candidates numbered in one "
         "prompt, read from the numbers' logits) | excerpts (one yes/no over the best excerpts; evidence picks)")
-    choice_candidates: int = Field(6, ge=1, le=20, description="best evidence sentences the model judges")
+    choice_candidates: int = Field(7, ge=1, le=16, description="best evidence sentences the model judges")
     choice_weight: float = Field(0.5, ge=0.0, description="weight of a candidate's evidence margin beside the "
                                  "model's judgement of it")
-    choice_threshold: float = Field(-0.746, description="a candidate answers when judgement + weight x evidence "
+    choice_threshold: float = Field(-0.718, description="a candidate answers when judgement + weight x evidence "
                                     "margin reaches this; none does: the assistant refuses (fitted on seeds and "
                                     "realnews: python -m evals.choice_fit)")
     direct_answer: bool = Field(True, description="lead a quoted answer with the few words that answer, written by "

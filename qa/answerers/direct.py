@@ -15,10 +15,10 @@ from qa.answerers.choice import trimmed
 from qa.evidence import Evidence
 from qa.lexicon import STOP, WORD
 from qa.matching import entity_key, unstated
-from qa.prompts import REFUSAL, SENTENCE_SYSTEM, build_direct_prompt
+from qa.prompts import DIRECT_FOLLOW_UP, REFUSAL, SENTENCE_SYSTEM, SYSTEM, build_direct_prompt, build_sentence_prompt
 from qa.query import Query
 
-DIRECT_TOKENS = 24       # a few words: the generation is capped
+DIRECT_TOKENS = 16       # a few words: the generation is capped
 MOST_WORDS = 12          # longer is not a direct answer
 COPIED_SHARE = 0.75      # share of its content words the direct answer must take from what it read
 DECLINES = re.compile(r"\b(?:not (?:stated|mentioned|given|specified)|does(?:n't| not) (?:say|state|mention)|"
@@ -31,6 +31,7 @@ class Direct:
 
     text: str
     from_before: bool
+    stood: bool = True   # False: what the model wrote did not stand its check (kept for the explanation only)
 
 
 def line_before(found: Findings, ev: Evidence) -> str:
@@ -40,12 +41,19 @@ def line_before(found: Findings, ev: Evidence) -> str:
     return next((e.sentence for e in found.evidence if e.passage == ev.passage and e.position == ev.position - 1), "")
 
 
-def short_reply(llm, system: str, user: str, max_tokens: int) -> str:
-    """A capped reply (backends that take no cap write their whole reply)."""
+def short_reply(llm, query: Query, sentence: str, before: str) -> str:
+    """The model's few words: in process, the second turn of the chosen sentence's judgement (it said yes, then
+    names the answer); elsewhere a reply to DIRECT_TASK over the sentence and the line before it (capped where the
+    backend takes a cap)."""
+    follow_up = getattr(llm, "follow_up", None)
+    if follow_up is not None:
+        return follow_up(SENTENCE_SYSTEM, build_sentence_prompt(query.text, sentence), "yes", DIRECT_FOLLOW_UP,
+                         DIRECT_TOKENS)
+    user = build_direct_prompt(query.text, sentence, before)
     try:
-        pieces = llm.stream(system, user, max_tokens=max_tokens)
+        pieces = llm.stream(SYSTEM, user, max_tokens=DIRECT_TOKENS)
     except TypeError:
-        pieces = llm.stream(system, user)
+        pieces = llm.stream(SYSTEM, user)
     return "".join(pieces)
 
 
@@ -79,12 +87,11 @@ def check(answer: str, query: Query, sentence: str, before: str) -> Direct | Non
     return Direct(answer, from_before=bool(before) and not set(words) <= in_sentence)
 
 
-def direct_answer(llm, query: Query, found: Findings, ev: Evidence) -> Direct | None:
-    """The model's few-word answer from the chosen sentence, checked; None when it does not stand."""
+def direct_answer(llm, query: Query, found: Findings, ev: Evidence) -> Direct:
+    """The model's few-word answer from the chosen sentence, checked (stood=False when it did not stand)."""
     before = line_before(found, ev)
-    reply = short_reply(llm, SENTENCE_SYSTEM, build_direct_prompt(query.text, trimmed(ev.quote), before),
-                        DIRECT_TOKENS)
-    return check(tidy(reply), query, ev.quote, before)
+    reply = tidy(short_reply(llm, query, trimmed(ev.quote), before))
+    return check(reply, query, ev.quote, before) or Direct(reply, False, stood=False)
 
 
 def lead(direct: Direct, text: str) -> str:

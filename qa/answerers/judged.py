@@ -8,7 +8,6 @@ can answer, is written by the model from a few sentences of each relevant articl
 from __future__ import annotations
 
 from collections.abc import Iterator
-
 from dataclasses import replace
 
 from qa.answerers.base import Findings, answer_of, explain, refusal
@@ -91,8 +90,12 @@ class JudgedAnswerer:
         if not chosen:
             return refusal(query.text, found, self.name, explanation)
         direct = direct_answer(self.llm, query, found, chosen[0]) if s.direct_answer else None
+        if direct is not None:
+            said = f"direct answer: {direct.text}" if direct.stood else f"the direct answer {direct.text!r} did not " \
+                "stand its check (its names and numbers must be in the sentence): the quote stands alone"
+            explanation = replace(explanation, notes=explanation.notes + (said,))
+            direct = direct if direct.stood else None
         if direct is not None and direct.from_before:
-            before = line_before(found, chosen[0])
-            chosen[0] = replace(chosen[0], context=before)
+            chosen[0] = replace(chosen[0], context=line_before(found, chosen[0]))
         answer = self.writer.extractive.cite(query, found, chosen, name=self.name, explanation=explanation)
         return replace(answer, text=lead(direct, answer.text)) if direct is not None else answer

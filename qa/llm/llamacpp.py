@@ -128,6 +128,19 @@ class LlamaCppModel:
         except ValueError as err:  # e.g. the prompt does not fit the context window
             raise BackendError(f"llama.cpp failed: {err}") from err
 
+    def follow_up(self, system: str, user: str, said: str, then: str, max_tokens: int) -> str:
+        """The reply to a second user message (then), after the model said `said` to the first: one line, greedy.
+        The conversation starts as the judgement of (system, user) did, so its prefix comes from the KV cache."""
+        llm = self._llm
+        turns = [*self._messages(system, user), {"role": "assistant", "content": said},
+                 {"role": "user", "content": then}]
+        tokens = llm.tokenize(self._format_turns(turns).encode("utf-8"), add_bos=False, special=True)
+        try:
+            done = llm.create_completion(tokens, max_tokens=max_tokens, temperature=0.0, seed=0, stop=["\n"])
+        except ValueError as err:
+            raise BackendError(f"llama.cpp failed: {err}") from err
+        return done["choices"][0]["text"]
+
     def judge(self, system: str, user: str) -> float:
         """P(yes) - P(no) for the first token of the reply: the model's judgement, without generating."""
         p_yes, p_no = self.first_token_probs(system, user, (self._yes, self._no))
@@ -230,6 +243,10 @@ class LlamaCppModel:
         return [sum(math.exp(logits[i] - norm) for i in ids) for ids in groups]
 
     def _format(self, system: str, user: str) -> str:
+        return self._format_turns(self._messages(system, user))
+
+    def _format_turns(self, turns: list[dict[str, str]]) -> str:
+        """The conversation in the GGUF's own chat template, up to the start of the assistant's reply."""
         from llama_cpp.llama_chat_format import Jinja2ChatFormatter
 
         llm = self._llm
@@ -239,7 +256,7 @@ class LlamaCppModel:
         eos = llm.detokenize([llm.token_eos()]).decode("utf-8", "ignore")
         bos = llm.detokenize([llm.token_bos()]).decode("utf-8", "ignore") if llm.token_bos() >= 0 else ""
         formatter = Jinja2ChatFormatter(template=template, eos_token=eos, bos_token=bos, add_generation_prompt=True)
-        return formatter(messages=self._messages(system, user)).prompt
+        return formatter(messages=turns).prompt
 
     def close(self) -> None:
         """Free the model before the interpreter tears down the library it lives in."""

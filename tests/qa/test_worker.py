@@ -157,5 +157,7 @@ def test_judging_candidates_evaluates_their_shared_prefix_once(worker):
     assert 0 < tail_tokens < 60 < whole, (whole, worker.evaluated)   # each costs its own tokens, not the prefix
     worker.judge_many(system, [question + tails[2]])
     assert worker.evaluated == 1   # the same prompt again: only its last token is evaluated
+    words = worker.follow_up(system, question + tails[1], "yes", "Which year? Reply with the year only.", 8)
+    assert isinstance(words, str) and "\n" not in words   # a second turn after the judgement, one line
     probs = worker.choose("Reply with a number.", "Which is larger: 1. two 2. seven", 2)
     assert len(probs) == 3 and all(0 <= p <= 1 for p in probs) and sum(probs) <= 1.0 + 1e-6
