@@ -14,6 +14,8 @@ DEFAULT_BENCHMARKS = REPO.parent / "shared" / "benchmarks"
 # benchmarks in our JSONL format over a folder of their own: name -> (questions file, corpus folder) under the root
 FOLDER_SETS = {"realnews": ("realnews/questions.jsonl", "realnews/pages"),
                "newsdump": ("newsdump/questions.jsonl", "newsdump/corpus")}
+# our own summary, comparison, list and timeline questions over a benchmark's pages: name -> (file here, corpus)
+OWN_OVER_BENCHMARKS = {"synthesis-realnews": ("synthesis-realnews.jsonl", "realnews/pages")}
 
 
 @dataclass(frozen=True, slots=True)
@@ -183,6 +185,11 @@ def load_dataset(name: str, benchmarks: Path | None = None, corpus_dir: Path | N
         return load_seeds()
     if name == "synthesis":
         return load_synthesis()
+    if name in OWN_OVER_BENCHMARKS:
+        questions, corpus = OWN_OVER_BENCHMARKS[name]
+        if not (root / corpus).is_dir():
+            raise InputError(f"No {corpus} under {root}: pass --benchmarks DIR")
+        return replace(load_jsonl(HERE / "datasets" / questions, root / corpus), name=name)
     if name in ("squad2", "rgb", *FOLDER_SETS):
         if not root.is_dir():
             raise InputError(f"No benchmarks folder at {root}: pass --benchmarks DIR")

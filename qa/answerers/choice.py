@@ -22,6 +22,10 @@ from qa.settings import Settings
 CANDIDATE_WORDS = 70   # a candidate is trimmed to this many words: prompt tokens are the latency on a CPU
 
 
+# a content-free candidate: the model's judgement of it is the question's own bias towards yes or no
+NULL_CANDIDATE = Evidence(-1, -1, "N/A", 0.0, 0.0, 0.0, False)
+
+
 @dataclass(frozen=True, slots=True)
 class Judged:
     """One candidate sentence with the model's judgement and the fused score (above 0 answers)."""
@@ -90,7 +94,25 @@ def choose(llm, query: Query, found: Findings, settings: Settings) -> list[Judge
     return out
 
 
-def quoted(judged: Sequence[Judged], most: int) -> list[Evidence]:
-    """The sentences to quote: the chosen one first, then the runners-up that pass too (up to most), as the
-    extractive answer quotes close runners-up: the model's second choice often completes the first."""
-    return [j.evidence for j in judged[:most] if j.fused >= 0] if judged and judged[0].fused >= 0 else []
+# a runner-up from another article is quoted only this close to the chosen sentence's fused score (one from the
+# chosen article only has to pass): measured on seeds, where five articles tell one story, quoting every passing
+# sentence cited other articles than the one asked about (citation precision 0.70 against 0.91)
+CLOSE = 0.3
+
+
+def quoted(judged: Sequence[Judged], most: int, sources: Sequence[str]) -> list[Evidence]:
+    """The sentences to quote: the chosen one first, then the runners-up that pass too (up to most), from its
+    own article or close to it, as the extractive answer quotes close runners-up.
+
+    Args:
+        judged: the candidates, best fused score first.
+        most: sentences quoted at most.
+        sources: the article id of each passage (Evidence.passage indexes it).
+    """
+    if not judged or judged[0].fused < 0:
+        return []
+    best = judged[0]
+    home = sources[best.evidence.passage]
+    chosen = [j.evidence for j in judged if j.fused >= 0 and (
+        sources[j.evidence.passage] == home or j.fused >= best.fused - CLOSE)]
+    return chosen[:most]

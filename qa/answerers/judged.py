@@ -86,7 +86,7 @@ class JudgedAnswerer:
                       for j in judged[:CANDIDATES_EXPLAINED] if j.judge is not None)
         best_judge = judged[0].judge if judged else None
         explanation = explain(found, s.min_support, judge=best_judge, notes=notes)
-        chosen = quoted(judged, s.max_sentences)
+        chosen = quoted(judged, s.max_sentences, [p.source for p in found.passages])
         if not chosen:
             return refusal(query.text, found, self.name, explanation)
         direct = direct_answer(self.llm, query, found, chosen[0]) if s.direct_answer else None

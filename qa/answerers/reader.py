@@ -16,7 +16,8 @@ from dataclasses import replace
 
 from qa.answerers.base import Findings, answer_of, explain, refusal
 from qa.answerers.extractive import ExtractiveAnswerer
-from qa.answerers.sources import ArticleExcerpt, digest, excerpts
+from qa.answerers.relevance import judged_excerpts
+from qa.answerers.sources import ArticleExcerpt, dateline, digest, excerpts
 from qa.citations import check_claims, renumber_markers
 from qa.evidence import EvidenceFinder
 from qa.llm.base import LLM
@@ -87,14 +88,14 @@ class LLMAnswerer:
     def synthesise(self, query: Query, found: Findings) -> Iterator[str | Answer]:
         """A summary, comparison, list or timeline: the model's overview of the best sentences of each relevant
         article, checked claim by claim, then those sentences, one line per article (what it read), cited."""
-        chosen = self.extractive.excerpts(found)
-        explanation = explain(found, self.settings.min_support)
+        chosen, note = judged_excerpts(self.llm, query, found, self.settings)
+        explanation = explain(found, self.settings.min_support, notes=(note,) if note else ())
         if not chosen:
             answer = refusal(query.text, found, self.name, explanation)
             yield from (answer.text, answer)
             return
-        yield from self.write(query, found, [ex.passage for ex in chosen], [ex.passage.text for ex in chosen],
-                              SYNTHESIS_TASK, explanation, chosen)
+        texts = [f"{dateline(ex.passage).strip()} {ex.passage.text}".strip() for ex in chosen]   # dates for timelines
+        yield from self.write(query, found, [ex.passage for ex in chosen], texts, SYNTHESIS_TASK, explanation, chosen)
 
     def write(self, query: Query, found: Findings, cited: list[Passage], texts: list[str], task: str,
               explanation: Explanation, excerpts: list[ArticleExcerpt] | None = None) -> Iterator[str | Answer]:

@@ -125,5 +125,11 @@ def digest(excerpts: list[ArticleExcerpt], cited: tuple[Citation, ...] = ()) -> 
             numbers[p.source] = len(citations) + 1
             citations.append(Citation.of(p, numbers[p.source], " … ".join(e.quote for e in ex.evidence),
                                          round(max(e.support for e in ex.evidence), 4)))
-        lines.append(f"{p.text} [{numbers[p.source]}]")
+        lines.append(f"{p.text} [{numbers[p.source]}]{dateline(p)}")
     return "\n".join(lines), tuple(citations)
+
+
+def dateline(passage: Passage) -> str:
+    """" (Outlet, 2024-06-12)" after an article's line: who published it and when, from its metadata."""
+    said = ", ".join(x for x in (passage.outlet, passage.published[:10]) if x)
+    return f" ({said})" if said else ""

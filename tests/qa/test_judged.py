@@ -7,7 +7,7 @@ from qa.errors import ConfigError
 from qa.evidence import EvidenceFinder
 from qa.models import Answer, Passage
 from qa.pipeline import NewsQA
-from qa.prompts import JUDGE_TASK, REFUSAL, SYNTHESIS_TASK
+from qa.prompts import JUDGE_TASK, REFUSAL, RELEVANT_SYSTEM, SYNTHESIS_TASK
 from qa.query import answer_type
 from qa.settings import Settings
 from qa.terms import TermWeights
@@ -94,13 +94,14 @@ def test_factoid_questions_are_not_synthesis(question):
 def test_the_model_writes_a_synthesis_from_every_article_and_each_claim_is_checked():
     reply = ("Washington criticizes the arms trade as a violation of Security Council resolutions [1]. "
              "North Korean troops were deployed to Russia [2]. The moon is made of cheese [3].")
-    llm = JudgingFakeLLM([reply], [])
+    llm = relevance_judge([reply], irrelevant=("weather", "Kim Jong Il"))
     pieces = list(pipeline(llm, min_support=0.1).stream("Summarize what the articles say about Russia and North "
                                                         "Korea."))
     answer = pieces[-1]
     assert isinstance(answer, Answer) and all(isinstance(p, str) for p in pieces[:-1])
     (_, user), = llm.calls
-    assert user.endswith(SYNTHESIS_TASK) and llm.judged == []
+    assert user.endswith(SYNTHESIS_TASK) and {system for system, _ in llm.judged} == {RELEVANT_SYSTEM}
+    assert "weather" not in user   # a sentence the model judged irrelevant is not read
     sources = [line for line in user.splitlines() if line.startswith("[")]
     assert len(sources) >= 2 and "Security Council" in sources[0] and "troops" in sources[1]  # one per article
     assert "cheese" not in answer.text and any("removed" in w or "cheese" in w for w in answer.warnings)
@@ -108,6 +109,28 @@ def test_the_model_writes_a_synthesis_from_every_article_and_each_claim_is_check
     assert "Security Council resolutions [1]" in overview and "troops were deployed to Russia [2]" in overview
     assert len(lines.splitlines()) == len(sources) and lines.splitlines()[0].endswith("[1]")  # what it read
     assert [c.source for c in answer.citations][:2] == ["trade", "troops"]
+
+
+def relevance_judge(replies, irrelevant=()) -> JudgingFakeLLM:
+    """A model that judges every sentence relevant but those holding one of the irrelevant words."""
+    llm = JudgingFakeLLM(replies, [])
+
+    def judge(system, user):
+        llm.judged.append((system, user))
+        return -0.9 if any(word in user.split("Sentence: ", 1)[1] for word in irrelevant) else 0.8
+
+    llm.judge = judge
+    return llm
+
+
+def test_an_article_the_model_judges_irrelevant_is_not_read_or_cited():
+    reply = "Washington criticizes the arms trade [1]. North Korean troops were deployed to Russia [2]."
+    llm = relevance_judge([reply], irrelevant=("Pyongyang", "Kim Jong Il"))
+    answer = pipeline(llm, min_support=0.1).ask("Summarize what the articles say about Putin and North Korea.")
+    assert any("Pyongyang" in user for _, user in llm.judged)   # the visit article's sentences were judged
+    (_, user), = llm.calls
+    assert "Pyongyang" not in user and "visit" not in {c.source for c in answer.citations}
+    assert any("not cited" in note for note in answer.explanation.notes)
 
 
 def test_the_extractive_digest_quotes_one_line_per_article():
