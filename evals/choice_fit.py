@@ -25,7 +25,7 @@ QUOTED = Settings().max_sentences   # sentences an answer quotes at most
 
 def judged_rows(settings: Settings, dataset_name: str, design: str, out: Path) -> list[dict]:
     """Each question's candidates: judgement, evidence margin, whether the candidate holds a gold answer."""
-    from qa.answerers.choice import NULL_CANDIDATE, candidates, judge_list, judge_sentences
+    from qa.answerers.choice import candidates, judge_list, judge_sentences
     from qa.answerers.judged import JudgedAnswerer
 
     cache = out / f"choice-{design}-{dataset_name}.json"
@@ -43,10 +43,9 @@ def judged_rows(settings: Settings, dataset_name: str, design: str, out: Path) -
         cands = candidates(found, settings.choice_candidates)
         started = time.perf_counter()
         verdicts = (judge_list if design == "list" else judge_sentences)(answerer.llm, found.query, cands)
-        null = judge_sentences(answerer.llm, found.query, [NULL_CANDIDATE])[0] if cands else 0.0
         seconds = time.perf_counter() - started
         gold = [a.lower() for a in q.answers]
-        rows.append({"question": q.question, "answerable": q.answerable, "seconds": seconds, "null": null,
+        rows.append({"question": q.question, "answerable": q.answerable, "seconds": seconds,
                      "candidates": [{"judge": v or 0.0, "margin": ev.support - settings.min_support,
                                      "right": any(a in ev.quote.lower() for a in gold), "sentence": ev.quote}
                                     for ev, v in zip(cands, verdicts)]})

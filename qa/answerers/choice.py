@@ -22,10 +22,6 @@ from qa.settings import Settings
 CANDIDATE_WORDS = 70   # a candidate is trimmed to this many words: prompt tokens are the latency on a CPU
 
 
-# a content-free candidate: the model's judgement of it is the question's own bias towards yes or no
-NULL_CANDIDATE = Evidence(-1, -1, "N/A", 0.0, 0.0, 0.0, False)
-
-
 @dataclass(frozen=True, slots=True)
 class Judged:
     """One candidate sentence with the model's judgement and the fused score (above 0 answers)."""
