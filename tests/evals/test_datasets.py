@@ -4,6 +4,8 @@ from evals.datasets import DEFAULT_BENCHMARKS, load_dataset, load_seeds
 from qa.errors import InputError
 from tests.conftest import SEEDS
 
+PAGES = SEEDS.parent / "tests" / "index" / "pages"
+
 
 def test_seeds_set_is_complete_and_points_at_real_articles():
     ds = load_seeds()
@@ -46,3 +48,33 @@ def test_custom_jsonl(tmp_path):
     path.write_text('{"nope": 1}\n')
     with pytest.raises(InputError, match="question"):
         load_dataset(str(path))
+
+
+@pytest.mark.skipif(not (DEFAULT_BENCHMARKS / "realnews").is_dir(), reason="../shared/benchmarks/realnews is absent")
+def test_the_real_news_sets_are_built_in():
+    realnews = load_dataset("realnews")
+    assert realnews.name == "realnews" and len(realnews.questions) == 85 and realnews.documents is None
+    assert sum(not q.answerable for q in realnews.questions) == 25
+    pages = {p.stem for p in realnews.corpus_dir.glob("*.html")}
+    assert all(set(q.sources) <= pages for q in realnews.questions)
+    synthesis = load_dataset("synthesis-realnews")
+    assert synthesis.corpus_dir == realnews.corpus_dir and all(q.key_points for q in synthesis.questions)
+    assert all(set(q.sources) <= pages for q in synthesis.questions)
+    with pytest.raises(InputError, match="No realnews/pages"):
+        load_dataset("synthesis-realnews", realnews.corpus_dir)
+
+
+def test_the_stock_peer_reads_the_articles_newsqa_loaded(tmp_path):
+    from evals.stock import article_documents
+    from qa.settings import Settings
+
+    folder = tmp_path / "pages"
+    folder.mkdir()
+    (folder / "page.html").write_text((PAGES / "harbour.html").read_text())   # a saved page: no .txt or .md
+    (folder / "dump.jsonl").write_text('{"id": "d1", "title": "Harbour", "text": "The harbour opened in May."}\n')
+    documents = article_documents(folder, Settings())
+    assert sorted(d.metadata["article_id"] for d in documents) == ["dump-d1", "page"]   # the ids newsqa gives them
+    assert all(d.text.strip() for d in documents)
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(InputError, match="No articles"):
+        article_documents(tmp_path / "empty", Settings())
