@@ -1,20 +1,20 @@
 """What a summary, comparison, list or timeline draws on: each article's best sentences, each judged by the model
 for relevance to the question (the same batched yes/no as the fact choice), so an article none of whose sentences
-the model judges relevant is not read or cited; undated by nothing, every line says who published it and when.
+the model judges relevant is not read or cited. A summary of few articles reads more of each.
 """
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 
 from qa.answerers.base import Findings
 from qa.answerers.choice import trimmed
-from qa.answerers.sources import ArticleExcerpt, by_article
+from qa.answerers.sources import ArticleExcerpt, by_article, excerpt_of
 from qa.prompts import RELEVANT_SYSTEM, build_sentence_prompt
 from qa.query import Query
 from qa.settings import Settings
 
 POOL_EXTRA = 1   # sentences judged per article beyond those kept
+MOST_PER_ARTICLE = 5   # sentences read from one article at most
 TIMELINE = re.compile(r"\b(?:timeline|chronolog\w*|over time|sequence of events|how (?:has|have|did) .{1,60}"
                       r"\b(?:changed|evolved|developed|unfolded))\b", re.IGNORECASE)
 
@@ -25,7 +25,11 @@ def judged_excerpts(llm, query: Query, found: Findings, settings: Settings) -> t
     Each article's best few sentences by evidence are judged; an article keeps those whose judgement reaches
     QA_SYNTHESIS_RELEVANCE (its best ones, in the order it tells them), and an article with none is left out.
     A backend without probabilities keeps the evidence's choice."""
-    per_article = settings.synthesis_sentences
+    relevant = by_article(found, per_article=1, max_articles=settings.synthesis_articles,
+                          min_support=settings.min_support)
+    # the same budget of sentences whatever the number of articles: a summary of one article reads more of it
+    budget = settings.synthesis_articles * settings.synthesis_sentences
+    per_article = max(settings.synthesis_sentences, min(MOST_PER_ARTICLE, budget // max(len(relevant), 1)))
     pool = by_article(found, per_article=per_article + POOL_EXTRA, max_articles=settings.synthesis_articles,
                       min_support=settings.min_support)
     sentences = [ev for ex in pool for ev in ex.evidence]
@@ -46,7 +50,7 @@ def judged_excerpts(llm, query: Query, found: Findings, settings: Settings) -> t
             continue
         order = {id(ev): i for i, ev in enumerate(ex.evidence)}   # by_article keeps the article's own order
         kept.sort(key=lambda ev: order[id(ev)])
-        out.append(ArticleExcerpt(replace(ex.passage, text=" ".join(ev.quote for ev in kept)), tuple(kept)))
+        out.append(excerpt_of(ex.passage, kept))
     if is_timeline(query):
         out.sort(key=lambda ex: ex.passage.published or "9999")   # undated last
     note = f"the model judged no sentence of {dropped} article(s) relevant: not cited" if dropped else ""

@@ -101,9 +101,23 @@ def by_article(found: Findings, per_article: int, max_articles: int, min_support
                 break
         picked.sort(key=lambda e: (_chunk_number(found.passages[e.passage]), e.position))
         best = found.passages[max(scored, key=lambda pair: pair[0])[1].passage]
-        text = " ".join(e.quote for e in picked)
-        out.append(ArticleExcerpt(replace(best, text=text), tuple(picked)))
+        out.append(excerpt_of(best, picked))
     return out
+
+
+def excerpt_of(passage: Passage, picked: list[Evidence]) -> ArticleExcerpt:
+    """An article's excerpt from its picked sentences, in order; a sentence's context is quoted once (not again
+    when it was picked itself or is another's context)."""
+    said: set[str] = set()
+    kept: list[Evidence] = []
+    for ev in picked:
+        if ev.context and (ev.context.lower() in said or any(ev.context == other.sentence for other in picked)):
+            ev = replace(ev, context="")
+        if ev.sentence.lower() in said:
+            continue
+        said.update(text.lower() for text in (ev.context, ev.sentence) if text)
+        kept.append(ev)
+    return ArticleExcerpt(replace(passage, text=" ".join(e.quote for e in kept)), tuple(kept))
 
 
 def digest(excerpts: list[ArticleExcerpt], cited: tuple[Citation, ...] = ()) -> tuple[str, tuple[Citation, ...]]:
