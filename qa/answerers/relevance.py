@@ -13,7 +13,6 @@ from qa.prompts import RELEVANT_SYSTEM, build_sentence_prompt
 from qa.query import Query
 from qa.settings import Settings
 
-POOL_EXTRA = 1   # sentences judged per article beyond those kept
 MOST_PER_ARTICLE = 5   # sentences read from one article at most
 TIMELINE = re.compile(r"\b(?:timeline|chronolog\w*|over time|sequence of events|how (?:has|have|did) .{1,60}"
                       r"\b(?:changed|evolved|developed|unfolded))\b", re.IGNORECASE)
@@ -27,10 +26,11 @@ def judged_excerpts(llm, query: Query, found: Findings, settings: Settings) -> t
     A backend without probabilities keeps the evidence's choice."""
     relevant = by_article(found, per_article=1, max_articles=settings.synthesis_articles,
                           min_support=settings.min_support)
-    # the same budget of sentences whatever the number of articles: a summary of one article reads more of it
-    budget = settings.synthesis_articles * settings.synthesis_sentences
-    per_article = max(settings.synthesis_sentences, min(MOST_PER_ARTICLE, budget // max(len(relevant), 1)))
-    pool = by_article(found, per_article=per_article + POOL_EXTRA, max_articles=settings.synthesis_articles,
+    # one budget of judged sentences (one batch) whatever the number of articles: a summary of one article
+    # reads more of it; each article keeps all but one of its judged sentences at most
+    judged_per = max(2, min(MOST_PER_ARTICLE + 1, settings.synthesis_judged // max(len(relevant), 1)))
+    per_article = max(min(settings.synthesis_sentences, judged_per), judged_per - 1)
+    pool = by_article(found, per_article=judged_per, max_articles=settings.synthesis_articles,
                       min_support=settings.min_support)
     sentences = [ev for ex in pool for ev in ex.evidence]
     many = getattr(llm, "judge_many", None)
