@@ -47,7 +47,7 @@ def test_the_default_is_judged_and_quotes_what_the_model_judges_stated(qwen):
         answer = qwen.ask(question)
         assert not answer.refused and answer.model.startswith("judged:llamacpp:qwen2.5-coder"), answer
         assert needle in answer.text and answer.citations[0].source == CHOE_ARTICLE
-        assert answer.citations[0].quote in answer.text   # exact quotes
+        assert all(part in answer.text for part in answer.citations[0].quote.split(" … "))   # exact quotes
         assert answer.explanation.judge is not None   # judged (the decision fuses it with the evidence)
 
 
@@ -135,10 +135,11 @@ def test_the_openai_backend_against_a_local_server(models_dir, seeded_dir, embed
 
 
 CARBON_PAGE = ("Microsoft pledges to remove all the carbon it has ever emitted\n\n"
-               "Microsoft will create a $1 billion climate innovation fund to speed up the development of carbon "
-               "reduction and removal technology, the company said on Thursday. "
+               "Microsoft said on Thursday that it will be carbon negative, and it will create a $1 billion climate "
+               "innovation fund to speed up carbon removal technology. "
                "Brad Smith, the company's president, said it was time to act. "
-               "Microsoft aims to be carbon negative by 2030, removing more carbon from the air than it emits. "
+               "The company set itself a deadline: it wants to get there by 2030, removing more carbon from the air "
+               "than it emits. "
                "By 2050 it wants to have removed all the carbon it has emitted since it was founded in 1975.")
 
 
@@ -154,6 +155,7 @@ def test_the_model_picks_the_sentence_that_answers_where_the_evidence_ranks_anot
         answer = qwen.ask(question)
         assert not answer.refused and answer.citations[0].source == "carbon", answer
         first = answer.text.split("[1]")[0]
-        assert "carbon negative by 2030" in first and "$1 billion" not in first, answer.text
+        assert "get there by 2030" in first and "$1 billion" not in first, answer.text
+        assert answer.text.startswith("2030. "), answer.text   # the direct answer leads, checked against the quote
     finally:
         qwen.remove("carbon")
