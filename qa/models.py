@@ -85,6 +85,7 @@ class Answer:
     standalone: str = ""                  # the question actually searched, when a follow-up was rewritten
     explanation: Explanation | None = None
     timings: dict[str, float] = field(default_factory=dict, compare=False)  # ms per stage of this answer
+    direct: str = ""                      # the few words that answer ("2030"), checked against the quote; "" if none
 
     def to_dict(self) -> dict:
         """Plain JSON-ready dict (nested dataclasses as dicts, tuples as lists)."""

@@ -98,4 +98,4 @@ class JudgedAnswerer:
         if direct is not None and direct.from_before:
             chosen[0] = replace(chosen[0], context=line_before(found, chosen[0]))
         answer = self.writer.extractive.cite(query, found, chosen, name=self.name, explanation=explanation)
-        return replace(answer, text=lead(direct, answer.text)) if direct is not None else answer
+        return replace(answer, text=lead(direct, answer.text), direct=direct.text) if direct is not None else answer

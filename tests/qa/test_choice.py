@@ -52,6 +52,7 @@ def test_the_model_picks_the_sentence_that_answers_over_the_top_scored_one():
     answer = pipeline(llm).ask(QUESTION)
     assert not answer.refused
     assert answer.text.startswith("2030. The company aims to be carbon negative by 2030"), answer.text
+    assert answer.direct == "2030" and answer.to_dict()["direct"] == "2030"   # --json and the API carry it
     assert "$1 billion" not in answer.text and answer.citations[0].source == "carbon"
     assert all(system == SENTENCE_SYSTEM for system, _ in llm.judged) and len(llm.judged) == 3
     prefixes = {user.split("Sentence: ")[0] for _, user in llm.judged}
@@ -69,7 +70,8 @@ def test_no_candidate_passing_is_a_refusal():
 def test_a_direct_answer_that_the_sentence_does_not_state_is_left_out():
     llm = judging({"by 2030": 0.95}, replies=["By 2023"])
     answer = pipeline(llm).ask(QUESTION)
-    assert answer.text.startswith("The company aims") and "2023" not in answer.text
+    assert answer.text.startswith("The company aims") and "2023" not in answer.text and answer.direct == ""
+    assert any("did not stand its check" in note for note in answer.explanation.notes)
 
 
 def test_the_listwise_design_reads_the_numbers():
