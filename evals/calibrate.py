@@ -22,16 +22,26 @@ def best_supports(settings: Settings, out: Path) -> list[tuple[float, bool, str]
     return [(pipeline.find(q.question).best, q.answerable, q.question) for q in dataset.questions]
 
 
-def judgements(settings: Settings, out: Path, judge_input: str) -> list[tuple[float, float, bool, str]]:
-    """(model's judgement, evidence margin, answerable, question) for every seeds question (needs a model)."""
+def judged_pipeline(settings: Settings, dataset, out: Path, **update):
+    """The dataset ingested, and its pipeline with the judged answerer under these settings (needs a model).
+
+    Returns:
+        (pipeline, its JudgedAnswerer, the effective settings).
+    """
     from qa.answerers.judged import JudgedAnswerer
 
-    dataset = load_seeds()
-    settings = settings.model_copy(update={"judge_input": judge_input, "answerer": "judged"})
+    settings = settings.model_copy(update={**update, "answerer": "judged"})
     pipeline, _, _ = ingest_dataset(settings, dataset, out)
     judged = pipeline.answerer
     if not isinstance(judged, JudgedAnswerer):
-        raise SystemExit("--judged needs a model: make setup installs one, or set QA_LLM")
+        raise SystemExit("the judged answerer needs a model: make setup installs one, or set QA_LLM")
+    return pipeline, judged, settings
+
+
+def judgements(settings: Settings, out: Path, judge_input: str) -> list[tuple[float, float, bool, str]]:
+    """(model's judgement, evidence margin, answerable, question) for every seeds question (needs a model)."""
+    dataset = load_seeds()
+    pipeline, judged, settings = judged_pipeline(settings, dataset, out, judge_input=judge_input)
     rows = []
     for q in dataset.questions:
         found = pipeline.find(q.question)

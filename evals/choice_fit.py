@@ -15,7 +15,7 @@ import json
 import time
 from pathlib import Path
 
-from evals.corpus import ingest_dataset
+from evals.calibrate import judged_pipeline
 from evals.datasets import load_dataset
 from qa.settings import Settings
 
@@ -26,17 +26,12 @@ QUOTED = Settings().max_sentences   # sentences an answer quotes at most
 def judged_rows(settings: Settings, dataset_name: str, design: str, out: Path) -> list[dict]:
     """Each question's candidates: judgement, evidence margin, whether the candidate holds a gold answer."""
     from qa.answerers.choice import candidates, judge_list, judge_sentences
-    from qa.answerers.judged import JudgedAnswerer
 
     cache = out / f"choice-{design}-{dataset_name}.json"
     if cache.is_file():
         return json.loads(cache.read_text())
     dataset = load_dataset(dataset_name)
-    settings = settings.model_copy(update={"answerer": "judged", "choice": design})
-    pipeline, _, _ = ingest_dataset(settings, dataset, out)
-    answerer = pipeline.answerer
-    if not isinstance(answerer, JudgedAnswerer):
-        raise SystemExit("the choice needs a model: make setup installs one, or set QA_LLM")
+    pipeline, answerer, settings = judged_pipeline(settings, dataset, out, choice=design)
     rows = []
     for q in dataset.questions:
         found = pipeline.find(q.question)

@@ -52,13 +52,19 @@ def trimmed(text: str, words: int = CANDIDATE_WORDS) -> str:
     return text if len(parts) <= words else " ".join(parts[:words]) + " …"
 
 
-def judge_sentences(llm, query: Query, cands: Sequence[Evidence]) -> list[float | None]:
-    """Pointwise: the model's P(yes) - P(no) for each candidate, one prompt each, the prefix shared."""
-    users = [build_sentence_prompt(query.text, trimmed(ev.quote)) for ev in cands]
+def judge_each(llm, system: str, query: Query, sentences: Sequence[Evidence]) -> list[float | None]:
+    """The model's P(yes) - P(no) for each sentence under system, one prompt each with the question first: the
+    prefix is shared (in one batch where the backend can)."""
+    users = [build_sentence_prompt(query.text, trimmed(ev.quote)) for ev in sentences]
     many = getattr(llm, "judge_many", None)
     if many is not None:
-        return list(many(SENTENCE_SYSTEM, users))
-    return [llm.judge(SENTENCE_SYSTEM, user) for user in users]
+        return list(many(system, users)) if users else []
+    return [llm.judge(system, user) for user in users]
+
+
+def judge_sentences(llm, query: Query, cands: Sequence[Evidence]) -> list[float | None]:
+    """Pointwise: does each candidate answer the question?"""
+    return judge_each(llm, SENTENCE_SYSTEM, query, cands)
 
 
 def judge_list(llm, query: Query, cands: Sequence[Evidence]) -> list[float | None]:

@@ -30,8 +30,12 @@ class Direct:
     """A checked direct answer, and whether it was taken from the line before the quoted sentence."""
 
     text: str
-    from_before: bool
+    before: str = ""     # the line before the sentence, when the words come from it (it is quoted too)
     stood: bool = True   # False: what the model wrote did not stand its check (kept for the explanation only)
+
+    @property
+    def from_before(self) -> bool:
+        return bool(self.before)
 
 
 def line_before(found: Findings, ev: Evidence) -> str:
@@ -84,14 +88,14 @@ def check(answer: str, query: Query, sentence: str, before: str) -> Direct | Non
     if set(words) <= query.question_keys:   # "the show": nothing the asker did not say
         return None
     in_sentence = set(content_keys(sentence))
-    return Direct(answer, from_before=bool(before) and not set(words) <= in_sentence)
+    return Direct(answer, before=before if before and not set(words) <= in_sentence else "")
 
 
 def direct_answer(llm, query: Query, found: Findings, ev: Evidence) -> Direct:
     """The model's few-word answer from the chosen sentence, checked (stood=False when it did not stand)."""
     before = line_before(found, ev)
     reply = tidy(short_reply(llm, query, trimmed(ev.quote), before))
-    return check(reply, query, ev.quote, before) or Direct(reply, False, stood=False)
+    return check(reply, query, ev.quote, before) or Direct(reply, stood=False)
 
 
 def lead(direct: Direct, text: str) -> str:

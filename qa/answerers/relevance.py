@@ -7,9 +7,9 @@ from __future__ import annotations
 import re
 
 from qa.answerers.base import Findings
-from qa.answerers.choice import trimmed
+from qa.answerers.choice import judge_each
 from qa.answerers.sources import ArticleExcerpt, by_article, excerpt_of
-from qa.prompts import RELEVANT_SYSTEM, build_sentence_prompt
+from qa.prompts import RELEVANT_SYSTEM
 from qa.query import Query
 from qa.settings import Settings
 
@@ -33,10 +33,7 @@ def judged_excerpts(llm, query: Query, found: Findings, settings: Settings) -> t
     pool = by_article(found, per_article=judged_per, max_articles=settings.synthesis_articles,
                       min_support=settings.min_support)
     sentences = [ev for ex in pool for ev in ex.evidence]
-    many = getattr(llm, "judge_many", None)
-    users = [build_sentence_prompt(query.text, trimmed(ev.quote)) for ev in sentences]
-    verdicts = list(many(RELEVANT_SYSTEM, users)) if many is not None and users else \
-        [llm.judge(RELEVANT_SYSTEM, user) for user in users]
+    verdicts = judge_each(llm, RELEVANT_SYSTEM, query, sentences)
     if not verdicts or all(v is None for v in verdicts):
         return by_article(found, per_article=per_article, max_articles=settings.synthesis_articles,
                           min_support=settings.min_support), ""
