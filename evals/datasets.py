@@ -6,6 +6,7 @@ import json
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from index.metadata import iso_date
 from qa.errors import InputError
 
 HERE = Path(__file__).resolve().parent
@@ -39,6 +40,7 @@ class Question:
     sources: tuple[str, ...]
     answerable: bool
     key_points: tuple[KeyPoint, ...] = ()
+    as_of: str = ""   # the day it was asked (a line's "as_of" or "asked_on"): "this week" is relative to it
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,13 +95,16 @@ def _questions(rows: list[dict], path: Path) -> tuple[Question, ...]:
             value = r.get(key, [])
             if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
                 raise InputError(f"{where}: '{key}' must be a list of strings")
+        as_of = r.get("as_of", r.get("asked_on", ""))
+        if not isinstance(as_of, str) or (as_of and iso_date(as_of) is None):
+            raise InputError(f"{where}: 'as_of' must be a date (YYYY-MM-DD)")
         answerable = r.get("answerable", True)
         if not isinstance(answerable, bool):
             raise InputError(f"{where}: 'answerable' must be true or false")
         if answerable and not (r.get("answers") or r.get("sources")):
             raise InputError(f"{where}: an answerable question needs 'answers' or 'sources'")
         out.append(Question(str(r.get("id", i)), question, tuple(r.get("answers", ())), tuple(r.get("sources", ())),
-                            answerable, _key_points(r.get("key_points", []), where)))
+                            answerable, _key_points(r.get("key_points", []), where), as_of[:10]))
     if not out:
         raise InputError(f"{path}: no questions")
     return tuple(out)

@@ -14,16 +14,16 @@ from qa.errors import InputError
 from qa.settings import Settings
 
 
-def run_ours(pipeline, dataset: Dataset, filters=None) -> list[Result]:
+def run_ours(pipeline, dataset: Dataset, filters=None, dated: bool = True) -> list[Result]:
     """Ask every question through the pipeline as the chat and `qa ask` on a terminal do (streamed: the time to
-    the first text counts too) and judge the answers."""
+    the first text counts too) and judge the answers; dated: each as of the day the set says it was asked."""
     from qa.models import Answer
 
     results = []
     for q in dataset.questions:
         started = time.perf_counter()
         first = answer = None
-        for piece in pipeline.stream(q.question, filters=filters):
+        for piece in pipeline.stream(q.question, filters=filters, as_of=(q.as_of or None) if dated else None):
             if first is None:
                 first = (time.perf_counter() - started) * 1000
             if isinstance(piece, Answer):
@@ -38,7 +38,8 @@ def run_ours(pipeline, dataset: Dataset, filters=None) -> list[Result]:
     return results
 
 
-def evaluate(settings: Settings, dataset: Dataset, out: Path, *, compare: bool = False, filters=None) -> dict:
+def evaluate(settings: Settings, dataset: Dataset, out: Path, *, compare: bool = False, filters=None,
+             dated: bool = True) -> dict:
     """Run the whole evaluation and write report.json, report.md and charts into out.
 
     Returns:
@@ -50,9 +51,10 @@ def evaluate(settings: Settings, dataset: Dataset, out: Path, *, compare: bool =
     started = time.perf_counter()
     pipeline, folder, ingest_line = ingest_dataset(settings, dataset, out)
     ingest_s = time.perf_counter() - started
-    ours = run_ours(pipeline, dataset, filters)
+    ours = run_ours(pipeline, dataset, filters, dated)
     report = {
         "dataset": dataset.name,
+        "as_of": "each question's as_of/asked_on" if dated and any(q.as_of for q in dataset.questions) else "today",
         "settings": {k: v for k, v in pipeline.settings.masked().items() if k not in ("host", "port")},
         "ingest": {"summary": ingest_line, "seconds": round(ingest_s, 1)},
         "pipelines": {"newsqa": {"description": f"newsqa hybrid retrieval + {pipeline.model} answerer",
@@ -99,11 +101,12 @@ def run_cli(settings: Settings, args: argparse.Namespace) -> int:
         dataset = balanced_sample(dataset, args.sample, args.seed)
     if args.limit:
         dataset = replace(dataset, questions=dataset.questions[: args.limit])
-    out = args.out / (f"{dataset.name}-sample{args.sample}-seed{args.seed}" if args.sample else dataset.name)
+    out = args.out / ((f"{dataset.name}-sample{args.sample}-seed{args.seed}" if args.sample else dataset.name)
+                      + ("-undated" if args.undated else ""))
     from qa.filters import make_filter
 
     report = evaluate(settings, dataset, out, compare=args.compare,
-                      filters=make_filter(args.since, args.until, args.outlet))
+                      filters=make_filter(args.since, args.until, args.outlet), dated=not args.undated)
     print(report["ingest"]["summary"])
     print(format_table(report))
     print(f"Report: {out / 'report.md'} (also report.json, metrics.png, latency.png)")

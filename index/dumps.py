@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from index.loader import Article, Skipped, parse_article, with_metadata
+from index.article import Article, Skipped, parse_article, with_metadata
 from index.metadata import FIELDS, field
 from qa.errors import InputError
 

@@ -1,6 +1,8 @@
 """Saved web pages -> their article's text and metadata."""
 from __future__ import annotations
 
+from index.pagemeta import clean_outlet, clean_title, headline, page_facts, published
+
 
 def extract_html(markup: str) -> tuple[dict[str, str], str]:
     """A saved news page's main text and metadata (title, date, outlet, author, URL) with trafilatura: Open
@@ -13,8 +15,11 @@ def extract_html(markup: str) -> tuple[dict[str, str], str]:
     text = str(data.get("text") or "")
     if not text.strip():
         return {}, html_to_text(markup)
-    meta = {"title": data.get("title") or "", "date": data.get("date") or "", "outlet": data.get("sitename") or "",
-            "author": data.get("author") or "", "url": data.get("url") or ""}
+    facts = page_facts(markup)
+    outlet = clean_outlet(str(data.get("sitename") or ""))
+    title = headline(facts, str(data.get("title") or ""))
+    meta = {"title": clean_title(title, outlet), "date": published(facts, title, str(data.get("date") or "")),
+            "outlet": outlet, "author": data.get("author") or "", "url": data.get("url") or ""}
     return {k: str(v) for k, v in meta.items() if v}, text
 
 

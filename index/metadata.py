@@ -35,7 +35,44 @@ def iso_date(value: Any) -> str | None:
     try:
         return parsedate_to_datetime(text).isoformat()   # RSS: "Thu, 13 Jun 2024 09:00:00 +0900"
     except (TypeError, ValueError, IndexError):
+        pass
+    ymd = _YMD.match(text)   # "2022/11/27", "2022.11.27"
+    if ymd:
+        try:
+            return datetime(*map(int, ymd.groups())).isoformat()
+        except ValueError:
+            return None
+    return _spelled(text)
+
+
+_YMD = re.compile(r"^(\d{4})[/.](\d{1,2})[/.](\d{1,2})$")
+_DOTTED = re.compile(r"\b\d{1,2}\.\d{1,2}\.\d{4}\b")   # 10.06.2013: day first, as Europe writes it
+
+
+def _spelled(text: str) -> str | None:
+    """A date as people spell it ("November 27, 2022", "27.11.2022", "27 novembre 2022"), read by dateparser:
+    absolute dates only (a dump's "yesterday" means nothing now), day, month and year all given."""
+    if len(text) > 64 or not re.search(r"\d{4}", text):
         return None
+    import dateparser
+
+    parsed = dateparser.parse(text, settings={"PARSERS": ["timestamp", "absolute-time"],
+                                              "REQUIRE_PARTS": ["day", "month", "year"],
+                                              **({"DATE_ORDER": "DMY"} if _DOTTED.search(text) else {})})
+    return parsed.isoformat() if parsed is not None else None
+
+
+def trusted_date(value: Any) -> tuple[str, str]:
+    """(ISO date, warning) of an article's date: unknown ("") with a warning when it does not parse or is after
+    today (a page's clock or a template's placeholder, never the day it was published)."""
+    if value in (None, ""):
+        return "", ""
+    parsed = iso_date(value)
+    if parsed is None:
+        return "", f"date {str(value)!r} does not parse: unknown"
+    if parsed[:10] > date.today().isoformat():
+        return "", f"date {parsed[:10]} is after today: unknown"
+    return parsed, ""
 
 
 def field(record: dict[str, Any], name: str, overrides: dict[str, str] | None = None) -> Any:

@@ -37,7 +37,7 @@ def get_pipeline(**overrides: object) -> NewsQA:
 
 def ask(question: str, *, collection: str = "articles", top_k: int | None = None, llm: str | None = None,
         answerer: str | None = None, since: str | None = None, until: str | None = None,
-        outlets: list[str] | None = None) -> Answer:
+        outlets: list[str] | None = None, as_of: str | None = None) -> Answer:
     """Answer a question from the ingested articles.
 
     Args:
@@ -49,6 +49,7 @@ def ask(question: str, *, collection: str = "articles", top_k: int | None = None
         answerer: "extractive", "judged" or "reader" (default QA_ANSWERER: judged when there is a model).
         since, until: only articles published in this date range (YYYY-MM-DD, inclusive).
         outlets: only articles of these outlets.
+        as_of: the day the question is asked (YYYY-MM-DD, default today): "this week" is read relative to it.
 
     Returns:
         The Answer: text with [n] markers, citations, retrieved passages, refused flag.
@@ -59,4 +60,4 @@ def ask(question: str, *, collection: str = "articles", top_k: int | None = None
     from qa.filters import make_filter
 
     return get_pipeline(collection=collection, llm=llm, answerer=answerer).ask(
-        question, top_k=top_k, filters=make_filter(since, until, outlets))
+        question, top_k=top_k, filters=make_filter(since, until, outlets), as_of=as_of)

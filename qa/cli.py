@@ -59,7 +59,7 @@ def _cmd_ask(args: argparse.Namespace) -> int:
         raise InputError('The question is empty: ask something, e.g. qa ask "Who invited Putin?"')
     pipeline = _pipeline(args)
     if args.json or args.no_stream or not sys.stdout.isatty():
-        answer = pipeline.ask(args.question, filters=_filters(args))
+        answer = pipeline.ask(args.question, filters=_filters(args), as_of=args.as_of)
         if args.json:
             data = answer.to_dict()
             if not args.explain:
@@ -68,7 +68,7 @@ def _cmd_ask(args: argparse.Namespace) -> int:
             return 0
         print(answer_to_text(answer))
     else:
-        answer = _stream_to_terminal(pipeline, args.question, _filters(args))
+        answer = _stream_to_terminal(pipeline, args.question, _filters(args), args.as_of)
     if args.explain and answer.explanation is not None:
         print()
         print(explanation_to_text(answer))
@@ -82,13 +82,13 @@ def _filters(args: argparse.Namespace) -> Any:
     return make_filter(args.since, args.until, args.outlet)
 
 
-def _stream_to_terminal(pipeline: Any, question: str, filters: Any = None) -> Any:
+def _stream_to_terminal(pipeline: Any, question: str, filters: Any = None, as_of: str | None = None) -> Any:
     """Print the answer as it is written; then the checked answer (markers renumbered) and its sources."""
     from qa.models import Answer
     from ui.render import answer_to_text
 
     streamed: list[str] = []
-    for piece in pipeline.stream(question, filters=filters):
+    for piece in pipeline.stream(question, filters=filters, as_of=as_of):
         if isinstance(piece, Answer):
             if "".join(streamed).strip() == piece.text:
                 print("\n" + answer_to_text(piece).removeprefix(piece.text).lstrip("\n") if piece.citations

@@ -36,6 +36,8 @@ def build_parser(settings_flags: bool = True) -> argparse.ArgumentParser:
     answering.add_argument("--since", help="only articles published on or after this date (YYYY-MM-DD)")
     answering.add_argument("--until", help="only articles published on or before this date (YYYY-MM-DD)")
     answering.add_argument("--outlet", action="append", help="only articles of this outlet (repeatable)")
+    answering.add_argument("--as-of", dest="as_of", help="the day the question is asked (YYYY-MM-DD, default today): "
+                           "time words such as \"this week\" are read relative to it")
 
     tuning = argparse.ArgumentParser(add_help=False)
     if settings_flags:
@@ -97,6 +99,8 @@ def build_parser(settings_flags: bool = True) -> argparse.ArgumentParser:
     p.add_argument("--benchmarks", type=Path, help="folder of the outside benchmarks (default ../shared/benchmarks)")
     p.add_argument("--out", type=Path, default=Path("eval-out"), help="report folder (default eval-out)")
     p.add_argument("--compare", action="store_true", help="also run the stock llama-index pipeline")
+    p.add_argument("--undated", action="store_true", help="ask every question as of today, ignoring the set's "
+                   "as_of/asked_on (to measure what the day asked adds)")
     p.add_argument("--limit", type=int, help="only the first N questions")
     p.add_argument("--sample", type=int, help="a fixed, balanced sample of N questions (N/2 answerable, N/2 not)")
     p.add_argument("--seed", type=int, default=0, help="seed of --sample (default 0)")

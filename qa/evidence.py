@@ -222,22 +222,6 @@ def diversify(passages: Sequence[Passage], top_k: int, per_article: int) -> list
     return [p for p in passages if id(p) in kept]
 
 
-# "latest": sentences this close to the best one count as answering as well; among them the newest article wins
-LATEST_MARGIN = 0.05
-
-
-def prefer_recent(found: Sequence[Evidence], passages: Sequence[Passage]) -> list[Evidence]:
-    """For a question after the latest state: the sentences that answer nearly as well as the best, newest article
-    first (ties by date, never by date alone: the rest keep their order after them)."""
-    if not found:
-        return list(found)
-    floor = found[0].support - LATEST_MARGIN
-    close = [e for e in found if e.support >= floor]
-    rest = [e for e in found if e.support < floor]
-    close.sort(key=lambda e: passages[e.passage].published or "", reverse=True)   # ISO dates sort as strings
-    return close + rest
-
-
 # another dated article answering this close to the best sentence, with another answer, is shown beside it
 DISAGREE_MARGIN = 0.1
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from qa.lexicon import (
     DATE,
@@ -28,8 +28,21 @@ from qa.lexicon import (
 )
 from qa.terms import numeral
 
-if TYPE_CHECKING:
-    from qa.query import Query
+
+class Query(Protocol):
+    """What these functions read of an analysed question (qa.query.Query has it; this module never imports it:
+    the query analyser imports this one)."""
+
+    kind: str
+    years: tuple[str, ...]
+    editions: tuple[str, ...]
+    entities: tuple[str, ...]
+    counted: str
+    money: bool
+    question_keys: frozenset[str]
+
+    @property
+    def synthesis(self) -> bool: ...
 
 
 @lru_cache(maxsize=1 << 16)

@@ -69,6 +69,7 @@ class Explanation:
     sentences: tuple[ScoredSentence, ...] = ()   # the best few, best first
     judge: float | None = None            # the reader's P(yes) - P(no) that the passages answer, when asked
     notes: tuple[str, ...] = ()
+    time: str = ""                        # the publication range its time words point at, and the day asked
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,18 +11,21 @@ import threading
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 from qa.answerers.base import Answerer, Findings
 from qa.answerers.factory import Answerers
+from qa.dated import merged, prefer_recent, prefer_timely, time_filter
 from qa.errors import InputError
-from qa.evidence import EvidenceFinder, diversify, prefer_recent, rerank
+from qa.evidence import EvidenceFinder, diversify, rerank
 from qa.filters import Filter
 from qa.library import Library, lexical_root, term_counts
 from qa.models import Answer
 from qa.query import analyse, clean_question
 from qa.settings import Settings
+from qa.timewords import as_of_date
 
 
 class NewsQA:
@@ -202,7 +205,7 @@ class NewsQA:
 
     # -- questions --------------------------------------------------------------------------------
     def find(self, question: str, top_k: int | None = None, timings: dict[str, float] | None = None, *,
-             filters: Filter | None = None) -> Findings:
+             filters: Filter | None = None, as_of: date | str | None = None) -> Findings:
         """Retrieve, rerank by best sentence and score the sentences of the kept passages.
 
         Args:
@@ -210,9 +213,11 @@ class NewsQA:
             top_k: passages to keep (default: the settings' top_k).
             timings: when given, gets milliseconds per stage (open, embed, dense, bm25, fusion, evidence).
             filters: only articles of this date range and these outlets (qa.filters.make_filter).
+            as_of: the day it is asked (ISO; default today): time words ("this week") are read relative to it,
+                and articles of the time they name, or not newer than it, win among near-equal evidence.
 
         Raises:
-            InputError: empty or oversized question, or a bad top_k.
+            InputError: empty or oversized question, a bad top_k or as_of.
         """
         started = time.perf_counter()
         question = clean_question(question)
@@ -221,14 +226,20 @@ class NewsQA:
             raise InputError(f"top_k must be at least 1, got {k}")
         retriever, finder = self._search_parts()
         opened = time.perf_counter()
-        query = analyse(question, finder.weights)
+        query = analyse(question, finder.weights, as_of_date(as_of))
         if query.synthesis:  # drawn from several articles: more passages, at most two of each article
             k = max(k, self.settings.synthesis_passages)
-        fetched = retriever.retrieve(question, max(k, self.settings.rerank_depth), timings, filters)
+        depth = max(k, self.settings.rerank_depth)
+        fetched = retriever.retrieve(question, depth, timings, filters)
+        timed = time_filter(query, filters)
+        if timed is not None:   # a second pass adds the articles of the time the question names
+            fetched = merged(fetched, retriever.retrieve(question, depth, timings, timed))
         scoring = time.perf_counter()
-        ranked = rerank(finder.find(query, fetched), fetched, len(fetched) if query.synthesis else k)
+        ranked = rerank(prefer_timely(finder.find(query, fetched), fetched, query), fetched,
+                        len(fetched) if query.synthesis else k)
         passages = tuple(diversify(ranked, k, per_article=2) if query.synthesis else ranked)
-        scored = finder.find(query, passages)   # scoring only (vectors cached), agreement among the kept passages
+        # scoring only (vectors cached), agreement among the kept passages
+        scored = prefer_timely(finder.find(query, passages), passages, query)
         found = Findings(query, passages, tuple(prefer_recent(scored, passages) if query.latest else scored), finder)
         if timings is not None:
             timings["open"] = timings.get("open", 0.0) + (opened - started) * 1000
@@ -236,7 +247,7 @@ class NewsQA:
         return found
 
     def ask(self, question: str, top_k: int | None = None, answerer: str | None = None, *,
-            filters: Filter | None = None) -> Answer:
+            filters: Filter | None = None, as_of: date | str | None = None) -> Answer:
         """Answer one question from the articles: refused=True with no citations when they do not hold it.
 
         Args:
@@ -244,23 +255,24 @@ class NewsQA:
             top_k: passages to retrieve (default: the settings' top_k).
             answerer: "extractive", "judged", "reader" or a backend name (default: the configured one).
             filters: only articles of this date range and these outlets.
+            as_of: the day it is asked (default today; see find).
 
         Raises:
             QAError: empty or oversized question, nothing ingested, LLM backend failure.
         """
         timings: dict[str, float] = {}
         chosen = self.answerer_for(answerer)   # first: a model starts loading while the question is retrieved
-        found = self.find(question, top_k, timings, filters=filters)
+        found = self.find(question, top_k, timings, filters=filters, as_of=as_of)
         started = time.perf_counter()
         answer = chosen.answer(found.query, found)
         timings["answer"] = (time.perf_counter() - started) * 1000
         return replace(_said(answer, found, filters), timings=timings)
 
     def stream(self, question: str, top_k: int | None = None, answerer: str | None = None, *,
-               filters: Filter | None = None) -> Iterator[str | Answer]:
+               filters: Filter | None = None, as_of: date | str | None = None) -> Iterator[str | Answer]:
         """Pieces of the answer text as they are written, then the final Answer."""
         chosen = self.answerer_for(answerer)
-        found = self.find(question, top_k, filters=filters)
+        found = self.find(question, top_k, filters=filters, as_of=as_of)
         for piece in chosen.stream(found.query, found):
             yield _said(piece, found, filters) if isinstance(piece, Answer) else piece
 
@@ -272,21 +284,22 @@ class NewsQA:
         return condense(history, clean_question(question), self.answerer_for(answerer).condenser)
 
     def chat(self, history: Sequence[tuple[str, str]], question: str, top_k: int | None = None,
-             answerer: str | None = None, *, filters: Filter | None = None) -> Answer:
+             answerer: str | None = None, *, filters: Filter | None = None, as_of: date | str | None = None) -> Answer:
         """Answer a question in a conversation: history is the earlier (question, answer text) turns.
 
         Returns:
             The Answer, with question as asked and standalone as searched.
         """
         searched = self.standalone(history, question, answerer)
-        answer = self.ask(searched, top_k, answerer, filters=filters)
+        answer = self.ask(searched, top_k, answerer, filters=filters, as_of=as_of)
         return replace(answer, question=clean_question(question), standalone=searched)
 
     def chat_stream(self, history: Sequence[tuple[str, str]], question: str, top_k: int | None = None,
-                    answerer: str | None = None, *, filters: Filter | None = None) -> Iterator[str | Answer]:
+                    answerer: str | None = None, *, filters: Filter | None = None,
+                    as_of: date | str | None = None) -> Iterator[str | Answer]:
         """chat(), streamed: text pieces, then the Answer."""
         searched = self.standalone(history, question, answerer)
-        for piece in self.stream(searched, top_k, answerer, filters=filters):
+        for piece in self.stream(searched, top_k, answerer, filters=filters, as_of=as_of):
             asked = clean_question(question)
             yield replace(piece, question=asked, standalone=searched) if isinstance(piece, Answer) else piece
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from qa.errors import InputError
 from qa.lexicon import (
@@ -19,6 +20,7 @@ from qa.lexicon import (
 )
 from qa.matching import editions, entity_key, negated, years
 from qa.terms import TermWeights
+from qa.timewords import Period, period_of
 
 SYNTHESIS_KIND = "synthesis"
 MAX_QUESTION_CHARS = 2000
@@ -41,6 +43,8 @@ class Query:
     negated: bool = False            # the question asks what did not happen
     focus: str = ""                  # stem of the thing a what/which question asks about ("which airline")
     latest: bool = False             # asks for the latest, most recent, newest or current state
+    as_of: str = ""                  # ISO day it is asked on, when not today ("" = today)
+    period: Period | None = None     # publication dates its time words point at ("this week")
 
     @property
     def synthesis(self) -> bool:
@@ -60,12 +64,13 @@ def answer_type(question: str) -> str:
     return ""
 
 
-def analyse(question: str, weights: TermWeights) -> Query:
+def analyse(question: str, weights: TermWeights, as_of: date | None = None) -> Query:
     """Analyse a question once.
 
     Args:
         question: the question as searched.
         weights: term statistics of the collection (for stemming and the focus noun).
+        as_of: the day it is asked (time words are read relative to it; default today).
 
     Returns:
         The Query every scorer reads.
@@ -79,7 +84,9 @@ def analyse(question: str, weights: TermWeights) -> Query:
         question_keys=frozenset(entity_key(w) for w in WORD.findall(question)),
         entities=question_entities(question), years=years(question), editions=editions(question),
         negated=negated(question), focus="" if kind else _focus(question, weights),
-        latest=bool(LATEST.search(question)))
+        latest=bool(LATEST.search(question)),
+        as_of=as_of.isoformat() if as_of and as_of != date.today() else "",
+        period=period_of(question, as_of or date.today()))
 
 
 def _counted(question: str, weights: TermWeights) -> str:

@@ -35,6 +35,7 @@ class AskRequest(BaseModel):
     since: str | None = Field(None, description="only articles published on or after this date (YYYY-MM-DD)")
     until: str | None = Field(None, description="only articles published on or before this date")
     outlets: list[str] = Field(default_factory=list, description="only articles of these outlets")
+    as_of: str | None = Field(None, description="the day the question is asked (YYYY-MM-DD, default today)")
 
 
 class ChatRequest(BaseModel):
@@ -48,6 +49,7 @@ class ChatRequest(BaseModel):
     since: str | None = None
     until: str | None = None
     outlets: list[str] = Field(default_factory=list)
+    as_of: str | None = None
 
 
 def error(status: int, message: str) -> JSONResponse:
@@ -122,7 +124,8 @@ def build_api(pipeline: Any) -> FastAPI:
         """The Answer as JSON, the same shape as `qa ask --json`; with "stream": server-sent events."""
         if body.stream:
             pieces = _started(pipeline.chat_stream(body.history, body.question, body.top_k, body.answerer,
-                                                   filters=make_filter(body.since, body.until, body.outlets)))
+                                                   filters=make_filter(body.since, body.until, body.outlets),
+                                                   as_of=body.as_of))
 
             def events() -> Iterator[tuple[str, Any]]:
                 try:
@@ -133,7 +136,7 @@ def build_api(pipeline: Any) -> FastAPI:
 
             return StreamingResponse(_sse(events()), media_type="text/event-stream")
         return pipeline.chat(body.history, body.question, body.top_k, body.answerer,
-                             filters=make_filter(body.since, body.until, body.outlets)).to_dict()
+                             filters=make_filter(body.since, body.until, body.outlets), as_of=body.as_of).to_dict()
 
     @app.get("/v1/articles", dependencies=api)
     def articles() -> list[dict[str, Any]]:
@@ -178,8 +181,10 @@ def build_api(pipeline: Any) -> FastAPI:
         history, question = conversation(body.messages)
         filters = make_filter(body.since, body.until, body.outlets)
         if not body.stream:
-            return completion(pipeline.chat(history, question, body.top_k, body.answerer, filters=filters))
-        pieces = _started(pipeline.chat_stream(history, question, body.top_k, body.answerer, filters=filters))
+            return completion(pipeline.chat(history, question, body.top_k, body.answerer, filters=filters,
+                                            as_of=body.as_of))
+        pieces = _started(pipeline.chat_stream(history, question, body.top_k, body.answerer, filters=filters,
+                                               as_of=body.as_of))
 
         def lines() -> Iterator[str]:
             try:

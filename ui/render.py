@@ -34,6 +34,8 @@ def explanation_to_text(answer: Answer) -> str:
     if ex is None:
         return "(no explanation)"
     lines = [f"searched: {ex.searched}", verdict(ex)]
+    if ex.time:
+        lines.append(f"time: {ex.time}")
     if ex.judge is not None:
         lines.append(f"the model's judgement P(yes) - P(no): {ex.judge:+.3f}")
     for rank, s in enumerate(ex.sentences, 1):

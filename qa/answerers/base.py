@@ -46,7 +46,9 @@ def explain(found: Findings, threshold: float, *, judge: float | None = None,
     """The explanation carried on every answer: what was searched, the best sentences' signals, the threshold."""
     top = tuple(ScoredSentence(e.passage, e.sentence, round(e.support, 6), e.signals)
                 for e in found.evidence[:EXPLAINED_SENTENCES])
-    return Explanation(found.query.text, threshold, round(found.best, 6), top, judge, notes)
+    q = found.query
+    time = q.period.describe() if q.period else f"as of {q.as_of}: newer articles lose" if q.as_of else ""
+    return Explanation(q.text, threshold, round(found.best, 6), top, judge, notes, time)
 
 
 def refusal(question: str, found: Findings, model: str, explanation: Explanation,

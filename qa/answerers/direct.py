@@ -96,9 +96,3 @@ def direct_answer(llm, query: Query, found: Findings, ev: Evidence) -> Direct:
     before = line_before(found, ev)
     reply = tidy(short_reply(llm, query, trimmed(ev.quote), before))
     return check(reply, query, ev.quote, before) or Direct(reply, stood=False)
-
-
-def lead(direct: Direct, text: str) -> str:
-    """The answer text led by the direct answer: "By 2030. Microsoft said …"."""
-    words = direct.text[0].upper() + direct.text[1:]
-    return f"{words}. {text}" if words[-1] not in ".!?" else f"{words} {text}"

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from qa.answerers.base import Findings, explain, refusal
 from qa.answerers.sources import ArticleExcerpt, by_article, digest
 from qa.citations import cite_evidence
+from qa.dated import source_time
 from qa.evidence import Evidence, disagreement, select_evidence
 from qa.models import Answer, Explanation
 from qa.query import Query
@@ -48,13 +49,20 @@ class ExtractiveAnswerer:
 
     @staticmethod
     def cite(query: Query, found: Findings, chosen: list[Evidence], *, name: str,
-             explanation: Explanation) -> Answer:
-        """The chosen sentences quoted and cited; when another dated article says otherwise, both, dated."""
+             explanation: Explanation, direct: str = "") -> Answer:
+        """The chosen sentences quoted and cited, led by the direct answer when there is one, and said as of the
+        day of their article ("As of 12 June 2022 (CNN): …"); when another dated article says otherwise, or the
+        quotes are of several days, each sentence says its own outlet and day."""
         other = disagreement(query, found.evidence, found.passages, chosen)
         if other is not None and other not in chosen:
             chosen = [chosen[0], other]
-        text, citations = cite_evidence(chosen, found.passages, dated=other is not None)
-        return Answer(query.text, text, False, name, citations, found.passages, explanation=explanation)
+        when, several = source_time(chosen, found.passages)
+        text, citations = cite_evidence(chosen, found.passages, dated=other is not None or several)
+        if direct:
+            words = direct[0].upper() + direct[1:]
+            text = f"{words}. {text}" if words[-1] not in ".!?" else f"{words} {text}"
+        return Answer(query.text, when + text, False, name, citations, found.passages, explanation=explanation,
+                      direct=direct)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> ExtractiveAnswerer:

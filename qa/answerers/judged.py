@@ -12,7 +12,7 @@ from dataclasses import replace
 
 from qa.answerers.base import Findings, answer_of, explain, refusal
 from qa.answerers.choice import choose, quoted
-from qa.answerers.direct import direct_answer, lead
+from qa.answerers.direct import direct_answer
 from qa.answerers.reader import LLMAnswerer
 from qa.llm.base import LLM
 from qa.models import Answer
@@ -97,5 +97,5 @@ class JudgedAnswerer:
             direct = direct if direct.stood else None
         if direct is not None and direct.before:
             chosen[0] = replace(chosen[0], context=direct.before)
-        answer = self.writer.extractive.cite(query, found, chosen, name=self.name, explanation=explanation)
-        return replace(answer, text=lead(direct, answer.text), direct=direct.text) if direct is not None else answer
+        return self.writer.extractive.cite(query, found, chosen, name=self.name, explanation=explanation,
+                                           direct=direct.text if direct is not None else "")

@@ -1,0 +1,112 @@
+"""The age of a source: the date a question is asked and the range its time words name steer which article
+answers, and for a question after the latest state, the newest article wins among near-equal sentences.
+
+Preferences, not filters: an article outside the range only loses to one inside it that holds evidence too, so a
+question whose answer lies outside the range it names is still answered.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+
+from qa.evidence import Evidence
+from qa.filters import Filter
+from qa.models import Passage, SignalValue
+from qa.query import Query
+
+# the evidence of an article outside the question's time (published outside the range its time words name, or
+# after the day it is asked) is scaled by this when an article inside it holds evidence too
+OUT_OF_TIME = 0.85
+# "latest": sentences this close to the best one count as answering as well; among them the newest article wins
+LATEST_MARGIN = 0.05
+
+
+def timely(query: Query, published: str) -> bool:
+    """Whether an article of this ISO date fits the question's time (an undated one fits no range)."""
+    if query.as_of and published and published[:10] > query.as_of:
+        return False
+    return query.period is None or query.period.holds(published)
+
+
+def time_filter(query: Query, filters: Filter | None) -> Filter | None:
+    """The filter of the retrieval pass that adds the articles of the question's time (with the user's filter);
+    None when the question names no time and is asked today (nothing is newer)."""
+    from datetime import date
+
+    from index.metadata import timestamp
+    from qa.filters import DAY
+
+    period = query.period
+    if period is None and (not query.as_of or query.as_of >= date.today().isoformat()):
+        return None
+    since = timestamp(period.start) if period else None
+    until = timestamp(min(period.end, query.as_of) if period else query.as_of)
+    until = None if until is None else until + DAY - 1
+    user = filters or Filter()
+    if user.since is not None:
+        since = user.since if since is None else max(since, user.since)
+    if user.until is not None:
+        until = user.until if until is None else min(until, user.until)
+    return Filter(since, until, user.outlets)
+
+
+def merged(first: Sequence[Passage], more: Sequence[Passage]) -> list[Passage]:
+    """first, then the passages of more it lacks."""
+    have = {p.chunk_id for p in first}
+    return [*first, *(p for p in more if p.chunk_id not in have)]
+
+
+def prefer_timely(found: Sequence[Evidence], passages: Sequence[Passage], query: Query) -> list[Evidence]:
+    """Scale the evidence of articles outside the question's time by OUT_OF_TIME when an article inside it holds
+    evidence too (best first again); unchanged when no time applies or no article fits it."""
+    if query.period is None and not query.as_of:
+        return list(found)
+    fits = [timely(query, p.published) for p in passages]
+    if all(fits) or not any(fits[e.passage] for e in found):
+        return list(found)
+    out = []
+    for ev in found:
+        if fits[ev.passage]:
+            out.append(ev)
+            continue
+        lost = ev.support * (OUT_OF_TIME - 1.0)
+        out.append(replace(ev, support=ev.support + lost,
+                           signals=(*ev.signals, SignalValue("time", 0.0, round(lost, 4)))))
+    out.sort(key=lambda e: -e.support)
+    return out
+
+
+def prefer_recent(found: Sequence[Evidence], passages: Sequence[Passage]) -> list[Evidence]:
+    """For a question after the latest state: the sentences that answer nearly as well as the best, newest article
+    first (ties by date, never by date alone: the rest keep their order after them)."""
+    if not found:
+        return list(found)
+    floor = found[0].support - LATEST_MARGIN
+    close = [e for e in found if e.support >= floor]
+    rest = [e for e in found if e.support < floor]
+    close.sort(key=lambda e: passages[e.passage].published or "", reverse=True)   # ISO dates sort as strings
+    return close + rest
+
+
+def day_words(iso: str) -> str:
+    """An ISO date as people write it: "12 June 2022" ("" when it does not parse)."""
+    from datetime import date
+
+    try:
+        day = date.fromisoformat(iso[:10])
+    except ValueError:
+        return ""
+    return f"{day.day} {day:%B %Y}"
+
+
+def source_time(chosen: Sequence[Evidence], passages: Sequence[Passage]) -> tuple[str, bool]:
+    """When the quoted articles say it: ("As of 12 June 2022 (CNN): ", False) when they are of one day; ("", True)
+    when of several days (each sentence then says its own); ("", False) when undated. News is true as of a date."""
+    quoted = [passages[e.passage] for e in chosen]
+    days = {p.published[:10] for p in quoted if p.published}
+    if len(days) > 1:
+        return "", True
+    if not days or not (words := day_words(days.pop())):
+        return "", False
+    outlets = ", ".join(dict.fromkeys(p.outlet for p in quoted if p.outlet))
+    return f"As of {words}{f' ({outlets})' if outlets else ''}: ", False

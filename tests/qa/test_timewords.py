@@ -1,0 +1,94 @@
+"""Time words read as a range of publication dates relative to the day asked; the range steers, never filters."""
+from dataclasses import replace
+from datetime import date
+
+import pytest
+
+from qa.dated import OUT_OF_TIME, prefer_timely, source_time, time_filter, timely
+from qa.errors import InputError
+from qa.evidence import Evidence
+from qa.filters import make_filter
+from qa.models import Passage
+from qa.query import analyse
+from qa.terms import TermWeights
+from qa.timewords import as_of_date, period_of
+
+FRIDAY = date(2024, 1, 5)
+
+
+@pytest.mark.parametrize(("question", "start", "end"), [
+    ("Who won at this week's festival?", "2023-12-30", "2024-01-05"),
+    ("What did the court rule this week?", "2023-12-30", "2024-01-05"),
+    ("What happened last week in Gaza?", "2023-12-23", "2024-01-01"),          # a week ago, plus reporting days
+    ("What did Biden say yesterday?", "2024-01-04", "2024-01-05"),
+    ("Who won this month?", "2023-12-06", "2024-01-05"),
+    ("Who won the vote in June?", "2023-06-01", "2023-07-07"),                  # the June before, not the next
+    ("What did he say in December 2023?", "2023-12-01", "2024-01-05"),
+    ("How many died since March?", "2023-03-01", "2024-01-05"),
+    ("What changed in the past week?", "2023-12-30", "2024-01-05"),
+    ("What happened on Monday?", "2024-01-01", "2024-01-04"),
+    ("Which team recently won its first playoff game?", "2023-12-06", "2024-01-05"),
+])
+def test_time_words_become_a_range_as_of_the_day_asked(question, start, end):
+    period = period_of(question, FRIDAY)
+    assert period is not None and (period.start, period.end) == (start, end), period
+
+
+@pytest.mark.parametrize("question", [
+    "Who may win the march to the capital?",        # "may" and "march" are words too
+    "How many people attended the festival?",
+    "What will happen in May 2024?",                # after the day asked: no past range
+])
+def test_no_time_words_no_range(question):
+    assert period_of(question, FRIDAY) is None
+
+
+def test_as_of_is_a_date_or_a_clear_error():
+    assert as_of_date("2024-01-05") == FRIDAY and as_of_date(None) == date.today()
+    with pytest.raises(InputError, match="not a date"):
+        as_of_date("last tuesday-ish")
+
+
+def _passage(source: str, published: str) -> Passage:
+    return Passage(chunk_id=f"{source}:0", source=source, title=source, text="x", score=0.5, published=published)
+
+
+def _ev(passage: int, support: float) -> Evidence:
+    return Evidence(passage, 0, f"sentence {passage}", support, 0.5, 0.5, True)
+
+
+def test_in_range_articles_win_among_near_equal_evidence_only():
+    query = analyse("Which state raised its minimum wage this week?", TermWeights(), FRIDAY)
+    passages = [_passage("old", "2022-01-03"), _passage("new", "2024-01-02")]
+    preferred = prefer_timely([_ev(0, 0.60), _ev(1, 0.55)], passages, query)
+    assert [e.passage for e in preferred] == [1, 0]
+    assert preferred[1].support == pytest.approx(0.60 * OUT_OF_TIME)
+    assert preferred[1].signals[-1].name == "time"
+    # much better evidence outside the range still wins: a preference, not a filter
+    assert prefer_timely([_ev(0, 0.9), _ev(1, 0.3)], passages, query)[0].passage == 0
+    # nothing in range: nothing changes (the question is answered from what there is)
+    only_old = [_passage("old", "2022-01-03"), _passage("older", "2021-01-03")]
+    assert prefer_timely([_ev(0, 0.6), _ev(1, 0.5)], only_old, query)[0].support == 0.6
+
+
+def test_articles_newer_than_the_day_asked_do_not_fit_it():
+    query = analyse("Who won the darts world championship?", TermWeights(), FRIDAY)
+    assert query.period is None and query.as_of == "2024-01-05"
+    assert timely(query, "2024-01-04") and not timely(query, "2024-02-01")
+    assert timely(analyse("Who won?", TermWeights()), "2099-01-01")   # asked today: no day to be newer than
+
+
+def test_the_time_pass_keeps_the_users_filter():
+    query = analyse("What did the court rule this week?", TermWeights(), FRIDAY)
+    both = time_filter(query, make_filter("2024-01-02", None, ["CNN"]))
+    assert both.outlets == ("CNN",) and both.since == make_filter("2024-01-02").since
+    assert both.until == make_filter(None, "2024-01-05").until
+    assert time_filter(analyse("Who won?", TermWeights()), None) is None
+
+
+def test_an_answer_says_the_day_of_its_source():
+    passages = [_passage("a", "2022-06-12T10:00:00"), _passage("b", "2023-01-01")]
+    passages = [replace(passages[0], outlet="CNN"), passages[1]]
+    assert source_time([_ev(0, 0.6)], passages) == ("As of 12 June 2022 (CNN): ", False)
+    assert source_time([_ev(0, 0.6), _ev(1, 0.5)], passages) == ("", True)     # each sentence says its own
+    assert source_time([_ev(0, 0.6)], [_passage("u", "")]) == ("", False)
