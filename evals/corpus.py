@@ -14,7 +14,7 @@ if TYPE_CHECKING:
 
 def collection_for(dataset: Dataset) -> str:
     """The collection a dataset is evaluated in: eval-<name>."""
-    return "eval-" + re.sub(r"[^A-Za-z0-9._-]", "-", dataset.name).strip("-._")
+    return "eval-" + re.sub(r"[^A-Za-z0-9._-]", "-", dataset.collection or dataset.name).strip("-._")
 
 
 def materialise(dataset: Dataset, out: Path) -> Path:

@@ -15,8 +15,11 @@ DEFAULT_BENCHMARKS = REPO.parent / "shared" / "benchmarks"
 # benchmarks in our JSONL format over a folder of their own: name -> (questions file, corpus folder) under the root
 FOLDER_SETS = {"realnews": ("realnews/questions.jsonl", "realnews/pages"),
                "newsdump": ("newsdump/questions.jsonl", "newsdump/corpus")}
-# our own summary, comparison, list and timeline questions over a benchmark's pages: name -> (file here, corpus)
-OWN_OVER_BENCHMARKS = {"synthesis-realnews": ("synthesis-realnews.jsonl", "realnews/pages")}
+# our own questions over a benchmark's articles (summaries, questions about the coverage): name -> (file here, the
+# benchmark whose corpus, and collection, they use)
+OWN_OVER_BENCHMARKS = {"synthesis-realnews": ("synthesis-realnews.jsonl", "realnews"),
+                       "coverage-realnews": ("coverage-realnews.jsonl", "realnews"),
+                       "coverage-newsdump": ("coverage-newsdump.jsonl", "newsdump")}
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +54,7 @@ class Dataset:
     questions: tuple[Question, ...]
     documents: dict[str, str] | None   # None: ingest corpus_dir as it is
     corpus_dir: Path | None = None
+    collection: str = ""    # the collection it is asked over, when it shares another set's ("" = its name)
 
 
 def doc_id(text: str, prefix: str) -> str:
@@ -191,10 +195,11 @@ def load_dataset(name: str, benchmarks: Path | None = None, corpus_dir: Path | N
     if name == "synthesis":
         return load_synthesis()
     if name in OWN_OVER_BENCHMARKS:
-        questions, corpus = OWN_OVER_BENCHMARKS[name]
+        questions, benchmark = OWN_OVER_BENCHMARKS[name]
+        corpus = FOLDER_SETS[benchmark][1]
         if not (root / corpus).is_dir():
             raise InputError(f"No {corpus} under {root}: pass --benchmarks DIR")
-        return replace(load_jsonl(HERE / "datasets" / questions, root / corpus), name=name)
+        return replace(load_jsonl(HERE / "datasets" / questions, root / corpus), name=name, collection=benchmark)
     if name in ("squad2", "rgb", *FOLDER_SETS):
         if not root.is_dir():
             raise InputError(f"No benchmarks folder at {root}: pass --benchmarks DIR")

@@ -1,5 +1,6 @@
-"""News dumps: one article per JSON line (.jsonl), per item of a JSON list (.json) or per CSV row (.csv), the
-way crawlers, news APIs and datasets (CC-News, MultiHop-RAG's corpus) ship them.
+"""News dumps: one article per JSON line (.jsonl), per item of a JSON list (.json), per CSV row (.csv), the
+way crawlers, news APIs and datasets (CC-News, MultiHop-RAG's corpus) ship them, or per entry of an RSS or Atom
+feed (.rss, .atom, .xml: index.feeds).
 
 Fields are found by their usual names (overridable, e.g. text=content). A record without text is skipped
 and listed with its line number; a date that does not parse is kept as unknown, never guessed. Each record
@@ -18,10 +19,11 @@ from pathlib import Path
 from typing import Any
 
 from index.article import Article, Skipped, parse_article, with_metadata
+from index.feeds import FEED_SUFFIXES, feed_records
 from index.metadata import FIELDS, field
 from qa.errors import InputError
 
-DUMP_SUFFIXES = (".jsonl", ".json", ".csv")
+DUMP_SUFFIXES = (".jsonl", ".json", ".csv", *FEED_SUFFIXES)
 _SAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
 
@@ -49,6 +51,8 @@ def _records(path: Path, text: str) -> Iterator[tuple[int, Any]]:
                     yield number, json.loads(line)
                 except json.JSONDecodeError as err:
                     yield number, f"not valid JSON ({err.msg})"
+    elif path.suffix.lower() in FEED_SUFFIXES:
+        yield from feed_records(path, text)
     elif path.suffix.lower() == ".json":
         data = json.loads(text)
         items = data if isinstance(data, list) else data.get("articles") if isinstance(data, dict) else None

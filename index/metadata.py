@@ -83,11 +83,31 @@ def field(record: dict[str, Any], name: str, overrides: dict[str, str] | None = 
         value = record.get(key, lowered.get(key.lower()))
         if isinstance(value, dict):   # {"source": {"name": "Reuters"}}
             value = value.get("name") or value.get("title") or ""
+        if isinstance(value, str) and value.startswith("[") and value.endswith("]"):
+            value = _listed(value)    # "['Eric Cheung']", as a dump written from Python has it
         if isinstance(value, list):
-            value = ", ".join(str(v) for v in value if v)
+            value = ", ".join(_names(value))
         if value not in (None, ""):
             return value if isinstance(value, datetime | date) else str(value).strip()
     return ""
+
+
+def _listed(text: str) -> Any:
+    """A list written as text (Python or JSON), or the text when it is none."""
+    import ast
+
+    try:
+        value = ast.literal_eval(text)
+    except (ValueError, SyntaxError, MemoryError, RecursionError):
+        return text
+    return value if isinstance(value, list) else text
+
+
+def _names(values: list[Any]) -> list[str]:
+    """The distinct non-empty entries; one that is only the others run together ("Ann Lee Bo Chan" beside
+    "Ann Lee" and "Bo Chan") goes."""
+    names = list(dict.fromkeys(str(v).strip() for v in values if v and str(v).strip()))
+    return [n for n in names if len(names) < 3 or n != " ".join(m for m in names if m != n)]
 
 
 def front_matter(raw: str) -> tuple[dict[str, Any], str]:

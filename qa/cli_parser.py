@@ -48,7 +48,7 @@ def build_parser(settings_flags: bool = True) -> argparse.ArgumentParser:
 
     p = sub.add_parser("ingest", parents=[common, tuning], help="add or update the articles of a folder")
     p.add_argument("folder", help="folder (searched recursively) or file: .txt/.md/.html articles, .jsonl/.json/.csv "
-                   "dumps of one article per record")
+                   "dumps of one article per record, .rss/.atom/.xml feeds")
     p.add_argument("--prune", action="store_true", help="remove stored articles whose files are gone")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.add_argument("--json", action="store_true", help="print the report as JSON")

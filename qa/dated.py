@@ -17,6 +17,8 @@ from qa.query import Query
 # the evidence of an article outside the question's time (published outside the range its time words name, or
 # after the day it is asked) is scaled by this when an article inside it holds evidence too
 OUT_OF_TIME = 0.85
+# the same without time words, against the recent articles (news is asked about as it stands): a lighter touch
+OUT_OF_RECENT = 0.92
 # "latest": sentences this close to the best one count as answering as well; among them the newest article wins
 LATEST_MARGIN = 0.05
 
@@ -36,9 +38,9 @@ def time_filter(query: Query, filters: Filter | None) -> Filter | None:
     from index.metadata import timestamp
     from qa.filters import DAY
 
-    period = query.period
+    period = None if query.period is None or query.period.implicit else query.period
     if period is None and (not query.as_of or query.as_of >= date.today().isoformat()):
-        return None
+        return None     # the recent articles are not searched apart: it would read every chunk of an old archive
     since = timestamp(period.start) if period else None
     until = timestamp(min(period.end, query.as_of) if period else query.as_of)
     until = None if until is None else until + DAY - 1
@@ -69,7 +71,7 @@ def prefer_timely(found: Sequence[Evidence], passages: Sequence[Passage], query:
         if fits[ev.passage]:
             out.append(ev)
             continue
-        lost = ev.support * (OUT_OF_TIME - 1.0)
+        lost = ev.support * ((OUT_OF_RECENT if query.period and query.period.implicit else OUT_OF_TIME) - 1.0)
         out.append(replace(ev, support=ev.support + lost,
                            signals=(*ev.signals, SignalValue("time", 0.0, round(lost, 4)))))
     out.sort(key=lambda e: -e.support)

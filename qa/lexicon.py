@@ -119,3 +119,27 @@ ANAPHOR = re.compile(
 # --- citations -------------------------------------------------------------------------------------
 MARKER = re.compile(r"\[(\d+(?:\s*[,;]\s*\d+)*)\]")   # "[1]", "[1, 3]"
 MARKER_SPLIT = re.compile(r"\s*[,;]\s*")
+
+# --- questions about the coverage itself (answered from the articles' metadata) -------------------------------
+_PIECE = r"(?:piece|story|stories|article|articles|report|reports|column|op-?ed|feature|coverage|interview|item)"
+COVERAGE = {
+    "count": re.compile(r"^how many (?:news )?(?:articles|stories|reports|pieces|sources)\b", re.IGNORECASE),
+    "which": re.compile(r"^(?:which|what) (?:news )?(?:articles|stories|reports|pieces|sources)\b"
+                        r"(?! (?:say|said|report|reported|state|stated)\b)", re.IGNORECASE),
+    "first": re.compile(r"\b(?:first|earliest) (?:news )?" + _PIECE + r"\b", re.IGNORECASE),
+    "latest": re.compile(r"\b(?:latest|most recent|newest|last) (?:news )?" + _PIECE + r"\b", re.IGNORECASE),
+    "outlet": re.compile(r"^(?:which|what) (?:news )?(?:outlet|newspaper|paper|publication|site|website|network|"
+                         r"broadcaster|magazine|media|organi[sz]ation|publisher)s?\b.*\b(?:ran|run|runs|published|"
+                         r"publish|publishes|reported|report|carried|covered|wrote|broke)\b", re.IGNORECASE),
+    "author": re.compile(r"^who (?:wrote|authored|penned|reported|bylined)\b.*\b" + _PIECE + r"\b"
+                         r"|^who (?:is|was) the (?:author|reporter|writer) of\b", re.IGNORECASE),
+    "when": re.compile(r"^(?:when|on what (?:date|day)|what day) (?:did|was|were|does) .*\b(?:publish(?:ed)?|ran|run|"
+                       r"report(?:ed)?|post(?:ed)?|come out|came out|written|write|appear(?:ed)?)\b.*\b" + _PIECE +
+                       r"\b|^(?:when|on what date) (?:was|were) (?:the |its |their |a )?(?:news )?" + _PIECE +
+                       r"\b.*\b(?:published|posted|written|run)\b", re.IGNORECASE),
+}
+# what a coverage question is about: the words after "about", "on", "mentioning"...
+COVERAGE_TOPIC = re.compile(r"\b(?:about|on|of|covering|mentioning|mention|mentions|regarding|concerning|"
+                            r"that (?:mention|cover|report)s?|(?:reported|said|wrote|broke|found) that)\s+(.+?)"
+                            r"(?:\s+(?:published|posted|written|run|come out|came out|appear(?:ed)?))?\s*\??$",
+                            re.IGNORECASE)

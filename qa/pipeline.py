@@ -16,14 +16,15 @@ from pathlib import Path
 from typing import Any
 
 from qa.answerers.base import Answerer, Findings
+from qa.answerers.coverage import coverage_answer, stream_coverage
 from qa.answerers.factory import Answerers
-from qa.dated import merged, prefer_recent, prefer_timely, time_filter
 from qa.errors import InputError
-from qa.evidence import EvidenceFinder, diversify, rerank
+from qa.evidence import EvidenceFinder
 from qa.filters import Filter
 from qa.library import Library, lexical_root, term_counts
 from qa.models import Answer
-from qa.query import analyse, clean_question
+from qa.query import clean_question
+from qa.search import search
 from qa.settings import Settings
 from qa.timewords import as_of_date
 
@@ -226,24 +227,9 @@ class NewsQA:
             raise InputError(f"top_k must be at least 1, got {k}")
         retriever, finder = self._search_parts()
         opened = time.perf_counter()
-        query = analyse(question, finder.weights, as_of_date(as_of))
-        if query.synthesis:  # drawn from several articles: more passages, at most two of each article
-            k = max(k, self.settings.synthesis_passages)
-        depth = max(k, self.settings.rerank_depth)
-        fetched = retriever.retrieve(question, depth, timings, filters)
-        timed = time_filter(query, filters)
-        if timed is not None:   # a second pass adds the articles of the time the question names
-            fetched = merged(fetched, retriever.retrieve(question, depth, timings, timed))
-        scoring = time.perf_counter()
-        ranked = rerank(prefer_timely(finder.find(query, fetched), fetched, query), fetched,
-                        len(fetched) if query.synthesis else k)
-        passages = tuple(diversify(ranked, k, per_article=2) if query.synthesis else ranked)
-        # scoring only (vectors cached), agreement among the kept passages
-        scored = prefer_timely(finder.find(query, passages), passages, query)
-        found = Findings(query, passages, tuple(prefer_recent(scored, passages) if query.latest else scored), finder)
+        found = search(retriever, finder, self.settings, question, k, timings, filters, as_of_date(as_of))
         if timings is not None:
             timings["open"] = timings.get("open", 0.0) + (opened - started) * 1000
-            timings["evidence"] = timings.get("evidence", 0.0) + (time.perf_counter() - scoring) * 1000
         return found
 
     def ask(self, question: str, top_k: int | None = None, answerer: str | None = None, *,
@@ -264,7 +250,8 @@ class NewsQA:
         chosen = self.answerer_for(answerer)   # first: a model starts loading while the question is retrieved
         found = self.find(question, top_k, timings, filters=filters, as_of=as_of)
         started = time.perf_counter()
-        answer = chosen.answer(found.query, found)
+        answer = (coverage_answer(found.query, found, self.settings.min_support, chosen.name) if found.query.coverage
+                  else chosen.answer(found.query, found))
         timings["answer"] = (time.perf_counter() - started) * 1000
         return replace(_said(answer, found, filters), timings=timings)
 
@@ -273,7 +260,9 @@ class NewsQA:
         """Pieces of the answer text as they are written, then the final Answer."""
         chosen = self.answerer_for(answerer)
         found = self.find(question, top_k, filters=filters, as_of=as_of)
-        for piece in chosen.stream(found.query, found):
+        pieces = (stream_coverage(found.query, found, self.settings.min_support, chosen.name) if found.query.coverage
+                  else chosen.stream(found.query, found))
+        for piece in pieces:
             yield _said(piece, found, filters) if isinstance(piece, Answer) else piece
 
     # -- conversations ----------------------------------------------------------------------------

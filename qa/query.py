@@ -6,6 +6,8 @@ from datetime import date
 
 from qa.errors import InputError
 from qa.lexicon import (
+    COVERAGE,
+    COVERAGE_TOPIC,
     FOCUS,
     HOW_MANY,
     LATEST,
@@ -45,6 +47,9 @@ class Query:
     latest: bool = False             # asks for the latest, most recent, newest or current state
     as_of: str = ""                  # ISO day it is asked on, when not today ("" = today)
     period: Period | None = None     # publication dates its time words point at ("this week")
+    coverage: str = ""               # asks about the coverage itself: outlet | when | author | count | which | first
+    #                                  | latest ("" for none): answered from the articles' metadata
+    topic: str = ""                  # what a coverage question is about (searched instead of the whole question)
 
     @property
     def synthesis(self) -> bool:
@@ -64,6 +69,17 @@ def answer_type(question: str) -> str:
     return ""
 
 
+def coverage_of(question: str) -> tuple[str, str]:
+    """(what a question asks about the coverage, its topic): ("outlet", "the goats on Redonda") for "Which outlet
+    ran the story about the goats on Redonda?"; ("", "") for a question about the news itself."""
+    q = question.strip()
+    for name, pattern in COVERAGE.items():
+        if pattern.search(q):
+            topic = COVERAGE_TOPIC.search(q)
+            return name, topic.group(1) if topic else q
+    return "", ""
+
+
 def analyse(question: str, weights: TermWeights, as_of: date | None = None) -> Query:
     """Analyse a question once.
 
@@ -75,7 +91,8 @@ def analyse(question: str, weights: TermWeights, as_of: date | None = None) -> Q
     Returns:
         The Query every scorer reads.
     """
-    kind = answer_type(question)
+    coverage, topic = coverage_of(question)
+    kind = "" if coverage else answer_type(question)
     terms = tuple(weights.terms(question))
     return Query(
         text=question, kind=kind, terms=terms, pairs=frozenset(weights.bigrams(terms)),
@@ -86,7 +103,7 @@ def analyse(question: str, weights: TermWeights, as_of: date | None = None) -> Q
         negated=negated(question), focus="" if kind else _focus(question, weights),
         latest=bool(LATEST.search(question)),
         as_of=as_of.isoformat() if as_of and as_of != date.today() else "",
-        period=period_of(question, as_of or date.today()))
+        period=period_of(question, as_of or date.today()), coverage=coverage, topic=topic)
 
 
 def _counted(question: str, weights: TermWeights) -> str:

@@ -78,21 +78,22 @@ class Retriever:
         vector = self.embedder.embed_query(question)
         clock.lap("embed")
         where = filters.where() if filters else None
-        hits = [h for h in self.store.search(vector, self.candidates, where) if h[0] in self.lexical.id_set]
+        depth = min(max(self.candidates, top_k), len(self.lexical.ids))   # each retriever's candidates
+        hits = [h for h in self.store.search(vector, depth, where) if h[0] in self.lexical.id_set]
         clock.lap("dense")
         known = {h[0]: (h[1], h[2]) for h in hits}
         with self._lock:
-            lexical = self.lexical.search(question, self.candidates if where is None else len(self.lexical.ids))
+            lexical = self.lexical.search(question, depth if where is None else len(self.lexical.ids))
         if where is not None:
-            lexical = self._admitted(lexical, known, filters)
+            lexical = self._admitted(lexical, known, filters, depth)
         clock.lap("bm25")
-        fused = fuse([[(h[0], h[3]) for h in hits], lexical], self.weights, self.fusion)[:self.candidates][:top_k]
+        fused = fuse([[(h[0], h[3]) for h in hits], lexical], self.weights, self.fusion)[:depth][:top_k]
         found = self._passages(fused, known)
         clock.lap("fusion")
         return found
 
     def _admitted(self, ranked: list[tuple[str, float]], known: dict[str, tuple[str, dict]],
-                  filters: Filter) -> list[tuple[str, float]]:
+                  filters: Filter, depth: int) -> list[tuple[str, float]]:
         """BM25's ranking cut to the chunks the filter admits (their metadata read a batch at a time, best first,
         until there are enough candidates); the admitted ones join `known`."""
         kept: list[tuple[str, float]] = []
@@ -101,9 +102,9 @@ class Retriever:
             known.update({i: (t, m) for i, t, m in self.store.records([i for i, _ in batch if i not in known])
                           if filters.admits(m)})
             kept += [(i, s) for i, s in batch if i in known]   # dense hits passed the same filter as `where`
-            if len(kept) >= self.candidates:
+            if len(kept) >= depth:
                 break
-        return kept[:self.candidates]
+        return kept[:depth]
 
     def _passages(self, ranked: list[tuple[str, float]], known: dict[str, tuple[str, dict]]) -> list[Passage]:
         """Passages for ranked ids, reading from the store the ones not already at hand (and their vectors)."""

@@ -49,6 +49,7 @@ class Period:
     words: str      # the words it was read from ("this week", "recently")
     as_of: str
     recent: bool = False   # "recently", "latest": the newest in range win
+    implicit: bool = False  # named by no time words: news is asked about as it stands (a weaker preference)
 
     def holds(self, published: str) -> bool:
         """Whether an article of this ISO date falls in the range."""
@@ -57,7 +58,8 @@ class Period:
     def describe(self) -> str:
         """How --explain shows it."""
         span = self.start if self.start == self.end else f"{self.start} to {self.end}"
-        return f'"{self.words}": published {span} (as of {self.as_of})'
+        said = "no time words, recent news preferred" if self.implicit else f'"{self.words}"'
+        return f"{said}: published {span} (as of {self.as_of})"
 
 
 def as_of_date(value: str | date | None) -> date:
@@ -78,8 +80,9 @@ def as_of_date(value: str | date | None) -> date:
         raise InputError(f"as of {value!r} is not a date: use YYYY-MM-DD") from None
 
 
-def period_of(question: str, as_of: date) -> Period | None:
-    """The publication range a question's time words point at, or None when it names no time."""
+def period_of(question: str, as_of: date, implicit: bool = True) -> Period | None:
+    """The publication range a question's time words point at; without time words, the last RECENT_DAYS (news
+    is asked about as it stands: among near-equal evidence the recent article wins) unless implicit is False."""
     for found in EXPRESSION.finditer(question):
         words = found.group("when")
         span = _span(re.sub(r"['’]s$", "", words), as_of)
@@ -92,9 +95,9 @@ def period_of(question: str, as_of: date) -> Period | None:
             continue
         return Period(start.isoformat(), min(end, as_of).isoformat(), found.group(0).strip(), as_of.isoformat())
     recent = RECENT.search(question)
-    if recent:
-        return Period((as_of - timedelta(days=RECENT_DAYS)).isoformat(), as_of.isoformat(), recent.group(0),
-                      as_of.isoformat(), recent=True)
+    if recent or implicit:
+        return Period((as_of - timedelta(days=RECENT_DAYS)).isoformat(), as_of.isoformat(),
+                      recent.group(0) if recent else "", as_of.isoformat(), recent=bool(recent), implicit=not recent)
     return None
 
 

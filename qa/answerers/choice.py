@@ -14,11 +14,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from qa.answerers.base import Findings
+from qa.dated import timely
 from qa.evidence import Evidence
 from qa.prompts import LIST_SYSTEM, SENTENCE_SYSTEM, build_list_prompt, build_sentence_prompt
 from qa.query import Query
 from qa.settings import Settings
 
+# what a candidate outside the question's time loses (about what a sentence of the wrong week gains on the model's
+# yes/no because it says "this week" too)
+OUT_OF_TIME_PENALTY = 0.3
 CANDIDATE_WORDS = 70   # a candidate is trimmed to this many words: prompt tokens are the latency on a CPU
 
 
@@ -80,18 +84,23 @@ def choose(llm, query: Query, found: Findings, settings: Settings) -> list[Judge
     """Every candidate judged and fused, best first.
 
     fused = judgement + QA_CHOICE_WEIGHT x (evidence - QA_MIN_SUPPORT) - QA_CHOICE_THRESHOLD; without a
-    judgement, the evidence margin alone.
+    judgement, the evidence margin alone. A candidate outside the question's time ("this week", or newer than
+    the day asked) loses OUT_OF_TIME_PENALTY when others are inside it: the model judges what a sentence says,
+    not when it was said.
     """
     cands = candidates(found, settings.choice_candidates)
     if not cands:
         return []
     verdicts = (judge_list if settings.choice == "list" else judge_sentences)(llm, query, cands)
+    fits = [timely(query, found.passages[ev.passage].published) for ev in cands]
+    late = not all(fits) and any(fits)   # some candidates are of the question's time, some not
+    penalty = OUT_OF_TIME_PENALTY / (2 if query.period and query.period.implicit else 1)
     out = []
-    for ev, verdict in zip(cands, verdicts):
+    for ev, verdict, fit in zip(cands, verdicts, fits):
         margin = ev.support - settings.min_support
         fused = margin if verdict is None else \
             verdict + settings.choice_weight * margin - settings.choice_threshold
-        out.append(Judged(ev, verdict, fused))
+        out.append(Judged(ev, verdict, fused - (penalty if late and not fit else 0.0)))
     out.sort(key=lambda j: -j.fused)
     return out
 

@@ -161,3 +161,18 @@ def test_the_model_picks_the_sentence_that_answers_where_the_evidence_ranks_anot
         first = answer.text.split("[1]")[0]
         assert "get there by 2030" in first and "$1 billion" not in first, answer.text
         assert answer.text.startswith("2030. "), answer.text   # the direct answer leads, checked against the quote
+
+
+def test_this_week_steers_the_models_choice_to_the_weeks_article(qwen, tmp_path):
+    from tests.qa.test_news_desk import ARTICLES, write_articles
+
+    qwen.ingest(write_articles(tmp_path))
+    try:
+        question = "How many crossings a day does the Quellmoor harbour ferry run this week?"
+        now = qwen.ask(question, as_of="2024-01-05")
+        then = qwen.ask(question, as_of="2022-06-15")
+        assert now.citations[0].source == "ferry-2024" and "six" in now.text.lower(), now.text
+        assert then.citations[0].source == "ferry-2022" and "two" in then.text.lower(), then.text
+    finally:
+        for name in ARTICLES:
+            qwen.remove(name)

@@ -1,0 +1,49 @@
+"""Question -> Findings: retrieval (with a second pass over the time the question names), rerank by best
+sentence, the sentences scored; what every answerer reads."""
+from __future__ import annotations
+
+import time
+from dataclasses import replace
+from datetime import date
+from typing import Any
+
+from qa.answerers.base import Findings
+from qa.answerers.coverage import COUNTED
+from qa.dated import merged, prefer_recent, prefer_timely, time_filter
+from qa.evidence import EvidenceFinder, diversify, rerank
+from qa.filters import Filter
+from qa.query import analyse
+from qa.settings import Settings
+
+
+def search(retriever: Any, finder: EvidenceFinder, settings: Settings, question: str, k: int,
+           timings: dict[str, float] | None = None, filters: Filter | None = None,
+           as_of: date | None = None) -> Findings:
+    """The findings for a clean question: k passages (more for a summary or a question about the coverage, at
+    most two, or one, of each article), their sentences scored best first.
+
+    A question about the coverage ("Which outlet ran the story about X?") is searched for its topic (X).
+    """
+    query = analyse(question, finder.weights, as_of)
+    scoring_query = query
+    if query.coverage:
+        scoring_query = replace(analyse(query.topic, finder.weights, as_of), text=query.topic)
+    wide = query.synthesis or bool(query.coverage)
+    if wide:  # drawn from several articles: more passages, few of each article
+        k = max(k, COUNTED if query.coverage in ("count", "which") else settings.synthesis_passages)
+    depth = max(k, settings.rerank_depth)
+    searched = scoring_query.text
+    fetched = retriever.retrieve(searched, depth, timings, filters)
+    timed = time_filter(query, filters)
+    if timed is not None:   # a second pass adds the articles of the time the question names
+        fetched = merged(fetched, retriever.retrieve(searched, depth, timings, timed))
+    scoring = time.perf_counter()
+    ranked = rerank(prefer_timely(finder.find(scoring_query, fetched), fetched, query), fetched,
+                    len(fetched) if wide else k)
+    passages = tuple(diversify(ranked, k, per_article=1 if query.coverage else 2) if wide else ranked)
+    # scoring only (vectors cached), agreement among the kept passages
+    scored = prefer_timely(finder.find(scoring_query, passages), passages, query)
+    found = Findings(query, passages, tuple(prefer_recent(scored, passages) if query.latest else scored), finder)
+    if timings is not None:
+        timings["evidence"] = timings.get("evidence", 0.0) + (time.perf_counter() - scoring) * 1000
+    return found

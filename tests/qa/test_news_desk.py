@@ -1,0 +1,82 @@
+"""The news desk over a real index: time words steer to the right week's article, answers say the day of their
+source, and questions about the coverage are answered from the articles' metadata, cited."""
+import pytest
+
+from qa.pipeline import NewsQA
+from qa.settings import Settings
+
+pytestmark = pytest.mark.slow
+
+ARTICLES = {
+    "ferry-2022": ("2022-06-12", "Island Courier", "Maya Lind",
+                   "Harbour ferries cut to two a day\n\nThe Quellmoor harbour ferry now runs two crossings a day, "
+                   "the operator said, after a fuel shortage forced it to cancel the evening boats."),
+    "ferry-2024": ("2024-01-03", "Coast Gazette", "Tomas Berg",
+                   "Harbour ferries back to six a day\n\nThe Quellmoor harbour ferry now runs six crossings a day, "
+                   "the operator said this week, as new boats joined the fleet."),
+    "lantern": ("2023-05-14", "Island Courier", "",
+                "Zorblatt lantern festival returns\n\nThe Zorblatt lantern festival returned to Quellmoor on 14 May, "
+                "organisers said. About 12,000 visitors watched a parade of paper boats on the harbour."),
+}
+
+
+@pytest.fixture(scope="module")
+def desk(tmp_path_factory, embedder):
+    """The extractive pipeline over the three articles (the judged one is tested with the real model in
+    test_qwen)."""
+    pipeline = NewsQA(Settings(data_dir=tmp_path_factory.mktemp("data"), llm="extractive", answerer="extractive"),
+                      embedder=embedder)
+    pipeline.ingest(write_articles(tmp_path_factory.mktemp("desk")))
+    return pipeline
+
+
+def write_articles(folder):
+    """The articles as Markdown files with their date, outlet and author in front matter."""
+    for name, (day, outlet, author, text) in ARTICLES.items():
+        head = f"---\ndate: {day}\noutlet: {outlet}\n" + (f"author: {author}\n" if author else "") + "---\n"
+        (folder / f"{name}.md").write_text(head + text)
+    return folder
+
+
+def test_this_week_means_the_week_before_the_day_asked(desk):
+    question = "How many crossings a day does the Quellmoor harbour ferry run this week?"
+    now = desk.ask(question, as_of="2024-01-05")
+    then = desk.ask(question, as_of="2022-06-15")
+    assert now.citations[0].source == "ferry-2024" and "six" in now.text
+    assert then.citations[0].source == "ferry-2022" and "two" in then.text, (then.text, then.explanation)
+    assert now.explanation.time.startswith('"this week": published 2023-12-30 to 2024-01-05')
+
+
+def test_a_fact_answer_says_the_day_of_its_source(desk):
+    answer = desk.ask("How many visitors watched the Zorblatt lantern parade?")
+    assert answer.text.startswith("As of 14 May 2023 (Island Courier): ") and "12,000" in answer.text
+
+
+def test_a_bad_as_of_is_a_clear_error(desk):
+    from qa.errors import InputError
+
+    with pytest.raises(InputError, match="not a date"):
+        desk.ask("Who runs the ferry?", as_of="soonish")
+
+
+@pytest.mark.parametrize(("question", "expected", "source"), [
+    ("Which outlet ran the story about the Zorblatt lantern festival?", "Island Courier ran it", "lantern"),
+    ("Who wrote the article about the harbour ferry going back to six crossings?", "Tomas Berg wrote it",
+     "ferry-2024"),
+    ("When was the story about the Zorblatt lantern festival published?", "published it on 14 May 2023", "lantern"),
+    ("What was the first report on the Quellmoor harbour ferry?", "The first report: “Harbour ferries cut",
+     "ferry-2022"),
+    ("What was the latest report on the Quellmoor harbour ferry?", "The latest report: “Harbour ferries back",
+     "ferry-2024"),
+])
+def test_questions_about_the_coverage_are_answered_from_metadata(desk, question, expected, source):
+    answer = desk.ask(question)
+    assert expected in answer.text and answer.citations[0].source == source, answer.text
+
+
+def test_how_many_and_which_articles_mention_something(desk):
+    counted = desk.ask("How many articles mention Quellmoor?")
+    assert counted.text.startswith("3 articles mention it") and len(counted.citations) == 3
+    listed = desk.ask("Which articles mention the Zorblatt festival?")
+    assert [c.source for c in listed.citations] == ["lantern"]
+    assert desk.ask("Which outlet ran the story about the Mars colony vote?").refused
