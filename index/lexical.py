@@ -21,7 +21,7 @@ from typing import Any
 # bm25s logs every build at DEBUG; a library that configures the root logger must not surface it.
 logging.getLogger("bm25s").setLevel(logging.WARNING)
 
-FORMAT = "bm25s-v1"
+FORMAT = "bm25s-v1"   # index.json may carry "ts" and "outlets" per row (older ones without still load)
 
 
 def bm25_text(title: str, text: str) -> str:
@@ -43,6 +43,8 @@ class Lexical:
     bm25: Any
     df: dict[str, int]
     n: int
+    ts: list[int | None] | None = None     # publication time of each row (None: an index written without them)
+    outlets: list[str] | None = None
 
     def __post_init__(self) -> None:
         import Stemmer
@@ -50,16 +52,37 @@ class Lexical:
         self._stemmer = Stemmer.Stemmer("english")
         self.id_set = frozenset(self.ids)
 
-    def search(self, question: str, k: int) -> list[tuple[str, float]]:
-        """The k best chunks for the question: (chunk id, BM25 score), best first."""
+    @property
+    def filterable(self) -> bool:
+        """Whether a date and outlet filter can be applied inside BM25 (rows carry their metadata)."""
+        return self.ts is not None and self.outlets is not None
+
+    def mask(self, since: int | None, until: int | None, outlets: tuple[str, ...]) -> Any:
+        """1.0 for the rows published from since to until (inclusive) by one of outlets (any when empty), else 0."""
+        import numpy as np
+
+        assert self.ts is not None and self.outlets is not None
+        ts = np.array([-1 if t is None else t for t in self.ts], dtype=np.int64)
+        keep = np.ones(len(self.ids), dtype=bool)
+        if since is not None:
+            keep &= ts >= since
+        if until is not None:
+            keep &= (ts >= 0) & (ts <= until)
+        if outlets:
+            keep &= np.isin(np.array(self.outlets, dtype=object), list(outlets))
+        return keep.astype(np.float32)
+
+    def search(self, question: str, k: int, mask: Any = None) -> list[tuple[str, float]]:
+        """The k best chunks for the question: (chunk id, BM25 score), best first; with a mask, only the rows it
+        keeps."""
         import bm25s
 
-        k = min(k, len(self.ids))
+        k = min(k, len(self.ids) if mask is None else int(mask.sum()))
         if k < 1:
             return []
         tokens = bm25s.tokenize(question, stemmer=self._stemmer, show_progress=False, return_ids=False)
-        rows, scores = self.bm25.retrieve(tokens, k=k, show_progress=False, n_threads=1)
-        return [(self.ids[int(r)], float(s)) for r, s in zip(rows[0], scores[0])]
+        rows, scores = self.bm25.retrieve(tokens, k=k, show_progress=False, n_threads=1, weight_mask=mask)
+        return [(self.ids[int(r)], float(s)) for r, s in zip(rows[0], scores[0]) if mask is None or s > 0]
 
 
 def build(records: Iterable[tuple[str, str, dict[str, Any]]], generation: str,
@@ -68,6 +91,7 @@ def build(records: Iterable[tuple[str, str, dict[str, Any]]], generation: str,
     import bm25s
     import Stemmer
 
+    records = list(records)
     rows = [(i, str(m.get("title", "")), t) for i, t, m in records]
     ids = [i for i, _, _ in rows]
     bm25 = bm25s.BM25()
@@ -76,7 +100,13 @@ def build(records: Iterable[tuple[str, str, dict[str, Any]]], generation: str,
                                 stemmer=Stemmer.Stemmer("english"), show_progress=False)
         bm25.index(tokens, show_progress=False)
     df, n = term_counts(term_text(title, t) for _, title, t in rows)
-    return Lexical(generation, ids, bm25, df, n)
+    return Lexical(generation, ids, bm25, df, n, *_row_metadata([m for _, _, m in records]))
+
+
+def _row_metadata(metas: list[dict[str, Any]]) -> tuple[list[int | None], list[str]]:
+    """Each row's publication time and outlet (what a filter reads)."""
+    ts = [m.get("ts") if isinstance(m.get("ts"), int | float) else None for m in metas]
+    return [None if t is None else int(t) for t in ts], [str(m.get("outlet", "") or "") for m in metas]
 
 
 def save(lexical: Lexical, root: Path, prune: bool = True) -> None:
@@ -88,7 +118,8 @@ def save(lexical: Lexical, root: Path, prune: bool = True) -> None:
         if lexical.ids:
             lexical.bm25.save(str(scratch / "bm25"))
         (scratch / "index.json").write_text(json.dumps(
-            {"format": FORMAT, "generation": lexical.generation, "ids": lexical.ids, "n": lexical.n, "df": lexical.df}))
+            {"format": FORMAT, "generation": lexical.generation, "ids": lexical.ids, "n": lexical.n, "df": lexical.df,
+             "ts": lexical.ts, "outlets": lexical.outlets}))
         if target.exists():
             shutil.rmtree(target)
         os.replace(scratch, target)
@@ -112,4 +143,5 @@ def load(root: Path, generation: str) -> Lexical | None:
         bm25 = bm25s.BM25.load(str(folder / "bm25"), mmap=True) if meta["ids"] else bm25s.BM25()
     except (OSError, ValueError, KeyError):
         return None
-    return Lexical(generation, list(meta["ids"]), bm25, dict(meta["df"]), int(meta["n"]))
+    return Lexical(generation, list(meta["ids"]), bm25, dict(meta["df"]), int(meta["n"]), meta.get("ts"),
+                   meta.get("outlets"))

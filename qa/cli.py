@@ -44,6 +44,16 @@ def _cmd_ingest(args: argparse.Namespace) -> int:
     return 1 if report.skipped else 0  # every good article is in; the exit code says not all files were
 
 
+def _cmd_watch(args: argparse.Namespace) -> int:
+    from qa.watch import watch
+
+    try:
+        watch(_pipeline(args), Path(args.folder), prune=args.prune, say=lambda line: print(line, flush=True))
+    except KeyboardInterrupt:
+        print("Stopped watching", flush=True)
+    return 0
+
+
 def _cmd_remove(args: argparse.Namespace) -> int:
     pipeline = _pipeline(args)
     for article_id in args.article_ids:
@@ -165,7 +175,7 @@ def _cmd_bench(args: argparse.Namespace) -> int:
 
 COMMANDS = {"ingest": _cmd_ingest, "ask": _cmd_ask, "remove": _cmd_remove, "prepare": _cmd_prepare, "check": _cmd_check,
             "stats": _cmd_stats, "config": _cmd_config, "ui": _cmd_ui, "serve": _cmd_serve, "eval": _cmd_eval,
-            "bench": _cmd_bench}
+            "bench": _cmd_bench, "watch": _cmd_watch}
 
 
 def main(argv: list[str] | None = None) -> int:

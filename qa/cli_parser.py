@@ -55,6 +55,11 @@ def build_parser(settings_flags: bool = True) -> argparse.ArgumentParser:
     p.add_argument("--field", action="append", metavar="NAME=COLUMN", help="a dump's field under another name, "
                    "e.g. --field text=content --field date=ts (QA_DUMP_FIELDS)")
 
+    p = sub.add_parser("watch", parents=[common, tuning], help="ingest a folder, then every file that arrives in it "
+                       "or changes, until Ctrl-C")
+    p.add_argument("folder", help="the folder to watch (recursively)")
+    p.add_argument("--prune", action="store_true", help="also remove the articles of deleted files")
+
     p = sub.add_parser("ask", parents=[common, answering, tuning], help="answer a question with citations")
     p.add_argument("question")
     p.add_argument("--json", action="store_true", help="print the Answer as JSON (waits for the whole answer)")

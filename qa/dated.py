@@ -19,6 +19,8 @@ from qa.query import Query
 OUT_OF_TIME = 0.85
 # the same without time words, against the recent articles (news is asked about as it stands): a lighter touch
 OUT_OF_RECENT = 0.92
+# passages of the question's time the answerer always sees (when retrieval found them)
+TIMELY_SLOTS = 2
 # "latest": sentences this close to the best one count as answering as well; among them the newest article wins
 LATEST_MARGIN = 0.05
 
@@ -38,9 +40,9 @@ def time_filter(query: Query, filters: Filter | None) -> Filter | None:
     from index.metadata import timestamp
     from qa.filters import DAY
 
-    period = None if query.period is None or query.period.implicit else query.period
+    period = query.period
     if period is None and (not query.as_of or query.as_of >= date.today().isoformat()):
-        return None     # the recent articles are not searched apart: it would read every chunk of an old archive
+        return None
     since = timestamp(period.start) if period else None
     until = timestamp(min(period.end, query.as_of) if period else query.as_of)
     until = None if until is None else until + DAY - 1
@@ -58,24 +60,35 @@ def merged(first: Sequence[Passage], more: Sequence[Passage]) -> list[Passage]:
     return [*first, *(p for p in more if p.chunk_id not in have)]
 
 
+def with_timely(ranked: Sequence[Passage], k: int, query: Query) -> list[Passage]:
+    """The k best passages, with the TIMELY_SLOTS best of the question's time among them (in rank order) when the
+    k best alone would leave them out: the answerer sees the week's article even when an old one words it closer."""
+    kept = list(ranked[:k])
+    if query.period is None:
+        return kept
+    fits = [p for p in ranked if timely(query, p.published)]
+    missing = [p for p in fits[:TIMELY_SLOTS] if p not in kept]
+    if not missing:
+        return kept
+    out = [p for p in kept if timely(query, p.published)] + missing
+    others = [p for p in kept if not timely(query, p.published)][:max(0, k - len(out))]
+    order = {p.chunk_id: i for i, p in enumerate(ranked)}
+    return sorted(out + others, key=lambda p: order[p.chunk_id])
+
+
 def prefer_timely(found: Sequence[Evidence], passages: Sequence[Passage], query: Query) -> list[Evidence]:
-    """Scale the evidence of articles outside the question's time by OUT_OF_TIME when an article inside it holds
-    evidence too (best first again); unchanged when no time applies or no article fits it."""
+    """Order the evidence as if the sentences of articles outside the question's time scored OUT_OF_TIME (or
+    OUT_OF_RECENT) of their score, when an article inside it holds evidence too; the scores themselves stay, so
+    whether to answer at all is decided as without a time. Unchanged when no article fits the time."""
     if query.period is None and not query.as_of:
         return list(found)
     fits = [timely(query, p.published) for p in passages]
     if all(fits) or not any(fits[e.passage] for e in found):
         return list(found)
-    out = []
-    for ev in found:
-        if fits[ev.passage]:
-            out.append(ev)
-            continue
-        lost = ev.support * ((OUT_OF_RECENT if query.period and query.period.implicit else OUT_OF_TIME) - 1.0)
-        out.append(replace(ev, support=ev.support + lost,
-                           signals=(*ev.signals, SignalValue("time", 0.0, round(lost, 4)))))
-    out.sort(key=lambda e: -e.support)
-    return out
+    factor = OUT_OF_RECENT if query.period is not None and query.period.implicit else OUT_OF_TIME
+    marked = [ev if fits[ev.passage] else replace(ev, signals=(*ev.signals, SignalValue("time", 0.0, 0.0)))
+              for ev in found]
+    return sorted(marked, key=lambda e: -e.support * (1.0 if fits[e.passage] else factor))
 
 
 def prefer_recent(found: Sequence[Evidence], passages: Sequence[Passage]) -> list[Evidence]:

@@ -137,11 +137,12 @@ class NewsQA:
             from qa.terms import TermWeights
 
             lexical = load(self._lexical_root(), generation) if generation else None
-            if lexical is None:
+            if lexical is None or not lexical.filterable:
                 lexical = build(store.records(), generation, term_counts)
-                if generation and self.settings.chroma_url:
-                    # another machine changed the server's collection: keep what was built for this
-                    # generation, so the next process here loads it instead of fetching every chunk
+                if generation:
+                    # another machine changed the server's collection, or an older version wrote the index
+                    # without its rows' dates: keep what was built for this generation, so the next process
+                    # here loads it instead of fetching every chunk
                     with contextlib.suppress(OSError):
                         save(lexical, self._lexical_root(), prune=False)
             if not lexical.ids:

@@ -82,9 +82,12 @@ class Retriever:
         hits = [h for h in self.store.search(vector, depth, where) if h[0] in self.lexical.id_set]
         clock.lap("dense")
         known = {h[0]: (h[1], h[2]) for h in hits}
+        inside = where is not None and self.lexical.filterable   # the filter applied inside BM25
         with self._lock:
-            lexical = self.lexical.search(question, depth if where is None else len(self.lexical.ids))
-        if where is not None:
+            mask = self.lexical.mask(filters.since, filters.until, filters.outlets) if inside else None
+            lexical = self.lexical.search(question, depth if where is None or inside else len(self.lexical.ids),
+                                          mask)
+        if where is not None and not inside:   # an index written without row metadata: filter by reading it
             lexical = self._admitted(lexical, known, filters, depth)
         clock.lap("bm25")
         fused = fuse([[(h[0], h[3]) for h in hits], lexical], self.weights, self.fusion)[:depth][:top_k]

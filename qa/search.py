@@ -9,7 +9,7 @@ from typing import Any
 
 from qa.answerers.base import Findings
 from qa.answerers.coverage import COUNTED
-from qa.dated import merged, prefer_recent, prefer_timely, time_filter
+from qa.dated import merged, prefer_recent, prefer_timely, time_filter, with_timely
 from qa.evidence import EvidenceFinder, diversify, rerank
 from qa.filters import Filter
 from qa.query import analyse
@@ -35,11 +35,14 @@ def search(retriever: Any, finder: EvidenceFinder, settings: Settings, question:
     searched = scoring_query.text
     fetched = retriever.retrieve(searched, depth, timings, filters)
     timed = time_filter(query, filters)
-    if timed is not None:   # a second pass adds the articles of the time the question names
+    implicit = query.period is not None and query.period.implicit
+    # a second pass adds the articles of the time the question names (of the last weeks, without time words,
+    # where BM25 filters by itself: an index without its rows' dates would read every chunk of an old archive)
+    if timed is not None and (not implicit or retriever.lexical.filterable):
         fetched = merged(fetched, retriever.retrieve(searched, depth, timings, timed))
     scoring = time.perf_counter()
-    ranked = rerank(prefer_timely(finder.find(scoring_query, fetched), fetched, query), fetched,
-                    len(fetched) if wide else k)
+    ranked = rerank(prefer_timely(finder.find(scoring_query, fetched), fetched, query), fetched, len(fetched))
+    ranked = with_timely(ranked, k if not wide else len(ranked), query)
     passages = tuple(diversify(ranked, k, per_article=1 if query.coverage else 2) if wide else ranked)
     # scoring only (vectors cached), agreement among the kept passages
     scored = prefer_timely(finder.find(scoring_query, passages), passages, query)

@@ -64,7 +64,11 @@ def build_app(pipeline: Any, title: str = "newsqa", *, login: bool = False) -> A
                     viewer = gr.HTML(elem_id="article")
         with gr.Tab("Library"):
             articles = gr.Dataframe(headers=library.COLUMNS,  # filled on load (a callable value is an API)
-                                    interactive=False, elem_id="library", wrap=True)
+                                    interactive=False, elem_id="library", wrap=True,
+                                    column_widths=library.COLUMN_WIDTHS)
+            # articles ingested elsewhere (`qa watch`, `qa ingest`, the API) appear without a restart
+            gr.Timer(library.REFRESH_SECONDS).tick(library.refresher(pipeline), None, articles, **{
+                "api_visibility": "private", "show_progress": "hidden"})
             with gr.Row():
                 files = gr.File(file_count="multiple", file_types=list(library.ALLOWED), label="Add articles",
                                 elem_id="upload")

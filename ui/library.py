@@ -10,6 +10,29 @@ from typing import Any
 from qa.errors import QAError
 
 COLUMNS = ["title", "id", "outlet", "published", "chunks", "added", "size (chars)"]
+# at 1280 px the title wraps while the short columns keep room to be read on one line
+COLUMN_WIDTHS = ["34%", "18%", "14%", "11%", "7%", "9%", "7%"]
+REFRESH_SECONDS = 3
+
+
+def refresher(pipeline: Any) -> Any:
+    """The library timer's handler: the table again when the collection changed since it last looked (a change
+    by another process too), else nothing sent."""
+    import gradio as gr
+
+    seen: dict[str, str] = {}
+
+    def refresh() -> Any:
+        try:
+            generation = pipeline.store().generation()
+        except QAError:
+            return gr.skip()
+        if seen.get("generation") == generation:
+            return gr.skip()
+        seen["generation"] = generation
+        return table(pipeline)
+
+    return refresh
 ALLOWED = (".txt", ".md", ".html", ".htm")
 
 

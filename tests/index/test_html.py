@@ -17,8 +17,8 @@ def test_only_the_article_is_indexed_with_its_metadata():
     meta, text = extract_html(markup)
     assert not any(f in text for f in FURNITURE)
     assert "Ada Brink cut the ribbon" in text and "morning market" in text
-    assert meta == {"title": "Harbour reopens in Quellmoor", "date": "2024-06-13", "outlet": "Asia Brief",
-                    "author": "Kim Lee", "url": "https://asiabrief.invalid/news/harbour-reopens"}
+    assert meta == {"title": "Harbour reopens in Quellmoor", "date": "2024-06-13T09:00:00+09:00",   # JSON-LD's
+                    "outlet": "Asia Brief", "author": "Kim Lee", "url": "https://asiabrief.invalid/news/harbour-reopens"}
 
 
 def test_a_saved_page_becomes_an_article_with_outlet_and_date(tmp_path):
@@ -27,6 +27,6 @@ def test_a_saved_page_becomes_an_article_with_outlet_and_date(tmp_path):
     articles = {a.article_id: a for a in load_articles(tmp_path)[0]}
     page = articles["harbour"]
     assert page.title == "Harbour reopens in Quellmoor" and page.outlet == "Asia Brief"
-    assert page.date == "2024-06-13T00:00:00" and page.author == "Kim Lee"
+    assert page.date == "2024-06-13T09:00:00+09:00" and page.author == "Kim Lee"   # JSON-LD datePublished
     assert page.body.startswith("Ada Brink") and "Comments" not in page.body
     assert articles["bare"].body == "Short note."   # no article found: all of its text, as before
