@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 
 from index.chunker import Chunk, Chunker
+from index.copies import Stories
 from index.loader import MAX_FILE_BYTES, Article, Skipped, load_articles
 from index.metadata import timestamp
 from index.packing import pack_vectors
@@ -45,14 +46,14 @@ class IngestReport:
         return line + (" (rebuilt with the current settings)" if self.rebuilt else "")
 
 
-def to_node(chunk: Chunk, article: Article, vector: Any, added: str = "") -> Any:
+def to_node(chunk: Chunk, article: Article, vector: Any, added: str = "", story: str = "") -> Any:
     """A llama-index TextNode for one chunk, carrying its embedding and provenance."""
     from llama_index.core.schema import NodeRelationship, RelatedNodeInfo, TextNode
 
     metadata = {"source": chunk.article_id, "title": chunk.title, "start": chunk.start, "end": chunk.end,
                 "hash": chunk.content_hash, "path": article.path, "date": article.date, "url": article.url,
                 "dateline": article.dateline, "added": added, "size": len(article.body), "outlet": article.outlet,
-                "author": article.author}
+                "author": article.author, "story": story or chunk.article_id}
     if (ts := timestamp(article.date)) is not None:
         metadata["ts"] = ts   # publication time, for date filters (Chroma compares numbers)
     return TextNode(
@@ -142,6 +143,7 @@ def ingest_folder(folder: Path, store: ChunkStore, embedder: Any, chunker: Chunk
     report = IngestReport(store.name, articles=len(articles), skipped=skipped,
                           warnings=[f"{a.path}: {a.warning}" for a in articles if a.warning])
     stored = store.article_hashes()
+    stories = Stories(store.stories())
     existing = set(stored) | set(store.chunk_sources())  # finished, or half-written by a killed run
     todo = [a for a in articles if stored.get(a.article_id) != a.content_hash]
     report.unchanged = len(articles) - len(todo)
@@ -153,8 +155,10 @@ def ingest_folder(folder: Path, store: ChunkStore, embedder: Any, chunker: Chunk
         vectors, sentences = embed_chunks(embedder, chunks, late)
         added = datetime.now(UTC).isoformat(timespec="seconds")
         nodes = []
+        assigned = {a.article_id: stories.assign(a.article_id, a.body) for a, _ in pending}
         for article, cs in pending:
-            nodes += [to_node(c, article, vectors[len(nodes) + i], added) for i, c in enumerate(cs)]
+            story = assigned[article.article_id][0]
+            nodes += [to_node(c, article, vectors[len(nodes) + i], added, story) for i, c in enumerate(cs)]
             if article.article_id in stored:
                 report.updated += 1
             else:
@@ -164,7 +168,7 @@ def ingest_folder(folder: Path, store: ChunkStore, embedder: Any, chunker: Chunk
         # between leaves them unmarked, and the next run redoes them.
         store.delete_articles([a.article_id for a, _ in pending if a.article_id in existing])
         store.add_nodes(nodes, sentences)
-        store.mark_done([(a.article_id, a.content_hash, len(cs)) for a, cs in pending])
+        store.mark_done([(a.article_id, a.content_hash, len(cs)) for a, cs in pending], assigned)
         report.chunks_written += len(nodes)
         bar.update(len(pending))
         pending.clear()

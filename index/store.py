@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -181,12 +181,21 @@ class ChunkStore:
                 counts[meta["source"]] = counts.get(meta["source"], 0) + 1
         return counts
 
-    def mark_done(self, done: Sequence[tuple[str, str, int]]) -> None:
+    def mark_done(self, done: Sequence[tuple[str, str, int]], stories: Mapping[str, tuple[str, str]] | None = None
+                  ) -> None:
         """Record that every chunk of these articles (id, content hash, chunk count) is committed (the last
-        step of their ingest)."""
+        step of their ingest), with each one's story and text signature (index.copies) when given."""
+        stories = stories or {}
         if done:
-            self._manifest.upsert(ids=[d[0] for d in done], embeddings=[[0.0]] * len(done),
-                                  metadatas=[{"hash": h, "chunks": n} for _, h, n in done])
+            self._manifest.upsert(ids=[d[0] for d in done], embeddings=[[0.0]] * len(done), metadatas=[
+                {"hash": h, "chunks": n, **dict(zip(("story", "minhash"), stories.get(i, ("", ""))))}
+                for i, h, n in done])
+
+    def stories(self) -> dict[str, tuple[str, str]]:
+        """Article id -> (story, text signature) of every completely stored article that has them."""
+        got = self._manifest.get(include=["metadatas"])
+        return {i: (str(m.get("story", "")), str(m.get("minhash", ""))) for i, m in
+                zip(got["ids"], got["metadatas"] or []) if m and m.get("minhash")}
 
     def unmark(self, article_ids: Sequence[str]) -> None:
         """Forget that articles are complete (the first step before their chunks change)."""

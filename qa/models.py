@@ -17,6 +17,8 @@ class Passage:
     outlet: str = ""       # the outlet or publisher
     author: str = ""
     url: str = ""
+    story: str = ""        # the story it belongs to: wire copies of one text share it (index.copies)
+    also_in: tuple[str, ...] = ()   # the outlets whose copies of this passage were folded into it
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,12 +34,13 @@ class Citation:
     outlet: str = ""       # the outlet or publisher
     author: str = ""
     url: str = ""
+    also_in: tuple[str, ...] = ()   # other outlets that ran the same wire copy
 
     @classmethod
     def of(cls, passage: Passage, number: int, quote: str, score: float) -> Citation:
         """The citation of a passage, carrying its article's date, outlet, author and URL."""
         return cls(number, passage.source, passage.title, quote, score, passage.published, passage.outlet,
-                   passage.author, passage.url)
+                   passage.author, passage.url, passage.also_in)
 
 
 @dataclass(frozen=True, slots=True)

@@ -27,7 +27,7 @@ def to_passage(chunk_id: str, text: str, meta: dict[str, Any], score: float) -> 
     return Passage(chunk_id=chunk_id, source=str(meta.get("source", "")), title=str(meta.get("title", "")),
                    text=text, score=float(score), published=str(meta.get("date", "") or ""),
                    outlet=str(meta.get("outlet", "") or ""), author=str(meta.get("author", "") or ""),
-                   url=str(meta.get("url", "") or ""))
+                   url=str(meta.get("url", "") or ""), story=str(meta.get("story", "") or ""))
 
 
 class Retriever:

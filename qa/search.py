@@ -14,6 +14,7 @@ from qa.evidence import EvidenceFinder, diversify, rerank
 from qa.filters import Filter
 from qa.query import analyse
 from qa.settings import Settings
+from qa.stories import fold_copies
 
 
 def search(retriever: Any, finder: EvidenceFinder, settings: Settings, question: str, k: int,
@@ -33,13 +34,14 @@ def search(retriever: Any, finder: EvidenceFinder, settings: Settings, question:
         k = max(k, COUNTED if query.coverage in ("count", "which") else settings.synthesis_passages)
     depth = max(k, settings.rerank_depth)
     searched = scoring_query.text
-    fetched = retriever.retrieve(searched, depth, timings, filters)
+    fetched = folded(retriever, searched, depth, timings, filters)
     timed = time_filter(query, filters)
     implicit = query.period is not None and query.period.implicit
     # a second pass adds the articles of the time the question names (of the last weeks, without time words,
     # where BM25 filters by itself: an index without its rows' dates would read every chunk of an old archive)
     if timed is not None and (not implicit or retriever.lexical.filterable):
-        fetched = merged(fetched, retriever.retrieve(searched, depth, timings, timed))
+        fetched = merged(fetched, folded(retriever, searched, depth, timings, timed))
+    fetched = fold_copies(fetched)
     scoring = time.perf_counter()
     ranked = rerank(prefer_timely(finder.find(scoring_query, fetched), fetched, query), fetched, len(fetched))
     ranked = with_timely(ranked, k if not wide else len(ranked), query)
@@ -50,3 +52,16 @@ def search(retriever: Any, finder: EvidenceFinder, settings: Settings, question:
     if timings is not None:
         timings["evidence"] = timings.get("evidence", 0.0) + (time.perf_counter() - scoring) * 1000
     return found
+
+
+def folded(retriever: Any, question: str, depth: int, timings: dict[str, float] | None,
+           filters: Filter | None) -> list:
+    """depth passages with wire copies folded (a story run by many outlets counts once): retrieval goes
+    deeper, up to 4 times, while copies fill its places."""
+    want = depth
+    while True:
+        got = retriever.retrieve(question, want, timings, filters)
+        out = fold_copies(got)
+        if len(out) >= depth or len(got) < want or want >= 4 * depth:
+            return out[:depth]
+        want *= 2

@@ -11,8 +11,10 @@ _QUOTE_GAP = " … "
 
 
 def provenance(c: Citation) -> str:
-    """Who published a cited article and when ("Asia Brief, 2024-06-13"), as far as it is known."""
-    return ", ".join(part for part in (c.outlet, c.published[:10]) if part)
+    """Who published a cited article and when ("Asia Brief, 2024-06-13"), as far as it is known, and where else
+    the same wire copy ran ("; also in: AP, Reuters")."""
+    said = ", ".join(part for part in (c.outlet, c.published[:10]) if part)
+    return "; ".join(part for part in (said, f"also in: {', '.join(c.also_in)}" if c.also_in else "") if part)
 
 
 def answer_to_text(answer: Answer) -> str:

@@ -255,6 +255,28 @@ def test_sources_article_and_library_show_outlet_and_date_and_the_filter_applies
         table = library.text_content()
         assert all(cell in table for cell in ("Daily Lantern", "2024-09-01", "Asia Brief", "2024-06-13"))
 
+        # an article ingested by another process shows up without a restart
+        late = tmp_path / "late"
+        late.mkdir()
+        (late / "ferry.md").write_text("---\ndate: 2024-10-02\noutlet: Coast Gazette\n---\nFerries back\n\n"
+                                       "The Quellmoor ferry runs six crossings a day again, the operator said.")
+        added = subprocess.run([sys.executable, "-m", "qa.cli", "ingest", str(late), "--data-dir", str(data),
+                                "--quiet"], capture_output=True, text=True, env={**os.environ, "QA_LLM": "extractive"})
+        assert added.returncode == 0, added.stdout + added.stderr
+        library.get_by_text("Coast Gazette").first.wait_for(state="attached", timeout=30_000)
+
+        # at 1280 px the short columns stay readable: one line each, not a letter per line
+        narrow = browser.new_page(viewport={"width": 1280, "height": 900})
+        narrow.goto(url)
+        narrow.get_by_role("tab", name="Library").click()
+        cell = narrow.locator("#library").get_by_text("Daily Lantern").first
+        cell.wait_for(timeout=30_000)
+        day = narrow.locator("#library").get_by_text("2024-09-01").first
+        for shown in (cell, day):
+            box = shown.bounding_box()
+            assert box is not None and box["height"] < 30 and box["width"] > 60, box
+        narrow.screenshot(path=str(tmp_path / "library-1280.png"))
+
         page.get_by_role("tab", name="Settings").click()
         page.locator("#outlets input, #outlets textarea").first.fill("Daily Lantern")
         page.get_by_role("tab", name="Chat").click()

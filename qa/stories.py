@@ -1,0 +1,29 @@
+"""Wire copies folded at retrieval: passages of one story (index.copies) at the same place in their article count
+once; the best-ranked copy stands for them and names the other outlets."""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+
+from qa.models import Passage
+
+
+def place(p: Passage) -> tuple[str, str]:
+    """(story, chunk number): copies of one text are chunked alike."""
+    return p.story or p.source, p.chunk_id.rsplit(":", 1)[-1]
+
+
+def fold_copies(passages: Sequence[Passage]) -> list[Passage]:
+    """passages (best first) with each copy after the first folded into it; its outlet joins also_in."""
+    kept: dict[tuple[str, str], int] = {}
+    out: list[Passage] = []
+    for p in passages:
+        key = place(p)
+        if key not in kept:
+            kept[key] = len(out)
+            out.append(p)
+            continue
+        first = out[kept[key]]
+        if p.source != first.source and p.outlet and p.outlet != first.outlet and p.outlet not in first.also_in:
+            out[kept[key]] = replace(first, also_in=(*first.also_in, p.outlet))
+    return out

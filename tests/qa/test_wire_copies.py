@@ -1,0 +1,75 @@
+"""Wire copies: ten stories, each run by five outlets, fold into one story each at retrieval; a citation names
+the other outlets; removing a copy keeps the story."""
+import json
+
+import pytest
+
+from qa.pipeline import NewsQA
+from qa.settings import Settings
+
+pytestmark = pytest.mark.slow
+
+OUTLETS = ["AP", "Reuters", "Daily Ledger", "Coast Gazette", "Island Courier"]
+TOWNS = ["Quellmoor", "Brask", "Tindale", "Orrin", "Vessa", "Kelham", "Draymouth", "Pellin", "Saxby", "Wrenfold"]
+THINGS = ["bridge", "library", "hospital wing", "tram line", "harbour wall", "school", "stadium", "museum",
+          "water plant", "ferry terminal"]
+
+
+def story(n: int) -> str:
+    town, thing = TOWNS[n], THINGS[n]
+    return (f"The {town} {thing} opened on Monday after {n + 2} years of work, officials said. "
+            f"It cost {n + 3} million euros and will serve about {(n + 1) * 1000} people a day, the council said. "
+            f"Mayor Ida {town}son cut the ribbon in front of a crowd of residents and builders. "
+            f"Work on the {thing} was delayed twice by floods and once by a shortage of steel, the builders said.")
+
+
+def dump_rows() -> list[dict]:
+    rows = []
+    for n in range(len(TOWNS)):
+        for k, outlet in enumerate(OUTLETS):
+            text = f"{TOWNS[n].upper()} ({outlet}) — " + story(n) + ("" if k % 2 else f" Copyright {outlet}.")
+            rows.append({"id": f"s{n}-{outlet.split()[0].lower()}", "title": f"{TOWNS[n]} opens new {THINGS[n]}",
+                         "text": text, "outlet": outlet, "date": f"2024-03-{n + 1:02d}"})
+    return rows
+
+
+@pytest.fixture(scope="module")
+def wired(tmp_path_factory, embedder):
+    folder = tmp_path_factory.mktemp("wire")
+    (folder / "wire.jsonl").write_text("\n".join(json.dumps(r) for r in dump_rows()))
+    pipeline = NewsQA(Settings(data_dir=tmp_path_factory.mktemp("data"), llm="extractive",
+                               answerer="extractive"), embedder=embedder)
+    pipeline.ingest(folder)
+    return pipeline
+
+
+def test_copies_count_once_and_the_top_five_hold_other_stories(wired):
+    found = wired.find("How much did the Brask library cost?")
+    stories = {p.story for p in found.passages}
+    assert len(found.passages) == 5 and len(stories) >= 4, [p.source for p in found.passages]
+    assert found.passages[0].story.startswith("wire-s1-")
+
+
+def test_a_citation_says_where_else_the_story_ran(wired):
+    answer = wired.ask("How much did the Brask library cost?")
+    cited = answer.citations[0]
+    assert "4 million euros" in answer.text and cited.source.startswith("wire-s1-")
+    assert len(cited.also_in) == 4 and cited.outlet not in cited.also_in
+
+
+def test_removing_one_copy_keeps_the_others(wired):
+    first = wired.ask("How much did the Brask library cost?").citations[0]
+    wired.remove(first.source)
+    again = wired.ask("How much did the Brask library cost?").citations[0]
+    assert again.source != first.source and again.source.startswith("wire-s1-") and len(again.also_in) == 3
+
+
+def test_a_copy_ingested_later_joins_the_stored_story(wired, tmp_path):
+    late = tmp_path / "late"
+    late.mkdir()
+    text = "BRASK (Metro Wire) — " + story(1)
+    (late / "metro.jsonl").write_text(json.dumps({"id": "m1", "title": "Brask opens library", "text": text,
+                                                  "outlet": "Metro Wire", "date": "2024-03-03"}))
+    wired.ingest(late)
+    cited = wired.ask("How much did the Brask library cost?").citations[0]
+    assert "Metro Wire" in (*cited.also_in, cited.outlet)
