@@ -80,13 +80,14 @@ def coverage_of(question: str) -> tuple[str, str]:
     return "", ""
 
 
-def analyse(question: str, weights: TermWeights, as_of: date | None = None) -> Query:
+def analyse(question: str, weights: TermWeights, as_of: date | None = None, recent_days: int = 0) -> Query:
     """Analyse a question once.
 
     Args:
         question: the question as searched.
         weights: term statistics of the collection (for stemming and the focus noun).
         as_of: the day it is asked (time words are read relative to it; default today).
+        recent_days: without time words, the last this many days are the question's time (0: none).
 
     Returns:
         The Query every scorer reads.
@@ -103,7 +104,7 @@ def analyse(question: str, weights: TermWeights, as_of: date | None = None) -> Q
         negated=negated(question), focus="" if kind else _focus(question, weights),
         latest=bool(LATEST.search(question)),
         as_of=as_of.isoformat() if as_of and as_of != date.today() else "",
-        period=period_of(question, as_of or date.today()), coverage=coverage, topic=topic)
+        period=period_of(question, as_of or date.today(), recent_days), coverage=coverage, topic=topic)
 
 
 def _counted(question: str, weights: TermWeights) -> str:

@@ -25,7 +25,7 @@ def search(retriever: Any, finder: EvidenceFinder, settings: Settings, question:
 
     A question about the coverage ("Which outlet ran the story about X?") is searched for its topic (X).
     """
-    query = analyse(question, finder.weights, as_of)
+    query = analyse(question, finder.weights, as_of, settings.recent_days)
     scoring_query = query
     if query.coverage:
         scoring_query = replace(analyse(query.topic, finder.weights, as_of), text=query.topic)

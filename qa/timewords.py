@@ -80,9 +80,9 @@ def as_of_date(value: str | date | None) -> date:
         raise InputError(f"as of {value!r} is not a date: use YYYY-MM-DD") from None
 
 
-def period_of(question: str, as_of: date, implicit: bool = True) -> Period | None:
-    """The publication range a question's time words point at; without time words, the last RECENT_DAYS (news
-    is asked about as it stands: among near-equal evidence the recent article wins) unless implicit is False."""
+def period_of(question: str, as_of: date, recent_days: int = 0) -> Period | None:
+    """The publication range a question's time words point at; without time words, the last recent_days (news
+    is asked about as it stands: among near-equal evidence the recent article wins), or None when 0."""
     for found in EXPRESSION.finditer(question):
         words = found.group("when")
         span = _span(re.sub(r"['’]s$", "", words), as_of)
@@ -95,9 +95,12 @@ def period_of(question: str, as_of: date, implicit: bool = True) -> Period | Non
             continue
         return Period(start.isoformat(), min(end, as_of).isoformat(), found.group(0).strip(), as_of.isoformat())
     recent = RECENT.search(question)
-    if recent or implicit:
-        return Period((as_of - timedelta(days=RECENT_DAYS)).isoformat(), as_of.isoformat(),
-                      recent.group(0) if recent else "", as_of.isoformat(), recent=bool(recent), implicit=not recent)
+    if recent:
+        return Period((as_of - timedelta(days=RECENT_DAYS)).isoformat(), as_of.isoformat(), recent.group(0),
+                      as_of.isoformat(), recent=True)
+    if recent_days:
+        return Period((as_of - timedelta(days=recent_days)).isoformat(), as_of.isoformat(), "", as_of.isoformat(),
+                      implicit=True)
     return None
 
 

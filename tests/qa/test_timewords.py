@@ -40,8 +40,8 @@ def test_time_words_become_a_range_as_of_the_day_asked(question, start, end):
     "What will happen in May 2024?",                # after the day asked: no past range
 ])
 def test_no_time_words_no_range_but_recent_news_is_preferred(question):
-    assert period_of(question, FRIDAY, implicit=False) is None
-    recent = period_of(question, FRIDAY)
+    assert period_of(question, FRIDAY) is None
+    recent = period_of(question, FRIDAY, recent_days=30)
     assert recent.implicit and (recent.start, recent.end) == ("2023-12-06", "2024-01-05")
     assert recent.describe().startswith("no time words, recent news preferred")
 
@@ -76,20 +76,23 @@ def test_in_range_articles_win_among_near_equal_evidence_only():
 
 def test_articles_newer_than_the_day_asked_do_not_fit_it():
     query = analyse("Who won the darts world championship?", TermWeights(), FRIDAY)
-    assert query.period.implicit and query.as_of == "2024-01-05"
-    assert timely(query, "2024-01-04") and not timely(query, "2024-02-01") and not timely(query, "2023-06-01")
+    assert query.period is None and query.as_of == "2024-01-05"
+    assert timely(query, "2024-01-04") and not timely(query, "2024-02-01") and timely(query, "2023-06-01")
+    recent = analyse("Who won the darts world championship?", TermWeights(), FRIDAY, recent_days=30)
+    assert recent.period.implicit and not timely(recent, "2023-06-01")
 
 
 def test_without_time_words_recent_articles_win_more_lightly():
     from qa.dated import OUT_OF_RECENT
 
-    query = analyse("Who won the darts world championship?", TermWeights(), FRIDAY)
+    query = analyse("Who won the darts world championship?", TermWeights(), FRIDAY, recent_days=30)
     passages = [_passage("old", "2022-01-03"), _passage("new", "2024-01-02")]
     preferred = prefer_timely([_ev(0, 0.60), _ev(1, 0.58)], passages, query)
     assert [e.passage for e in preferred] == [1, 0] and 0.58 > 0.6 * OUT_OF_RECENT
     assert [e.passage for e in prefer_timely([_ev(0, 0.60), _ev(1, 0.50)], passages, query)] == [0, 1]
     assert time_filter(query, None) is not None       # asked on another day: newer articles are left out
-    today = time_filter(analyse("Who won?", TermWeights()), None)   # today: the last weeks, nothing newer to cut
+    assert time_filter(analyse("Who won?", TermWeights()), None) is None   # today, no time words: one pass
+    today = time_filter(analyse("Who won?", TermWeights(), recent_days=30), None)   # the last weeks, nothing newer
     assert today.since is not None and today.until is None
 
 
