@@ -121,13 +121,15 @@ MARKER = re.compile(r"\[(\d+(?:\s*[,;]\s*\d+)*)\]")   # "[1]", "[1, 3]"
 MARKER_SPLIT = re.compile(r"\s*[,;]\s*")
 
 # --- questions about the coverage itself (answered from the articles' metadata) -------------------------------
-_PIECE = r"(?:piece|story|stories|article|articles|report|reports|column|op-?ed|feature|coverage|interview|item)"
+_PIECE = r"(?:piece|story|stories|article|articles|report|reports|column|op-?ed|feature|coverage|interview)"
 COVERAGE = {
     "count": re.compile(r"^how many (?:news )?(?:articles|stories|reports|pieces|sources)\b", re.IGNORECASE),
     "which": re.compile(r"^(?:which|what) (?:news )?(?:articles|stories|reports|pieces|sources)\b"
                         r"(?! (?:say|said|report|reported|state|stated)\b)", re.IGNORECASE),
-    "first": re.compile(r"\b(?:first|earliest) (?:news )?" + _PIECE + r"\b", re.IGNORECASE),
-    "latest": re.compile(r"\b(?:latest|most recent|newest|last) (?:news )?" + _PIECE + r"\b", re.IGNORECASE),
+    "first": re.compile(r"\b(?:first|earliest) (?:news )?" + _PIECE + r" (?:on|about|of|covering|mentioning)\b",
+                        re.IGNORECASE),
+    "latest": re.compile(r"\b(?:latest|most recent|newest|last) (?:news )?" + _PIECE +
+                         r" (?:on|about|of|covering|mentioning)\b", re.IGNORECASE),
     "outlet": re.compile(r"^(?:which|what) (?:news )?(?:outlet|newspaper|paper|publication|site|website|network|"
                          r"broadcaster|magazine|media|organi[sz]ation|publisher)s?\b.*\b(?:ran|run|runs|published|"
                          r"publish|publishes|reported|report|carried|covered|wrote|broke)\b", re.IGNORECASE),

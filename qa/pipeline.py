@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from qa.answerers.base import Answerer, Findings
-from qa.answerers.coverage import coverage_answer, stream_coverage
+from qa.answerers.coverage import stream_coverage
 from qa.answerers.factory import Answerers
 from qa.errors import InputError
 from qa.evidence import EvidenceFinder
@@ -24,7 +24,7 @@ from qa.filters import Filter
 from qa.library import Library, lexical_root, term_counts
 from qa.models import Answer
 from qa.query import clean_question
-from qa.search import search
+from qa.search import covered_or_found, search
 from qa.settings import Settings
 from qa.timewords import as_of_date
 
@@ -207,7 +207,7 @@ class NewsQA:
 
     # -- questions --------------------------------------------------------------------------------
     def find(self, question: str, top_k: int | None = None, timings: dict[str, float] | None = None, *,
-             filters: Filter | None = None, as_of: date | str | None = None) -> Findings:
+             filters: Filter | None = None, as_of: date | str | None = None, plain: bool = False) -> Findings:
         """Retrieve, rerank by best sentence and score the sentences of the kept passages.
 
         Args:
@@ -217,6 +217,7 @@ class NewsQA:
             filters: only articles of this date range and these outlets (qa.filters.make_filter).
             as_of: the day it is asked (ISO; default today): time words ("this week") are read relative to it,
                 and articles of the time they name, or not newer than it, win among near-equal evidence.
+            plain: search a question about the coverage as any other (not for its topic).
 
         Raises:
             InputError: empty or oversized question, a bad top_k or as_of.
@@ -228,7 +229,7 @@ class NewsQA:
             raise InputError(f"top_k must be at least 1, got {k}")
         retriever, finder = self._search_parts()
         opened = time.perf_counter()
-        found = search(retriever, finder, self.settings, question, k, timings, filters, as_of_date(as_of))
+        found = search(retriever, finder, self.settings, question, k, timings, filters, as_of_date(as_of), plain)
         if timings is not None:
             timings["open"] = timings.get("open", 0.0) + (opened - started) * 1000
         return found
@@ -249,10 +250,13 @@ class NewsQA:
         """
         timings: dict[str, float] = {}
         chosen = self.answerer_for(answerer)   # first: a model starts loading while the question is retrieved
-        found = self.find(question, top_k, timings, filters=filters, as_of=as_of)
+        found, covered = covered_or_found(self.find, self.settings.min_support, chosen.name, question, top_k,
+                                          timings, filters, as_of)
         started = time.perf_counter()
-        answer = (coverage_answer(found.query, found, self.settings.min_support, chosen.name) if found.query.coverage
-                  else chosen.answer(found.query, found))
+        if covered is None:
+            answer = chosen.answer(found.query, found)
+        else:
+            answer = covered
         timings["answer"] = (time.perf_counter() - started) * 1000
         return replace(_said(answer, found, filters), timings=timings)
 
@@ -260,9 +264,9 @@ class NewsQA:
                filters: Filter | None = None, as_of: date | str | None = None) -> Iterator[str | Answer]:
         """Pieces of the answer text as they are written, then the final Answer."""
         chosen = self.answerer_for(answerer)
-        found = self.find(question, top_k, filters=filters, as_of=as_of)
-        pieces = (stream_coverage(found.query, found, self.settings.min_support, chosen.name) if found.query.coverage
-                  else chosen.stream(found.query, found))
+        found, covered = covered_or_found(self.find, self.settings.min_support, chosen.name, question, top_k,
+                                          None, filters, as_of)
+        pieces = stream_coverage(covered) if covered is not None else chosen.stream(found.query, found)
         for piece in pieces:
             yield _said(piece, found, filters) if isinstance(piece, Answer) else piece
 

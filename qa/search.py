@@ -3,15 +3,17 @@ sentence, the sentences scored; what every answerer reads."""
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import date
 from typing import Any
 
 from qa.answerers.base import Findings
-from qa.answerers.coverage import COUNTED
+from qa.answerers.coverage import COUNTED, coverage_answer
 from qa.dated import merged, prefer_recent, prefer_timely, time_filter, with_timely
 from qa.evidence import EvidenceFinder, diversify, rerank
 from qa.filters import Filter
+from qa.models import Answer
 from qa.query import analyse
 from qa.settings import Settings
 from qa.stories import fold_copies
@@ -19,13 +21,16 @@ from qa.stories import fold_copies
 
 def search(retriever: Any, finder: EvidenceFinder, settings: Settings, question: str, k: int,
            timings: dict[str, float] | None = None, filters: Filter | None = None,
-           as_of: date | None = None) -> Findings:
+           as_of: date | None = None, plain: bool = False) -> Findings:
     """The findings for a clean question: k passages (more for a summary or a question about the coverage, at
     most two, or one, of each article), their sentences scored best first.
 
-    A question about the coverage ("Which outlet ran the story about X?") is searched for its topic (X).
+    A question about the coverage ("Which outlet ran the story about X?") is searched for its topic (X), unless
+    plain (the articles lack what it asks: it is then answered as any other question).
     """
     query = analyse(question, finder.weights, as_of, settings.recent_days)
+    if plain:
+        query = replace(query, coverage="", topic="")
     scoring_query = query
     if query.coverage:
         scoring_query = replace(analyse(query.topic, finder.weights, as_of), text=query.topic)
@@ -65,3 +70,17 @@ def folded(retriever: Any, question: str, depth: int, timings: dict[str, float] 
         if len(out) >= depth or len(got) < want or want >= 4 * depth:
             return out[:depth]
         want *= 2
+
+
+def covered_or_found(find: Callable[..., Findings], min_support: float, name: str, question: str,
+                     top_k: int | None, timings: dict[str, float] | None, filters: Filter | None,
+                     as_of: Any) -> tuple[Findings, Answer | None]:
+    """The findings, and the answer from the articles' metadata when the question is about the coverage and
+    they hold what it asks (else it is searched again, plain, as any other question)."""
+    found = find(question, top_k, timings, filters=filters, as_of=as_of)
+    if not found.query.coverage:
+        return found, None
+    covered = coverage_answer(found.query, found, min_support, name)
+    if covered is not None:
+        return found, covered
+    return find(question, top_k, timings, filters=filters, as_of=as_of, plain=True), None

@@ -50,8 +50,10 @@ def mentioning(articles: Sequence[Covered], topic: str) -> list[Covered]:
                                                                               c.passage.title.split()} for k in keys)]
 
 
-def coverage_answer(query: Query, found: Findings, min_support: float, name: str) -> Answer:
-    """The answer to a coverage question from the articles' metadata (a refusal when no article is about it)."""
+def coverage_answer(query: Query, found: Findings, min_support: float, name: str) -> Answer | None:
+    """The answer to a coverage question from the articles' metadata (a refusal when no article is about it);
+    None when the article it is about lacks what is asked (no outlet, no date): the question is then asked as
+    any other ("Which broadcaster reported that..." may be about a source the article names)."""
     explanation = explain(found, min_support)
     articles = about(found, min_support)
     if not articles:
@@ -69,31 +71,32 @@ def coverage_answer(query: Query, found: Findings, min_support: float, name: str
         text = lead + "".join(f" [{n}] “{c.passage.title}”{_when(c.passage)};" for n, c in enumerate(listed, 1))
         return _answer(query, found, name, explanation, text.rstrip(";") + ".", listed)
     if asked in ("first", "latest"):
-        dated = [c for c in articles if c.passage.published] or articles
+        dated = [c for c in articles if c.passage.published]
+        if not dated:
+            return None
         chosen = sorted(dated, key=lambda c: c.passage.published or "")[0 if asked == "first" else -1]
         text = f"The {asked} report: “{chosen.passage.title}”{_when(chosen.passage)} [1]."
         return _answer(query, found, name, explanation, text, [chosen])
     chosen = articles[0]
     p = chosen.passage
+    if (asked == "outlet" and not p.outlet) or (asked == "when" and not day_words(p.published)):
+        return None
     if asked == "outlet":
         also = [c for c in articles[1:] if c.support >= chosen.support - CLOSE and c.passage.outlet
                 and c.passage.outlet != p.outlet]
-        outlets = " and ".join(dict.fromkeys([p.outlet or "An unnamed outlet", *(c.passage.outlet for c in also)]))
+        outlets = " and ".join(dict.fromkeys([p.outlet, *(c.passage.outlet for c in also)]))
         text = f"{outlets} ran it: “{p.title}”{_when(p, outlet=False)} [1]."
         return _answer(query, found, name, explanation, text, [chosen])
     if asked == "author":
         text = (f"{p.author} wrote it: “{p.title}”{_when(p)} [1]." if p.author
                 else f"The article names no author: “{p.title}”{_when(p)} [1].")
         return _answer(query, found, name, explanation, text, [chosen])
-    day = day_words(p.published)
-    text = (f"{p.outlet or 'It'} published it on {day}: “{p.title}” [1]." if day
-            else f"The article carries no date: “{p.title}”{_when(p)} [1].")
+    text = f"{p.outlet or 'It'} published it on {day_words(p.published)}: “{p.title}” [1]."
     return _answer(query, found, name, explanation, text, [chosen])
 
 
-def stream_coverage(query: Query, found: Findings, min_support: float, name: str) -> Iterator[str | Answer]:
+def stream_coverage(answer: Answer) -> Iterator[str | Answer]:
     """A coverage answer is ready at once: its text, then the Answer."""
-    answer = coverage_answer(query, found, min_support, name)
     yield answer.text
     yield answer
 
