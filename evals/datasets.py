@@ -19,7 +19,8 @@ FOLDER_SETS = {"realnews": ("realnews/questions.jsonl", "realnews/pages"),
 # benchmark whose corpus, and collection, they use)
 OWN_OVER_BENCHMARKS = {"synthesis-realnews": ("synthesis-realnews.jsonl", "realnews"),
                        "coverage-realnews": ("coverage-realnews.jsonl", "realnews"),
-                       "coverage-newsdump": ("coverage-newsdump.jsonl", "newsdump")}
+                       "coverage-newsdump": ("coverage-newsdump.jsonl", "newsdump"),
+                       "yesno-realnews": ("yesno-realnews.jsonl", "realnews")}
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +45,7 @@ class Question:
     answerable: bool
     key_points: tuple[KeyPoint, ...] = ()
     as_of: str = ""   # the day it was asked (a line's "as_of" or "asked_on"): "this week" is relative to it
+    yes_no: bool = False   # right only when the answer leads with its gold word (Yes or No)
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,7 +110,8 @@ def _questions(rows: list[dict], path: Path) -> tuple[Question, ...]:
         if answerable and not (r.get("answers") or r.get("sources")):
             raise InputError(f"{where}: an answerable question needs 'answers' or 'sources'")
         out.append(Question(str(r.get("id", i)), question, tuple(r.get("answers", ())), tuple(r.get("sources", ())),
-                            answerable, _key_points(r.get("key_points", []), where), as_of[:10]))
+                            answerable, _key_points(r.get("key_points", []), where), as_of[:10],
+                            bool(r.get("yes_no", False))))
     if not out:
         raise InputError(f"{path}: no questions")
     return tuple(out)
@@ -194,6 +197,8 @@ def load_dataset(name: str, benchmarks: Path | None = None, corpus_dir: Path | N
         return load_seeds()
     if name == "synthesis":
         return load_synthesis()
+    if name == "yesno":   # yes/no questions over the seeds, asked in the seeds' collection
+        return replace(load_jsonl(HERE / "datasets" / "yesno.jsonl", REPO / "seeds"), name=name, collection="seeds")
     if name in OWN_OVER_BENCHMARKS:
         questions, benchmark = OWN_OVER_BENCHMARKS[name]
         corpus = FOLDER_SETS[benchmark][1]

@@ -23,6 +23,15 @@ def contains_answer(text: str, answers: Sequence[str]) -> bool:
     return any(normalise(a) in haystack for a in answers if a.strip())
 
 
+def leads_with(text: str, word: str) -> bool:
+    """Whether an answer leads with word ("Yes", "No"), after the day of its source ("As of 12 June 2022: ")."""
+    import re
+
+    body = re.sub(r"^As of [^:]{3,80}:\s*", "", text.strip())
+    first = re.match(r"[A-Za-z]+", body)
+    return bool(word) and first is not None and first.group(0).lower() == word.lower()
+
+
 def key_points_made(text: str, key_points: Sequence) -> int:
     """How many key points the text makes: a point is made when each of its match groups has an alternative
     in the text (case-insensitive)."""

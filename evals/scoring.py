@@ -10,6 +10,7 @@ from evals.metrics import (
     contains_answer,
     hit_at,
     key_points_made,
+    leads_with,
     mean,
     percentiles,
     rank_of_gold,
@@ -49,6 +50,8 @@ def judge(q: Question, answer: str, refused: bool, retrieved: Sequence[str], cit
     made = key_points_made(answer, q.key_points) if q.key_points and not refused else 0
     if q.key_points:
         correct = q.answerable and not refused and made * 2 >= len(q.key_points)
+    elif q.yes_no:
+        correct = q.answerable and not refused and leads_with(answer, q.answers[0] if q.answers else "")
     else:
         correct = q.answerable and not refused and contains_answer(answer, q.answers)
     return Result(q.qid, q.question, q.answerable, answer, refused, tuple(retrieved), tuple(cited),

@@ -90,6 +90,9 @@ SYNTHESIS = re.compile(
     r"|what (?:are|were) (?:all )?the (?:main|key|major) (?:points|events|developments|topics|themes|issues|facts)"
     r"|what (?:are|were) (?:all )?the (?:\w+ ){0,2}(?:mentioned|reported|listed))\b",
     re.IGNORECASE)
+# a yes/no question: it opens with an auxiliary verb and offers no alternatives ("Is it X or Y?" is not one)
+YES_NO = re.compile(r"^(?:is|are|was|were|do|does|did|has|have|had|can|could|will|would|should|shall|may|might|must)"
+                    r"\b(?!.*\bor\b)", re.IGNORECASE)
 # a question after the newest state of things: among the sentences that answer it, the newest article's win
 LATEST = re.compile(r"\b(?:latest|most recent(?:ly)?|newest|current(?:ly)?|up[- ]to[- ]date|as of (?:now|today)|"
                     r"these days|nowadays|now|at present|presently)\b", re.IGNORECASE)

@@ -19,6 +19,7 @@ from qa.lexicon import (
     TYPED,
     VERBS_AFTER_WHAT,
     WORD,
+    YES_NO,
 )
 from qa.matching import editions, entity_key, negated, years
 from qa.terms import TermWeights
@@ -50,6 +51,7 @@ class Query:
     coverage: str = ""               # asks about the coverage itself: outlet | when | author | count | which | first
     #                                  | latest ("" for none): answered from the articles' metadata
     topic: str = ""                  # what a coverage question is about (searched instead of the whole question)
+    yes_no: bool = False             # asks yes or no ("Has Putin visited Pyongyang since 2000?")
 
     @property
     def synthesis(self) -> bool:
@@ -104,7 +106,8 @@ def analyse(question: str, weights: TermWeights, as_of: date | None = None, rece
         negated=negated(question), focus="" if kind else _focus(question, weights),
         latest=bool(LATEST.search(question)),
         as_of=as_of.isoformat() if as_of and as_of != date.today() else "",
-        period=period_of(question, as_of or date.today(), recent_days), coverage=coverage, topic=topic)
+        period=period_of(question, as_of or date.today(), recent_days), coverage=coverage, topic=topic,
+        yes_no=bool(YES_NO.match(question.strip())) and kind != SYNTHESIS_KIND)
 
 
 def _counted(question: str, weights: TermWeights) -> str:

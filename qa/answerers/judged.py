@@ -11,16 +11,18 @@ from collections.abc import Iterator
 from dataclasses import replace
 
 from qa.answerers.base import Findings, answer_of, explain, refusal
-from qa.answerers.choice import choose, quoted
+from qa.answerers.choice import choose, quoted, trimmed
 from qa.answerers.direct import direct_answer
 from qa.answerers.reader import LLMAnswerer
 from qa.llm.base import LLM
 from qa.models import Answer
+from qa.prompts import YES_NO_SYSTEM, build_sentence_prompt
 from qa.query import Query
 from qa.settings import Settings
 
 JUDGED_PASSAGES = 3   # passages judged by the "passages" and "each" inputs
 CANDIDATES_EXPLAINED = 4   # candidates whose judgements the explanation lists
+YES_NO_MARGIN = 0.5   # how sure the model must be that the quote says yes (or no) for the answer to lead with it
 
 
 class JudgedAnswerer:
@@ -77,6 +79,17 @@ class JudgedAnswerer:
             return refusal(query.text, found, self.name, explain(found, self.settings.min_support, judge=judge))
         return self.writer.extractive.quote(query, found, min_support=0.0, name=self.name, judge=judge)
 
+    def yes_or_no(self, query: Query, found: Findings, chosen: list, explanation) -> Answer:
+        """A yes/no question: the quote, led by "Yes" or "No" when the model reads the chosen sentence as settling
+        it (|P(yes) - P(no)| of YES_NO_SYSTEM at least YES_NO_MARGIN); otherwise the quote alone."""
+        verdict = self.llm.judge(YES_NO_SYSTEM, build_sentence_prompt(query.text, trimmed(chosen[0].quote)))
+        said = "" if verdict is None or abs(verdict) < YES_NO_MARGIN else "Yes" if verdict > 0 else "No"
+        note = f"yes/no: the model reads the quote as P(yes) - P(no) = {verdict:+.2f}" if verdict is not None else \
+            "yes/no: the backend gives no probabilities"
+        explanation = replace(explanation, notes=explanation.notes + (note + ("" if said else ": not settled"),))
+        return self.writer.extractive.cite(query, found, chosen, name=self.name, explanation=explanation,
+                                           direct=said)
+
     def chosen(self, query: Query, found: Findings) -> Answer:
         """The model judges each candidate sentence; the best fused score is quoted, led by a checked direct
         answer, or refused when no candidate passes."""
@@ -89,6 +102,8 @@ class JudgedAnswerer:
         chosen = quoted(judged, s.max_sentences, [p.source for p in found.passages])
         if not chosen:
             return refusal(query.text, found, self.name, explanation)
+        if query.yes_no:
+            return self.yes_or_no(query, found, chosen, explanation)
         direct = direct_answer(self.llm, query, found, chosen[0]) if s.direct_answer else None
         if direct is not None:
             said = f"direct answer: {direct.text}" if direct.stood else f"the direct answer {direct.text!r} did not " \

@@ -58,3 +58,12 @@ def test_scores_by_answer_type():
                                "false_refusal_rate": 0.5}
     assert types["date"]["answer_accuracy"] == 0.0 and types["other"]["answer_accuracy"] == 1.0
     assert types["date"]["refusal_recall"] is None
+
+
+def test_a_yes_no_answer_counts_by_its_leading_word():
+    from evals.metrics import leads_with
+
+    assert leads_with("Yes. The company aims to be carbon negative by 2030. [1]", "Yes")
+    assert leads_with("As of 12 June 2022 (CNN): No. It runs two crossings. [1]", "no")
+    assert not leads_with("North Korea said yes to the talks. [1]", "No")   # "No" inside a word or later: not it
+    assert not leads_with("The articles don't say.", "Yes")

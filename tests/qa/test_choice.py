@@ -124,3 +124,32 @@ def test_an_empty_claim_is_never_checked():
                                      lambda c, p: seen.append(c) or True, lambda c, ps: None)
     assert "" not in seen and not any('“”' in w or '""' in w for w in warnings)
     assert checked == "Microsoft aims for 2030 [1]."
+
+
+def yes_no_model(reads_as: float) -> JudgingFakeLLM:
+    """Judges candidates as `judging` does, and reads the chosen quote's yes/no as reads_as."""
+    from qa.prompts import YES_NO_SYSTEM
+
+    llm = judging({"by 2030": 0.95})
+    candidates = llm.judge
+
+    def judge(system, user):
+        return reads_as if system == YES_NO_SYSTEM else candidates(system, user)
+
+    llm.judge = judge
+    return llm
+
+
+def test_a_yes_no_question_leads_with_yes_or_no_when_the_quote_settles_it():
+    question = "Does Microsoft aim to be carbon negative by 2030?"
+    assert analyse(question, TermWeights()).yes_no and not analyse(QUESTION, TermWeights()).yes_no
+    assert not analyse("Is it 2030 or 2040?", TermWeights()).yes_no
+    yes = pipeline(yes_no_model(0.9)).ask(question)
+    assert yes.text.startswith("Yes. The company aims to be carbon negative by 2030") and yes.direct == "Yes"
+    no = pipeline(yes_no_model(-0.8)).ask("Does Microsoft aim to be carbon negative by 2040?")
+    assert no.text.startswith("No. The company aims to be carbon negative by 2030")
+    unsure = pipeline(yes_no_model(0.2)).ask(question)
+    assert unsure.text.startswith("The company aims") and unsure.direct == ""
+    assert any("not settled" in note for note in unsure.explanation.notes)
+    extractive = pipeline(None, answerer="extractive").ask(question)   # no model, no verdict: the quote alone
+    assert not extractive.text.startswith(("Yes", "No"))
