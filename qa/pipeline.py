@@ -6,7 +6,6 @@ the next question, in this process or another, reads it.
 """
 from __future__ import annotations
 
-import contextlib
 import threading
 import time
 from collections.abc import Iterator, Sequence
@@ -21,8 +20,9 @@ from qa.answerers.factory import Answerers
 from qa.errors import InputError
 from qa.evidence import EvidenceFinder
 from qa.filters import Filter
-from qa.library import Library, lexical_root, term_counts
+from qa.library import Library, lexical_root
 from qa.models import Answer
+from qa.parts import joined, multi_part
 from qa.query import clean_question
 from qa.search import covered_or_found, search
 from qa.settings import Settings
@@ -131,31 +131,10 @@ class NewsQA:
             generation = store.generation()
             if self._retriever is not None and self._retriever.generation == generation and self._finder:
                 return self._retriever, self._finder
-            from index.lexical import build, load, save
-            from qa.errors import IndexMissingError
-            from qa.retriever import Retriever
-            from qa.terms import TermWeights
+            from qa.search import open_search
 
-            lexical = load(self._lexical_root(), generation) if generation else None
-            if lexical is None or not lexical.filterable:
-                lexical = build(store.records(), generation, term_counts)
-                if generation:
-                    # another machine changed the server's collection, or an older version wrote the index
-                    # without its rows' dates: keep what was built for this generation, so the next process
-                    # here loads it instead of fetching every chunk
-                    with contextlib.suppress(OSError):
-                        save(lexical, self._lexical_root(), prune=False)
-            if not lexical.ids:
-                raise IndexMissingError(f"Collection {store.name!r} is empty: run `qa ingest seeds/` first")
-            s = self.settings
-            embedder = self._query_embedder(store.built_with())
-            retriever = Retriever(store, embedder, lexical, candidates=max(s.candidates, s.top_k),
-                                  dense_weight=s.dense_weight, fusion=s.fusion)
-            weights = TermWeights(counts=(lexical.df, lexical.n))
-            self._finder = (self._finder.with_weights(weights, embedder, retriever.sentence_vectors)
-                            if self._finder is not None
-                            else EvidenceFinder(embedder, weights, stored=retriever.sentence_vectors))
-            self._retriever = retriever
+            self._retriever, self._finder = open_search(store, generation, self._lexical_root(), self.settings,
+                                                        self._query_embedder(store.built_with()), self._finder)
             return self._retriever, self._finder
 
     def _changed(self) -> None:
@@ -207,7 +186,8 @@ class NewsQA:
 
     # -- questions --------------------------------------------------------------------------------
     def find(self, question: str, top_k: int | None = None, timings: dict[str, float] | None = None, *,
-             filters: Filter | None = None, as_of: date | str | None = None, plain: bool = False) -> Findings:
+             filters: Filter | None = None, as_of: date | str | None = None, plain: bool = False,
+             context: str = "") -> Findings:
         """Retrieve, rerank by best sentence and score the sentences of the kept passages.
 
         Args:
@@ -218,6 +198,7 @@ class NewsQA:
             as_of: the day it is asked (ISO; default today): time words ("this week") are read relative to it,
                 and articles of the time they name, or not newer than it, win among near-equal evidence.
             plain: search a question about the coverage as any other (not for its topic).
+            context: words retrieval searches along with the question (the analysis reads the question alone).
 
         Raises:
             InputError: empty or oversized question, a bad top_k or as_of.
@@ -229,13 +210,14 @@ class NewsQA:
             raise InputError(f"top_k must be at least 1, got {k}")
         retriever, finder = self._search_parts()
         opened = time.perf_counter()
-        found = search(retriever, finder, self.settings, question, k, timings, filters, as_of_date(as_of), plain)
+        found = search(retriever, finder, self.settings, question, k, timings, filters, as_of_date(as_of), plain,
+                       context)
         if timings is not None:
             timings["open"] = timings.get("open", 0.0) + (opened - started) * 1000
         return found
 
     def ask(self, question: str, top_k: int | None = None, answerer: str | None = None, *,
-            filters: Filter | None = None, as_of: date | str | None = None) -> Answer:
+            filters: Filter | None = None, as_of: date | str | None = None, context: str = "") -> Answer:
         """Answer one question from the articles: refused=True with no citations when they do not hold it.
 
         Args:
@@ -244,14 +226,21 @@ class NewsQA:
             answerer: "extractive", "judged", "reader" or a backend name (default: the configured one).
             filters: only articles of this date range and these outlets.
             as_of: the day it is asked (default today; see find).
+            context: searched along with the question, not judged (a later part of a multi-part question).
+
+        A multi-part question ("Which film won, and who won best supporting actress?") is answered part by part.
 
         Raises:
             QAError: empty or oversized question, nothing ingested, LLM backend failure.
         """
+        parts = multi_part(clean_question(question))
+        if parts:
+            return joined(clean_question(question), [(part, self.ask(part, top_k, answerer, filters=filters,
+                                                                     as_of=as_of, context=c)) for part, c in parts])
         timings: dict[str, float] = {}
         chosen = self.answerer_for(answerer)   # first: a model starts loading while the question is retrieved
         found, covered = covered_or_found(self.find, self.settings.min_support, chosen.name, question, top_k,
-                                          timings, filters, as_of)
+                                          timings, filters, as_of, context)
         started = time.perf_counter()
         if covered is None:
             answer = chosen.answer(found.query, found)
@@ -262,7 +251,11 @@ class NewsQA:
 
     def stream(self, question: str, top_k: int | None = None, answerer: str | None = None, *,
                filters: Filter | None = None, as_of: date | str | None = None) -> Iterator[str | Answer]:
-        """Pieces of the answer text as they are written, then the final Answer."""
+        """Pieces of the answer text as they are written, then the final Answer (a multi-part one at once)."""
+        if multi_part(clean_question(question)):
+            answer = self.ask(question, top_k, answerer, filters=filters, as_of=as_of)
+            yield from (answer.text, answer)
+            return
         chosen = self.answerer_for(answerer)
         found, covered = covered_or_found(self.find, self.settings.min_support, chosen.name, question, top_k,
                                           None, filters, as_of)

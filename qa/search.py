@@ -21,7 +21,7 @@ from qa.stories import fold_copies
 
 def search(retriever: Any, finder: EvidenceFinder, settings: Settings, question: str, k: int,
            timings: dict[str, float] | None = None, filters: Filter | None = None,
-           as_of: date | None = None, plain: bool = False) -> Findings:
+           as_of: date | None = None, plain: bool = False, context: str = "") -> Findings:
     """The findings for a clean question: k passages (more for a summary or a question about the coverage, at
     most two, or one, of each article), their sentences scored best first.
 
@@ -38,7 +38,7 @@ def search(retriever: Any, finder: EvidenceFinder, settings: Settings, question:
     if wide:  # drawn from several articles: more passages, few of each article
         k = max(k, COUNTED if query.coverage in ("count", "which") else settings.synthesis_passages)
     depth = max(k, settings.rerank_depth)
-    searched = scoring_query.text
+    searched = f"{scoring_query.text} {context}".strip()
     fetched = folded(retriever, searched, depth, timings, filters)
     timed = time_filter(query, filters)
     implicit = query.period is not None and query.period.implicit
@@ -74,13 +74,46 @@ def folded(retriever: Any, question: str, depth: int, timings: dict[str, float] 
 
 def covered_or_found(find: Callable[..., Findings], min_support: float, name: str, question: str,
                      top_k: int | None, timings: dict[str, float] | None, filters: Filter | None,
-                     as_of: Any) -> tuple[Findings, Answer | None]:
+                     as_of: Any, context: str = "") -> tuple[Findings, Answer | None]:
     """The findings, and the answer from the articles' metadata when the question is about the coverage and
     they hold what it asks (else it is searched again, plain, as any other question)."""
-    found = find(question, top_k, timings, filters=filters, as_of=as_of)
+    found = find(question, top_k, timings, filters=filters, as_of=as_of, context=context)
     if not found.query.coverage:
         return found, None
     covered = coverage_answer(found.query, found, min_support, name)
     if covered is not None:
         return found, covered
-    return find(question, top_k, timings, filters=filters, as_of=as_of, plain=True), None
+    return find(question, top_k, timings, filters=filters, as_of=as_of, plain=True, context=context), None
+
+
+def open_search(store: Any, generation: str, root: Any, settings: Settings, embedder: Any,
+                finder: EvidenceFinder | None) -> tuple[Any, EvidenceFinder]:
+    """Retriever and evidence finder over one generation of a collection: its saved BM25 files memory-mapped,
+    or, for a collection without them (built by an older version, a Chroma server changed from another
+    machine), built and saved for the next process.
+
+    Raises:
+        IndexMissingError: the collection is empty.
+    """
+    import contextlib
+
+    from index.lexical import build, load, save
+    from qa.errors import IndexMissingError
+    from qa.library import term_counts
+    from qa.retriever import Retriever
+    from qa.terms import TermWeights
+
+    lexical = load(root, generation) if generation else None
+    if lexical is None or not lexical.filterable:
+        lexical = build(store.records(), generation, term_counts)
+        if generation:
+            with contextlib.suppress(OSError):
+                save(lexical, root, prune=False)
+    if not lexical.ids:
+        raise IndexMissingError(f"Collection {store.name!r} is empty: run `qa ingest seeds/` first")
+    retriever = Retriever(store, embedder, lexical, candidates=max(settings.candidates, settings.top_k),
+                          dense_weight=settings.dense_weight, fusion=settings.fusion)
+    weights = TermWeights(counts=(lexical.df, lexical.n))
+    finder = (finder.with_weights(weights, embedder, retriever.sentence_vectors) if finder is not None
+              else EvidenceFinder(embedder, weights, stored=retriever.sentence_vectors))
+    return retriever, finder

@@ -61,5 +61,6 @@ def test_answer_to_dict_has_the_contract_fields():
     data = assistant().ask("When did Putin last visit Pyongyang?").to_dict()
     assert {"question", "text", "refused", "model", "citations", "passages"} <= set(data)
     provenance = {"published", "outlet", "author", "url"}
-    assert set(data["citations"][0]) == {"number", "source", "title", "quote", "score"} | provenance
-    assert set(data["passages"][0]) == {"chunk_id", "source", "title", "text", "score"} | provenance
+    copies = {"also_in"}   # the outlets whose wire copies were folded into it
+    assert set(data["citations"][0]) == {"number", "source", "title", "quote", "score"} | provenance | copies
+    assert set(data["passages"][0]) == {"chunk_id", "source", "title", "text", "score", "story"} | provenance | copies

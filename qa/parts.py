@@ -1,0 +1,73 @@
+"""Multi-part questions: "Which film won the top prize, and who won best supporting actress?" asks two things.
+Each part is answered, judged and cited on its own; one answer comes back, part by part, and a part the articles
+don't answer says so while the others stand.
+
+A question splits only where a new question starts: after "and" (or a comma, a semicolon, a question mark)
+comes a question word. "Kim and Putin" never splits; neither does "when and where" (one event, one answer).
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import replace
+
+from qa.lexicon import MARKER
+from qa.models import Answer, Citation
+from qa.prompts import REFUSAL
+
+WH = r"(?:who|whom|whose|what|when|where|which|why|how)"
+SPLIT = re.compile(r"(?:,\s*(?:and\s+)?|;\s*(?:and\s+)?|\?\s+(?:and\s+)?|\s+and\s+)(?=" + WH + r"\b)", re.IGNORECASE)
+MIN_WORDS = 3   # a part shorter than this is no question of its own ("when and where")
+
+
+def parts_of(question: str) -> list[str]:
+    """The questions a question asks, each ending in "?" ([question] when it asks one thing)."""
+    pieces = [p.strip(" ,;?") for p in SPLIT.split(question.strip())]
+    if len(pieces) < 2 or any(len(p.split()) < MIN_WORDS for p in pieces):
+        return [question]
+    return [p[0].upper() + p[1:] + "?" for p in pieces]
+
+
+def multi_part(question: str) -> list[tuple[str, str]]:
+    """(part, context) for each part of a multi-part question, [] for a question that asks one thing (or a
+    summary, which draws on several articles anyway). A later part is searched with the first part as context:
+    "who won best supporting actress" is about the awards the first part names."""
+    from qa.query import SYNTHESIS_KIND, answer_type
+
+    parts = parts_of(question)
+    if len(parts) < 2 or answer_type(question) == SYNTHESIS_KIND:
+        return []
+    return [(part, "" if i == 0 else parts[0]) for i, part in enumerate(parts)]
+
+
+def joined(question: str, answers: Sequence[tuple[str, Answer]]) -> Answer:
+    """One answer from each part's: part by part, citations renumbered across them (a source cited by two parts
+    keeps one number); a part refused says the articles don't say it."""
+    lines: list[str] = []
+    citations: list[Citation] = []
+    number: dict[tuple[str, str], int] = {}
+    for part, answer in answers:
+        if answer.refused:
+            lines.append(f"{part} The articles don't say {_asked(part)}.")
+            continue
+        mapping: dict[int, int] = {}
+        for c in answer.citations:
+            key = (c.source, c.quote)
+            if key not in number:
+                number[key] = len(citations) + 1
+                citations.append(replace(c, number=number[key]))
+            mapping[c.number] = number[key]
+        text = MARKER.sub(lambda m: "[" + ", ".join(str(mapping.get(int(n), int(n)))
+                                                    for n in re.split(r"\s*[,;]\s*", m.group(1))) + "]", answer.text)
+        lines.append(f"{part} {text}")
+    first = answers[0][1]
+    passages = tuple(dict.fromkeys(p for _, a in answers for p in a.passages))
+    refused = all(a.refused for _, a in answers)
+    return Answer(question, REFUSAL if refused else "\n\n".join(lines), refused, first.model, tuple(citations),
+                  passages, tuple(w for _, a in answers for w in a.warnings), explanation=first.explanation,
+                  timings=first.timings)
+
+
+def _asked(part: str) -> str:
+    """"Who won best supporting actress?" -> "who won best supporting actress"."""
+    return part.rstrip("?").strip()[0].lower() + part.rstrip("?").strip()[1:]

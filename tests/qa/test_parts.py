@@ -1,0 +1,50 @@
+"""Multi-part questions: split where a new question starts, each part answered and cited on its own, a part the
+articles don't answer named as such."""
+import pytest
+
+from qa.models import Answer, Citation
+from qa.parts import joined, multi_part, parts_of
+
+
+@pytest.mark.parametrize(("question", "parts"), [
+    ("Which film won the top prize at the SAG awards, and who won best supporting actress?",
+     ["Which film won the top prize at the SAG awards?", "Who won best supporting actress?"]),
+    ("Who invited Putin and when will he visit Pyongyang?", ["Who invited Putin?", "When will he visit Pyongyang?"]),
+    ("How many troops were sent? Who confirmed it?", ["How many troops were sent?", "Who confirmed it?"]),
+    ("What did Kim and Putin agree?", ["What did Kim and Putin agree?"]),     # a pair of names is one question
+    ("When and where did they meet?", ["When and where did they meet?"]),      # one event, one answer
+])
+def test_a_question_splits_only_where_a_new_question_starts(question, parts):
+    assert parts_of(question) == parts
+
+
+def test_a_summary_is_not_split_and_later_parts_carry_the_first_as_context():
+    assert multi_part("Summarize what the articles say about Putin, and what does Kim want?") == []
+    assert multi_part("Who invited Putin and when will he visit?") == [
+        ("Who invited Putin?", ""), ("When will he visit?", "Who invited Putin?")]
+
+
+def _answer(text, refused=False, citations=()):
+    return Answer("q", text, refused, "m", citations)
+
+
+def test_parts_join_with_citations_renumbered_and_a_missing_part_named():
+    a = _answer("Kim invited him. [1]", citations=(Citation(1, "s1", "T", "Kim invited him.", 0.9),))
+    b = _answer("In June. [1] Also in July. [2]", citations=(Citation(1, "s2", "T", "In June.", 0.8),
+                                                             Citation(2, "s1", "T", "Kim invited him.", 0.7)))
+    c = _answer("The articles don't say.", refused=True)
+    answer = joined("Q", [("Who invited Putin?", a), ("When will he visit?", b), ("Who is his sister?", c)])
+    assert answer.text == ("Who invited Putin? Kim invited him. [1]\n\nWhen will he visit? In June. [2] Also in "
+                           "July. [1]\n\nWho is his sister? The articles don't say who is his sister.")
+    assert [(c.number, c.source) for c in answer.citations] == [(1, "s1"), (2, "s2")] and not answer.refused
+    assert joined("Q", [("Who?", c), ("When?", c)]).refused
+
+
+@pytest.mark.slow
+def test_each_part_is_answered_from_the_seeds(seeded_pipeline):
+    answer = seeded_pipeline.ask("When was Putin's inauguration, and who is Kim Jong Un's sister?")
+    first, second = answer.text.split("\n\n")
+    assert first.startswith("When was Putin's inauguration?") and "May 7" in first
+    assert second == "Who is Kim Jong Un's sister? The articles don't say who is Kim Jong Un's sister."
+    streamed = list(seeded_pipeline.stream("When was Putin's inauguration, and who is Kim Jong Un's sister?"))
+    assert streamed[-1].text == answer.text
