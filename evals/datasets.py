@@ -20,7 +20,8 @@ FOLDER_SETS = {"realnews": ("realnews/questions.jsonl", "realnews/pages"),
 OWN_OVER_BENCHMARKS = {"synthesis-realnews": ("synthesis-realnews.jsonl", "realnews"),
                        "coverage-realnews": ("coverage-realnews.jsonl", "realnews"),
                        "coverage-newsdump": ("coverage-newsdump.jsonl", "newsdump"),
-                       "yesno-realnews": ("yesno-realnews.jsonl", "realnews")}
+                       "yesno-realnews": ("yesno-realnews.jsonl", "realnews"),
+                       "multipart-realnews": ("multipart-realnews.jsonl", "realnews")}
 
 
 @dataclass(frozen=True, slots=True)
@@ -197,8 +198,8 @@ def load_dataset(name: str, benchmarks: Path | None = None, corpus_dir: Path | N
         return load_seeds()
     if name == "synthesis":
         return load_synthesis()
-    if name == "yesno":   # yes/no questions over the seeds, asked in the seeds' collection
-        return replace(load_jsonl(HERE / "datasets" / "yesno.jsonl", REPO / "seeds"), name=name, collection="seeds")
+    if name in ("yesno", "multipart"):   # yes/no and multi-part questions over the seeds, in the seeds' collection
+        return replace(load_jsonl(HERE / "datasets" / f"{name}.jsonl", REPO / "seeds"), name=name, collection="seeds")
     if name in OWN_OVER_BENCHMARKS:
         questions, benchmark = OWN_OVER_BENCHMARKS[name]
         corpus = FOLDER_SETS[benchmark][1]

@@ -90,6 +90,7 @@ class Answer:
     explanation: Explanation | None = None
     timings: dict[str, float] = field(default_factory=dict, compare=False)  # ms per stage of this answer
     direct: str = ""                      # the few words that answer ("2030"), checked against the quote; "" if none
+    parts: tuple[str, ...] = ()           # the questions a multi-part question asked, answered in this order
 
     def to_dict(self) -> dict:
         """Plain JSON-ready dict (nested dataclasses as dicts, tuples as lists)."""

@@ -93,6 +93,8 @@ def answer_to_html(answer: Answer, *, show_passages: bool = False) -> str:
         parts = [f'<p class="qa-refusal"><em>{text}</em></p>']
     else:
         marked = MARKER.sub(lambda m: f"<sup>[{m.group(1)}]</sup>", text)
+        for part in answer.parts:   # a multi-part answer: each part's question leads its lines
+            marked = marked.replace(_e(part), f'<strong class="qa-part">{_e(part)}</strong>', 1)
         parts = [f'<p class="qa-answer">{marked.replace(chr(10), "<br>")}</p>']   # a digest: one line per article
     if answer.standalone and answer.standalone != answer.question:
         parts.append(f'<p class="qa-searched">Searched: <em>{_e(answer.standalone)}</em></p>')

@@ -104,6 +104,14 @@ def test_one_sitting_in_a_real_browser(ui_url, browser, tmp_path):
     assert "refusal threshold" in why and "below" in why and "Retrieved passages" in why
     page.screenshot(path=str(tmp_path / "refusal.png"))
 
+    # a multi-part question: answered part by part, the part the articles don't hold named
+    ask(page, "When was Putin's inauguration, and who is Kim Jong Un's sister?")
+    answer = page.locator("#chat .qa-answer").last
+    answer.filter(has_text="Kim Jong Un's sister").wait_for(timeout=120_000)
+    assert answer.locator(".qa-part").count() == 2 and "May 7" in answer.inner_text()
+    assert "The articles don't say who is Kim Jong Un's sister" in answer.inner_text()
+    page.screenshot(path=str(tmp_path / "multipart.png"))
+
     # add an article, ask about it; its markup shows as text
     page.get_by_role("tab", name="Library").click()
     upload = tmp_path / "upload"

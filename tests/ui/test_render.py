@@ -83,3 +83,12 @@ def test_sources_say_who_published_them_and_when():
     assert "[1] Putin expresses readiness (004_x) — Asia <Brief>, 2024-06-13" in text
     assert "[2] Kim <lauds> ties (003_y)\n" in text   # nothing known, nothing shown
     assert '<span class="qa-provenance">Asia &lt;Brief&gt;, 2024-06-13</span>' in answer_to_html(answer)
+
+
+def test_a_multi_part_answer_shows_each_part_as_a_heading():
+    from qa.models import Answer as A
+
+    answer = A("Q", "When? On May 7. [1]\n\nWho is <her> sister? The articles don't say who is <her> sister.", False,
+               "x", parts=("When?", "Who is <her> sister?"))
+    html = answer_to_html(answer)
+    assert html.count('class="qa-part"') == 2 and "&lt;her&gt;" in html and "<her>" not in html
