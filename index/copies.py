@@ -12,7 +12,8 @@ from typing import Any
 PERMUTATIONS = 64
 SHINGLE = 5            # words per shingle
 SCHEME = "affine32"    # datasketch's hashing scheme: stored signatures are read back with the one they were made with
-SAME_STORY = 0.7       # estimated Jaccard similarity of the shingles from which two articles are copies
+SAME_STORY = 0.8       # estimated Jaccard similarity of the shingles from which two articles are copies (wire
+#                        copies differ by a dateline and a credit line; web pages on one topic share far less)
 _WORD = re.compile(r"\w+")
 
 
@@ -50,6 +51,7 @@ class Stories:
 
         self._lsh = MinHashLSH(threshold=SAME_STORY, num_perm=PERMUTATIONS)
         self._story: dict[str, str] = {}
+        self._sig: dict[str, Any] = {}
         for article_id, (story, sig) in stored.items():
             if sig and len(sig) == PERMUTATIONS * 16:
                 self._add(article_id, story or article_id, decode(sig))
@@ -60,8 +62,9 @@ class Stories:
         sig = signature(text)
         if article_id in self._story:       # an update: it leaves its old place first
             self._lsh.remove(article_id)
-            del self._story[article_id]
-        matches = sorted(m for m in self._lsh.query(sig) if m != article_id)
+            del self._story[article_id], self._sig[article_id]
+        matches = sorted(m for m in self._lsh.query(sig)   # the index's candidates, checked: LSH over-reports
+                         if m != article_id and self._sig[m].jaccard(sig) >= SAME_STORY)
         story = self._story[matches[0]] if matches else article_id
         self._add(article_id, story, sig)
         return story, encode(sig)
@@ -69,3 +72,4 @@ class Stories:
     def _add(self, article_id: str, story: str, sig: Any) -> None:
         self._lsh.insert(article_id, sig)
         self._story[article_id] = story
+        self._sig[article_id] = sig

@@ -1,11 +1,13 @@
-"""Wire copies folded at retrieval: passages of one story (index.copies) at the same place in their article count
-once; the best-ranked copy stands for them and names the other outlets."""
+"""Wire copies folded at retrieval: passages of one story (index.copies) at the same place in their article, and
+of nearly the same words, count once; the best-ranked copy stands for them and names the other outlets."""
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import replace
 
 from qa.models import Passage
+
+SAME_TEXT = 0.7   # Jaccard similarity of two passages' word trigrams from which one is a copy of the other
 
 
 def place(p: Passage) -> tuple[str, str]:
@@ -24,6 +26,19 @@ def fold_copies(passages: Sequence[Passage]) -> list[Passage]:
             out.append(p)
             continue
         first = out[kept[key]]
+        if p.source != first.source and similarity(p.text, first.text) < SAME_TEXT:
+            out.append(p)     # the same story, told in other words here: both stay
+            continue
         if p.source != first.source and p.outlet and p.outlet != first.outlet and p.outlet not in first.also_in:
             out[kept[key]] = replace(first, also_in=(*first.also_in, p.outlet))
     return out
+
+
+def similarity(a: str, b: str) -> float:
+    """Jaccard similarity of two texts' word trigrams."""
+    def grams(text: str) -> set[tuple[str, ...]]:
+        words = text.lower().split()
+        return {tuple(words[i:i + 3]) for i in range(max(1, len(words) - 2))}
+
+    x, y = grams(a), grams(b)
+    return len(x & y) / len(x | y) if x | y else 1.0
