@@ -86,6 +86,8 @@ def build_app(pipeline: Any, title: str = "newsqa", *, login: bool = False) -> A
                 since = gr.Textbox(label="Published since (YYYY-MM-DD)", elem_id="since")
                 until = gr.Textbox(label="Published until (YYYY-MM-DD)", elem_id="until")
                 outlets = gr.Textbox(label="Outlets (comma-separated)", elem_id="outlets")
+                as_of = gr.Textbox(label="As of (YYYY-MM-DD: \"this week\" means the week before; default today)",
+                                   elem_id="as-of")
 
         def ids() -> Any:
             return gr.update(choices=[row[1] for row in library.table(pipeline)], value=None)
@@ -95,7 +97,8 @@ def build_app(pipeline: Any, title: str = "newsqa", *, login: bool = False) -> A
 
         # the UI's own handlers are not an API: programs get the named endpoints below
         hidden: dict[str, Any] = {"api_visibility": "private"}
-        box.submit(partial(chat.respond, pipeline), [bot, box, answers, answerer, top_k, show, since, until, outlets],
+        box.submit(partial(chat.respond, pipeline),
+                   [bot, box, answers, answerer, top_k, show, since, until, outlets, as_of],
                    [bot, box, answers, picker], concurrency_limit=8, **hidden)
         starters.click(lambda sample: sample[0], starters, box, **hidden)
         picker.change(partial(chat.open_source, pipeline), [answers, picker], viewer, **hidden).then(

@@ -28,7 +28,7 @@ def history_pairs(messages: list[dict[str, Any]]) -> list[tuple[str, str]]:
 
 def respond(pipeline: Any, messages: list[dict[str, Any]], question: str, answers: list[Any], answerer: str,
             top_k: int, show_passages: bool, since: str = "", until: str = "",
-            outlets: str = "") -> Iterator[tuple[list[dict[str, Any]], str, list[Any], Any]]:
+            outlets: str = "", as_of: str = "") -> Iterator[tuple[list[dict[str, Any]], str, list[Any], Any]]:
     """Stream one answer into the chat.
 
     Yields:
@@ -47,7 +47,7 @@ def respond(pipeline: Any, messages: list[dict[str, Any]], question: str, answer
     try:
         filters = make_filter(since or None, until or None, [o for o in (outlets or "").split(",") if o.strip()])
         for piece in pipeline.chat_stream(history, question, top_k=int(top_k), answerer=answerer or None,
-                                          filters=filters):
+                                          filters=filters, as_of=(as_of or "").strip() or None):
             if isinstance(piece, Answer):
                 answers = [*answers, piece]
                 messages[-1] = {"role": "assistant", "content": answer_to_html(piece, show_passages=show_passages),
