@@ -102,8 +102,10 @@ class JudgedAnswerer:
         chosen = quoted(judged, s.max_sentences, [p.source for p in found.passages])
         if not chosen:
             return refusal(query.text, found, self.name, explanation)
-        if query.yes_no:
-            return self.yes_or_no(query, found, chosen, explanation)
+        if query.yes_no:   # a few copied words would not answer it: Yes, No (QA_YES_NO_LEAD) or the quote alone
+            if s.yes_no_lead:
+                return self.yes_or_no(query, found, chosen, explanation)
+            return self.writer.extractive.cite(query, found, chosen, name=self.name, explanation=explanation)
         direct = direct_answer(self.llm, query, found, chosen[0]) if s.direct_answer else None
         if direct is not None:
             said = f"direct answer: {direct.text}" if direct.stood else f"the direct answer {direct.text!r} did not " \
