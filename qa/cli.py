@@ -51,7 +51,7 @@ def _cmd_watch(args: argparse.Namespace) -> int:
         watch(_pipeline(args), Path(args.folder), prune=args.prune, say=lambda line: print(line, flush=True))
     except KeyboardInterrupt:
         print("Stopped watching", flush=True)
-    return 0
+    return 0   # and the process ends at once (_FAST_EXIT): what an interrupted ingest left, the next one finishes
 
 
 def _cmd_remove(args: argparse.Namespace) -> int:
@@ -210,7 +210,7 @@ def main(argv: list[str] | None = None) -> int:
         raise
 
 
-_FAST_EXIT = (_cmd_ask,)
+_FAST_EXIT = (_cmd_ask, _cmd_watch)   # read-only, or (watch) stopped with its last change complete or redoable
 
 if __name__ == "__main__":
     sys.exit(main())

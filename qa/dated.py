@@ -32,6 +32,20 @@ def timely(query: Query, published: str) -> bool:
     return query.period is None or query.period.holds(published)
 
 
+def asked_by(filters: Filter | None, as_of: str) -> Filter | None:
+    """The user's filter, ended at the day asked when that is a past day (as_of ""): as of then, an article
+    published later did not exist; a question's time words only prefer, this bounds."""
+    from index.metadata import timestamp
+    from qa.filters import DAY
+
+    end = timestamp(as_of) if as_of else None
+    if end is None:
+        return filters
+    user = filters or Filter()
+    until = end + DAY - 1 if user.until is None else min(user.until, end + DAY - 1)
+    return Filter(user.since, until, user.outlets)
+
+
 def time_filter(query: Query, filters: Filter | None) -> Filter | None:
     """The filter of the retrieval pass that adds the articles of the question's time (with the user's filter);
     None when the question names no time and is asked today (nothing is newer)."""

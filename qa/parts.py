@@ -30,14 +30,15 @@ def parts_of(question: str) -> list[str]:
 
 def multi_part(question: str) -> list[tuple[str, str]]:
     """(part, context) for each part of a multi-part question, [] for a question that asks one thing (or a
-    summary, which draws on several articles anyway). A later part is searched with the first part as context:
-    "who won best supporting actress" is about the awards the first part names."""
-    from qa.query import SYNTHESIS_KIND, answer_type
+    summary, which draws on several articles anyway)."""
+    from qa.query import SYNTHESIS_KIND, answer_type, question_entities
 
     parts = parts_of(question)
     if len(parts) < 2 or answer_type(question) == SYNTHESIS_KIND:
         return []
-    return [(part, "" if i == 0 else parts[0]) for i, part in enumerate(parts)]
+    # a part that names its own subject stands alone ("Who is Kim Jong Un's sister?"); one that names nothing
+    # leans on the first ("who won best supporting actress" at the awards the first part names)
+    return [(part, "" if i == 0 or question_entities(part) else parts[0]) for i, part in enumerate(parts)]
 
 
 def joined(question: str, answers: Sequence[tuple[str, Answer]]) -> Answer:

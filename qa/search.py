@@ -10,7 +10,7 @@ from typing import Any
 
 from qa.answerers.base import Findings
 from qa.answerers.coverage import COUNTED, coverage_answer
-from qa.dated import merged, prefer_recent, prefer_timely, time_filter, with_timely
+from qa.dated import asked_by, merged, prefer_recent, prefer_timely, time_filter, with_timely
 from qa.evidence import EvidenceFinder, diversify, rerank
 from qa.filters import Filter
 from qa.models import Answer
@@ -29,6 +29,7 @@ def search(retriever: Any, finder: EvidenceFinder, settings: Settings, question:
     plain (the articles lack what it asks: it is then answered as any other question).
     """
     query = analyse(question, finder.weights, as_of, settings.recent_days)
+    filters = asked_by(filters, query.as_of)   # asked on a past day: what was published after it did not exist yet
     if plain:
         query = replace(query, coverage="", topic="")
     scoring_query = query

@@ -73,7 +73,7 @@ def test_ingest_ask_stats_end_to_end(tmp_path):
     assert answer["citations"][0]["title"] == "Putin expresses readiness to visit North Korea"
     assert "U.N. Security Council" in answer["citations"][0]["quote"]
     assert answer["passages"] and {"chunk_id", "source", "title", "text", "score", "published", "outlet", "author",
-                                   "url"} == set(answer["passages"][0])
+                                   "url", "story", "also_in"} == set(answer["passages"][0])
 
     refused = json.loads(qa("ask", "How many people live in Vladivostok?", "--json").stdout)
     assert refused["refused"] is True and refused["citations"] == []

@@ -22,6 +22,7 @@ def test_a_summary_is_not_split_and_later_parts_carry_the_first_as_context():
     assert multi_part("Summarize what the articles say about Putin, and what does Kim want?") == []
     assert multi_part("Who invited Putin and when will he visit?") == [
         ("Who invited Putin?", ""), ("When will he visit?", "Who invited Putin?")]
+    assert multi_part("When was the vote, and who is Kim Jong Un's sister?")[1] == ("Who is Kim Jong Un's sister?", "")
 
 
 def _answer(text, refused=False, citations=()):

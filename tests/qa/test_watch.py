@@ -57,7 +57,7 @@ def test_a_new_file_is_in_within_two_seconds(tmp_path):
         assert answer.citations and {c.source for c in answer.citations} <= {"festival", "first"}
     finally:
         proc.send_signal(signal.SIGINT)
-        out, _ = proc.communicate(timeout=30)
+        out, _ = proc.communicate(timeout=90)
     assert proc.returncode == 0 and "Stopped watching" in out
 
 
@@ -80,4 +80,4 @@ def test_killed_mid_ingest_the_next_watch_finishes_the_job(tmp_path):
         assert len(stored(data)) == 401
     finally:
         proc.send_signal(signal.SIGINT)
-        proc.communicate(timeout=30)
+        proc.communicate(timeout=90)

@@ -105,11 +105,11 @@ def test_one_sitting_in_a_real_browser(ui_url, browser, tmp_path):
     page.screenshot(path=str(tmp_path / "refusal.png"))
 
     # a multi-part question: answered part by part, the part the articles don't hold named
-    ask(page, "When was Putin's inauguration, and who is Kim Jong Un's sister?")
+    ask(page, "When was Putin's inauguration, and how many people live in Vladivostok?")
     answer = page.locator("#chat .qa-answer").last
-    answer.filter(has_text="Kim Jong Un's sister").wait_for(timeout=120_000)
+    answer.filter(has_text="people live in Vladivostok").wait_for(timeout=120_000)
     assert answer.locator(".qa-part").count() == 2 and "May 7" in answer.inner_text()
-    assert "The articles don't say who is Kim Jong Un's sister" in answer.inner_text()
+    assert "The articles don't say how many people live in Vladivostok" in answer.inner_text()
     page.screenshot(path=str(tmp_path / "multipart.png"))
 
     # add an article, ask about it; its markup shows as text
