@@ -45,13 +45,17 @@ def _cmd_ingest(args: argparse.Namespace) -> int:
 
 
 def _cmd_watch(args: argparse.Namespace) -> int:
+    import signal
+    import threading
+
     from qa.watch import watch
 
-    try:
-        watch(_pipeline(args), Path(args.folder), prune=args.prune, say=lambda line: print(line, flush=True))
-    except KeyboardInterrupt:
-        print("Stopped watching", flush=True)
-    return 0   # and the process ends at once (_FAST_EXIT): what an interrupted ingest left, the next one finishes
+    stop = threading.Event()   # Ctrl-C or a service manager's SIGTERM: the ingest under way finishes, then it stops
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stop.set())
+    watch(_pipeline(args), Path(args.folder), prune=args.prune, say=lambda line: print(line, flush=True), stop=stop)
+    print("Stopped watching", flush=True)
+    return 0
 
 
 def _cmd_remove(args: argparse.Namespace) -> int:
@@ -210,7 +214,7 @@ def main(argv: list[str] | None = None) -> int:
         raise
 
 
-_FAST_EXIT = (_cmd_ask, _cmd_watch)   # read-only, or (watch) stopped with its last change complete or redoable
+_FAST_EXIT = (_cmd_ask, _cmd_watch)   # read-only, or (watch) stopped with its last ingest complete
 
 if __name__ == "__main__":
     sys.exit(main())

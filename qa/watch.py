@@ -27,7 +27,7 @@ def watched_suffixes() -> tuple[str, ...]:
 
 def watch(pipeline: Any, folder: Path, *, prune: bool = False, say: Callable[[str], None] = print,
           stop: threading.Event | None = None, quiet: float = QUIET) -> None:
-    """Ingest folder now and after every change under it until stop is set (or Ctrl-C).
+    """Ingest folder now and after every change under it until stop is set.
 
     Args:
         pipeline: the NewsQA whose collection gets the articles.
