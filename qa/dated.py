@@ -32,18 +32,11 @@ def timely(query: Query, published: str) -> bool:
     return query.period is None or query.period.holds(published)
 
 
-def asked_by(filters: Filter | None, as_of: str) -> Filter | None:
-    """The user's filter, ended at the day asked when that is a past day (as_of ""): as of then, an article
-    published later did not exist; a question's time words only prefer, this bounds."""
-    from index.metadata import timestamp
-    from qa.filters import DAY
-
-    end = timestamp(as_of) if as_of else None
-    if end is None:
-        return filters
-    user = filters or Filter()
-    until = end + DAY - 1 if user.until is None else min(user.until, end + DAY - 1)
-    return Filter(user.since, until, user.outlets)
+def asked_by(passages: Sequence[Passage], as_of: str) -> list[Passage]:
+    """The passages that existed on the day asked, when that is a past day (as_of ""): an article published
+    later is left out; an undated one stays (nothing says it came later). A question's time words only prefer,
+    this bounds."""
+    return [p for p in passages if not (as_of and p.published and p.published[:10] > as_of)]
 
 
 def time_filter(query: Query, filters: Filter | None) -> Filter | None:

@@ -29,7 +29,6 @@ def search(retriever: Any, finder: EvidenceFinder, settings: Settings, question:
     plain (the articles lack what it asks: it is then answered as any other question).
     """
     query = analyse(question, finder.weights, as_of, settings.recent_days)
-    filters = asked_by(filters, query.as_of)   # asked on a past day: what was published after it did not exist yet
     if plain:
         query = replace(query, coverage="", topic="")
     scoring_query = query
@@ -47,7 +46,7 @@ def search(retriever: Any, finder: EvidenceFinder, settings: Settings, question:
     # where BM25 filters by itself: an index without its rows' dates would read every chunk of an old archive)
     if timed is not None and (not implicit or retriever.lexical.filterable):
         fetched = merged(fetched, folded(retriever, searched, depth, timings, timed))
-    fetched = fold_copies(fetched)
+    fetched = asked_by(fold_copies(fetched), query.as_of)
     scoring = time.perf_counter()
     ranked = rerank(prefer_timely(finder.find(scoring_query, fetched), fetched, query), fetched, len(fetched))
     ranked = with_timely(ranked, k if not wide else len(ranked), query)

@@ -109,3 +109,11 @@ def test_an_answer_says_the_day_of_its_source():
     assert source_time([_ev(0, 0.6)], passages) == ("As of 12 June 2022 (CNN): ", False)
     assert source_time([_ev(0, 0.6), _ev(1, 0.5)], passages) == ("", True)     # each sentence says its own
     assert source_time([_ev(0, 0.6)], [_passage("u", "")]) == ("", False)
+
+
+def test_as_of_a_past_day_leaves_out_later_articles_and_keeps_undated_ones():
+    from qa.dated import asked_by
+
+    passages = [_passage("old", "2022-01-03"), _passage("later", "2024-02-01"), _passage("undated", "")]
+    assert [p.source for p in asked_by(passages, "2024-01-05")] == ["old", "undated"]
+    assert len(asked_by(passages, "")) == 3     # asked today: nothing is later

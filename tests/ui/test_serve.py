@@ -92,6 +92,8 @@ def test_upload_ask_and_delete(server):
     ("post", "/v1/ask", {"json": {"question": "   "}}, 400),
     ("post", "/v1/ask", {"json": {"question": VISIT, "top_k": 0}}, 400),
     ("post", "/v1/ask", {"json": {"question": VISIT, "answerer": "oracle"}}, 400),
+    ("post", "/v1/ask", {"json": {"question": VISIT, "as_of": "soonish"}}, 400),
+    ("post", "/v1/ask", {"json": {"question": VISIT, "as_of": "soonish", "stream": True}}, 400),
     ("post", "/v1/chat/completions", {"json": {"model": "newsqa", "messages": []}}, 400),
     ("post", "/v1/chat/completions", {"json": {"messages": [{"role": "assistant", "content": "hi"}]}}, 400),
     ("get", "/v1/articles/no-such-article", {}, 404),
@@ -105,6 +107,12 @@ def test_bad_input_is_a_4xx_json_error(server, method, path, kwargs, status):
     body = reply.json()
     assert set(body) == {"error"} and body["error"]["message"] and body["error"]["type"]
     assert "Traceback" not in reply.text
+
+
+def test_as_of_reaches_the_answer(server):
+    reply = httpx.post(f"{server}/v1/ask", json={"question": VISIT, "as_of": "2024-06-20"}, timeout=60)
+    assert reply.status_code == 200, reply.text
+    assert not reply.json()["refused"]   # the seeds are undated: nothing says they came after that day
 
 
 def test_the_openai_sdk_uses_newsqa_as_a_model(server, reference):
