@@ -21,7 +21,7 @@ from typing import Any
 # bm25s logs every build at DEBUG; a library that configures the root logger must not surface it.
 logging.getLogger("bm25s").setLevel(logging.WARNING)
 
-FORMAT = "bm25s-v1"   # index.json may carry "ts" and "outlets" per row (older ones without still load)
+FORMAT = "bm25s-v2"   # v2: index.json carries each row's publication time and outlet (a v1 index is rebuilt)
 
 
 def bm25_text(title: str, text: str) -> str:
@@ -43,33 +43,32 @@ class Lexical:
     bm25: Any
     df: dict[str, int]
     n: int
-    ts: list[int | None] | None = None     # publication time of each row (None: an index written without them)
-    outlets: list[str] | None = None
+    ts: list[int | None]      # publication time of each row (None: undated)
+    outlets: list[str]        # outlet of each row ("" when unknown)
 
     def __post_init__(self) -> None:
+        import numpy as np
         import Stemmer
 
         self._stemmer = Stemmer.Stemmer("english")
         self.id_set = frozenset(self.ids)
-
-    @property
-    def filterable(self) -> bool:
-        """Whether a date and outlet filter can be applied inside BM25 (rows carry their metadata)."""
-        return self.ts is not None and self.outlets is not None
+        # what a filter reads, as arrays once per generation (not per question)
+        self._dated = np.array([t is not None for t in self.ts], dtype=bool)
+        self._ts = np.array([0 if t is None else t for t in self.ts], dtype=np.int64)
+        self._outlets = np.array(self.outlets, dtype=object)
 
     def mask(self, since: int | None, until: int | None, outlets: tuple[str, ...]) -> Any:
-        """1.0 for the rows published from since to until (inclusive) by one of outlets (any when empty), else 0."""
+        """1.0 for the rows published from since to until (inclusive) by one of outlets (any when empty), else 0:
+        the rows Chroma's `where` clause of the same filter (qa.filters.Filter.where) lets through."""
         import numpy as np
 
-        assert self.ts is not None and self.outlets is not None
-        ts = np.array([-1 if t is None else t for t in self.ts], dtype=np.int64)
         keep = np.ones(len(self.ids), dtype=bool)
         if since is not None:
-            keep &= ts >= since
+            keep &= self._dated & (self._ts >= since)
         if until is not None:
-            keep &= (ts >= 0) & (ts <= until)
+            keep &= self._dated & (self._ts <= until)
         if outlets:
-            keep &= np.isin(np.array(self.outlets, dtype=object), list(outlets))
+            keep &= np.isin(self._outlets, list(outlets))
         return keep.astype(np.float32)
 
     def search(self, question: str, k: int, mask: Any = None) -> list[tuple[str, float]]:
@@ -143,5 +142,5 @@ def load(root: Path, generation: str) -> Lexical | None:
         bm25 = bm25s.BM25.load(str(folder / "bm25"), mmap=True) if meta["ids"] else bm25s.BM25()
     except (OSError, ValueError, KeyError):
         return None
-    return Lexical(generation, list(meta["ids"]), bm25, dict(meta["df"]), int(meta["n"]), meta.get("ts"),
-                   meta.get("outlets"))
+    return Lexical(generation, list(meta["ids"]), bm25, dict(meta["df"]), int(meta["n"]), list(meta["ts"]),
+                   list(meta["outlets"]))

@@ -62,21 +62,20 @@ def headline(facts: dict[str, str], title: str) -> str:
 def clean_title(title: str, outlet: str) -> str:
     """The title without the outlet's name and dates at either end: "Forex motion defeated - Newsday" ->
     "Forex motion defeated" (when the outlet is Newsday); a title that is nothing else stays as it is."""
-    parts = SEPARATORS.split(title.strip())
-    named = [i for i, part in enumerate(parts) if i and _is_outlet(part, outlet)]
+    whole = SEPARATORS.split(title.strip())
+    start, end = 0, len(whole)         # the segments kept: whole[start:end]
+    named = [i for i, part in enumerate(whole) if i and _is_outlet(part, outlet)]
     if named:                        # "Title - WSVN 7News | Miami News, Weather | Fort Lauderdale": the site's tagline
-        parts = parts[:named[0]]
-    while len(parts) > 1 and _is_date(parts[-1]):
-        parts.pop()
-    while len(parts) > 1 and (_is_outlet(parts[0], outlet) or _is_date(parts[0])):
-        parts.pop(0)
-    if len(parts) == len(SEPARATORS.split(title.strip())):
+        end = named[0]
+    while end - start > 1 and _is_date(whole[end - 1]):
+        end -= 1
+    while end - start > 1 and (_is_outlet(whole[start], outlet) or _is_date(whole[start])):
+        start += 1
+    if (start, end) == (0, len(whole)):
         return title.strip()
-    kept = SEPARATORS.split(title.strip())
-    start = kept.index(parts[0])
     # rejoin what stays with the separators it had ("Sixers - Celtics" inside a title is the title's own)
     pieces = re.split(f"({SEPARATORS.pattern})", title.strip())
-    return "".join(pieces[2 * start: 2 * (start + len(parts)) - 1]).strip()
+    return "".join(pieces[2 * start: 2 * end - 1]).strip()
 
 
 def clean_outlet(outlet: str) -> str:

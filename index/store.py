@@ -168,10 +168,16 @@ class ChunkStore:
                 pass
         return gone
 
-    def article_hashes(self) -> dict[str, str]:
-        """Article id -> content hash of every completely stored article (from the manifest)."""
+    def finished(self) -> dict[str, dict[str, Any]]:
+        """Article id -> manifest entry (content hash, chunk count, story, text signature) of every completely
+        stored article: one read of the manifest."""
         got = self._manifest.get(include=["metadatas"])
-        return {i: str(m["hash"]) for i, m in zip(got["ids"], got["metadatas"] or []) if m and "hash" in m}
+        return {i: dict(m) for i, m in zip(got["ids"], got["metadatas"] or []) if m and "hash" in m}
+
+    def article_hashes(self, finished: dict[str, dict[str, Any]] | None = None) -> dict[str, str]:
+        """Article id -> content hash of every completely stored article (from the manifest, or an entry
+        already read with finished())."""
+        return {i: str(m["hash"]) for i, m in (self.finished() if finished is None else finished).items()}
 
     def chunk_sources(self) -> dict[str, int]:
         """Article id -> number of chunks actually in the collection (finished or not)."""
@@ -191,11 +197,11 @@ class ChunkStore:
                 {"hash": h, "chunks": n, **dict(zip(("story", "minhash"), stories.get(i, ("", ""))))}
                 for i, h, n in done])
 
-    def stories(self) -> dict[str, tuple[str, str]]:
-        """Article id -> (story, text signature) of every completely stored article that has them."""
-        got = self._manifest.get(include=["metadatas"])
-        return {i: (str(m.get("story", "")), str(m.get("minhash", ""))) for i, m in
-                zip(got["ids"], got["metadatas"] or []) if m and m.get("minhash")}
+    def stories(self, finished: dict[str, dict[str, Any]] | None = None) -> dict[str, tuple[str, str]]:
+        """Article id -> (story, text signature) of every completely stored article that has them (from the
+        manifest, or an entry already read with finished())."""
+        return {i: (str(m.get("story", "")), str(m["minhash"]))
+                for i, m in (self.finished() if finished is None else finished).items() if m.get("minhash")}
 
     def unmark(self, article_ids: Sequence[str]) -> None:
         """Forget that articles are complete (the first step before their chunks change)."""

@@ -25,18 +25,21 @@ TIMELY_SLOTS = 2
 LATEST_MARGIN = 0.05
 
 
+def later(published: str, as_of: str) -> bool:
+    """Whether an article of this ISO date came out after the (past) day asked; never for an undated one, or
+    when asked today (as_of "")."""
+    return bool(as_of and published) and published[:10] > as_of
+
+
 def timely(query: Query, published: str) -> bool:
     """Whether an article of this ISO date fits the question's time (an undated one fits no range)."""
-    if query.as_of and published and published[:10] > query.as_of:
-        return False
-    return query.period is None or query.period.holds(published)
+    return not later(published, query.as_of) and (query.period is None or query.period.holds(published))
 
 
 def asked_by(passages: Sequence[Passage], as_of: str) -> list[Passage]:
-    """The passages that existed on the day asked, when that is a past day (as_of ""): an article published
-    later is left out; an undated one stays (nothing says it came later). A question's time words only prefer,
-    this bounds."""
-    return [p for p in passages if not (as_of and p.published and p.published[:10] > as_of)]
+    """The passages that existed on the day asked: an article published later is left out; an undated one
+    stays (nothing says it came later). A question's time words only prefer, this bounds."""
+    return [p for p in passages if not later(p.published, as_of)]
 
 
 def time_filter(query: Query, filters: Filter | None) -> Filter | None:
@@ -73,12 +76,13 @@ def with_timely(ranked: Sequence[Passage], k: int, query: Query) -> list[Passage
     kept = list(ranked[:k])
     if query.period is None:
         return kept
-    fits = [p for p in ranked if timely(query, p.published)]
-    missing = [p for p in fits[:TIMELY_SLOTS] if p not in kept]
+    fits = {p.chunk_id for p in ranked if timely(query, p.published)}
+    missing = [p for p in ranked if p.chunk_id in fits][:TIMELY_SLOTS]
+    missing = [p for p in missing if p not in kept]
     if not missing:
         return kept
-    out = [p for p in kept if timely(query, p.published)] + missing
-    others = [p for p in kept if not timely(query, p.published)][:max(0, k - len(out))]
+    out = [p for p in kept if p.chunk_id in fits] + missing
+    others = [p for p in kept if p.chunk_id not in fits][:max(0, k - len(out))]
     order = {p.chunk_id: i for i, p in enumerate(ranked)}
     return sorted(out + others, key=lambda p: order[p.chunk_id])
 

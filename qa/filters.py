@@ -1,9 +1,9 @@
 """Which articles a question may draw on: a publication date range and outlets. The same filter restricts
-dense retrieval (a Chroma `where` clause) and BM25 (by the chunks' metadata), so nothing outside it is ever
-retrieved or cited."""
+dense retrieval (a Chroma `where` clause) and BM25 (a mask over its rows' dates and outlets: index.lexical), so
+nothing outside it is ever retrieved or cited."""
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, timedelta
 from typing import Any
@@ -32,15 +32,6 @@ class Filter:
         if self.outlets:
             parts.append({"outlet": {"$in": list(self.outlets)}})
         return None if not parts else parts[0] if len(parts) == 1 else {"$and": parts}
-
-    def admits(self, meta: Mapping[str, Any]) -> bool:
-        """Whether a chunk with this metadata passes (the same test as the `where` clause)."""
-        ts = meta.get("ts")
-        if self.since is not None and (not isinstance(ts, int | float) or ts < self.since):
-            return False
-        if self.until is not None and (not isinstance(ts, int | float) or ts > self.until):
-            return False
-        return not self.outlets or meta.get("outlet") in self.outlets
 
     def describe(self) -> str:
         """What the filter lets through, for a refusal that says so."""

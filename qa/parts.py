@@ -11,7 +11,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import replace
 
-from qa.lexicon import MARKER
+from qa.lexicon import MARKER, MARKER_SPLIT
 from qa.models import Answer, Citation
 from qa.prompts import REFUSAL
 
@@ -59,7 +59,7 @@ def joined(question: str, answers: Sequence[tuple[str, Answer]]) -> Answer:
                 citations.append(replace(c, number=number[key]))
             mapping[c.number] = number[key]
         text = MARKER.sub(lambda m: "[" + ", ".join(str(mapping.get(int(n), int(n)))
-                                                    for n in re.split(r"\s*[,;]\s*", m.group(1))) + "]", answer.text)
+                                                    for n in MARKER_SPLIT.split(m.group(1))) + "]", answer.text)
         lines.append(f"{part} {text}")
     first = answers[0][1]
     passages = tuple(dict.fromkeys(p for _, a in answers for p in a.passages))

@@ -235,17 +235,14 @@ class NewsQA:
         """
         parts = multi_part(clean_question(question))
         if parts:
-            return joined(clean_question(question), [(part, self.ask(part, top_k, answerer, filters=filters,
-                                                                     as_of=as_of, context=c)) for part, c in parts])
+            return joined(clean_question(question), [
+                (part, self.ask(part, top_k, answerer, filters=filters, as_of=as_of, context=c)) for part, c in parts])
         timings: dict[str, float] = {}
         chosen = self.answerer_for(answerer)   # first: a model starts loading while the question is retrieved
         found, covered = covered_or_found(self.find, self.settings.min_support, chosen.name, question, top_k,
                                           timings, filters, as_of, context)
         started = time.perf_counter()
-        if covered is None:
-            answer = chosen.answer(found.query, found)
-        else:
-            answer = covered
+        answer = covered if covered is not None else chosen.answer(found.query, found)
         timings["answer"] = (time.perf_counter() - started) * 1000
         return replace(_said(answer, found, filters), timings=timings)
 

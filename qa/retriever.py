@@ -19,7 +19,6 @@ from qa.fusion import fuse
 from qa.models import Passage
 
 _CACHE_VECTORS = 4096
-_FILTER_BATCH = 200   # BM25 hits whose metadata a filtered search reads at a time
 
 
 def to_passage(chunk_id: str, text: str, meta: dict[str, Any], score: float) -> Passage:
@@ -82,32 +81,14 @@ class Retriever:
         hits = [h for h in self.store.search(vector, depth, where) if h[0] in self.lexical.id_set]
         clock.lap("dense")
         known = {h[0]: (h[1], h[2]) for h in hits}
-        inside = where is not None and self.lexical.filterable   # the filter applied inside BM25
-        with self._lock:
-            mask = self.lexical.mask(filters.since, filters.until, filters.outlets) if inside else None
-            lexical = self.lexical.search(question, depth if where is None or inside else len(self.lexical.ids),
-                                          mask)
-        if where is not None and not inside:   # an index written without row metadata: filter by reading it
-            lexical = self._admitted(lexical, known, filters, depth)
+        with self._lock:   # the same filter inside BM25: a mask over its rows' dates and outlets
+            mask = self.lexical.mask(filters.since, filters.until, filters.outlets) if where is not None else None
+            lexical = self.lexical.search(question, depth, mask)
         clock.lap("bm25")
         fused = fuse([[(h[0], h[3]) for h in hits], lexical], self.weights, self.fusion)[:depth][:top_k]
         found = self._passages(fused, known)
         clock.lap("fusion")
         return found
-
-    def _admitted(self, ranked: list[tuple[str, float]], known: dict[str, tuple[str, dict]],
-                  filters: Filter, depth: int) -> list[tuple[str, float]]:
-        """BM25's ranking cut to the chunks the filter admits (their metadata read a batch at a time, best first,
-        until there are enough candidates); the admitted ones join `known`."""
-        kept: list[tuple[str, float]] = []
-        for start in range(0, len(ranked), _FILTER_BATCH):
-            batch = ranked[start:start + _FILTER_BATCH]
-            known.update({i: (t, m) for i, t, m in self.store.records([i for i, _ in batch if i not in known])
-                          if filters.admits(m)})
-            kept += [(i, s) for i, s in batch if i in known]   # dense hits passed the same filter as `where`
-            if len(kept) >= depth:
-                break
-        return kept[:depth]
 
     def _passages(self, ranked: list[tuple[str, float]], known: dict[str, tuple[str, dict]]) -> list[Passage]:
         """Passages for ranked ids, reading from the store the ones not already at hand (and their vectors)."""

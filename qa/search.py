@@ -33,7 +33,7 @@ def search(retriever: Any, finder: EvidenceFinder, settings: Settings, question:
         query = replace(query, coverage="", topic="")
     scoring_query = query
     if query.coverage:
-        scoring_query = replace(analyse(query.topic, finder.weights, as_of), text=query.topic)
+        scoring_query = analyse(query.topic, finder.weights, as_of)
     wide = query.synthesis or bool(query.coverage)
     if wide:  # drawn from several articles: more passages, few of each article
         k = max(k, COUNTED if query.coverage in ("count", "which") else settings.synthesis_passages)
@@ -41,10 +41,7 @@ def search(retriever: Any, finder: EvidenceFinder, settings: Settings, question:
     searched = f"{scoring_query.text} {context}".strip()
     fetched = folded(retriever, searched, depth, timings, filters)
     timed = time_filter(query, filters)
-    implicit = query.period is not None and query.period.implicit
-    # a second pass adds the articles of the time the question names (of the last weeks, without time words,
-    # where BM25 filters by itself: an index without its rows' dates would read every chunk of an old archive)
-    if timed is not None and (not implicit or retriever.lexical.filterable):
+    if timed is not None:   # a second pass adds the articles of the time the question names
         fetched = merged(fetched, folded(retriever, searched, depth, timings, timed))
     fetched = asked_by(fold_copies(fetched), query.as_of)
     scoring = time.perf_counter()
@@ -89,8 +86,8 @@ def covered_or_found(find: Callable[..., Findings], min_support: float, name: st
 def open_search(store: Any, generation: str, root: Any, settings: Settings, embedder: Any,
                 finder: EvidenceFinder | None) -> tuple[Any, EvidenceFinder]:
     """Retriever and evidence finder over one generation of a collection: its saved BM25 files memory-mapped,
-    or, for a collection without them (built by an older version, a Chroma server changed from another
-    machine), built and saved for the next process.
+    or, for a collection without them (a Chroma server changed from another machine, an index of an older
+    format), built and saved for the next process.
 
     Raises:
         IndexMissingError: the collection is empty.
@@ -104,7 +101,7 @@ def open_search(store: Any, generation: str, root: Any, settings: Settings, embe
     from qa.terms import TermWeights
 
     lexical = load(root, generation) if generation else None
-    if lexical is None or not lexical.filterable:
+    if lexical is None:
         lexical = build(store.records(), generation, term_counts)
         if generation:
             with contextlib.suppress(OSError):

@@ -30,7 +30,8 @@ EXPRESSION = re.compile(
     r"|\d{1,2}(?:st|nd|rd|th)?\s+(?:of\s+)?" + MONTH + r"(?:,?\s+(?:19|20)\d\d)?"
     r"|(?<=since\s)" + MONTH + r"|(?:on|last|this)\s+" + WEEKDAY + r"|(?:in|during)\s+(?:19|20)\d\d)(?:['’]s)?\b",
     re.IGNORECASE)
-# asks about what is new without naming when: the last RECENT_DAYS, newest preferred
+# asks about what is new without naming when: the last RECENT_DAYS (a "latest" question also prefers the newest
+# among near-equal sentences: qa.dated.prefer_recent)
 RECENT = re.compile(r"\b(?:recent(?:ly)?|latest|newest|most recent|just|lately|these days|this season)\b",
                     re.IGNORECASE)
 RECENT_DAYS = 30
@@ -48,7 +49,6 @@ class Period:
     end: str
     words: str      # the words it was read from ("this week", "recently")
     as_of: str
-    recent: bool = False   # "recently", "latest": the newest in range win
     implicit: bool = False  # named by no time words: news is asked about as it stands (a weaker preference)
 
     def holds(self, published: str) -> bool:
@@ -97,7 +97,7 @@ def period_of(question: str, as_of: date, recent_days: int = 0) -> Period | None
     recent = RECENT.search(question)
     if recent:
         return Period((as_of - timedelta(days=RECENT_DAYS)).isoformat(), as_of.isoformat(), recent.group(0),
-                      as_of.isoformat(), recent=True)
+                      as_of.isoformat())
     if recent_days:
         return Period((as_of - timedelta(days=recent_days)).isoformat(), as_of.isoformat(), "", as_of.isoformat(),
                       implicit=True)

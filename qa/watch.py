@@ -34,7 +34,7 @@ def watch(pipeline: Any, folder: Path, *, prune: bool = False, say: Callable[[st
         folder: the folder to watch (recursively; hidden files and other types are ignored).
         prune: also remove the articles of files that are deleted.
         say: where each ingest's summary line goes.
-        stop: set it to stop watching (tests; the CLI stops on Ctrl-C).
+        stop: set it to stop watching (the CLI sets it on SIGINT or SIGTERM).
         quiet: seconds without events before an ingest starts.
 
     Raises:

@@ -46,8 +46,7 @@ def mentioning(articles: Sequence[Covered], topic: str) -> list[Covered]:
     if not keys:
         return list(articles)
     return [c for c in articles
-            if all(k in {entity_key(w) for w in c.passage.text.split()} | {entity_key(w) for w in
-                                                                              c.passage.title.split()} for k in keys)]
+            if set(keys) <= {entity_key(w) for w in f"{c.passage.title} {c.passage.text}".split()}]
 
 
 def coverage_answer(query: Query, found: Findings, min_support: float, name: str) -> Answer | None:
