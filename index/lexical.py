@@ -1,27 +1,27 @@
-"""The lexical half of search, persisted: a bm25s index over every chunk plus the term statistics.
+"""The lexical half of search: a Tantivy index of every chunk, changed in place by what changed.
 
-Written at the end of each change to a collection (ingest, remove, repair), into a folder named for
-that change's generation, then the collection records the generation: readers memory-map the files
-of the generation the collection names and never see a half-written index. The texts are read as
-llama-index's BM25Retriever reads them ("title: ...\\n\\n" + text, English stopwords, Snowball stems),
-so scores equal the stock retriever's.
+Each chunk is one document: its BM25 words (the tokens llama-index's BM25Retriever and bm25s read: English
+stopwords out, Snowball stems, "title: ...\\n\\n" + text), its content terms (what the evidence's term statistics
+count), its article, publication time and outlet (what a filter reads). A change deletes the chunks of the articles
+it touched and adds their current ones in one commit, whose cost follows the change, not the archive (Tantivy's
+segments merge in the background). One marker document records the collection generation the index matches.
+
+Crash safety: before a writer changes the chunks of an article, the article's id is appended (and synced) to the
+`pending` journal beside the index; the change is applied to the index from the journal, then the journal is
+cleared. A writer killed at any point leaves a journal the next writer (or reader) applies again: applying is
+idempotent (the articles' chunks as they now stand, only those of finished articles).
 """
 from __future__ import annotations
 
-import json
-import logging
 import os
 import shutil
-import tempfile
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-# bm25s logs every build at DEBUG; a library that configures the root logger must not surface it.
-logging.getLogger("bm25s").setLevel(logging.WARNING)
-
-FORMAT = "bm25s-v2"   # v2: index.json carries each row's publication time and outlet (a v1 index is rebuilt)
+FORMAT = "tantivy-v1"
+MARKER = "\x00generation"
+_DF_CACHE = 65536
 
 
 def bm25_text(title: str, text: str) -> str:
@@ -34,113 +34,195 @@ def term_text(title: str, text: str) -> str:
     return f"{title}\n{text}"
 
 
-@dataclass
-class Lexical:
-    """One generation of the lexical index: chunk ids by BM25 row, the bm25s model, term counts."""
+def _schema() -> Any:
+    import tantivy
 
-    generation: str
-    ids: list[str]
-    bm25: Any
-    df: dict[str, int]
-    n: int
-    ts: list[int | None]      # publication time of each row (None: undated)
-    outlets: list[str]        # outlet of each row ("" when unknown)
-
-    def __post_init__(self) -> None:
-        import numpy as np
-        import Stemmer
-
-        self._stemmer = Stemmer.Stemmer("english")
-        self.id_set = frozenset(self.ids)
-        # what a filter reads, as arrays once per generation (not per question)
-        self._dated = np.array([t is not None for t in self.ts], dtype=bool)
-        self._ts = np.array([0 if t is None else t for t in self.ts], dtype=np.int64)
-        self._outlets = np.array(self.outlets, dtype=object)
-
-    def mask(self, since: int | None, until: int | None, outlets: tuple[str, ...]) -> Any:
-        """1.0 for the rows published from since to until (inclusive) by one of outlets (any when empty), else 0:
-        the rows Chroma's `where` clause of the same filter (qa.filters.Filter.where) lets through."""
-        import numpy as np
-
-        keep = np.ones(len(self.ids), dtype=bool)
-        if since is not None:
-            keep &= self._dated & (self._ts >= since)
-        if until is not None:
-            keep &= self._dated & (self._ts <= until)
-        if outlets:
-            keep &= np.isin(self._outlets, list(outlets))
-        return keep.astype(np.float32)
-
-    def search(self, question: str, k: int, mask: Any = None) -> list[tuple[str, float]]:
-        """The k best chunks for the question: (chunk id, BM25 score), best first; with a mask, only the rows it
-        keeps."""
-        import bm25s
-
-        k = min(k, len(self.ids) if mask is None else int(mask.sum()))
-        if k < 1:
-            return []
-        tokens = bm25s.tokenize(question, stemmer=self._stemmer, show_progress=False, return_ids=False)
-        rows, scores = self.bm25.retrieve(tokens, k=k, show_progress=False, n_threads=1, weight_mask=mask)
-        return [(self.ids[int(r)], float(s)) for r, s in zip(rows[0], scores[0]) if mask is None or s > 0]
+    builder = tantivy.SchemaBuilder()
+    builder.add_text_field("id", stored=True, tokenizer_name="raw")
+    builder.add_text_field("source", tokenizer_name="raw")
+    builder.add_text_field("body", tokenizer_name="whitespace", index_option="freq")
+    builder.add_text_field("terms", tokenizer_name="whitespace", index_option="basic")
+    builder.add_integer_field("ts", indexed=True, fast=True)
+    builder.add_text_field("outlet", tokenizer_name="raw")
+    builder.add_text_field("generation", stored=True, tokenizer_name="raw")
+    return builder.build()
 
 
-def build(records: Iterable[tuple[str, str, dict[str, Any]]], generation: str,
-          term_counts: Callable[[Iterable[str]], tuple[dict[str, int], int]]) -> Lexical:
-    """Index (id, text, metadata) records; term_counts turns texts into (document frequencies, n)."""
+def _tokens(texts: list[str], stopwords: bool) -> list[list[str]]:
+    """BM25 tokens as bm25s makes them (lower case, Snowball stems; stopwords out with stopwords=True)."""
     import bm25s
     import Stemmer
 
-    records = list(records)
-    rows = [(i, str(m.get("title", "")), t) for i, t, m in records]
-    ids = [i for i, _, _ in rows]
-    bm25 = bm25s.BM25()
-    if rows:
-        tokens = bm25s.tokenize([bm25_text(title, t) for _, title, t in rows], stopwords="english",
-                                stemmer=Stemmer.Stemmer("english"), show_progress=False)
-        bm25.index(tokens, show_progress=False)
-    df, n = term_counts(term_text(title, t) for _, title, t in rows)
-    return Lexical(generation, ids, bm25, df, n, *_row_metadata([m for _, _, m in records]))
+    if not texts:
+        return []
+    return bm25s.tokenize(texts, stopwords="english" if stopwords else None, stemmer=Stemmer.Stemmer("english"),
+                          show_progress=False, return_ids=False)
 
 
-def _row_metadata(metas: list[dict[str, Any]]) -> tuple[list[int | None], list[str]]:
-    """Each row's publication time and outlet (what a filter reads)."""
-    ts = [m.get("ts") if isinstance(m.get("ts"), int | float) else None for m in metas]
-    return [None if t is None else int(t) for t in ts], [str(m.get("outlet", "") or "") for m in metas]
+class DocFreqs:
+    """Document frequency of a content term in one snapshot (a mapping's get, read from the index, cached)."""
+
+    def __init__(self, searcher: Any) -> None:
+        self._searcher, self._cache = searcher, {}
+
+    def get(self, term: str, default: int | None = None) -> int | None:
+        found = self._cache.get(term)
+        if found is None:
+            if len(self._cache) > _DF_CACHE:
+                self._cache.clear()
+            found = self._cache[term] = int(self._searcher.doc_freq("terms", term))
+        return found or default
 
 
-def save(lexical: Lexical, root: Path, prune: bool = True) -> None:
-    """Write one generation under root atomically (temp folder, rename); with prune, older generations go."""
-    root.mkdir(parents=True, exist_ok=True)
-    target = root / lexical.generation
-    scratch = Path(tempfile.mkdtemp(dir=root, prefix=".tmp-"))
-    try:
-        if lexical.ids:
-            lexical.bm25.save(str(scratch / "bm25"))
-        (scratch / "index.json").write_text(json.dumps(
-            {"format": FORMAT, "generation": lexical.generation, "ids": lexical.ids, "n": lexical.n, "df": lexical.df,
-             "ts": lexical.ts, "outlets": lexical.outlets}))
-        if target.exists():
-            shutil.rmtree(target)
-        os.replace(scratch, target)
-    except BaseException:
-        shutil.rmtree(scratch, ignore_errors=True)
-        raise
-    for old in root.iterdir() if prune else ():
-        if old.name != lexical.generation:
-            shutil.rmtree(old, ignore_errors=True)
+class Lexical:
+    """One snapshot of the index (what a reader searches until its next question): BM25 search under the same
+    filter as Chroma's `where`, membership, term statistics."""
+
+    def __init__(self, index: Any, schema: Any) -> None:
+        import tantivy
+
+        self._schema = schema
+        self._searcher = index.searcher()
+        marker = self._searcher.search(tantivy.Query.term_query(schema, "id", MARKER), 1).hits
+        self.generation = str(self._searcher.doc(marker[0][1]).get_first("generation") or "") if marker else ""
+        self.count = max(int(self._searcher.num_docs) - len(marker), 0)
+        self.df = DocFreqs(self._searcher)
+
+    def search(self, question: str, k: int, since: int | None = None, until: int | None = None,
+               outlets: Sequence[str] = ()) -> list[tuple[str, float]]:
+        """The k best chunks for the question: (chunk id, BM25 score), best first; only the chunks published from
+        since to until (inclusive; undated ones then out) by one of outlets (any when empty), as Chroma's `where`
+        clause of the same filter (qa.filters.Filter.where) lets through."""
+        import tantivy
+
+        words = _tokens([question], stopwords=False)[0]
+        if k < 1 or not words:
+            return []
+        should = [(tantivy.Occur.Should, tantivy.Query.term_query(self._schema, "body", w, index_option="freq"))
+                  for w in words]
+        query = tantivy.Query.boolean_query(should)
+        must = [(tantivy.Occur.Must, query)]
+        if since is not None or until is not None:
+            must.append((tantivy.Occur.Must, tantivy.Query.range_query(
+                self._schema, "ts", tantivy.FieldType.Integer, since, until)))
+        if outlets:
+            must.append((tantivy.Occur.Must, tantivy.Query.term_set_query(self._schema, "outlet", list(outlets))))
+        if len(must) > 1:
+            query = tantivy.Query.boolean_query(must)
+        hits = self._searcher.search(query, k).hits
+        return [(str(self._searcher.doc(address).get_first("id")), float(score)) for score, address in hits]
+
+    def holding(self, ids: Sequence[str]) -> set[str]:
+        """Which of these chunk ids the snapshot holds."""
+        import tantivy
+
+        if not ids:
+            return set()
+        hits = self._searcher.search(tantivy.Query.term_set_query(self._schema, "id", list(ids)), len(ids)).hits
+        return {str(self._searcher.doc(address).get_first("id")) for _, address in hits}
+
+    def all_ids(self) -> set[str]:
+        """Every chunk id in the snapshot (reads them all: for checks, not questions)."""
+        import tantivy
+
+        total = int(self._searcher.num_docs)
+        hits = self._searcher.search(tantivy.Query.all_query(), max(total, 1)).hits if total else []
+        return {str(self._searcher.doc(a).get_first("id")) for _, a in hits} - {MARKER}
 
 
-def load(root: Path, generation: str) -> Lexical | None:
-    """The saved index of that generation (memory-mapped), or None when it is not there or unreadable."""
-    import bm25s
+class LexicalIndex:
+    """The index of one physical collection, in its own folder: snapshots for readers, changes for the writer
+    (who holds the data dir's writer lock)."""
 
-    folder = root / generation
-    try:
-        meta = json.loads((folder / "index.json").read_text())
-        if meta.get("format") != FORMAT or meta.get("generation") != generation:
-            return None
-        bm25 = bm25s.BM25.load(str(folder / "bm25"), mmap=True) if meta["ids"] else bm25s.BM25()
-    except (OSError, ValueError, KeyError):
-        return None
-    return Lexical(generation, list(meta["ids"]), bm25, dict(meta["df"]), int(meta["n"]), list(meta["ts"]),
-                   list(meta["outlets"]))
+    def __init__(self, folder: Path, terms: Callable[[str], list[str]]) -> None:
+        """Open the index in folder, making an empty one when there is none (or one of another format).
+
+        Args:
+            folder: where the index lives.
+            terms: a text's content terms, as the evidence's term statistics count them.
+        """
+        import tantivy
+
+        self.folder, self._terms, self._schema = Path(folder), terms, _schema()
+        self.folder.mkdir(parents=True, exist_ok=True)
+        stamp = self.folder / "format"
+        if not stamp.exists() or stamp.read_text() != FORMAT:
+            for old in self.folder.iterdir():
+                if old.name != "pending":
+                    shutil.rmtree(old) if old.is_dir() else old.unlink()
+            tantivy.Index(self._schema, path=str(self.folder), reuse=False)
+            stamp.write_text(FORMAT)
+        self._index = tantivy.Index.open(str(self.folder))
+
+    def snapshot(self) -> Lexical:
+        """What the last commit holds."""
+        self._index.reload()
+        return Lexical(self._index, self._schema)
+
+    # -- the journal ---------------------------------------------------------------------------------
+    def note(self, sources: Iterable[str]) -> None:
+        """Record (durably) that these articles' chunks are about to change."""
+        sources = sorted(set(sources))
+        if sources:
+            with open(self.folder / "pending", "a", encoding="utf-8") as journal:
+                journal.write("".join(f"{s}\n" for s in sources))
+                journal.flush()
+                os.fsync(journal.fileno())
+
+    def pending(self) -> set[str]:
+        """The articles changed since the index last caught up."""
+        try:
+            return {line for line in (self.folder / "pending").read_text(encoding="utf-8").splitlines() if line}
+        except OSError:
+            return set()
+
+    def settled(self) -> None:
+        """The journal's changes are in the index and recorded: forget them."""
+        (self.folder / "pending").unlink(missing_ok=True)
+
+    # -- changes -------------------------------------------------------------------------------------
+    def apply(self, sources: Iterable[str], records: Iterable[tuple[str, str, dict[str, Any]]],
+              generation: str) -> None:
+        """Replace the chunks of these articles by records (their current chunks) and mark the index as of
+        generation, in one commit."""
+        writer = self._writer()
+        for source in set(sources):
+            writer.delete_documents_by_term("source", source)
+        self._commit(writer, records, generation)
+
+    def rebuild(self, records: Iterable[tuple[str, str, dict[str, Any]]], generation: str) -> None:
+        """Replace everything by records, as of generation, in one commit."""
+        writer = self._writer()
+        writer.delete_all_documents()
+        self._commit(writer, records, generation)
+
+    def _writer(self) -> Any:
+        return self._index.writer(heap_size=64_000_000, num_threads=1)
+
+    def _commit(self, writer: Any, records: Iterable[tuple[str, str, dict[str, Any]]], generation: str) -> None:
+        import tantivy
+
+        batch: list[tuple[str, str, dict[str, Any]]] = []
+
+        def flush() -> None:
+            rows = [(i, str(m.get("title", "")), t, m) for i, t, m in batch]
+            words = _tokens([bm25_text(title, t) for _, title, t, _ in rows], stopwords=True)
+            for (chunk_id, title, text, meta), tokens in zip(rows, words):
+                doc = tantivy.Document(id=chunk_id, source=str(meta.get("source", "")), body=" ".join(tokens),
+                                       terms=" ".join(set(self._terms(term_text(title, text)))))
+                if isinstance(meta.get("ts"), int | float):
+                    doc.add_integer("ts", int(meta["ts"]))
+                if meta.get("outlet"):
+                    doc.add_text("outlet", str(meta["outlet"]))
+                writer.add_document(doc)
+            batch.clear()
+
+        for record in records:
+            batch.append(record)
+            if len(batch) >= 2000:
+                flush()
+        flush()
+        writer.delete_documents_by_term("id", MARKER)
+        writer.add_document(tantivy.Document(id=MARKER, generation=generation))
+        writer.commit()
+        writer.wait_merging_threads()

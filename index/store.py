@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -49,6 +49,7 @@ class ChunkStore:
                     raise
                 raise IndexMissingError(f"No collection {self.name!r} in {self.location}: {hint}") from err
         self.physical = ""
+        self.on_change: Callable[[Sequence[str]], None] | None = None   # told the articles before their chunks change
         self._open(physical or self._current())
 
     def _make(self, name: str) -> Any:
@@ -223,6 +224,8 @@ class ChunkStore:
         problems += [f"{a}: manifest says {n} chunk(s), the collection holds {present.get(a, 0)}"
                      for a, n in sorted(expected.items()) if present.get(a, 0) != n]
         if repair:
+            self._changing([a for a in present if a not in expected] +
+                           [a for a, n in expected.items() if present.get(a, 0) != n])
             for article_id in [a for a in present if a not in expected]:
                 self._collection.delete(where={"source": article_id})
                 self._sentences.delete(where={"source": article_id})
@@ -251,6 +254,7 @@ class ChunkStore:
         """Add llama-index nodes that already carry embeddings, with each one's packed sentence vectors."""
         if not nodes:
             return
+        self._changing([n.metadata["source"] for n in nodes])
         if sentence_vectors:
             self._sentences.upsert(ids=[n.node_id for n in nodes], embeddings=[[0.0]] * len(nodes),
                                    metadatas=[{"source": n.metadata["source"], "v": v}
@@ -275,6 +279,24 @@ class ChunkStore:
         return [(i, d or "", m or {}, math.exp(-dist)) for i, d, m, dist in
                 zip(got["ids"][0], got["documents"][0], got["metadatas"][0], got["distances"][0])]
 
+    def _changing(self, article_ids: Sequence[str]) -> None:
+        if self.on_change is not None and article_ids:
+            self.on_change(article_ids)
+
+    def finished_records(self, article_ids: Sequence[str] | None = None) -> list[tuple[str, str, dict[str, Any]]]:
+        """(id, text, metadata) of the chunks of finished articles: of these articles, or all when None."""
+        if article_ids is None:
+            done = set(self.finished())
+            return [r for r in each_page(self._collection, ["documents", "metadatas"]) if r[2].get("source") in done]
+        if not article_ids:
+            return []
+        done = self._manifest.get(ids=list(article_ids), include=["metadatas"])
+        finished = [i for i, m in zip(done["ids"], done["metadatas"] or []) if m and "hash" in m]
+        if not finished:
+            return []
+        got = self._collection.get(where={"source": {"$in": finished}}, include=["documents", "metadatas"])
+        return [(i, d or "", m or {}) for i, d, m in zip(got["ids"], got["documents"], got["metadatas"])]
+
     def records(self, ids: Sequence[str] | None = None) -> list[tuple[str, str, dict[str, Any]]]:
         """(id, text, metadata) of the chunks with these ids (all chunks, read a page at a time, when ids is None)."""
         if ids is None:
@@ -292,6 +314,7 @@ class ChunkStore:
         """Remove every chunk of these articles (unmarked first); returns how many chunks there were."""
         if not article_ids:
             return 0
+        self._changing(article_ids)
         self.unmark(article_ids)
         where = {"source": {"$in": list(article_ids)}}
         ids = self._collection.get(where=where, include=[])["ids"]

@@ -1,7 +1,7 @@
 """The articles side of the pipeline: ingest, remove and check a collection, and publish what readers derive
-from it. Every change ends by saving BM25 and the term statistics for a new generation of the collection
-(bm25s has no incremental update) and only then recording that generation; readers switch at their next
-question. One writer at a time per data dir (a lock), as many readers as like."""
+from it. Every change journals the articles it touches, applies them to the lexical index (index.lexical) under a
+new generation, and only then records that generation; readers switch at their next question. One writer at a time
+per data dir (a lock), as many readers as like."""
 from __future__ import annotations
 
 import sys
@@ -15,18 +15,46 @@ from qa.errors import InputError, NotFoundError
 from qa.settings import Settings
 
 
-def term_counts(texts: Any) -> tuple[dict[str, int], int]:
-    """Document frequencies of the collection's terms, as TermWeights counts them."""
-    from qa.terms import TermWeights
-
-    weights = TermWeights(texts)
-    return weights.df, weights.n
-
-
 def lexical_root(settings: Settings) -> Path:
-    """Where a collection's BM25 index and term statistics are saved (per generation)."""
+    """Where a collection's lexical indexes live (one per physical collection)."""
     place = "local" if not settings.chroma_url else "".join(c if c.isalnum() else "_" for c in settings.chroma_url)
     return Path(settings.data_dir) / "lexical" / place / settings.collection
+
+
+def lexical_index(settings: Settings, store: Any) -> Any:
+    """The lexical index (index.lexical.LexicalIndex) of the physical collection store reads."""
+    from index.lexical import LexicalIndex
+    from qa.terms import TermWeights
+
+    return LexicalIndex(lexical_root(settings) / f"tantivy-{store.physical}", TermWeights().terms)
+
+
+def prune_lexical(settings: Settings, keep: Any) -> None:
+    """Delete the lexical indexes of other physical collections (replaced by a rebuild) and older formats."""
+    import shutil
+
+    root = lexical_root(settings)
+    for old in root.iterdir() if root.is_dir() else ():
+        if old.name != f"tantivy-{keep.physical}" and not old.name.startswith("tantivy-" + keep.name + ".b"):
+            shutil.rmtree(old, ignore_errors=True)
+
+
+def catch_up(store: Any, index: Any, generation: str | None = None, full: bool = False) -> None:
+    """Bring the lexical index up to the collection: apply the journal's articles (or, with full or when the index
+    does not match the collection's recorded generation, rebuild it from every finished article), then record generation
+    (a new one for a writer; None keeps the collection's, for a reader finishing what a killed writer left).
+    Called under the writer lock."""
+    import uuid
+
+    current = store.generation(fresh=False)   # fresh would follow the head away from a rebuild's target
+    label = generation or current or uuid.uuid4().hex[:16]
+    if full or index.snapshot().generation != current:
+        index.rebuild(store.finished_records(), label)
+    else:
+        index.apply(index.pending(), store.finished_records(sorted(index.pending())), label)
+    if label != current:
+        store.set_generation(label)
+    index.settled()
 
 
 def _show(built_with: dict[str, Any]) -> str:
@@ -57,22 +85,23 @@ class Library:
 
         return writer_lock(Path(self.settings.data_dir))
 
-    def publish(self, store: Any) -> None:
-        """After a change: save BM25 and term statistics for a new generation, then record it. Called while
-        writing."""
-        from index.lexical import build, save
+    def _open(self, create: bool = False) -> Any:
+        """The collection, opened for a change: every article whose chunks change is journaled first."""
+        store = self._store(create=create)
+        store.on_change = lexical_index(self.settings, store).note
+        return store
 
-        snapshot = build(store.records(), uuid.uuid4().hex[:16], term_counts)
-        save(snapshot, lexical_root(self.settings))
-        store.set_generation(snapshot.generation)
+    def publish(self, store: Any, full: bool = False) -> None:
+        """After a change: apply it to the lexical index (full: rebuild it) under a new generation, then record
+        that generation. Called while writing."""
+        catch_up(store, lexical_index(self.settings, store), uuid.uuid4().hex[:16], full=full)
         self._changed()
 
     def published(self, store: Any) -> bool:
-        """Whether the collection's current generation has its saved BM25 files."""
-        from index.lexical import load
-
+        """Whether the lexical index holds the collection's current generation, with nothing left to apply."""
+        index = lexical_index(self.settings, store)
         generation = store.generation()
-        return bool(generation) and load(lexical_root(self.settings), generation) is not None
+        return bool(generation) and index.snapshot().generation == generation and not index.pending()
 
     def ingest(self, folder: str | Path, *, prune: bool = False, progress: bool = False) -> Any:
         """Add or update the articles under folder (unchanged ones are skipped).
@@ -99,7 +128,7 @@ class Library:
             raise InputError(f"No such file or folder: {folder}")
         s = self.settings
         with self._lock, self._writing():
-            store = self._store(create=True)
+            store = self._open(create=True)
             store.collect_garbage()
             embedder = self._embedder()
             built_with = {"embed_model": embedder.name, "embed_backend": embedder.variant,
@@ -118,8 +147,9 @@ class Library:
                           f"with {_show(built_with)}", file=sys.stderr)
                 report = ingest_folder(folder, target, embedder, chunker, prune=prune, progress=progress,
                                        carry=store, max_bytes=max_bytes, fields=fields, late=late)
-                self.publish(target)
+                self.publish(target, full=True)
                 store.switch_to(target)
+                prune_lexical(self.settings, target)
                 report.rebuilt = True
                 return report
             report = None
@@ -129,6 +159,7 @@ class Library:
             finally:
                 if report is None or report.chunks_written or report.removed or not self.published(store):
                     self.publish(store)
+                    prune_lexical(self.settings, store)
             return report
 
     def remove(self, article_id: str) -> int:
@@ -141,7 +172,7 @@ class Library:
             NotFoundError: no such article.
         """
         with self._lock, self._writing():
-            store = self._store()
+            store = self._open()
             removed = store.delete_article(article_id)
             if not removed:
                 raise NotFoundError(f"No article {article_id!r} in collection {self.settings.collection!r} "
@@ -160,15 +191,15 @@ class Library:
             One line per problem (empty when all agree).
         """
         with self._lock, self._writing():
-            store = self._store()
+            store = self._open()
             problems = store.check(repair=repair)
             held = lexical_ids()
-            if held != {i for i, _, _ in store.records()}:
-                problems.append(f"BM25 holds {len(held)} chunks, Chroma {store.count()} (other ones)")
+            if held != {i for i, _, _ in store.finished_records()}:
+                problems.append(f"the lexical index holds {len(held)} chunks, Chroma {store.count()} (other ones)")
             if not self.published(store):
-                problems.append("the saved BM25 index of the current generation is missing")
+                problems.append("the lexical index is behind the collection's current generation")
             if repair and problems:
-                self.publish(store)
+                self.publish(store, full=True)
             return problems
 
     def article(self, article_id: str) -> tuple[str, str]:

@@ -20,7 +20,7 @@ from qa.answerers.factory import Answerers
 from qa.errors import InputError
 from qa.evidence import EvidenceFinder
 from qa.filters import Filter
-from qa.library import Library, lexical_root
+from qa.library import Library
 from qa.models import Answer
 from qa.parts import joined, multi_part
 from qa.query import clean_question
@@ -97,10 +97,6 @@ class NewsQA:
         with self._opening:   # chromadb's shared client registry races when threads open one path at once
             return ChunkStore(s.data_dir, s.collection, s.chroma_url, create=create)
 
-    def _lexical_root(self) -> Path:
-        """Where this collection's BM25 index and term statistics are saved (per generation)."""
-        return lexical_root(self.settings)
-
     @property
     def answerer(self) -> Answerer:
         """The configured answerer (a model starts loading here, once)."""
@@ -119,8 +115,8 @@ class NewsQA:
     def _search_parts(self) -> tuple[Any, EvidenceFinder]:
         """Retriever and evidence finder over the collection's latest completed generation.
 
-        The saved BM25 files of that generation are memory-mapped; a collection without them (built by
-        an older version, or a Chroma server changed from another machine) gets them built in memory.
+        A snapshot of the lexical index, kept until the collection's generation changes; an index behind the
+        collection (a killed writer, a Chroma server changed from another machine) is caught up first.
         """
         with self._lock:
             if self._fixed:
@@ -133,7 +129,7 @@ class NewsQA:
                 return self._retriever, self._finder
             from qa.search import open_search
 
-            self._retriever, self._finder = open_search(store, generation, self._lexical_root(), self.settings,
+            self._retriever, self._finder = open_search(store, generation, self.settings,
                                                         self._query_embedder(store.built_with()), self._finder)
             return self._retriever, self._finder
 
@@ -170,7 +166,7 @@ class NewsQA:
         Returns:
             One line per problem (empty when all agree).
         """
-        return self.library.check(lambda: set(self._search_parts()[0].lexical.ids), repair=repair)
+        return self.library.check(lambda: self._search_parts()[0].lexical.all_ids(), repair=repair)
 
     def articles(self) -> list[dict[str, Any]]:
         """The stored articles: id, title, chunks, date added, size (for the library)."""

@@ -32,35 +32,35 @@ def to_passage(chunk_id: str, text: str, meta: dict[str, Any], score: float) -> 
 class Retriever:
     """Dense search in the Chroma collection plus BM25 over the same chunks, fused."""
 
-    def __init__(self, store: Any, embedder: Any, lexical: Any, *, candidates: int = 20, dense_weight: float = 0.5,
-                 fusion: str = "dist_based_score") -> None:
+    def __init__(self, store: Any, embedder: Any, lexical: Any, generation: str = "", *, candidates: int = 20,
+                 dense_weight: float = 0.5, fusion: str = "dist_based_score") -> None:
         """Wrap ready parts.
 
         Args:
             store: an index.store.ChunkStore.
             embedder: embeds the question (the backend that built the collection).
             lexical: an index.lexical.Lexical snapshot of the same collection.
+            generation: the collection's generation when the snapshot was taken ("": the snapshot's own).
             candidates: how many each retriever returns before fusion.
             dense_weight: weight of the dense retriever (BM25 gets the rest).
             fusion: dist_based_score | relative_score | reciprocal_rerank (see qa.fusion).
         """
         self.store, self.embedder, self.lexical = store, embedder, lexical
-        self.generation = lexical.generation
-        self.candidates = min(candidates, len(lexical.ids))
+        self.generation = generation or lexical.generation
+        self.candidates = min(candidates, lexical.count)
         self.weights = (dense_weight, 1.0 - dense_weight)
         self.fusion = fusion
-        self._lock = threading.Lock()  # bm25s keeps per-call state
+        self._lock = threading.Lock()
         self._vectors: OrderedDict[str, np.ndarray] = OrderedDict()
 
     @property
     def size(self) -> int:
         """Chunks in the snapshot."""
-        return len(self.lexical.ids)
+        return int(self.lexical.count)
 
     def lexical_search(self, question: str, top_k: int) -> list[Passage]:
         """BM25 alone: the passages sharing the question's words, best first."""
-        with self._lock:
-            ranked = self.lexical.search(question, self.candidates)
+        ranked = self.lexical.search(question, self.candidates)
         return self._passages(ranked[:top_k], {})
 
     def retrieve(self, question: str, top_k: int, timings: dict[str, float] | None = None,
@@ -77,13 +77,15 @@ class Retriever:
         vector = self.embedder.embed_query(question)
         clock.lap("embed")
         where = filters.where() if filters else None
-        depth = min(max(self.candidates, top_k), len(self.lexical.ids))   # each retriever's candidates
-        hits = [h for h in self.store.search(vector, depth, where) if h[0] in self.lexical.id_set]
+        depth = min(max(self.candidates, top_k), self.lexical.count)   # each retriever's candidates
+        hits = self.store.search(vector, depth, where)
+        held = self.lexical.holding([h[0] for h in hits])   # chunks of a change still under way stay unseen
+        hits = [h for h in hits if h[0] in held]
         clock.lap("dense")
         known = {h[0]: (h[1], h[2]) for h in hits}
-        with self._lock:   # the same filter inside BM25: a mask over its rows' dates and outlets
-            mask = self.lexical.mask(filters.since, filters.until, filters.outlets) if where is not None else None
-            lexical = self.lexical.search(question, depth, mask)
+        # the same filter inside the lexical index: its chunks' dates and outlets
+        lexical = (self.lexical.search(question, depth, filters.since, filters.until, filters.outlets)
+                   if where is not None and filters is not None else self.lexical.search(question, depth))
         clock.lap("bm25")
         fused = fuse([[(h[0], h[3]) for h in hits], lexical], self.weights, self.fusion)[:depth][:top_k]
         found = self._passages(fused, known)

@@ -83,34 +83,36 @@ def covered_or_found(find: Callable[..., Findings], min_support: float, name: st
     return find(question, top_k, timings, filters=filters, as_of=as_of, plain=True, context=context), None
 
 
-def open_search(store: Any, generation: str, root: Any, settings: Settings, embedder: Any,
+def open_search(store: Any, generation: str, settings: Settings, embedder: Any,
                 finder: EvidenceFinder | None) -> tuple[Any, EvidenceFinder]:
-    """Retriever and evidence finder over one generation of a collection: its saved BM25 files memory-mapped,
-    or, for a collection without them (a Chroma server changed from another machine, an index of an older
-    format), built and saved for the next process.
+    """Retriever and evidence finder over a snapshot of the collection's lexical index. An index behind the
+    collection (a writer killed mid-change, a Chroma server changed from another machine, an index of an older
+    format) is first brought up to it, unless a writer is at work (its own publish will).
 
     Raises:
         IndexMissingError: the collection is empty.
     """
-    import contextlib
+    from pathlib import Path
 
-    from index.lexical import build, load, save
+    from index.lock import writer_lock
     from qa.errors import IndexMissingError
-    from qa.library import term_counts
+    from qa.library import catch_up, lexical_index
     from qa.retriever import Retriever
     from qa.terms import TermWeights
 
-    lexical = load(root, generation) if generation else None
-    if lexical is None:
-        lexical = build(store.records(), generation, term_counts)
-        if generation:
-            with contextlib.suppress(OSError):
-                save(lexical, root, prune=False)
-    if not lexical.ids:
+    index = lexical_index(settings, store)
+    lexical = index.snapshot()
+    empty = not lexical.count and store.count() > 0   # chunks written without a publish (index.ingest alone)
+    if lexical.generation != generation or index.pending() or empty:
+        with writer_lock(Path(settings.data_dir), wait=False) as writing:
+            if writing:
+                catch_up(store, index, full=empty)
+                lexical = index.snapshot()
+    if not lexical.count:
         raise IndexMissingError(f"Collection {store.name!r} is empty: run `qa ingest seeds/` first")
-    retriever = Retriever(store, embedder, lexical, candidates=max(settings.candidates, settings.top_k),
+    retriever = Retriever(store, embedder, lexical, generation, candidates=max(settings.candidates, settings.top_k),
                           dense_weight=settings.dense_weight, fusion=settings.fusion)
-    weights = TermWeights(counts=(lexical.df, lexical.n))
+    weights = TermWeights(counts=(lexical.df, lexical.count))
     finder = (finder.with_weights(weights, embedder, retriever.sentence_vectors) if finder is not None
               else EvidenceFinder(embedder, weights, stored=retriever.sentence_vectors))
     return retriever, finder

@@ -22,7 +22,8 @@ class TermWeights:
     """Stemmed content words with inverse document frequencies over a corpus of chunks."""
 
     def __init__(self, texts: Iterable[str] = (), *, counts: tuple[dict[str, int], int] | None = None) -> None:
-        """Count document frequencies over texts, or take them ready (counts=(df, n), as persisted)."""
+        """Count document frequencies over texts, or take them ready: counts=(df, n), df anything with a mapping's
+        get (the lexical index reads them on demand)."""
         import Stemmer
 
         self._stemmer = Stemmer.Stemmer("english")
@@ -34,10 +35,8 @@ class TermWeights:
                 df.update(set(self.terms(text)))
             counts = (dict(df), n)
         self.df, self.n = counts
-        n = self.n
-        # log(1 + n/df): gentle enough that topic words still count in a small, single-topic corpus
-        self._idf = {t: math.log(1 + n / c) for t, c in self.df.items()}
-        self._unseen = math.log(1 + 2 * max(n, 1))
+        self._idf: dict[str, float] = {}
+        self._unseen = math.log(1 + 2 * max(self.n, 1))
 
     def terms(self, text: str) -> list[str]:
         """Stemmed, lower-cased content words of text, stopwords removed, irregular verbs at their base."""
@@ -46,8 +45,13 @@ class TermWeights:
         return self._stemmer.stemWords([numeral(IRREGULAR.get(w, w)) for w in words if w and w not in STOP])
 
     def idf(self, term: str) -> float:
-        """Inverse document frequency; a term never seen counts as rare."""
-        return self._idf.get(term, self._unseen)
+        """Inverse document frequency, log(1 + n/df): gentle enough that topic words still count in a small,
+        single-topic corpus; a term never seen counts as rare."""
+        found = self._idf.get(term)
+        if found is None:
+            count = self.df.get(term)
+            found = self._idf[term] = math.log(1 + self.n / count) if count else self._unseen
+        return found
 
     @staticmethod
     def bigrams(terms: list[str] | tuple[str, ...]) -> set[tuple[str, str]]:

@@ -33,7 +33,7 @@ def snapshot(data_dir):
     store = ChunkStore(data_dir, "articles")
     got = store._collection.get(include=["documents", "metadatas"])
     chunks = sorted(zip(got["ids"], got["documents"], (m["source"] for m in got["metadatas"])))
-    bm25 = NewsQA(Settings(data_dir=data_dir))._search_parts()[0].lexical.ids
+    bm25 = NewsQA(Settings(data_dir=data_dir))._search_parts()[0].lexical.all_ids()
     return {"articles": store.article_hashes(), "chunks": chunks, "count": store.count(), "bm25": sorted(bm25),
             "sentence_vectors": sorted(store.sentence_vectors([c[0] for c in chunks]))}
 
@@ -157,7 +157,7 @@ def test_changed_settings_rebuild_into_a_new_collection_while_asks_keep_working(
     assert rebuilt["articles"] == expected["articles"] and len(rebuilt["articles"]) == 241
     # the long-lived reader follows the switch at its next question
     answer = reader.ask(question)
-    assert not answer.refused and sorted(reader._search_parts()[0].lexical.ids) == rebuilt["bm25"]
+    assert not answer.refused and sorted(reader._search_parts()[0].lexical.all_ids()) == rebuilt["bm25"]
     # the next writer deletes what the rebuild replaced
     again = subprocess.run([sys.executable, "-m", "qa.cli", "ingest", str(corpus)], capture_output=True, timeout=600,
                            env={**os.environ, "QA_DATA_DIR": str(data), "QA_CHUNK_WORDS": "60",

@@ -47,10 +47,11 @@ def test_unreachable_server_is_a_clear_error():
         ChunkStore(None, "articles", f"http://127.0.0.1:{free_port()}")
 
 
-def test_a_second_machine_builds_bm25_once_per_generation(settings, embedder, tmp_path, monkeypatch):
+def test_a_second_machine_builds_its_lexical_index_once_per_generation(settings, embedder, tmp_path, monkeypatch):
     if not settings.chroma_url:
         pytest.skip("embedded: another data dir is another database")
     import index.lexical
+    from qa.library import lexical_index
 
     writer = NewsQA(settings.model_copy(update={"collection": "shared", "data_dir": tmp_path / "a"}), embedder=embedder)
     writer.ingest(SEEDS)
@@ -58,12 +59,12 @@ def test_a_second_machine_builds_bm25_once_per_generation(settings, embedder, tm
     first = NewsQA(elsewhere, embedder=embedder)
     assert first.ask(ARMS_QUESTION).citations[0].source == CHOE_ARTICLE  # built from the server's chunks
     generation = first.store().generation()
-    assert index.lexical.load(first._lexical_root(), generation) is not None
+    assert lexical_index(elsewhere, first.store()).snapshot().generation == generation
 
     def no_build(*args, **kwargs):
-        raise AssertionError("BM25 was rebuilt although this generation's files are here")
+        raise AssertionError("the lexical index was rebuilt although it holds this generation")
 
-    monkeypatch.setattr(index.lexical, "build", no_build)
+    monkeypatch.setattr(index.lexical.LexicalIndex, "rebuild", no_build)
     later = NewsQA(elsewhere, embedder=embedder)
     assert later.ask(ARMS_QUESTION).citations[0].source == CHOE_ARTICLE
     writer.store().drop()

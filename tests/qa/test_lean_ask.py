@@ -1,5 +1,5 @@
 """The ask path stays lean and reads what ingest saved: no torch, sentence-transformers, transformers,
-gradio or llama-index in a `qa ask` process; BM25 and term statistics are loaded, not rebuilt; a change
+gradio or llama-index in a `qa ask` process; the lexical index is opened, not rebuilt; a change
 in progress in another process (or one that crashed) is invisible until it completes."""
 import json
 import subprocess
@@ -19,8 +19,8 @@ PROBE = """
 import json, sys
 import index.lexical
 def refuse(*a, **k):
-    raise AssertionError("BM25 was rebuilt instead of loaded")
-index.lexical.build = refuse
+    raise AssertionError("the lexical index was changed by a reader although it was up to date")
+index.lexical.LexicalIndex.rebuild = index.lexical.LexicalIndex.apply = refuse
 from qa.cli import main
 code = main(["ask", sys.argv[1], "--data-dir", sys.argv[2], "--json"])
 print(json.dumps({"code": code, "heavy": [m for m in HEAVY if m in sys.modules]}), file=sys.stderr)

@@ -6,6 +6,7 @@ import sys
 import pytest
 
 import qa
+from qa.library import lexical_index
 from qa.pipeline import NewsQA
 from qa.settings import Settings
 from tests.conftest import ARMS_QUESTION, CHOE_ARTICLE
@@ -44,7 +45,18 @@ def test_a_removed_article_is_never_retrieved_again(pipeline):
     for question in (ARMS_QUESTION, "Who is Choe Son Hui?"):
         found = pipeline.find(question, top_k=10)
         assert CHOE_ARTICLE not in {p.source for p in found.passages}
-    assert not any(i.startswith(f"{CHOE_ARTICLE}:") for i in pipeline._search_parts()[0].lexical.ids)
+    assert not any(i.startswith(f"{CHOE_ARTICLE}:") for i in pipeline._search_parts()[0].lexical.all_ids())
+
+
+def test_a_change_killed_before_its_publish_is_caught_up_by_the_next_reader(pipeline, embedder):
+    writing = pipeline.library._open()   # journals every article whose chunks change
+    writing.delete_article(CHOE_ARTICLE)  # ... then the process dies before publishing
+    index = lexical_index(pipeline.settings, writing)
+    assert index.pending() == {CHOE_ARTICLE} and any(i.startswith(f"{CHOE_ARTICLE}:") for i in index.snapshot().all_ids())
+    reader = NewsQA(pipeline.settings, embedder=embedder)
+    held = reader._search_parts()[0].lexical.all_ids()
+    assert held and not any(i.startswith(f"{CHOE_ARTICLE}:") for i in held)
+    assert index.pending() == set() and reader.check() == []   # the manifest, Chroma and the lexical index agree
 
 
 def test_qa_ask_follows_every_setting(pipeline, monkeypatch):

@@ -1,0 +1,73 @@
+"""The Tantivy lexical index: BM25 under a filter, changes by article, snapshots, the journal, term statistics."""
+from index.lexical import LexicalIndex
+from qa.terms import TermWeights
+
+DAY = 86_400
+
+
+def record(chunk_id, text, source, ts=None, outlet="", title="T"):
+    meta = {"source": source, "title": title, **({"ts": ts} if ts is not None else {}), **({"outlet": outlet} if outlet else {})}
+    return chunk_id, text, meta
+
+
+ROWS = [
+    record("a:0", "The ferry to Quellmoor runs four times a day.", "a", ts=10 * DAY, outlet="Harbour Post"),
+    record("a:1", "The harbour master said the pier was repaired.", "a", ts=10 * DAY, outlet="Harbour Post"),
+    record("b:0", "The ferry to Quellmoor runs six times a day in summer.", "b", ts=40 * DAY, outlet="Asia Brief"),
+    record("c:0", "Ferries and ferry timetables: an undated note.", "c"),
+]
+
+
+def index_of(tmp_path, rows=ROWS, generation="g1"):
+    index = LexicalIndex(tmp_path / "lex", TermWeights().terms)
+    index.rebuild(rows, generation)
+    return index
+
+
+def test_bm25_ranks_by_shared_words_and_filters_as_chroma_does(tmp_path):
+    snap = index_of(tmp_path).snapshot()
+    assert snap.generation == "g1" and snap.count == 4
+    ranked = [i for i, _ in snap.search("How often does the ferry to Quellmoor run?", 10)]
+    assert set(ranked[:2]) == {"a:0", "b:0"} and "a:1" not in ranked
+    assert [i for i, _ in snap.search("ferry Quellmoor", 10, since=30 * DAY)] == ["b:0"]   # undated ones out
+    assert [i for i, _ in snap.search("ferry Quellmoor", 10, until=20 * DAY)] == ["a:0"]
+    assert [i for i, _ in snap.search("ferry", 10, outlets=("Asia Brief",))] == ["b:0"]
+    assert snap.search("the of and", 10) == [] and snap.search("ferry", 0) == []
+
+
+def test_a_change_replaces_only_its_articles_and_open_snapshots_keep_theirs(tmp_path):
+    index = index_of(tmp_path)
+    before = index.snapshot()
+    index.apply(["a", "d"], [record("a:0", "The ferry now runs twice a day.", "a"),
+                             record("d:0", "A new ferry route opens to Brinkhaven.", "d")], "g2")
+    after = index.snapshot()
+    assert after.generation == "g2" and after.all_ids() == {"a:0", "b:0", "c:0", "d:0"}
+    assert before.generation == "g1" and before.all_ids() == {"a:0", "a:1", "b:0", "c:0"}
+    assert after.holding(["a:1", "d:0", "zz"]) == {"d:0"} and before.holding(["a:1", "d:0"]) == {"a:1"}
+    assert [i for i, _ in after.search("Brinkhaven", 5)] == ["d:0"]
+
+
+def test_the_journal_survives_until_settled_and_reopening_keeps_the_index(tmp_path):
+    index = index_of(tmp_path)
+    index.note(["b", "a"])
+    index.note(["a"])
+    again = LexicalIndex(tmp_path / "lex", TermWeights().terms)   # another process, after a kill
+    assert again.pending() == {"a", "b"} and again.snapshot().generation == "g1"
+    again.settled()
+    assert again.pending() == set() and index.pending() == set()
+
+
+def test_an_index_of_another_format_is_replaced_by_an_empty_one(tmp_path):
+    index_of(tmp_path)
+    (tmp_path / "lex" / "format").write_text("bm25s-v2")
+    fresh = LexicalIndex(tmp_path / "lex", TermWeights().terms).snapshot()
+    assert fresh.count == 0 and fresh.generation == ""
+
+
+def test_term_statistics_count_documents_as_term_weights_do(tmp_path):
+    snap = index_of(tmp_path).snapshot()
+    weights = TermWeights([f"T\n{text}" for _, text, _ in ROWS])
+    for term in ("ferri", "quellmoor", "harbour", "t", "brinkhaven"):
+        assert snap.df.get(term) == weights.df.get(term), term
+    counted = TermWeights(counts=(snap.df, snap.count))
+    assert counted.idf("quellmoor") == weights.idf("quellmoor") and counted.idf("unseen") == weights.idf("unseen")
