@@ -6,7 +6,8 @@ DAY = 86_400
 
 
 def record(chunk_id, text, source, ts=None, outlet="", title="T"):
-    meta = {"source": source, "title": title, **({"ts": ts} if ts is not None else {}), **({"outlet": outlet} if outlet else {})}
+    meta = {"source": source, "title": title, **({"ts": ts} if ts is not None else {}),
+            **({"outlet": outlet} if outlet else {})}
     return chunk_id, text, meta
 
 
