@@ -5,8 +5,9 @@ and stays on every copy, so removing any one of them keeps the others together.
 """
 from __future__ import annotations
 
+import functools
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 PERMUTATIONS = 64
@@ -42,34 +43,54 @@ def decode(text: str) -> Any:
     return MinHash(num_perm=PERMUTATIONS, hashvalues=values, scheme=SCHEME)
 
 
-class Stories:
-    """Which story each article belongs to: an LSH index over the signatures of the stored articles."""
+def bands(encoded: str) -> dict[str, str]:
+    """The LSH band keys of an encoded signature, as the manifest keeps them ("band0".."band4"): two articles
+    whose signatures share a band are candidates (datasketch's banding for SAME_STORY and PERMUTATIONS)."""
+    import hashlib
 
-    def __init__(self, stored: Mapping[str, tuple[str, str]]) -> None:
-        """stored: article id -> (story, encoded signature) of the articles already in the collection."""
+    if not encoded or len(encoded) != PERMUTATIONS * 16:
+        return {}
+    raw = bytes.fromhex(encoded)
+    return {f"band{i}": hashlib.blake2b(raw[start * 8:end * 8], digest_size=8).hexdigest()
+            for i, (start, end) in enumerate(_band_ranges())}
+
+
+@functools.cache
+def _band_ranges() -> tuple[tuple[int, int], ...]:
+    from datasketch import MinHashLSH
+
+    return tuple(MinHashLSH(threshold=SAME_STORY, num_perm=PERMUTATIONS).hashranges)
+
+
+class Stories:
+    """Which story each article belongs to. Stored articles are found by their band keys in the manifest (a
+    lookup that costs the candidates, not the archive), the ones of this ingest by an LSH in memory."""
+
+    def __init__(self, near: Callable[[dict[str, str]], Mapping[str, tuple[str, str]]]) -> None:
+        """near: band keys -> article id -> (story, encoded signature) of the stored articles sharing one."""
         from datasketch import MinHashLSH
 
+        self._near = near
         self._lsh = MinHashLSH(threshold=SAME_STORY, num_perm=PERMUTATIONS)
         self._story: dict[str, str] = {}
         self._sig: dict[str, Any] = {}
-        for article_id, (story, sig) in stored.items():
-            if sig and len(sig) == PERMUTATIONS * 16:
-                self._add(article_id, story or article_id, decode(sig))
 
     def assign(self, article_id: str, text: str) -> tuple[str, str]:
         """(story, encoded signature) of an article being ingested: the story of a stored near-copy whose
         estimated similarity passes SAME_STORY, else its own id."""
         sig = signature(text)
+        encoded = encode(sig)
         if article_id in self._story:       # an update: it leaves its old place first
             self._lsh.remove(article_id)
             del self._story[article_id], self._sig[article_id]
-        matches = sorted(m for m in self._lsh.query(sig)   # the index's candidates, checked: LSH over-reports
-                         if m != article_id and self._sig[m].jaccard(sig) >= SAME_STORY)
-        story = self._story[matches[0]] if matches else article_id
-        self._add(article_id, story, sig)
-        return story, encode(sig)
-
-    def _add(self, article_id: str, story: str, sig: Any) -> None:
+        stories = {m: (self._story[m], self._sig[m]) for m in self._lsh.query(sig)}
+        for other, (story, stored) in self._near(bands(encoded)).items():
+            if other not in stories and len(stored) == PERMUTATIONS * 16:
+                stories[other] = (story or other, decode(stored))
+        matches = sorted(m for m, (_, other) in stories.items()   # candidates, checked: LSH over-reports
+                         if m != article_id and other.jaccard(sig) >= SAME_STORY)
+        story = stories[matches[0]][0] if matches else article_id
         self._lsh.insert(article_id, sig)
         self._story[article_id] = story
         self._sig[article_id] = sig
+        return story, encoded

@@ -142,12 +142,13 @@ def ingest_folder(folder: Path, store: ChunkStore, embedder: Any, chunker: Chunk
         articles += carried_articles(carry, {a.article_id for a in articles})
     report = IngestReport(store.name, articles=len(articles), skipped=skipped,
                           warnings=[f"{a.path}: {a.warning}" for a in articles if a.warning])
-    finished = store.finished()
-    stored = store.article_hashes(finished)
-    existing = set(stored) | set(store.chunk_sources())  # finished, or half-written by a killed run
+    # what is stored of these articles (of all, with prune): reads that cost the folder, not the archive
+    ids = None if prune else [a.article_id for a in articles]
+    stored = store.article_hashes(store.finished(ids))
+    existing = set(stored) | set(store.chunk_sources(ids))  # finished, or half-written by a killed run
     todo = [a for a in articles if stored.get(a.article_id) != a.content_hash]
     report.unchanged = len(articles) - len(todo)
-    stories = Stories(store.stories(finished)) if todo else None   # every stored signature: only when there is work
+    stories = Stories(store.near)
     bar = tqdm(total=len(todo), desc="Ingesting", unit="article", disable=not progress or not todo)
     pending: list[tuple[Article, list[Chunk]]] = []
 
@@ -156,7 +157,6 @@ def ingest_folder(folder: Path, store: ChunkStore, embedder: Any, chunker: Chunk
         vectors, sentences = embed_chunks(embedder, chunks, late)
         added = datetime.now(UTC).isoformat(timespec="seconds")
         nodes = []
-        assert stories is not None
         assigned = {a.article_id: stories.assign(a.article_id, a.body) for a, _ in pending}
         for article, cs in pending:
             story = assigned[article.article_id][0]

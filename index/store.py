@@ -11,6 +11,15 @@ from index.chroma import check_collection_name, each_page, open_client
 from qa.errors import IndexMissingError
 
 MANIFEST_SUFFIX = ".manifest"
+PAGE_IDS = 5000   # ids per read by ids (SQLite's variable limit)
+BANDS = "v1"      # the manifest's entries carry their LSH band keys
+
+
+def _entry(meta: dict[str, Any]) -> dict[str, Any]:
+    """A manifest entry with the band keys of its text signature."""
+    from index.copies import bands
+
+    return {**{k: v for k, v in meta.items() if not k.startswith("band")}, **bands(str(meta.get("minhash", "")))}
 SENTENCES_SUFFIX = ".sentences"
 class ChunkStore:
     """One Chroma collection of chunks, with our article-level bookkeeping on top."""
@@ -169,21 +178,32 @@ class ChunkStore:
                 pass
         return gone
 
-    def finished(self) -> dict[str, dict[str, Any]]:
+    def finished(self, ids: Sequence[str] | None = None) -> dict[str, dict[str, Any]]:
         """Article id -> manifest entry (content hash, chunk count, story, text signature) of every completely
-        stored article: one read of the manifest."""
-        got = self._manifest.get(include=["metadatas"])
-        return {i: dict(m) for i, m in zip(got["ids"], got["metadatas"] or []) if m and "hash" in m}
+        stored article (or of those among ids: a read that costs what they are, not the archive)."""
+        got: dict[str, list] = {"ids": [], "metadatas": []}
+        for part in [None] if ids is None else [list(ids)[i:i + PAGE_IDS] for i in range(0, len(ids), PAGE_IDS)]:
+            page = self._manifest.get(ids=part, include=["metadatas"])
+            got["ids"] += page["ids"]
+            got["metadatas"] += page["metadatas"] or []
+        return {i: dict(m) for i, m in zip(got["ids"], got["metadatas"]) if m and "hash" in m}
 
     def article_hashes(self, finished: dict[str, dict[str, Any]] | None = None) -> dict[str, str]:
         """Article id -> content hash of every completely stored article (from the manifest, or an entry
         already read with finished())."""
         return {i: str(m["hash"]) for i, m in (self.finished() if finished is None else finished).items()}
 
-    def chunk_sources(self) -> dict[str, int]:
-        """Article id -> number of chunks actually in the collection (finished or not)."""
+    def chunk_sources(self, ids: Sequence[str] | None = None) -> dict[str, int]:
+        """Article id -> number of chunks actually in the collection (finished or not): of every article, or of
+        those among ids."""
+        if ids is None:
+            metas = (meta for _, _, meta in each_page(self._collection, ["metadatas"]))
+        else:
+            parts = [list(ids)[i:i + PAGE_IDS] for i in range(0, len(ids), PAGE_IDS)]
+            metas = (m or {} for part in parts
+                     for m in self._collection.get(where={"source": {"$in": part}}, include=["metadatas"])["metadatas"])
         counts: dict[str, int] = {}
-        for _, _, meta in each_page(self._collection, ["metadatas"]):
+        for meta in metas:
             if "source" in meta:
                 counts[meta["source"]] = counts.get(meta["source"], 0) + 1
         return counts
@@ -195,7 +215,7 @@ class ChunkStore:
         stories = stories or {}
         if done:
             self._manifest.upsert(ids=[d[0] for d in done], embeddings=[[0.0]] * len(done), metadatas=[
-                {"hash": h, "chunks": n, **dict(zip(("story", "minhash"), stories.get(i, ("", ""))))}
+                _entry({"hash": h, "chunks": n, **dict(zip(("story", "minhash"), stories.get(i, ("", ""))))})
                 for i, h, n in done])
 
     def stories(self, finished: dict[str, dict[str, Any]] | None = None) -> dict[str, tuple[str, str]]:
@@ -203,6 +223,23 @@ class ChunkStore:
         manifest, or an entry already read with finished())."""
         return {i: (str(m.get("story", "")), str(m["minhash"]))
                 for i, m in (self.finished() if finished is None else finished).items() if m.get("minhash")}
+
+    def near(self, band_keys: Mapping[str, str]) -> dict[str, tuple[str, str]]:
+        """Article id -> (story, text signature) of the finished articles sharing one of these LSH band keys
+        (index.copies.bands): one indexed read of the manifest. Entries written before band keys existed get
+        them first, once."""
+        if len(band_keys) < 2:
+            return {}
+        if (self._manifest.metadata or {}).get("bands") != BANDS:
+            entries = self.finished()
+            for at in range(0, len(entries), PAGE_IDS):
+                part = list(entries)[at:at + PAGE_IDS]
+                self._manifest.upsert(ids=part, embeddings=[[0.0]] * len(part),
+                                      metadatas=[_entry(entries[i]) for i in part])
+            self._manifest.modify(metadata={**(self._manifest.metadata or {}), "bands": BANDS})
+        got = self._manifest.get(where={"$or": [{k: v} for k, v in band_keys.items()]}, include=["metadatas"])
+        return {i: (str(m.get("story", "")), str(m.get("minhash", ""))) for i, m in
+                zip(got["ids"], got["metadatas"] or []) if m and "hash" in m}
 
     def unmark(self, article_ids: Sequence[str]) -> None:
         """Forget that articles are complete (the first step before their chunks change)."""
@@ -260,6 +297,26 @@ class ChunkStore:
                                    metadatas=[{"source": n.metadata["source"], "v": v}
                                               for n, v in zip(nodes, sentence_vectors)])
         self.vector_store().add(list(nodes))
+
+    def add_records(self, records: Sequence[tuple[str, str, dict[str, Any]]], vectors: Sequence[Any],
+                    sentence_vectors: Sequence[str]) -> None:
+        """Add chunks as (id, text, metadata) with their vectors and packed sentence vectors (a copy of stored ones)."""
+        self._changing(sorted({m["source"] for _, _, m in records}))
+        ids = [r[0] for r in records]
+        self._sentences.upsert(ids=ids, embeddings=[[0.0]] * len(ids), metadatas=[
+            {"source": m["source"], "v": v} for (_, _, m), v in zip(records, sentence_vectors)])
+        self._collection.add(ids=ids, embeddings=[list(map(float, v)) for v in vectors],
+                             documents=[r[1] for r in records], metadatas=[r[2] for r in records])
+
+    def export(self) -> tuple[list[tuple[str, str, dict[str, Any]]], dict[str, Any], dict[str, str]]:
+        """Every chunk as (id, text, metadata), with its vector and its packed sentence vectors, by id."""
+        records, vectors, sentences = [], {}, {}
+        for offset in range(0, self.count(), 250):
+            got = self._collection.get(limit=250, offset=offset, include=["documents", "metadatas", "embeddings"])
+            records += [(i, d or "", m or {}) for i, d, m in zip(got["ids"], got["documents"], got["metadatas"])]
+            vectors.update(zip(got["ids"], got["embeddings"]))
+            sentences.update(self.sentence_vectors(got["ids"]))
+        return records, vectors, sentences
 
     def sentence_vectors(self, ids: Sequence[str]) -> dict[str, str]:
         """Chunk id -> its packed sentence vectors, for the chunks that have them."""

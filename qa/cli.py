@@ -172,6 +172,10 @@ def _cmd_eval(args: argparse.Namespace) -> int:
 
 
 def _cmd_bench(args: argparse.Namespace) -> int:
+    if args.chunks:
+        from evals.grow import run_grow
+
+        return run_grow(_settings(args), args)
     from evals.bench import run_bench
 
     return run_bench(_settings(args), args)

@@ -116,6 +116,9 @@ def build_parser(settings_flags: bool = True) -> argparse.ArgumentParser:
     source.add_argument("--dataset", default="squad2", help="seeds | squad2 | rgb | PATH.jsonl (default squad2)")
     p.add_argument("--benchmarks", type=Path, help="folder of the outside benchmarks (default ../shared/benchmarks)")
     p.add_argument("--scale", default="1", help="corpus multiples to measure, e.g. 1,4,16 (default 1)")
+    p.add_argument("--chunks", help="instead: grow the archive to these sizes, e.g. 100k,1m (vectors of copied "
+                   "text reused) and measure asks, adding and removing 10 articles, memory, disk")
+    p.add_argument("--scratch", type=Path, help="where --chunks builds its archive (default the temp folder)")
     p.add_argument("--questions", type=int, default=100, help="warm questions to time (default 100)")
     p.add_argument("--cold", type=int, default=5, help="cold `qa ask` processes to time (default 5)")
     p.add_argument("--threads", default="1,4,16", help="thread counts for the throughput figure ('' for none)")

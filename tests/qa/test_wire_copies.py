@@ -73,3 +73,18 @@ def test_a_copy_ingested_later_joins_the_stored_story(wired, tmp_path):
     wired.ingest(late)
     cited = wired.ask("How much did the Brask library cost?").citations[0]
     assert "Metro Wire" in (*cited.also_in, cited.outlet)
+
+
+def test_entries_written_before_band_keys_are_found_after_a_one_time_backfill(tmp_path):
+    from index.copies import bands, encode, signature
+    from index.store import ChunkStore
+
+    store = ChunkStore(tmp_path, "older", create=True)
+    encoded = encode(signature("BRASK (AP) — " + story(1)))
+    # what an earlier version wrote: no band keys
+    store._manifest.upsert(ids=["old"], embeddings=[[0.0]], metadatas=[
+        {"hash": "h", "chunks": 1, "story": "old", "minhash": encoded}])
+    copy = encode(signature("BRASK (Metro Wire) — " + story(1)))
+    assert store.near(bands(copy)) == {"old": ("old", encoded)}
+    assert store._manifest.get(ids=["old"], include=["metadatas"])["metadatas"][0]["band0"] == bands(encoded)["band0"]
+    assert store.near(bands(encode(signature("An unrelated report on harbour fees in Quellmoor.")))) == {}
