@@ -1,27 +1,18 @@
 """Chunk storage in Chroma (embedded on disk, or a server), with our article-level bookkeeping on top."""
 from __future__ import annotations
 
-import uuid
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 from index.articles import article_rows, reassemble
 from index.chroma import check_collection_name, each_page, open_client
+from index.manifest import PAGE_IDS, Manifest
+from index.rebuilds import MANIFEST_SUFFIX, SENTENCES_SUFFIX, Rebuilds
 from qa.errors import IndexMissingError
 
-MANIFEST_SUFFIX = ".manifest"
-PAGE_IDS = 5000   # ids per read by ids (SQLite's variable limit)
-BANDS = "v1"      # the manifest's entries carry their LSH band keys
 
-
-def _entry(meta: dict[str, Any]) -> dict[str, Any]:
-    """A manifest entry with the band keys of its text signature."""
-    from index.copies import bands
-
-    return {**{k: v for k, v in meta.items() if not k.startswith("band")}, **bands(str(meta.get("minhash", "")))}
-SENTENCES_SUFFIX = ".sentences"
-class ChunkStore:
+class ChunkStore(Manifest, Rebuilds):
     """One Chroma collection of chunks, with our article-level bookkeeping on top."""
 
     def __init__(self, data_dir: Path, collection: str, chroma_url: str | None = None, *, create: bool = False,
@@ -120,78 +111,8 @@ class ChunkStore:
             return True
         return current == wanted
 
-    def rebuild(self, built_with: dict[str, str]) -> ChunkStore:
-        """A new collection for vectors built with other settings; it replaces this one at switch_to().
-
-        An unfinished rebuild with the same settings (a killed run) is resumed; one with other settings
-        is dropped. Readers keep reading the current collection meanwhile.
-        """
-        building = str((self._head.metadata or {}).get("building") or "")
-        if building:
-            target = self._rebuild_collection(building)
-            if target.claim(built_with):
-                return target
-            target.drop()
-        building = f"{self.name}.b{uuid.uuid4().hex[:8]}"
-        self._head.modify(metadata={**(self._head.metadata or {}), "building": building})
-        target = self._rebuild_collection(building)
-        target.claim(built_with)
-        return target
-
     def _rebuild_collection(self, physical: str) -> ChunkStore:
         return ChunkStore(self._where[0], self.name, self._where[1], physical=physical)
-
-    def _retired(self) -> list[str]:
-        """The collections a completed rebuild replaced, not yet deleted."""
-        return [n for n in str((self._head.metadata or {}).get("retired") or "").split(",") if n]
-
-    def switch_to(self, target: ChunkStore) -> None:
-        """Make a completed rebuild the collection readers read (one metadata write: atomic). The
-        replaced vectors are deleted by the next writer's collect_garbage()."""
-        retired = self._retired() + ([self._current()] if self._current() != self.name else [])
-        self._head.modify(metadata={**(self._head.metadata or {}), "current": target.physical, "building": "",
-                                    "retired": ",".join(retired)})
-        self.generation()
-
-    def collect_garbage(self) -> list[str]:
-        """Delete what a completed rebuild replaced (called by writers, under the writer lock)."""
-        retired = self._retired()
-        gone = [n for name in retired for n in self._delete(name)]
-        if self._current() != self.name:  # the head's own chunks were replaced: it only points now
-            stale = self._head.get(include=[])["ids"]
-            if stale:
-                self._head.delete(ids=stale)
-            gone += self._delete(self.name, parts_only=True)
-        if retired:
-            self._head.modify(metadata={**(self._head.metadata or {}), "retired": ""})
-        return gone
-
-    def _delete(self, physical: str, parts_only: bool = False) -> list[str]:
-        """Delete a physical collection with its manifest and sentence vectors (those that exist)."""
-        gone = []
-        parts = [f"{physical}{MANIFEST_SUFFIX}", f"{physical}{SENTENCES_SUFFIX}"]
-        for name in ([] if parts_only else [physical]) + parts:
-            try:
-                self._client.delete_collection(name)
-                gone.append(name)
-            except Exception:  # chromadb raises NotFoundError/ValueError by version: already gone
-                pass
-        return gone
-
-    def finished(self, ids: Sequence[str] | None = None) -> dict[str, dict[str, Any]]:
-        """Article id -> manifest entry (content hash, chunk count, story, text signature) of every completely
-        stored article (or of those among ids: a read that costs what they are, not the archive)."""
-        got: dict[str, list] = {"ids": [], "metadatas": []}
-        for part in [None] if ids is None else [list(ids)[i:i + PAGE_IDS] for i in range(0, len(ids), PAGE_IDS)]:
-            page = self._manifest.get(ids=part, include=["metadatas"])
-            got["ids"] += page["ids"]
-            got["metadatas"] += page["metadatas"] or []
-        return {i: dict(m) for i, m in zip(got["ids"], got["metadatas"]) if m and "hash" in m}
-
-    def article_hashes(self, finished: dict[str, dict[str, Any]] | None = None) -> dict[str, str]:
-        """Article id -> content hash of every completely stored article (from the manifest, or an entry
-        already read with finished())."""
-        return {i: str(m["hash"]) for i, m in (self.finished() if finished is None else finished).items()}
 
     def chunk_sources(self, ids: Sequence[str] | None = None) -> dict[str, int]:
         """Article id -> number of chunks actually in the collection (finished or not): of every article, or of
@@ -207,44 +128,6 @@ class ChunkStore:
             if "source" in meta:
                 counts[meta["source"]] = counts.get(meta["source"], 0) + 1
         return counts
-
-    def mark_done(self, done: Sequence[tuple[str, str, int]], stories: Mapping[str, tuple[str, str]] | None = None
-                  ) -> None:
-        """Record that every chunk of these articles (id, content hash, chunk count) is committed (the last
-        step of their ingest), with each one's story and text signature (index.copies) when given."""
-        stories = stories or {}
-        if done:
-            self._manifest.upsert(ids=[d[0] for d in done], embeddings=[[0.0]] * len(done), metadatas=[
-                _entry({"hash": h, "chunks": n, **dict(zip(("story", "minhash"), stories.get(i, ("", ""))))})
-                for i, h, n in done])
-
-    def stories(self, finished: dict[str, dict[str, Any]] | None = None) -> dict[str, tuple[str, str]]:
-        """Article id -> (story, text signature) of every completely stored article that has them (from the
-        manifest, or an entry already read with finished())."""
-        return {i: (str(m.get("story", "")), str(m["minhash"]))
-                for i, m in (self.finished() if finished is None else finished).items() if m.get("minhash")}
-
-    def near(self, band_keys: Mapping[str, str]) -> dict[str, tuple[str, str]]:
-        """Article id -> (story, text signature) of the finished articles sharing one of these LSH band keys
-        (index.copies.bands): one indexed read of the manifest. Entries written before band keys existed get
-        them first, once."""
-        if len(band_keys) < 2:
-            return {}
-        if (self._manifest.metadata or {}).get("bands") != BANDS:
-            entries = self.finished()
-            for at in range(0, len(entries), PAGE_IDS):
-                part = list(entries)[at:at + PAGE_IDS]
-                self._manifest.upsert(ids=part, embeddings=[[0.0]] * len(part),
-                                      metadatas=[_entry(entries[i]) for i in part])
-            self._manifest.modify(metadata={**(self._manifest.metadata or {}), "bands": BANDS})
-        got = self._manifest.get(where={"$or": [{k: v} for k, v in band_keys.items()]}, include=["metadatas"])
-        return {i: (str(m.get("story", "")), str(m.get("minhash", ""))) for i, m in
-                zip(got["ids"], got["metadatas"] or []) if m and "hash" in m}
-
-    def unmark(self, article_ids: Sequence[str]) -> None:
-        """Forget that articles are complete (the first step before their chunks change)."""
-        if article_ids:
-            self._manifest.delete(ids=list(article_ids))
 
     def check(self, repair: bool = False) -> list[str]:
         """Differences between the manifest and the chunks; with repair, remove what no finished article owns
@@ -379,14 +262,3 @@ class ChunkStore:
             self._collection.delete(ids=ids)
         self._sentences.delete(where=where)
         return len(ids)
-
-    def drop(self) -> None:
-        """Delete this collection, its manifest and sentence vectors (with every rebuild when this is the head)."""
-        if self.physical != self.name:
-            self._delete(self.physical)
-            return
-        building = str((self._head.metadata or {}).get("building") or "")
-        for name in {self._current(), building, *self._retired()} - {"", self.name}:
-            self._delete(name)
-        self._delete(self.name, parts_only=True)
-        self._client.delete_collection(self.name)

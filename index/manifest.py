@@ -1,0 +1,76 @@
+"""The manifest of a collection: which articles are completely stored (content hash, chunk count), their story
+and text signature, with the signature's LSH band keys for finding near-copies by an indexed read."""
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+PAGE_IDS = 5000   # ids per read by ids (SQLite's variable limit)
+BANDS = "v1"      # the manifest's entries carry their LSH band keys
+
+
+def _entry(meta: dict[str, Any]) -> dict[str, Any]:
+    """A manifest entry with the band keys of its text signature."""
+    from index.copies import bands
+
+    return {**{k: v for k, v in meta.items() if not k.startswith("band")}, **bands(str(meta.get("minhash", "")))}
+SENTENCES_SUFFIX = ".sentences"
+
+
+class Manifest:
+    """Article-level bookkeeping of a ChunkStore (its `_manifest` collection)."""
+
+    _manifest: Any
+
+    def finished(self, ids: Sequence[str] | None = None) -> dict[str, dict[str, Any]]:
+        """Article id -> manifest entry (content hash, chunk count, story, text signature) of every completely
+        stored article (or of those among ids: a read that costs what they are, not the archive)."""
+        got: dict[str, list] = {"ids": [], "metadatas": []}
+        for part in [None] if ids is None else [list(ids)[i:i + PAGE_IDS] for i in range(0, len(ids), PAGE_IDS)]:
+            page = self._manifest.get(ids=part, include=["metadatas"])
+            got["ids"] += page["ids"]
+            got["metadatas"] += page["metadatas"] or []
+        return {i: dict(m) for i, m in zip(got["ids"], got["metadatas"]) if m and "hash" in m}
+
+    def article_hashes(self, finished: dict[str, dict[str, Any]] | None = None) -> dict[str, str]:
+        """Article id -> content hash of every completely stored article (from the manifest, or an entry
+        already read with finished())."""
+        return {i: str(m["hash"]) for i, m in (self.finished() if finished is None else finished).items()}
+
+    def mark_done(self, done: Sequence[tuple[str, str, int]], stories: Mapping[str, tuple[str, str]] | None = None
+                  ) -> None:
+        """Record that every chunk of these articles (id, content hash, chunk count) is committed (the last
+        step of their ingest), with each one's story and text signature (index.copies) when given."""
+        stories = stories or {}
+        if done:
+            self._manifest.upsert(ids=[d[0] for d in done], embeddings=[[0.0]] * len(done), metadatas=[
+                _entry({"hash": h, "chunks": n, **dict(zip(("story", "minhash"), stories.get(i, ("", ""))))})
+                for i, h, n in done])
+
+    def stories(self, finished: dict[str, dict[str, Any]] | None = None) -> dict[str, tuple[str, str]]:
+        """Article id -> (story, text signature) of every completely stored article that has them (from the
+        manifest, or an entry already read with finished())."""
+        return {i: (str(m.get("story", "")), str(m["minhash"]))
+                for i, m in (self.finished() if finished is None else finished).items() if m.get("minhash")}
+
+    def near(self, band_keys: Mapping[str, str]) -> dict[str, tuple[str, str]]:
+        """Article id -> (story, text signature) of the finished articles sharing one of these LSH band keys
+        (index.copies.bands): one indexed read of the manifest. Entries written before band keys existed get
+        them first, once."""
+        if len(band_keys) < 2:
+            return {}
+        if (self._manifest.metadata or {}).get("bands") != BANDS:
+            entries = self.finished()
+            for at in range(0, len(entries), PAGE_IDS):
+                part = list(entries)[at:at + PAGE_IDS]
+                self._manifest.upsert(ids=part, embeddings=[[0.0]] * len(part),
+                                      metadatas=[_entry(entries[i]) for i in part])
+            self._manifest.modify(metadata={**(self._manifest.metadata or {}), "bands": BANDS})
+        got = self._manifest.get(where={"$or": [{k: v} for k, v in band_keys.items()]}, include=["metadatas"])
+        return {i: (str(m.get("story", "")), str(m.get("minhash", ""))) for i, m in
+                zip(got["ids"], got["metadatas"] or []) if m and "hash" in m}
+
+    def unmark(self, article_ids: Sequence[str]) -> None:
+        """Forget that articles are complete (the first step before their chunks change)."""
+        if article_ids:
+            self._manifest.delete(ids=list(article_ids))
