@@ -54,6 +54,21 @@ def format_types(report: dict) -> list[str]:
     return lines
 
 
+def format_kinds(report: dict) -> list[str]:
+    """Markdown lines: accuracy, refusals and key points per way newsqa answered the questions."""
+    kinds = report["pipelines"]["newsqa"]["metrics"].get("by_kind", {})
+    if not kinds:
+        return []
+    lines = ["## By kind (how newsqa answered)", "",
+             "| kind | questions | answerable | accuracy | refusal recall | false refusals | key-point recall |",
+             "|---|---|---|---|---|---|---|"]
+    for kind, row in kinds.items():
+        lines.append(f"| {kind} | {row['questions']} | {row['answerable']} | {_fmt(row.get('answer_accuracy'))} | "
+                     f"{_fmt(row.get('refusal_recall'))} | {_fmt(row.get('false_refusal_rate'))} | "
+                     f"{_fmt(row.get('key_point_recall'))} |")
+    return lines
+
+
 def write_report(report: dict, out: Path) -> None:
     """Write every artefact of one evaluation into out."""
     import matplotlib
@@ -70,7 +85,7 @@ def write_report(report: dict, out: Path) -> None:
           f"Ingest: {report['ingest']['summary']}", ""]
     md += [f"- **{n}**: {report['pipelines'][n]['description']}" for n in names]
     md += ["", format_table(report), "", "![metrics](metrics.png)", "", "![latency](latency.png)", ""]
-    md += format_types(report) + [""]
+    md += format_types(report) + [""] + format_kinds(report) + [""]
     curve = report.get("refusal_curve") or []
     if curve:
         md += ["## Refusal trade-off (refusal score cut → unanswerable refused, answerable refused)", "",

@@ -34,6 +34,7 @@ def run_ours(pipeline, dataset: Dataset, filters=None, dated: bool = True) -> li
         result = judge(q, answer.text, answer.refused, [p.source for p in answer.passages],
                        [c.source for c in answer.citations], elapsed,
                        ex.best_score if ex else None, ex.judge if ex else None, first)
+        result = replace(result, kind=answer.kind)
         results.append(replace(result, notes=ex.notes) if ex else result)
     return results
 
@@ -94,7 +95,7 @@ def balanced_sample(dataset: Dataset, n: int, seed: int = 0) -> Dataset:
 
 def run_cli(settings: Settings, args: argparse.Namespace) -> int:
     """Entry of `qa eval`: prints the scores table and where the report went."""
-    from evals.report import format_table
+    from evals.report import format_kinds, format_table
 
     dataset = load_dataset(args.dataset, args.benchmarks, args.corpus)
     if args.sample:
@@ -109,6 +110,9 @@ def run_cli(settings: Settings, args: argparse.Namespace) -> int:
                       filters=make_filter(args.since, args.until, args.outlet), dated=not args.undated)
     print(report["ingest"]["summary"])
     print(format_table(report))
+    kinds = format_kinds(report)
+    if len(kinds) > 5:   # more than one kind of question: a row each
+        print("\n".join(kinds[2:]))
     print(f"Report: {out / 'report.md'} (also report.json, metrics.png, latency.png)")
     metrics = report["pipelines"]["newsqa"]["metrics"]
     failed = [f"{name} {metrics.get(key) or 0.0:.3f} < {floor}"

@@ -1,7 +1,7 @@
 """Per-question results and their aggregate scores (same code for our pipeline and the stock one)."""
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 
 from evals.datasets import Question
@@ -40,6 +40,7 @@ class Result:
     key_points: int = 0              # a synthesis question's key points
     key_points_made: int = 0         # how many of them the answer makes
     notes: tuple[str, ...] = ()      # the answer's explanation notes (the model's judgement of each candidate...)
+    kind: str = ""                   # how newsqa answered it: fact | yes/no | synthesis | coverage | multi-part
 
 
 def judge(q: Question, answer: str, refused: bool, retrieved: Sequence[str], cited: Sequence[str],
@@ -97,6 +98,7 @@ def aggregate(results: Sequence[Result]) -> dict:
         "latency_ms": percentiles([r.latency_ms for r in results]),
         "first_text_ms": percentiles([r.first_text_ms for r in results if r.first_text_ms is not None]),
         "by_answer_type": by_answer_type(results),
+        "by_kind": by_kind(results),
         **synthesis_scores(results),
     }
 
@@ -113,15 +115,26 @@ def by_answer_type(results: Sequence[Result]) -> dict:
     """Accuracy and refusals per asked type (who -> person, when -> date, how many -> number, ...)."""
     from qa.query import answer_type
 
+    return _grouped(results, lambda r: answer_type(r.question) or "other")
+
+
+def by_kind(results: Sequence[Result]) -> dict:
+    """Accuracy, refusals and key points per way newsqa answered (fact, yes/no, synthesis, coverage, multi-part):
+    on a set of fact questions, the synthesis row counts the ones routed to a summary."""
+    return _grouped([r for r in results if r.kind], lambda r: r.kind)
+
+
+def _grouped(results: Sequence[Result], key: Callable[[Result], str]) -> dict:
     groups: dict[str, list[Result]] = {}
     for r in results:
-        groups.setdefault(answer_type(r.question) or "other", []).append(r)
+        groups.setdefault(key(r), []).append(r)
     out = {}
     for kind, group in sorted(groups.items()):
         answerable = [r for r in group if r.answerable]
         refusal = refusal_scores([r.refused for r in group], [r.answerable for r in group])
         out[kind] = {"questions": len(group), "answerable": len(answerable),
                      "answer_accuracy": mean([1.0 if r.correct else 0.0 for r in answerable]),
-                     "refusal_recall": refusal.recall, "false_refusal_rate": refusal.false_refusal_rate}
+                     "refusal_recall": refusal.recall, "false_refusal_rate": refusal.false_refusal_rate,
+                     **synthesis_scores(group)}
     return out
 

@@ -91,6 +91,7 @@ class Answer:
     timings: dict[str, float] = field(default_factory=dict, compare=False)  # ms per stage of this answer
     direct: str = ""                      # the few words that answer ("2030"), checked against the quote; "" if none
     parts: tuple[str, ...] = ()           # the questions a multi-part question asked, answered in this order
+    kind: str = ""                        # how it was answered: fact | yes/no | synthesis | coverage | multi-part
 
     def to_dict(self) -> dict:
         """Plain JSON-ready dict (nested dataclasses as dicts, tuples as lists)."""

@@ -66,7 +66,7 @@ def joined(question: str, answers: Sequence[tuple[str, Answer]]) -> Answer:
     refused = all(a.refused for _, a in answers)
     return Answer(question, REFUSAL if refused else "\n\n".join(lines), refused, first.model, tuple(citations),
                   passages, tuple(w for _, a in answers for w in a.warnings), explanation=first.explanation,
-                  timings=first.timings, parts=tuple(part for part, _ in answers))
+                  timings=first.timings, parts=tuple(part for part, _ in answers), kind="multi-part")
 
 
 def _asked(part: str) -> str:

@@ -285,7 +285,8 @@ class NewsQA:
 
 
 def _said(answer: Answer, found: Findings, filters: Filter | None) -> Answer:
-    """A refusal because the filter left no article says so."""
+    """The answer with how it was answered; a refusal because the filter left no article says so."""
+    answer = replace(answer, kind=found.query.route)
     if filters is None or found.passages:
         return answer
     return replace(answer, warnings=(*answer.warnings, f"no article matches the filter ({filters.describe()})"))

@@ -54,6 +54,13 @@ class Query:
     yes_no: bool = False             # asks yes or no ("Has Putin visited Pyongyang since 2000?")
 
     @property
+    def route(self) -> str:
+        """How it is answered: coverage (from the articles' metadata), synthesis (from several articles), yes/no,
+        or fact (a quoted sentence)."""
+        return ("coverage" if self.coverage else SYNTHESIS_KIND if self.synthesis else "yes/no" if self.yes_no
+                else "fact")
+
+    @property
     def synthesis(self) -> bool:
         """A summary, comparison, list or timeline: answered from several articles."""
         return self.kind == SYNTHESIS_KIND

@@ -67,3 +67,22 @@ def test_a_yes_no_answer_counts_by_its_leading_word():
     assert leads_with("As of 12 June 2022 (CNN): No. It runs two crossings. [1]", "no")
     assert not leads_with("North Korea said yes to the talks. [1]", "No")   # "No" inside a word or later: not it
     assert not leads_with("The articles don't say.", "Yes")
+
+
+def test_scores_by_kind_of_answer():
+    from dataclasses import replace
+
+    from evals.scoring import Result, by_kind
+
+    def result(kind: str, answerable: bool, refused: bool, correct: bool, points=(0, 0)) -> Result:
+        base = Result("q", "?", answerable, "", refused, (), (), 1.0, correct, None, key_points=points[0],
+                      key_points_made=points[1])
+        return replace(base, kind=kind)
+
+    kinds = by_kind([result("fact", True, False, True), result("fact", False, True, False),
+                     result("synthesis", True, False, True, (4, 3)), result("synthesis", True, False, False, (4, 1)),
+                     result("multi-part", True, False, False), result("", True, False, True)])
+    assert set(kinds) == {"fact", "synthesis", "multi-part"}   # a peer's answers (no kind) are not counted
+    assert kinds["fact"]["questions"] == 2 and kinds["fact"]["refusal_recall"] == 1.0
+    assert kinds["synthesis"]["key_point_recall"] == 0.5 and kinds["synthesis"]["answer_accuracy"] == 0.5
+    assert "key_point_recall" not in kinds["fact"]

@@ -49,3 +49,13 @@ def test_each_part_is_answered_from_the_seeds(seeded_pipeline):
     assert second == "Who is Kim Jong Un's sister? The articles don't say who is Kim Jong Un's sister."
     streamed = list(seeded_pipeline.stream("When was Putin's inauguration, and who is Kim Jong Un's sister?"))
     assert streamed[-1].text == answer.text
+
+
+def test_every_answer_says_how_it_was_answered(seeded_pipeline):
+    asked = {"When did Putin last visit Pyongyang?": "fact",
+             "Did Putin accept Kim's invitation?": "yes/no",
+             "Summarize what the articles say about Putin and Kim Jong Un.": "synthesis",
+             "When was Putin's inauguration, and who is Kim Jong Un's sister?": "multi-part"}
+    for question, kind in asked.items():
+        assert seeded_pipeline.ask(question).kind == kind, question
+        assert list(seeded_pipeline.stream(question))[-1].kind == kind, question
