@@ -136,9 +136,7 @@ def run_grow(settings: Settings, args: argparse.Namespace) -> int:
         ten.mkdir()
         for i, (did, text) in enumerate(list(texts.items())[:10]):
             (ten / f"new-{i}-{did}.txt").write_text(f"Update {i}: {text}", encoding="utf-8")
-        for size in sizes:
-            if size < len(base):
-                continue
+        for size in sorted({max(size, len(base)) for size in sizes}):   # the smallest: the corpus itself
             print(f"bench: growing to {size} chunks…", file=sys.stderr, flush=True)
             grow_s = grow(store, base, vectors, sentences, size)
             index = lexical_index(scoped, store)

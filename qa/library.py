@@ -131,13 +131,16 @@ class Library:
             store = self._open(create=True)
             store.collect_garbage()
             embedder = self._embedder()
+            late = s.sentence_vectors == "late" and getattr(embedder, "spans", True)   # a server has no token states
             built_with = {"embed_model": embedder.name, "embed_backend": embedder.variant,
                           "chunk_words": s.chunk_words, "overlap_words": s.overlap_words,
-                          "sentence_vectors": s.sentence_vectors}
+                          "sentence_vectors": "late" if late else "standalone"}
+            recorded = store.built_with()
+            if embedder.variant == recorded.get("embed_backend") == "openai" and store.count():
+                embedder.require(recorded.get("embed_model", ""), store.name)
             chunker = Chunker(s.chunk_words, s.overlap_words)
             max_bytes = int(s.max_file_mb * 1_000_000)
             fields = parse_fields(s.dump_fields)
-            late = s.sentence_vectors == "late"
             if not store.claim(built_with):
                 # Other settings built the vectors: everything goes into a new collection, which replaces
                 # the old one only when complete (asks read the old one until then).

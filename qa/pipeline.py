@@ -69,11 +69,19 @@ class NewsQA:
                 self._embedder = self._load_embedder(self.settings.embed_backend)
             return self._embedder
 
-    def _load_embedder(self, backend: str) -> Any:
+    def _load_embedder(self, backend: str, built_by: str = "") -> Any:
+        """The embedder of a backend; an embedding server must serve built_by (the model a collection records)."""
         from index.embedder import load_embedder
 
         s = self.settings
-        return load_embedder(backend, s.embed_model or None, s.embed_batch, s.models_dir)
+        if backend != "openai":
+            return load_embedder(backend, s.embed_model or None, s.embed_batch, s.models_dir)
+        from index.remote_embedder import RemoteEmbedder
+
+        remote = RemoteEmbedder(s.embed_base_url, s.embed_model, s.embed_api_key.get_secret_value(), s.timeout_s,
+                                s.embed_batch)
+        remote.require(built_by, s.collection)
+        return remote
 
     def _query_embedder(self, built_with: dict[str, str]) -> Any:
         """The embedder of the backend that built the collection (questions must match its vectors)."""
@@ -85,7 +93,7 @@ class NewsQA:
             if self._embedder is not None and getattr(self._embedder, "variant", None) == wanted:
                 return self._embedder
             if wanted not in self._query_embedders:
-                self._query_embedders[wanted] = self._load_embedder(wanted)
+                self._query_embedders[wanted] = self._load_embedder(wanted, built_with.get("embed_model", ""))
             return self._query_embedders[wanted]
 
     def store(self, *, create: bool = False) -> Any:

@@ -38,10 +38,15 @@ class Settings(BaseSettings):
     dump_fields: str = Field("", description="dump field overrides, e.g. text=content,date=ts (fields: text, "
                              "title, date, outlet, author, url, id); the usual names are found without them")
     max_file_mb: float = Field(5.0, gt=0, description="files larger than this (MB) are skipped with the reason")
-    embed_model: str = Field("", description="path of a sentence-transformers model; empty = bundled MiniLM")
-    embed_backend: Literal["onnx", "torch"] = Field(
+    embed_model: str = Field("", description="path of a sentence-transformers model; empty = bundled MiniLM (with "
+                             "embed_backend=openai: the model name to ask the server for; empty = its one model)")
+    embed_backend: Literal["onnx", "torch", "openai"] = Field(
         "onnx", description="onnx: int8 ONNX Runtime export of the model (built once into CACHE_DIR/models); "
-        "torch: sentence-transformers. Questions are embedded by whichever built the collection")
+        "torch: sentence-transformers; openai: a server's /v1/embeddings at embed_base_url (TEI, vLLM, "
+        "Infinity, Ollama, qa serve). Questions are embedded by whichever built the collection")
+    embed_base_url: str = Field("", description="OpenAI-compatible base URL of the embedding server "
+                                "(embed_backend=openai), e.g. http://127.0.0.1:7997/v1")
+    embed_api_key: SecretStr = Field(SecretStr(""), description="bearer token of the embedding server")
     embed_batch: int = Field(0, ge=0, description="texts per embedding batch, sorted by length first "
                              "(0: the backend's best: 1 for onnx, 32 for torch)")
     sentence_vectors: Literal["late", "standalone"] = Field(
@@ -137,6 +142,7 @@ class Settings(BaseSettings):
         """The whole effective configuration as one string (secrets included, never printed)."""
         data = self.model_dump(mode="json")
         data["llm_api_key"] = self.llm_api_key.get_secret_value()
+        data["embed_api_key"] = self.embed_api_key.get_secret_value()
         data["ui_password"] = self.ui_password.get_secret_value()
         data["api_token"] = self.api_token.get_secret_value()
         data["data_dir"] = str(Path(self.data_dir).resolve())

@@ -18,7 +18,7 @@ from qa.errors import InputError, QAError
 from qa.filters import make_filter
 from qa.models import Answer
 from ui import library
-from ui.openai_compat import MODEL, completion, completion_chunks, conversation
+from ui.openai_compat import MODEL, completion, completion_chunks, conversation, embeddings
 
 _TYPES = {400: "invalid_request_error", 401: "authentication_error", 404: "not_found_error",
           409: "conflict_error", 413: "request_too_large", 502: "backend_error"}
@@ -50,6 +50,14 @@ class ChatRequest(BaseModel):
     until: str | None = None
     outlets: list[str] = Field(default_factory=list)
     as_of: str | None = None
+
+
+class EmbeddingsRequest(BaseModel):
+    """POST /v1/embeddings, as OpenAI's API has it."""
+
+    input: str | list[str]
+    model: str | None = None
+    encoding_format: str | None = None
 
 
 def error(status: int, message: str) -> JSONResponse:
@@ -174,6 +182,14 @@ def build_api(pipeline: Any) -> FastAPI:
     def models() -> dict[str, Any]:
         """The one model this server offers: newsqa."""
         return {"object": "list", "data": [{"id": MODEL, "object": "model", "created": 0, "owned_by": "newsqa"}]}
+
+    @app.post("/v1/embeddings", dependencies=api)
+    def embed(body: EmbeddingsRequest) -> dict[str, Any]:
+        """The vectors of the model this server ingests with: another machine's ingest can embed here
+        (QA_EMBED_BACKEND=openai, QA_EMBED_BASE_URL=http://this-host:port/v1)."""
+        if body.encoding_format not in (None, "float"):
+            raise InputError("encoding_format must be float")
+        return embeddings(pipeline.embedder, body.input, body.model)
 
     @app.post("/v1/chat/completions", dependencies=api)
     def chat_completions(body: ChatRequest) -> Any:

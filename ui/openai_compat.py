@@ -83,3 +83,22 @@ def completion_chunks(pieces: Iterator[str | Answer]) -> Iterator[dict[str, Any]
             return
         streamed += piece
         yield chunk({"content": piece})
+
+
+MAX_INPUTS = 2048
+MAX_CHARS = 100_000
+
+
+def embeddings(embedder: Any, texts: str | list[str], model: str | None) -> dict[str, Any]:
+    """OpenAI's embeddings response for texts, from the embedder new chunks get (InputError: bad input)."""
+    texts = [texts] if isinstance(texts, str) else texts
+    if not texts or len(texts) > MAX_INPUTS or any(not isinstance(t, str) or not t.strip() for t in texts):
+        raise InputError(f"input must be a non-empty text or a list of 1 to {MAX_INPUTS} non-empty texts")
+    if any(len(t) > MAX_CHARS for t in texts):
+        raise InputError(f"each input must be at most {MAX_CHARS} characters")
+    if model and model != embedder.name:
+        raise InputError(f"this server embeds with {embedder.name!r}, not {model!r}")
+    vectors = embedder.embed(texts)
+    return {"object": "list", "model": embedder.name, "usage": {"prompt_tokens": 0, "total_tokens": 0},
+            "data": [{"object": "embedding", "index": i, "embedding": [float(x) for x in v]}
+                     for i, v in enumerate(vectors)]}
