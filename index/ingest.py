@@ -45,6 +45,11 @@ class IngestReport:
                 f"{len(self.skipped)} files skipped; {self.seconds:.1f} s")
         return line + (" (rebuilt with the current settings)" if self.rebuilt else "")
 
+    def lines(self) -> list[str]:
+        """The summary, then a line per skipped file and per warning (what `qa ingest` and `qa watch` print)."""
+        return [self.summary(), *(f"  skipped {s.path}: {s.reason}" for s in self.skipped),
+                *(f"  warning {w}" for w in self.warnings)]
+
 
 def to_node(chunk: Chunk, article: Article, vector: Any, added: str = "", story: str = "") -> Any:
     """A llama-index TextNode for one chunk, carrying its embedding and provenance."""

@@ -36,11 +36,7 @@ def _cmd_ingest(args: argparse.Namespace) -> int:
 
         print(json.dumps(asdict(report), indent=2))
     else:
-        print(report.summary())
-        for skipped in report.skipped:
-            print(f"  skipped {skipped.path}: {skipped.reason}")
-        for warning in report.warnings:
-            print(f"  warning {warning}")
+        print("\n".join(report.lines()))
     return 1 if report.skipped else 0  # every good article is in; the exit code says not all files were
 
 

@@ -78,10 +78,8 @@ def watch(pipeline: Any, folder: Path, *, prune: bool = False, say: Callable[[st
 
 
 def _ingest(pipeline: Any, folder: Path, prune: bool, say: Callable[[str], None]) -> None:
-    report = pipeline.ingest(folder, prune=prune)
-    say(report.summary())
-    for skipped in report.skipped:
-        say(f"  skipped {skipped.path}: {skipped.reason}")
+    for line in pipeline.ingest(folder, prune=prune).lines():
+        say(line)
 
 
 def _hidden(path: Path, folder: Path) -> bool:

@@ -145,3 +145,14 @@ def test_switching_how_sentences_are_embedded_rebuilds_the_collection(tmp_path, 
     assert ChunkStore(tmp_path / "d", "articles").built_with()["sentence_vectors"] == "late"
     report = NewsQA(Settings(data_dir=tmp_path / "d", sentence_vectors="standalone"), embedder=embedder).ingest(SEEDS)
     assert report.rebuilt and ChunkStore(tmp_path / "d", "articles").built_with()["sentence_vectors"] == "standalone"
+
+
+def test_a_report_prints_its_summary_then_each_skipped_file_and_warning():
+    from index.article import Skipped
+    from index.ingest import IngestReport
+
+    report = IngestReport("articles", articles=2, added=2, skipped=[Skipped("big.txt", "larger than 5 MB")],
+                          warnings=["a.txt: date 'soon' did not parse"])
+    first, skipped, warning = report.lines()
+    assert first == report.summary() and skipped == "  skipped big.txt: larger than 5 MB"
+    assert warning == "  warning a.txt: date 'soon' did not parse"

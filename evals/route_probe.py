@@ -1,0 +1,79 @@
+"""`python -m evals.route_probe`: can a question that needs several articles be told from a fact question by
+meaning, without a keyword? Two signals, measured on the fact questions of seeds, realnews and 100 of squad2
+against questions that need several statements but name no summary, list or comparison:
+
+- the model: P(yes) - P(no) of a one-token classification prompt (one prompt evaluation per question);
+- the evidence spread (no model): how many articles hold a sentence scoring at least 80 % / 90 % of the best.
+
+Prints, for each, how many keyword-free questions it recognises at a threshold that routes no fact question.
+Needs the eval collections (`qa eval --dataset seeds|realnews` first) and the model.
+"""
+from __future__ import annotations
+
+import json
+import random
+
+from evals.datasets import DEFAULT_BENCHMARKS, HERE
+
+ROUTE_SYSTEM = ("You sort questions asked of a collection of news articles. Answer yes if answering the question needs "
+                "several statements gathered from one or more articles: a summary, the views or reactions of several "
+                "parties, what each side wants, reasons, a list, or how something developed over time. Answer no if "
+                "one sentence stating a single fact (a name, number, date, place, or one event) answers it. Reply yes "
+                "or no.")
+MEANING = {   # several statements needed, no keyword of the synthesis word list
+    "seeds": ["What does each side want from the cooperation between Russia and North Korea?",
+              "How have Washington and its allies responded to the ties between Putin and Kim?",
+              "What reasons do the articles give for Kim Jong Un's invitation to Putin?",
+              "How did relations between Russia and North Korea develop over the years?",
+              "What views are reported on the arms trade between Russia and North Korea?",
+              "What did officials on each side say about a possible Putin visit to Pyongyang?",
+              "How have the Kremlin and Pyongyang described their relationship?",
+              "What are the different reactions to the meeting in Vladivostok?",
+              "What happened between Putin and the Kims from 2000 to now?"],
+    "realnews": ["Why are experts worried about California's rolling blackouts?",
+                 "What restrictions apply to pubs and bars under England's new coronavirus rules?",
+                 "How have people reacted to the mass burials on Hart Island?",
+                 "What penalties does England's self-isolation law set?",
+                 "What did the grid operator do at each stage of California's emergency?",
+                 "How do the coronavirus case counts differ between New York, Spain and Italy?"],
+}
+
+
+def _questions(path) -> list[str]:
+    return [json.loads(line)["question"] for line in open(path, encoding="utf-8") if line.strip()]
+
+
+def _spread(pipeline, question: str, share: float) -> int:
+    """Articles holding a sentence that scores at least share of the best."""
+    found = pipeline.find(question, top_k=10, plain=True)
+    return len({found.passages[e.passage].source for e in found.evidence if e.support >= share * found.best})
+
+
+def main() -> None:
+    from qa.llm.factory import make_llm
+    from qa.pipeline import NewsQA
+    from qa.settings import Settings
+
+    facts = {"seeds": _questions(HERE / "datasets" / "seeds.jsonl"),
+             "realnews": _questions(DEFAULT_BENCHMARKS / "realnews" / "questions.jsonl")}
+    squad = [q["question"] for q in json.loads((DEFAULT_BENCHMARKS / "squad2" / "queries.json").read_text())["queries"]]
+    random.Random(0).shuffle(squad)
+    llm = make_llm(Settings())
+    fact_scores = [llm.judge(ROUTE_SYSTEM, f"Question: {q}") for qs in (*facts.values(), squad[:100]) for q in qs]
+    meaning_scores = [llm.judge(ROUTE_SYSTEM, f"Question: {q}") for qs in MEANING.values() for q in qs]
+    bar = max(fact_scores)
+    print(f"model: {len(fact_scores)} fact questions score at most {bar:.2f}; above it "
+          f"{sum(s > bar for s in meaning_scores)} of {len(meaning_scores)} keyword-free ones")
+    for name, questions in MEANING.items():
+        pipeline = NewsQA(Settings(collection=f"eval-{name}", answerer="extractive"))
+        for share in (0.8, 0.9):
+            fact = [_spread(pipeline, q, share) for q in facts[name]]
+            meant = [_spread(pipeline, q, share) for q in questions]
+            for at_least in (2, 3):
+                print(f"spread {name} ({share:.0%} of the best), {at_least}+ articles: fact questions "
+                      f"{sum(s >= at_least for s in fact)} of {len(fact)}, keyword-free "
+                      f"{sum(s >= at_least for s in meant)} of {len(meant)}")
+
+
+if __name__ == "__main__":
+    main()
