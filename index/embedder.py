@@ -170,7 +170,9 @@ class OnnxEmbedder(_QueryCache):
     variant = "onnx-int8"
     default_batch = 1
 
-    def __init__(self, model_path: str | Path | None = None, batch_size: int = 0, *, cache_dir: Path) -> None:
+    def __init__(self, model_path: str | Path | None = None, batch_size: int = 0, *, cache_dir: Path,
+                 sessions: int = 0) -> None:
+        """sessions: ONNX sessions (one per CPU when 0; one in a Ray actor, where Ray spreads the actors)."""
         super().__init__()
         from tokenizers import Tokenizer
 
@@ -184,7 +186,8 @@ class OnnxEmbedder(_QueryCache):
         self._tokenizer.enable_truncation(MAX_TOKENS)
         pad = self._tokenizer.padding or {}
         self._tokenizer.enable_padding(pad_id=int(pad.get("pad_id", 0)), pad_token=str(pad.get("pad_token", "[PAD]")))
-        self._workers = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+        self._workers = sessions or (len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity")
+                                     else (os.cpu_count() or 1))
         self._sessions = [self._session()]
         self._grow = threading.Lock()
         self.dimension = int(self._sessions[0].get_outputs()[0].shape[-1])  # token states: (batch, tokens, dim)
@@ -254,7 +257,8 @@ def variant_of(backend: str) -> str:
     return {"onnx": OnnxEmbedder.variant}.get(backend, backend)
 
 
-def load_embedder(backend: str, model_path: str | Path | None, batch_size: int, models_dir: Path) -> _QueryCache:
+def load_embedder(backend: str, model_path: str | Path | None, batch_size: int, models_dir: Path,
+                  sessions: int = 0) -> _QueryCache:
     """The embedder of a backend ("onnx" or "torch"; "onnx-int8" and "torch" as collections record them).
 
     Raises:
@@ -262,7 +266,7 @@ def load_embedder(backend: str, model_path: str | Path | None, batch_size: int, 
     """
     backend = variant_of(backend)
     if backend == OnnxEmbedder.variant:
-        return OnnxEmbedder(model_path, batch_size, cache_dir=Path(models_dir))
+        return OnnxEmbedder(model_path, batch_size, cache_dir=Path(models_dir), sessions=sessions)
     if backend == Embedder.variant:
         return Embedder(model_path, batch_size)
     raise ConfigError(f"Unknown embedding backend {backend!r}: use one of {', '.join(BACKENDS)}")

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -117,7 +118,8 @@ def carried_articles(old: ChunkStore, skip: set[str]) -> list[Article]:
 def ingest_folder(folder: Path, store: ChunkStore, embedder: Any, chunker: Chunker, *,
                   prune: bool = False, progress: bool = True, carry: ChunkStore | None = None,
                   max_bytes: int = MAX_FILE_BYTES, fields: dict[str, str] | None = None,
-                  late: bool = True) -> IngestReport:
+                  late: bool = True, embed_batches: Callable[..., Iterator[tuple[int, Any, list[str]]]] | None = None
+                  ) -> IngestReport:
     """Bring a collection in line with the articles under folder.
 
     Args:
@@ -130,6 +132,8 @@ def ingest_folder(folder: Path, store: ChunkStore, embedder: Any, chunker: Chunk
         max_bytes: files larger than this are skipped.
         fields: dump field names (our name -> the dump's).
         late: sentence vectors pooled from each chunk's one forward pass (else embedded again on their own).
+        embed_batches: embeds the batches elsewhere (index.ray_embed): (batches, late) -> (batch index, chunk
+            vectors, packed sentence vectors) in any order; None embeds them here, one after the other.
         carry: the collection store replaces (a rebuild with other settings): its articles that are not
             under folder are rebuilt from their stored text too (unless prune).
 
@@ -155,11 +159,16 @@ def ingest_folder(folder: Path, store: ChunkStore, embedder: Any, chunker: Chunk
     report.unchanged = len(articles) - len(todo)
     stories = Stories(store.near)
     bar = tqdm(total=len(todo), desc="Ingesting", unit="article", disable=not progress or not todo)
-    pending: list[tuple[Article, list[Chunk]]] = []
-
-    def flush() -> None:
-        chunks = [c for _, cs in pending for c in cs]
-        vectors, sentences = embed_chunks(embedder, chunks, late)
+    batches: list[list[tuple[Article, list[Chunk]]]] = [[]]
+    for article in todo:
+        if sum(len(cs) for _, cs in batches[-1]) >= _BATCH_CHUNKS:
+            batches.append([])
+        batches[-1].append((article, chunker.chunk(article)))
+    batches = [b for b in batches if b]
+    embedded = (embed_batches(batches, late) if embed_batches is not None else
+                ((i, *embed_chunks(embedder, [c for _, cs in b for c in cs], late)) for i, b in enumerate(batches)))
+    for index, vectors, sentences in embedded:
+        pending = batches[index]
         added = datetime.now(UTC).isoformat(timespec="seconds")
         nodes = []
         assigned = {a.article_id: stories.assign(a.article_id, a.body) for a, _ in pending}
@@ -178,14 +187,7 @@ def ingest_folder(folder: Path, store: ChunkStore, embedder: Any, chunker: Chunk
         store.mark_done([(a.article_id, a.content_hash, len(cs)) for a, cs in pending], assigned)
         report.chunks_written += len(nodes)
         bar.update(len(pending))
-        pending.clear()
-
-    for article in todo:
-        pending.append((article, chunker.chunk(article)))
-        if sum(len(cs) for _, cs in pending) >= _BATCH_CHUNKS:
-            flush()
-    if pending:
-        flush()
+        batches[index] = []   # written: its chunks can go
     bar.close()
     if prune:
         gone = sorted(existing - {a.article_id for a in articles})

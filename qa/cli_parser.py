@@ -41,7 +41,8 @@ def build_parser(settings_flags: bool = True) -> argparse.ArgumentParser:
 
     tuning = argparse.ArgumentParser(add_help=False)
     if settings_flags:
-        _add_remaining_settings(tuning, {"host", "port", "ui_user", "ui_password", "api_token"}, common, answering)
+        _add_remaining_settings(tuning, {"host", "port", "ui_user", "ui_password", "api_token", "ray"}, common,
+                                answering)
 
     parser = argparse.ArgumentParser(prog="qa", description="Answers about news articles, with citations.")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -54,6 +55,8 @@ def build_parser(settings_flags: bool = True) -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print the report as JSON")
     p.add_argument("--field", action="append", metavar="NAME=COLUMN", help="a dump's field under another name, "
                    "e.g. --field text=content --field date=ts (QA_DUMP_FIELDS)")
+    p.add_argument("--ray", nargs="?", const="local", metavar="ADDRESS", help="embed on Ray: a local instance, or "
+                   "the cluster at ADDRESS (QA_RAY); this process stays the one writer")
 
     p = sub.add_parser("watch", parents=[common, tuning], help="ingest a folder, then every file that arrives in it "
                        "or changes, until Ctrl-C")

@@ -141,6 +141,12 @@ class Library:
             chunker = Chunker(s.chunk_words, s.overlap_words)
             max_bytes = int(s.max_file_mb * 1_000_000)
             fields = parse_fields(s.dump_fields)
+            elsewhere = None
+            if s.ray:
+                from index.ray_embed import ray_embedding
+
+                elsewhere = ray_embedding(s.ray, s.ray_workers, s.embed_backend, s.embed_model or None, s.embed_batch,
+                                          s.models_dir)
             if not store.claim(built_with):
                 # Other settings built the vectors: everything goes into a new collection, which replaces
                 # the old one only when complete (asks read the old one until then).
@@ -149,7 +155,8 @@ class Library:
                     print(f"Collection {store.name!r} was built with {_show(store.built_with())}: rebuilding it "
                           f"with {_show(built_with)}", file=sys.stderr)
                 report = ingest_folder(folder, target, embedder, chunker, prune=prune, progress=progress,
-                                       carry=store, max_bytes=max_bytes, fields=fields, late=late)
+                                       carry=store, max_bytes=max_bytes, fields=fields, late=late,
+                                       embed_batches=elsewhere)
                 self.publish(target, full=True)
                 store.switch_to(target)
                 prune_lexical(self.settings, target)
@@ -158,7 +165,7 @@ class Library:
             report = None
             try:
                 report = ingest_folder(folder, store, embedder, chunker, prune=prune, progress=progress,
-                                       max_bytes=max_bytes, fields=fields, late=late)
+                                       max_bytes=max_bytes, fields=fields, late=late, embed_batches=elsewhere)
             finally:
                 if report is None or report.chunks_written or report.removed or not self.published(store):
                     self.publish(store)

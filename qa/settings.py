@@ -49,6 +49,9 @@ class Settings(BaseSettings):
     embed_api_key: SecretStr = Field(SecretStr(""), description="bearer token of the embedding server")
     embed_batch: int = Field(0, ge=0, description="texts per embedding batch, sorted by length first "
                              "(0: the backend's best: 1 for onnx, 32 for torch)")
+    ray: str = Field("", description="embed an ingest's chunks on Ray: local (start Ray on this machine) or a "
+                     "cluster's address (ray://host:10001, auto); empty = in this process")
+    ray_workers: int = Field(0, ge=0, description="Ray embedding actors (0: one per CPU Ray offers)")
     sentence_vectors: Literal["late", "standalone"] = Field(
         "late", description="late: each sentence's vector is pooled from its chunk's one forward pass (late "
         "chunking); standalone: every sentence is embedded again on its own (a second pass at ingest)")
