@@ -93,3 +93,43 @@ def write_chart(report: dict[str, Any], path: Path) -> Path | None:
     fig.savefig(path, dpi=100)
     plt.close(fig)
     return path
+
+
+def write_grow_chart(report: dict[str, Any], path: Path) -> Path | None:
+    """`qa bench --chunks`: four panels against archive size: warm asks, adding and removing 10 articles, the
+    lexical index built from scratch (against bm25s, which every change rebuilt), disk."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    rows = report["sizes"]
+    if not rows:
+        return None
+    chunks = [r["chunks"] for r in rows]
+    fig, axes = plt.subplots(2, 2, figsize=(10, 7))
+    panels = [
+        (axes[0][0], "warm qa.ask, extractive (ms)", [("p50", [r["warm_extractive"]["p50"] for r in rows]),
+                                                       ("p95", [r["warm_extractive"]["p95"] for r in rows])]),
+        (axes[0][1], "10 articles, fresh process (s)", [("qa ingest", [r["add_10_articles_s"] for r in rows]),
+                                                         ("qa remove", [r["remove_10_articles_s"] for r in rows])]),
+        (axes[1][0], "lexical index from scratch (s)", [("Tantivy (once)", [r["lexical_build_s"] for r in rows])]
+         + ([("bm25s (every change, before)", [r["bm25s_build_s"] for r in rows])]
+            if all("bm25s_build_s" in r for r in rows) else [])),
+        (axes[1][1], "disk (GiB)", [("Chroma", [(r["disk_mib"]["chroma"] or 0) / 1024 for r in rows]),
+                                    ("lexical index", [r["disk_mib"]["lexical"] / 1024 for r in rows])]),
+    ]
+    for ax, title, series in panels:
+        for label, values in series:
+            ax.plot(chunks, values, marker="o", label=label)
+        ax.set_title(title)
+        ax.set_xlabel("chunks in the archive")
+        ax.set_xscale("log")
+        ax.set_ylim(bottom=0)
+        ax.grid(alpha=0.3)
+        ax.legend()
+    fig.suptitle(f"newsqa bench --chunks: {report['corpus']}, Chroma {report['chroma']}")
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+    return path

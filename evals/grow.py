@@ -109,6 +109,7 @@ def _disk_mib(folder: Path) -> float:
 
 def run_grow(settings: Settings, args: argparse.Namespace) -> int:
     """Measure at each --chunks size; print a table (or --json), write grow.json into --out."""
+    from evals.bench_report import write_grow_chart
     from qa.library import lexical_index
     from qa.pipeline import NewsQA
 
@@ -167,7 +168,8 @@ def run_grow(settings: Settings, args: argparse.Namespace) -> int:
             store.drop()
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
-    print(json.dumps(report, indent=2) if args.json else _table(report))
+    chart = write_grow_chart(report, out / "grow.png")
+    print(json.dumps(report, indent=2) if args.json else _table(report) + (f"\nwrote {chart}" if chart else ""))
     return 0
 
 

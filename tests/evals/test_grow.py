@@ -36,7 +36,7 @@ def test_growing_the_seeds_measures_every_figure(tmp_path):
                          capture_output=True, text=True, timeout=900)
     assert run.returncode == 0, run.stderr
     report = json.loads(run.stdout)
-    assert report == json.loads((out / "grow.json").read_text())
+    assert report == json.loads((out / "grow.json").read_text()) and (out / "grow.png").stat().st_size > 10_000
     small, large = report["sizes"]
     assert (small["chunks"], large["chunks"]) == (60, 150)   # whole copies of the seeds' 15 chunks
     for row in (small, large):
