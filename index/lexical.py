@@ -147,12 +147,22 @@ class LexicalIndex:
         self.folder.mkdir(parents=True, exist_ok=True)
         stamp = self.folder / "format"
         if not stamp.exists() or stamp.read_text() != FORMAT:
-            for old in self.folder.iterdir():
-                if old.name != "pending":
-                    shutil.rmtree(old) if old.is_dir() else old.unlink()
-            tantivy.Index(self._schema, path=str(self.folder), reuse=False)
-            stamp.write_text(FORMAT)
-        self._index = tantivy.Index.open(str(self.folder))
+            self._fresh()
+        try:
+            self._index = tantivy.Index.open(str(self.folder))
+        except ValueError:   # unreadable files: start empty (the next catch-up rebuilds it from the collection)
+            self._fresh()
+            self._index = tantivy.Index.open(str(self.folder))
+
+    def _fresh(self) -> None:
+        """An empty index of this format in the folder (the journal kept)."""
+        import tantivy
+
+        for old in self.folder.iterdir():
+            if old.name != "pending":
+                shutil.rmtree(old) if old.is_dir() else old.unlink()
+        tantivy.Index(self._schema, path=str(self.folder), reuse=False)
+        (self.folder / "format").write_text(FORMAT)
 
     def snapshot(self) -> Lexical:
         """What the last commit holds."""

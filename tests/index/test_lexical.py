@@ -65,6 +65,13 @@ def test_an_index_of_another_format_is_replaced_by_an_empty_one(tmp_path):
     assert fresh.count == 0 and fresh.generation == ""
 
 
+def test_unreadable_index_files_start_an_empty_index(tmp_path):
+    index_of(tmp_path)
+    (tmp_path / "lex" / "meta.json").write_text("{not json")
+    fresh = LexicalIndex(tmp_path / "lex", TermWeights().terms).snapshot()
+    assert fresh.count == 0 and fresh.generation == ""
+
+
 def test_term_statistics_count_documents_as_term_weights_do(tmp_path):
     snap = index_of(tmp_path).snapshot()
     weights = TermWeights([f"T\n{text}" for _, text, _ in ROWS])
