@@ -51,16 +51,46 @@ def _first_run(rows: list[dict[str, Any]], key: str) -> list[tuple[str, list[flo
     return [("qa ingest, empty model cache", [r["first_run_ingest"][key] for r in rows])]
 
 
-def write_chart(report: dict[str, Any], path: Path) -> Path | None:
-    """Four panels against corpus size: ingest wall, warm latency, cold ask, ingest memory."""
+def _axes() -> tuple[Any, Any]:
+    """A 2 x 2 figure for four panels against corpus size (matplotlib without a display)."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
+    return plt.subplots(2, 2, figsize=(10, 7))
+
+
+def _plot(panels: list[tuple[Any, str, list[tuple[str, list[float]]]]], chunks: list[int], xlabel: str) -> None:
+    """Each panel's series against chunks, on a log axis."""
+    for ax, title, series in panels:
+        for label, values in series:
+            ax.plot(chunks, values, marker="o", label=label)
+        ax.set_title(title)
+        ax.set_xlabel(xlabel)
+        ax.set_xscale("log")
+        ax.grid(alpha=0.3)
+
+
+def _save(fig: Any, panels: list[tuple[Any, str, Any]], title: str, path: Path) -> Path:
+    """Axes from zero, legends, the title; written to path."""
+    import matplotlib.pyplot as plt
+
+    for ax, _, _ in panels:
+        ax.set_ylim(bottom=0)
+        ax.legend()
+    fig.suptitle(title)
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+    return path
+
+
+def write_chart(report: dict[str, Any], path: Path) -> Path | None:
+    """Four panels against corpus size: ingest wall, warm latency, cold ask, ingest memory."""
     rows = report["scales"]
     chunks = [r["chunks"] for r in rows]
-    fig, axes = plt.subplots(2, 2, figsize=(10, 7))
+    fig, axes = _axes()
     panels = [
         (axes[0][0], "ingest wall time (s)", [("qa ingest", [r["ingest"]["wall_s"] for r in rows])]
          + _first_run(rows, "wall_s")),
@@ -70,44 +100,27 @@ def write_chart(report: dict[str, Any], path: Path) -> Path | None:
         (axes[1][1], "ingest peak RSS (MiB)", [("qa ingest", [r["ingest"]["peak_rss_mib"] for r in rows])]
          + _first_run(rows, "peak_rss_mib")),
     ]
-    peers = rows[0].get("peers")
-    for ax, title, series in panels:
-        for label, values in series:
-            ax.plot(chunks, values, marker="o", label=label)
-        ax.set_title(title)
-        ax.set_xlabel("chunks in the index")
-        ax.set_xscale("log")
+    _plot(panels, chunks, "chunks in the index")
+    for ax, _, _ in panels:
         ax.set_xticks(chunks, [f"{c:,}\nx{r['scale']}" for c, r in zip(chunks, rows)])
         ax.minorticks_off()
-        ax.grid(alpha=0.3)
+    peers = rows[0].get("peers")
     if peers:  # the peers ran on the first scale's texts
         for key, label, marker in (("sentence_transformers", "sentence-transformers process", "s"),
                                    ("llama_index", "stock llama-index", "^")):
             axes[0][0].plot([chunks[0]], [peers[key]["wall_s"]], marker=marker, linestyle="", label=label)
             axes[1][1].plot([chunks[0]], [peers[key]["peak_rss_mib"]], marker=marker, linestyle="", label=label)
-    for ax, _, _ in panels:
-        ax.set_ylim(bottom=0)
-        ax.legend()
-    fig.suptitle(f"newsqa bench: {report['corpus']} x{', x'.join(str(r['scale']) for r in rows)}")
-    fig.tight_layout()
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
-    return path
+    return _save(fig, panels, f"newsqa bench: {report['corpus']} x{', x'.join(str(r['scale']) for r in rows)}", path)
 
 
 def write_grow_chart(report: dict[str, Any], path: Path) -> Path | None:
     """`qa bench --chunks`: four panels against archive size: warm asks, adding and removing 10 articles, the
     lexical index built from scratch (against bm25s, which every change rebuilt), disk."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
     rows = report["sizes"]
     if not rows:
         return None
     chunks = [r["chunks"] for r in rows]
-    fig, axes = plt.subplots(2, 2, figsize=(10, 7))
+    fig, axes = _axes()
     panels = [
         (axes[0][0], "warm qa.ask, extractive (ms)", [("p50", [r["warm_extractive"]["p50"] for r in rows]),
                                                        ("p95", [r["warm_extractive"]["p95"] for r in rows])]),
@@ -119,17 +132,5 @@ def write_grow_chart(report: dict[str, Any], path: Path) -> Path | None:
         (axes[1][1], "disk (GiB)", [("Chroma", [(r["disk_mib"]["chroma"] or 0) / 1024 for r in rows]),
                                     ("lexical index", [r["disk_mib"]["lexical"] / 1024 for r in rows])]),
     ]
-    for ax, title, series in panels:
-        for label, values in series:
-            ax.plot(chunks, values, marker="o", label=label)
-        ax.set_title(title)
-        ax.set_xlabel("chunks in the archive")
-        ax.set_xscale("log")
-        ax.set_ylim(bottom=0)
-        ax.grid(alpha=0.3)
-        ax.legend()
-    fig.suptitle(f"newsqa bench --chunks: {report['corpus']}, Chroma {report['chroma']}")
-    fig.tight_layout()
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
-    return path
+    _plot(panels, chunks, "chunks in the archive")
+    return _save(fig, panels, f"newsqa bench --chunks: {report['corpus']}, Chroma {report['chroma']}", path)
