@@ -59,7 +59,7 @@ def run_process(cmd: list[str], env: dict[str, str]) -> tuple[float, float, str]
     return wall, rss_kib / 1024, printed
 
 
-def _env(settings: Settings, **overrides: Any) -> dict[str, str]:
+def process_env(settings: Settings, **overrides: Any) -> dict[str, str]:
     """The environment that gives a child process these settings (every knob as QA_*)."""
     env = dict(os.environ)
     data = settings.model_dump(mode="json")
@@ -73,7 +73,7 @@ def _env(settings: Settings, **overrides: Any) -> dict[str, str]:
     return env
 
 
-def _qa() -> list[str]:
+def qa_command() -> list[str]:
     script = Path(sys.executable).with_name("qa")
     return [str(script)] if script.exists() else [sys.executable, "-m", "qa.cli"]
 
@@ -189,16 +189,16 @@ def run_bench(settings: Settings, args: argparse.Namespace) -> int:
             write_scaled(texts, scale, folder)
             data.mkdir()
             scoped = settings.model_copy(update={"data_dir": data, "collection": f"bench-x{scale}"})
-            env = _env(scoped)
+            env = process_env(scoped)
             print(f"bench: x{scale}: ingesting {len(texts) * scale} articles…", file=sys.stderr, flush=True)
-            wall, rss, printed = run_process([*_qa(), "ingest", str(folder), "--json", "--quiet"], env)
+            wall, rss, printed = run_process([*qa_command(), "ingest", str(folder), "--json", "--quiet"], env)
             ingest = json.loads(printed)
             chunks = ingest["chunks_total"]
             figures = {**ingest_figures(wall, rss, chunks), "chunks_per_s": round(chunks / wall, 1)}
             row: dict[str, Any] = {"scale": scale, "articles": ingest["articles"], "chunks": chunks, "ingest": figures}
             if args.first_run:
                 row["first_run_ingest"] = first_run_ingest(folder, Path(scratch) / f"first-x{scale}", scoped, chunks)
-            colds = [run_process([*_qa(), "ask", q, "--json"], env) for q in questions[:args.cold]]
+            colds = [run_process([*qa_command(), "ask", q, "--json"], env) for q in questions[:args.cold]]
             row["cold_ask"] = {"runs": len(colds), "median_s": round(statistics.median(c[0] for c in colds), 2),
                                "peak_rss_mib": round(max(c[1] for c in colds))}
             # the instant path, model-free: warm latency and throughput of retrieval, evidence and quoting
@@ -229,7 +229,7 @@ def first_run_ingest(folder: Path, scratch: Path, settings: Settings, chunks: in
     """`qa ingest` as a user who skipped `qa prepare` meets it: an empty model cache, so the embedding
     model is exported inside the run (torch imported), into a fresh data dir."""
     scoped = settings.model_copy(update={"data_dir": scratch / "data", "cache_dir": scratch / "cache"})
-    wall, rss, _ = run_process([*_qa(), "ingest", str(folder), "--json", "--quiet"], _env(scoped))
+    wall, rss, _ = run_process([*qa_command(), "ingest", str(folder), "--json", "--quiet"], process_env(scoped))
     return ingest_figures(wall, rss, chunks)
 
 

@@ -20,7 +20,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from evals.bench import _env, _qa, corpus_and_questions, model_latency, run_process, warm_latency
+from evals.bench import corpus_and_questions, model_latency, process_env, qa_command, run_process, warm_latency
 from qa.errors import InputError
 from qa.settings import Settings
 
@@ -127,9 +127,9 @@ def run_grow(settings: Settings, args: argparse.Namespace) -> int:
         for did, text in texts.items():
             (folder / f"{did}.txt").write_text(text, encoding="utf-8")
         scoped = settings.model_copy(update={"data_dir": data, "collection": "grow"})
-        env = _env(scoped)
+        env = process_env(scoped)
         print(f"bench: ingesting {len(texts)} articles…", file=sys.stderr, flush=True)
-        wall, _, printed = run_process([*_qa(), "ingest", str(folder), "--json", "--quiet"], env)
+        wall, _, printed = run_process([*qa_command(), "ingest", str(folder), "--json", "--quiet"], env)
         report["ingest"] = {"wall_s": round(wall, 1), "chunks": json.loads(printed)["chunks_total"]}
         store = NewsQA(scoped).store()
         base, vectors, sentences = store.export()
@@ -148,11 +148,11 @@ def run_grow(settings: Settings, args: argparse.Namespace) -> int:
                                    "lexical_build_s": round(build_s, 1)}
             if args.peers:   # what every change cost before: bm25s has no update, so each one rebuilt it all
                 row["bm25s_build_s"] = round(bm25s_build(grown_records(base, store.count())), 1)
-            add_s, _, _ = run_process([*_qa(), "ingest", str(ten), "--json", "--quiet"], env)
+            add_s, _, _ = run_process([*qa_command(), "ingest", str(ten), "--json", "--quiet"], env)
             ids = [p.stem for p in ten.iterdir()]
-            remove_s, _, _ = run_process([*_qa(), "remove", *ids], env)
+            remove_s, _, _ = run_process([*qa_command(), "remove", *ids], env)
             row["add_10_articles_s"], row["remove_10_articles_s"] = round(add_s, 2), round(remove_s, 2)
-            colds = [run_process([*_qa(), "ask", q, "--json"], env) for q in questions[:3]]
+            colds = [run_process([*qa_command(), "ask", q, "--json"], env) for q in questions[:3]]
             row["cold_ask"] = {"median_s": round(sorted(c[0] for c in colds)[len(colds) // 2], 2),
                                "peak_rss_mib": round(max(c[1] for c in colds))}
             extractive = NewsQA(scoped.model_copy(update={"answerer": "extractive"}))
