@@ -159,12 +159,15 @@ def ingest_folder(folder: Path, store: ChunkStore, embedder: Any, chunker: Chunk
     report.unchanged = len(articles) - len(todo)
     stories = Stories(store.near)
     bar = tqdm(total=len(todo), desc="Ingesting", unit="article", disable=not progress or not todo)
-    batches: list[list[tuple[Article, list[Chunk]]]] = [[]]
+    batches: list[list[tuple[Article, list[Chunk]]]] = []
+    filled = _BATCH_CHUNKS   # chunks in the last batch: a new batch starts once it holds _BATCH_CHUNKS
     for article in todo:
-        if sum(len(cs) for _, cs in batches[-1]) >= _BATCH_CHUNKS:
+        if filled >= _BATCH_CHUNKS:
             batches.append([])
-        batches[-1].append((article, chunker.chunk(article)))
-    batches = [b for b in batches if b]
+            filled = 0
+        chunks = chunker.chunk(article)
+        batches[-1].append((article, chunks))
+        filled += len(chunks)
     embedded = (embed_batches(batches, late) if embed_batches is not None else
                 ((i, *embed_chunks(embedder, [c for _, cs in b for c in cs], late)) for i, b in enumerate(batches)))
     for index, vectors, sentences in embedded:

@@ -51,7 +51,8 @@ def catch_up(store: Any, index: Any, generation: str | None = None, full: bool =
     if full or index.snapshot().generation != current:
         index.rebuild(store.finished_records(), label)
     else:
-        index.apply(index.pending(), store.finished_records(sorted(index.pending())), label)
+        changed = index.pending()
+        index.apply(changed, store.finished_records(sorted(changed)), label)
     if label != current:
         store.set_generation(label)
     index.settled()
