@@ -111,19 +111,21 @@ def choose(llm, query: Query, found: Findings, settings: Settings) -> list[Judge
 CLOSE = 0.3
 
 
-def quoted(judged: Sequence[Judged], most: int, sources: Sequence[str]) -> list[Evidence]:
-    """The sentences to quote: the chosen one first, then the runners-up that pass too (up to most), from its
-    own article or close to it, as the extractive answer quotes close runners-up.
+def quoted(judged: Sequence[Judged], most: int, sources: Sequence[str], bar: float = 0.0) -> list[Evidence]:
+    """The sentences to quote: the chosen one first when its fused score reaches bar, then the runners-up that
+    pass (fused >= 0; up to most), from its own article or close to it, as the extractive answer quotes close
+    runners-up.
 
     Args:
         judged: the candidates, best fused score first.
         most: sentences quoted at most.
         sources: the article id of each passage (Evidence.passage indexes it).
+        bar: what the chosen candidate's fused score must reach (moved by its direct answer's check).
     """
-    if not judged or judged[0].fused < 0:
+    if not judged or judged[0].fused < bar:
         return []
     best = judged[0]
     home = sources[best.evidence.passage]
-    chosen = [j.evidence for j in judged if j.fused >= 0 and (
+    chosen = [best.evidence] + [j.evidence for j in judged[1:] if j.fused >= 0 and (
         sources[j.evidence.passage] == home or j.fused >= best.fused - CLOSE)]
     return chosen[:most]

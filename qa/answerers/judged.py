@@ -94,12 +94,21 @@ class JudgedAnswerer:
         """The model judges each candidate sentence; the best fused score is quoted, led by a checked direct
         answer, or refused when no candidate passes."""
         s = self.settings
+        bar = 0.0   # what the chosen candidate's fused score must reach (QA_REFUSAL=choice)
+        if s.refusal == "excerpts":   # one yes/no over the best excerpts decides whether to answer at all
+            judge = self.judgement(query, found)
+            if self.writer.decide(found, judge) < 0:
+                note = (f"refused: the model's judgement that the best excerpts state the answer, {judge:+.2f}, "
+                        "with the evidence is below QA_JUDGE_THRESHOLD",) if judge is not None else ()
+                return refusal(query.text, found, self.name,
+                               explain(found, s.min_support, judge=judge, notes=note))
+            bar = float("-inf")
         judged = choose(self.llm, query, found, s)
         notes = tuple(f"model {j.judge:+.2f}, fused {j.fused:+.2f}: {j.evidence.sentence[:90]}"
                       for j in judged[:CANDIDATES_EXPLAINED] if j.judge is not None)
         best_judge = judged[0].judge if judged else None
         explanation = explain(found, s.min_support, judge=best_judge, notes=notes)
-        chosen = quoted(judged, s.max_sentences, [p.source for p in found.passages])
+        chosen = quoted(judged, s.max_sentences, [p.source for p in found.passages], bar=bar)
         if not chosen:
             return refusal(query.text, found, self.name, explanation)
         if query.yes_no:   # a few copied words would not answer it: Yes, No (QA_YES_NO_LEAD) or the quote alone

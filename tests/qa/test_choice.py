@@ -9,7 +9,7 @@ from qa.evidence import EvidenceFinder
 from qa.matching import unstated
 from qa.models import Passage
 from qa.pipeline import NewsQA
-from qa.prompts import LIST_SYSTEM, SENTENCE_SYSTEM
+from qa.prompts import LIST_SYSTEM, SENTENCE_SYSTEM, SYSTEM
 from qa.query import analyse
 from qa.settings import Settings
 from qa.terms import TermWeights
@@ -29,7 +29,7 @@ class ListRetriever:
 
 def pipeline(llm, **settings) -> NewsQA:
     s = Settings(**{"top_k": 3, "min_support": 0.2, "answerer": "judged", "choice_weight": 0.5,
-                    "choice_threshold": 0.0, **settings})
+                    "choice_threshold": 0.0, "refusal": "choice", **settings})
     finder = EvidenceFinder(BagOfWordsEmbedder(), TermWeights([CARBON.text]))
     return NewsQA.assemble(s, retriever=ListRetriever(), finder=finder, answerer=make_answerer(s, llm))
 
@@ -40,6 +40,8 @@ def judging(by_sentence: dict[str, float], replies=()) -> JudgingFakeLLM:
 
     def judge(system, user):
         llm.judged.append((system, user))
+        if "Sentence: " not in user:   # the one yes/no over the best excerpts (QA_REFUSAL=excerpts)
+            return by_sentence.get("excerpts", -0.9)
         sentence = user.split("Sentence: ", 1)[1]
         return next((v for key, v in by_sentence.items() if key in sentence), -0.9)
 
@@ -65,6 +67,21 @@ def test_the_model_picks_the_sentence_that_answers_over_the_top_scored_one():
 def test_no_candidate_passing_is_a_refusal():
     answer = pipeline(judging({})).ask("Which bank manages the Microsoft fund?")
     assert answer.refused and answer.citations == () and answer.explanation.judge < 0
+
+
+def test_the_excerpts_judgement_refuses_before_any_sentence_is_judged():
+    llm = judging({"excerpts": -0.8, "by 2030": 0.95})
+    answer = pipeline(llm, refusal="excerpts", judge_threshold=0.0).ask(QUESTION)
+    assert answer.refused and answer.citations == ()
+    assert [system for system, _ in llm.judged] == [SYSTEM]   # one prompt: no candidate was judged
+    assert answer.explanation.judge == -0.8 and "below QA_JUDGE_THRESHOLD" in answer.explanation.notes[0]
+
+
+def test_when_the_excerpts_state_it_the_model_choice_quotes_even_below_the_choice_threshold():
+    llm = judging({"excerpts": 0.6, "by 2030": -0.2, "$1 billion": -0.7}, replies=["2030"])
+    answer = pipeline(llm, refusal="excerpts", judge_threshold=0.0, choice_threshold=0.5).ask(QUESTION)
+    assert not answer.refused and answer.text.startswith("2030. The company aims to be carbon negative by 2030")
+    assert "$1 billion" not in answer.text   # a runner-up still has to pass QA_CHOICE_THRESHOLD
 
 
 def test_a_direct_answer_that_the_sentence_does_not_state_is_left_out():
