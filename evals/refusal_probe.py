@@ -74,6 +74,11 @@ def auc(pos: list[float], neg: list[float]) -> float:
     return sum(pairs) / max(len(pairs), 1)
 
 
+def separation(part: list[dict], key: str) -> float:
+    """AUC of a score: answerable questions above unanswerable ones."""
+    return auc(*([scores(r)[key] for r in part if r["answerable"] == a] for a in (True, False)))
+
+
 def scores(row: dict, weight: float = 0.5) -> dict[str, float]:
     """Every refusal score of one question (higher: answer)."""
     c = row["candidates"] or [{"judge": -1.0, "strict": -1.0, "margin": -1.0}]
@@ -98,23 +103,25 @@ def scores(row: dict, weight: float = 0.5) -> dict[str, float]:
     }
 
 
+def share(part: list[dict], key: str, threshold: float, answerable: bool) -> float:
+    """The share of a set's answerable (or unanswerable) questions whose score falls below threshold."""
+    rows = [r for r in part if r["answerable"] == answerable]
+    return sum(scores(r)[key] < threshold for r in rows) / max(len(rows), 1)
+
+
 def refused_at(rows: dict[str, list[dict]], key: str, cap: float) -> tuple[float, dict[str, tuple[float, float]]]:
-    """The threshold refusing the most unanswerable questions of the fitted sets with false refusals <= cap on
-    each; (threshold, {set: (refused, false)})."""
-    fitted = [r for n, part in rows.items() if n != "squad2" for r in part]
-    values = sorted({scores(r)[key] for r in fitted})
-    best = (-1, values[0] - 1)
+    """The threshold refusing the most unanswerable questions of the fitted sets (all but squad2) with false
+    refusals <= cap on each; (threshold, {set: (refused, false refusals)})."""
+    fitted = {n: part for n, part in rows.items() if n != "squad2"}
+    values = sorted({scores(r)[key] for part in fitted.values() for r in part})
+    best = (-1.0, values[0] - 1)
     for t in values:
-        ok = all(sum(scores(r)[key] < t for r in part if r["answerable"]) <= cap * sum(r["answerable"] for r in part)
-                 for n, part in rows.items() if n != "squad2")
-        if ok:
-            refused = sum(scores(r)[key] < t for r in fitted if not r["answerable"])
+        if all(share(part, key, t, True) <= cap for part in fitted.values()):
+            refused = sum(share(part, key, t, False) for part in fitted.values())
             if refused >= best[0]:
                 best = (refused, t)
     t = best[1]
-    return t, {n: (sum(scores(r)[key] < t for r in part if not r["answerable"]) / max(1, sum(not r["answerable"] for r in part)),
-                   sum(scores(r)[key] < t for r in part if r["answerable"]) / max(1, sum(r["answerable"] for r in part)))
-               for n, part in rows.items()}
+    return t, {n: (share(part, key, t, False), share(part, key, t, True)) for n, part in rows.items()}
 
 
 def main() -> None:
@@ -127,8 +134,7 @@ def main() -> None:
     rows = {n: rows_for(Settings(), n, args.out, args.squad_sample) for n in args.datasets.split(",")}
     for key in scores(next(iter(rows.values()))[0]):
         t, at = refused_at(rows, key, args.cap)
-        aucs = ", ".join(f"{n} AUC {auc([scores(r)[key] for r in p if r['answerable']], [scores(r)[key] for r in p if not r['answerable']]):.3f}"
-                         for n, p in rows.items())
+        aucs = ", ".join(f"{n} AUC {separation(p, key):.3f}" for n, p in rows.items())
         cells = "; ".join(f"{n} refused {a:.2f} false {f:.2f}" for n, (a, f) in at.items())
         print(f"{key:28s} t={t:+.3f}  {cells}  | {aucs}")
 

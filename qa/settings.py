@@ -102,10 +102,11 @@ class Settings(BaseSettings):
     choice_threshold: float = Field(-0.718, description="a candidate answers when judgement + weight x evidence "
                                     "margin reaches this; none does: the assistant refuses (fitted on seeds and "
                                     "realnews: python -m evals.choice_fit)")
-    refusal: Literal["excerpts", "choice"] = Field(
-        "excerpts", description="what decides that the articles don't say: excerpts (one yes/no over the best "
-        "excerpts together, QA_JUDGE_THRESHOLD; then the model's choice picks the quote) | choice (no candidate "
-        "sentence passes QA_CHOICE_THRESHOLD); measured with python -m evals.refusal_probe")
+    refusal: Literal["choice", "excerpts"] = Field(
+        "choice", description="what decides that the articles don't say: choice (no candidate sentence passes "
+        "QA_CHOICE_THRESHOLD) | excerpts (first one yes/no over the best excerpts together, QA_JUDGE_THRESHOLD; "
+        "then the model's choice picks the quote: refuses more, ~2 s slower on real news; measured with python -m "
+        "evals.refusal_probe)")
     direct_answer: bool = Field(True, description="lead a quoted answer with the few words that answer, written by "
                                 "the model and checked against the sentence")
     yes_no_lead: bool = Field(False, description="lead the quote of a yes/no question with Yes or No when the model "
