@@ -60,7 +60,6 @@ def rows_for(settings: Settings, name: str, out: Path, sample: int) -> list[dict
             "question": q.question, "answerable": q.answerable, "seconds": time.perf_counter() - started,
             "null": null, "excerpts": excerpts,
             "direct": direct.text if direct else "", "stood": bool(direct and direct.stood),
-            "direct_right": bool(direct and any(a in direct.text.lower() or direct.text.lower() in a for a in gold)),
             "candidates": [{"judge": j or 0.0, "strict": t or 0.0, "margin": ev.support - s.min_support,
                             "right": any(a in ev.quote.lower() for a in gold), "sentence": ev.quote}
                            for ev, j, t in zip(cands, judges, strict)]})
@@ -87,6 +86,8 @@ def scores(row: dict, weight: float = 0.5) -> dict[str, float]:
     strict = [x["strict"] + weight * x["margin"] for x in c]
     null = row["null"] or 0.0
     both = [(x["judge"] + x["strict"]) / 2 + weight * x["margin"] for x in c]
+    # as the answerer decides: the excerpts' judgement with the best evidence margin (candidates are in fused order)
+    excerpts = (row["excerpts"] or 0.0) + weight * max(x["margin"] for x in c)
     return {
         "fused (today)": fused[best],
         "fused - null": fused[best] - null,
@@ -94,8 +95,8 @@ def scores(row: dict, weight: float = 0.5) -> dict[str, float]:
         "strict of chosen": strict[best],
         "judge+strict": max(both),
         "min(fused, strict chosen)": min(fused[best], strict[best]),
-        "excerpts": (row["excerpts"] or 0.0) + weight * c[0]["margin"],
-        "min(fused, excerpts)": min(fused[best], (row["excerpts"] or 0.0) + weight * c[0]["margin"]),
+        "excerpts": excerpts,
+        "min(fused, excerpts)": min(fused[best], excerpts),
         "fused + stood": fused[best] + (0.5 if row["stood"] else -0.5),
         "fused + 0.25 stood": fused[best] + (0.25 if row["stood"] else -0.25),
         "fused + excerpts": fused[best] + (row["excerpts"] or 0.0),

@@ -120,7 +120,8 @@ def quoted(judged: Sequence[Judged], most: int, sources: Sequence[str], bar: flo
         judged: the candidates, best fused score first.
         most: sentences quoted at most.
         sources: the article id of each passage (Evidence.passage indexes it).
-        bar: what the chosen candidate's fused score must reach (moved by its direct answer's check).
+        bar: what the chosen candidate's fused score must reach (-inf when QA_REFUSAL=excerpts already decided to
+            answer).
     """
     if not judged or judged[0].fused < bar:
         return []

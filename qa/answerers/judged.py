@@ -72,12 +72,21 @@ class JudgedAnswerer:
         yield answer.text
         yield answer
 
+    def excerpts_verdict(self, query: Query, found: Findings) -> tuple[float | None, Answer | None]:
+        """One yes/no over the best excerpts: (the judgement, the refusal when it and the evidence fall below
+        QA_JUDGE_THRESHOLD, else None)."""
+        judge = self.judgement(query, found)
+        if self.writer.decide(found, judge) >= 0:
+            return judge, None
+        note = (f"refused: the model's judgement that the best excerpts state the answer, {judge:+.2f}, "
+                "with the evidence is below QA_JUDGE_THRESHOLD",) if judge is not None else ()
+        return judge, refusal(query.text, found, self.name,
+                              explain(found, self.settings.min_support, judge=judge, notes=note))
+
     def judged_excerpts(self, query: Query, found: Findings) -> Answer:
         """QA_CHOICE=excerpts: one yes/no over the best excerpts; the evidence score picks the quote."""
-        judge = self.judgement(query, found)
-        if self.writer.decide(found, judge) < 0:
-            return refusal(query.text, found, self.name, explain(found, self.settings.min_support, judge=judge))
-        return self.writer.extractive.quote(query, found, min_support=0.0, name=self.name, judge=judge)
+        judge, refused = self.excerpts_verdict(query, found)
+        return refused or self.writer.extractive.quote(query, found, min_support=0.0, name=self.name, judge=judge)
 
     def yes_or_no(self, query: Query, found: Findings, chosen: list, explanation) -> Answer:
         """A yes/no question: the quote, led by "Yes" or "No" when the model reads the chosen sentence as settling
@@ -96,12 +105,9 @@ class JudgedAnswerer:
         s = self.settings
         bar = 0.0   # what the chosen candidate's fused score must reach (QA_REFUSAL=choice)
         if s.refusal == "excerpts":   # one yes/no over the best excerpts decides whether to answer at all
-            judge = self.judgement(query, found)
-            if self.writer.decide(found, judge) < 0:
-                note = (f"refused: the model's judgement that the best excerpts state the answer, {judge:+.2f}, "
-                        "with the evidence is below QA_JUDGE_THRESHOLD",) if judge is not None else ()
-                return refusal(query.text, found, self.name,
-                               explain(found, s.min_support, judge=judge, notes=note))
+            _, refused = self.excerpts_verdict(query, found)
+            if refused is not None:
+                return refused
             bar = float("-inf")
         judged = choose(self.llm, query, found, s)
         notes = tuple(f"model {j.judge:+.2f}, fused {j.fused:+.2f}: {j.evidence.sentence[:90]}"
