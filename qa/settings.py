@@ -117,8 +117,10 @@ class Settings(BaseSettings):
         "passages in one prompt, or each of them in a prompt of its own (the best judgement counts)")
     synthesis_articles: int = Field(5, ge=1, description="articles a summary, comparison, list or timeline draws on")
     synthesis_sentences: int = Field(2, ge=1, description="sentences of each article the model reads for a synthesis")
-    synthesis_judged: int = Field(10, ge=2, le=16, description="sentences the model judges for relevance before "
+    synthesis_judged: int = Field(16, ge=2, le=16, description="sentences the model judges for relevance before "
                                   "a synthesis, spread over its articles (one batch; more reads more, later)")
+    synthesis_share: float = Field(0.8, gt=0, le=1, description="a synthesis reads the articles whose best "
+                                   "sentence's evidence reaches this share of the best article's")
     synthesis_relevance: float = Field(-0.5, description="a synthesis reads a sentence only when the model's "
                                        "P(yes) - P(no) that it is relevant to the question reaches this")
     synthesis_passages: int = Field(10, ge=1, description="passages retrieved for a synthesis question, "

@@ -75,11 +75,12 @@ class ExtractiveAnswerer:
         return by_article(found, per_article=self.digest_sentences, max_articles=self.digest_articles,
                           min_support=self.min_support)
 
-    def digest(self, query: Query, found: Findings, name: str = EXTRACTIVE) -> Answer:
-        """The best sentences of each relevant article, one line per article, cited (a refusal with nothing
-        retrieved)."""
+    def digest(self, query: Query, found: Findings, name: str = EXTRACTIVE,
+               excerpts: list[ArticleExcerpt] | None = None) -> Answer:
+        """The best sentences of each relevant article (or the excerpts given: those the model judged relevant),
+        one line per article, cited (a refusal with nothing retrieved)."""
         explanation = explain(found, self.min_support)
-        excerpts = self.excerpts(found)
+        excerpts = excerpts or self.excerpts(found)
         if not excerpts:
             return refusal(query.text, found, name, explanation)
         text, citations = digest(excerpts)

@@ -88,14 +88,14 @@ class LLMAnswerer:
     def synthesise(self, query: Query, found: Findings) -> Iterator[str | Answer]:
         """A summary, comparison, list or timeline: the model's overview of the best sentences of each relevant
         article, checked claim by claim, then those sentences, one line per article (what it read), cited."""
-        chosen, note = judged_excerpts(self.llm, query, found, self.settings)
+        chosen, briefs, note = judged_excerpts(self.llm, query, found, self.settings)
         explanation = explain(found, self.settings.min_support, notes=(note,) if note else ())
         if not chosen:
             answer = refusal(query.text, found, self.name, explanation)
             yield from (answer.text, answer)
             return
-        texts = [f"{dateline(ex.passage).strip()} {ex.passage.text}".strip() for ex in chosen]   # dates for timelines
-        yield from self.write(query, found, [ex.passage for ex in chosen], texts, SYNTHESIS_TASK, explanation, chosen)
+        texts = [f"{dateline(ex.passage).strip()} {ex.passage.text}".strip() for ex in briefs]   # dates for timelines
+        yield from self.write(query, found, [ex.passage for ex in briefs], texts, SYNTHESIS_TASK, explanation, chosen)
 
     def write(self, query: Query, found: Findings, cited: list[Passage], texts: list[str], task: str,
               explanation: Explanation, excerpts: list[ArticleExcerpt] | None = None) -> Iterator[str | Answer]:
@@ -113,12 +113,13 @@ class LLMAnswerer:
         assert finder is not None, "the reader checks citations with the finder that scored the passages"
         if not reply or REFUSAL.lower().rstrip(".") in reply.lower():
             return self._fallback(query, found, explanation, "the model declined although the evidence and its "
-                                  "judgement said the articles answer; quoting the best evidence instead")
+                                  "judgement said the articles answer; quoting the best evidence instead",
+                                  excerpts=excerpts)
         checked, warnings = check_claims(reply, cited, lambda c, p: self._supports(finder, c, p),
                                          lambda c, ps: _best_source(finder, c, ps))
         if not checked:
             return self._fallback(query, found, explanation, "no sentence of the model's answer could be checked "
-                                  "against the sources; quoting the best evidence instead", warnings)
+                                  "against the sources; quoting the best evidence instead", warnings, excerpts)
         text, citations, more = renumber_markers(checked, cited, lambda c, p: _best_quote(finder, c, p))
         if excerpts:
             lines, citations = digest(excerpts, citations)
@@ -138,10 +139,11 @@ class LLMAnswerer:
                                      or best.coverage >= self.settings.claim_coverage)
 
     def _fallback(self, query: Query, found: Findings, explanation: Explanation, note: str,
-                  warnings: tuple[str, ...] = ()) -> Answer:
-        """The extractive answer (a digest for a synthesis), with a note that the model's did not stand."""
+                  warnings: tuple[str, ...] = (), excerpts: list[ArticleExcerpt] | None = None) -> Answer:
+        """The extractive answer (for a synthesis, the digest of the excerpts it read), with a note that the
+        model's did not stand."""
         if query.synthesis:
-            answer = self.extractive.digest(query, found, name=f"{self.name}+extractive")
+            answer = self.extractive.digest(query, found, name=f"{self.name}+extractive", excerpts=excerpts)
         else:
             answer = self.extractive.quote(query, found, min_support=0.0, name=f"{self.name}+extractive",
                                            judge=explanation.judge)

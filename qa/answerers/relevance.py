@@ -13,45 +13,54 @@ from qa.prompts import RELEVANT_SYSTEM
 from qa.query import Query
 from qa.settings import Settings
 
-MOST_PER_ARTICLE = 5   # sentences read from one article at most
+MOST_PER_ARTICLE = 8   # sentences read from one article at most
+# an article is cited only when its most relevant sentence is judged nearly as relevant as the best article's
+ARTICLE_MARGIN = 0.3
+OVERVIEW_READS = 3   # sentences of each article the overview reads
 TIMELINE = re.compile(r"\b(?:timeline|chronolog\w*|over time|sequence of events|how (?:has|have|did) .{1,60}"
                       r"\b(?:changed|evolved|developed|unfolded))\b", re.IGNORECASE)
 
 
-def judged_excerpts(llm, query: Query, found: Findings, settings: Settings) -> tuple[list[ArticleExcerpt], str]:
-    """The articles' relevant sentences, judged by the model: (excerpts, a note for the explanation).
+def judged_excerpts(llm, query: Query, found: Findings,
+                    settings: Settings) -> tuple[list[ArticleExcerpt], list[ArticleExcerpt], str]:
+    """The articles' relevant sentences, judged by the model: (excerpts, briefs, a note for the explanation).
 
-    Each article's best few sentences by evidence are judged; an article keeps those whose judgement reaches
-    QA_SYNTHESIS_RELEVANCE (its best ones, in the order it tells them), and an article with none is left out.
-    A backend without probabilities keeps the evidence's choice."""
+    A brief is an excerpt cut to its OVERVIEW_READS most relevant sentences: what the model's overview reads
+    (prompt tokens are the wait for its first word), while the lines under it quote every relevant sentence.
+
+    The articles whose best sentence comes close to the best article's (QA_SYNTHESIS_SHARE) are read; the budget
+    of judged sentences (QA_SYNTHESIS_JUDGED, one batch) is spread over them, so a summary of one article reads
+    more of it (up to MOST_PER_ARTICLE sentences). An article keeps every judged sentence whose judgement reaches
+    QA_SYNTHESIS_RELEVANCE, in the order it tells them; an article with none, or whose best falls ARTICLE_MARGIN
+    below the best article's, is left out. A backend without
+    probabilities keeps the evidence's choice (as excerpts and briefs both)."""
     relevant = by_article(found, per_article=1, max_articles=settings.synthesis_articles,
-                          min_support=settings.min_support)
-    # one budget of judged sentences (one batch) whatever the number of articles: a summary of one article
-    # reads more of it; each article keeps all but one of its judged sentences at most
-    judged_per = max(2, min(MOST_PER_ARTICLE + 1, settings.synthesis_judged // max(len(relevant), 1)))
-    per_article = max(min(settings.synthesis_sentences, judged_per), judged_per - 1)
+                          min_support=settings.min_support, share=settings.synthesis_share)
+    judged_per = max(2, min(MOST_PER_ARTICLE, settings.synthesis_judged // max(len(relevant), 1)))
     pool = by_article(found, per_article=judged_per, max_articles=settings.synthesis_articles,
-                      min_support=settings.min_support)
+                      min_support=settings.min_support, share=settings.synthesis_share)
     sentences = [ev for ex in pool for ev in ex.evidence]
     verdicts = judge_each(llm, RELEVANT_SYSTEM, query, sentences)
     if not verdicts or all(v is None for v in verdicts):
-        return by_article(found, per_article=per_article, max_articles=settings.synthesis_articles,
-                          min_support=settings.min_support), ""
-    judged = dict(zip(map(id, sentences), verdicts))
-    out, dropped = [], 0
-    for ex in pool:
-        scored = sorted(((judged[id(ev)] or 0.0, ev) for ev in ex.evidence), key=lambda pair: -pair[0])
-        kept = [ev for verdict, ev in scored if verdict >= settings.synthesis_relevance][:per_article]
-        if not kept:
+        chosen = by_article(found, per_article=settings.synthesis_sentences, max_articles=settings.synthesis_articles,
+                            min_support=settings.min_support)
+        return chosen, chosen, ""
+    judged = {id(ev): verdict or 0.0 for ev, verdict in zip(sentences, verdicts)}
+    best = max(judged.values())
+    out, briefs, dropped = [], [], 0
+    for ex in pool:   # by_article keeps the article's own order
+        kept = [ev for ev in ex.evidence if judged[id(ev)] >= settings.synthesis_relevance]
+        if not kept or max(judged[id(ev)] for ev in kept) < best - ARTICLE_MARGIN:
             dropped += 1
             continue
-        order = {id(ev): i for i, ev in enumerate(ex.evidence)}   # by_article keeps the article's own order
-        kept.sort(key=lambda ev: order[id(ev)])
+        read = {id(ev) for ev in sorted(kept, key=lambda ev: -judged[id(ev)])[:OVERVIEW_READS]}
         out.append(excerpt_of(ex.passage, kept))
+        briefs.append(excerpt_of(ex.passage, [ev for ev in kept if id(ev) in read]))
     if is_timeline(query):
-        out.sort(key=lambda ex: ex.passage.published or "9999")   # undated last
-    note = f"the model judged no sentence of {dropped} article(s) relevant: not cited" if dropped else ""
-    return out, note
+        order = sorted(range(len(out)), key=lambda i: out[i].passage.published or "9999")   # undated last
+        out, briefs = [out[i] for i in order], [briefs[i] for i in order]
+    note = f"the model judged no sentence of {dropped} article(s) relevant enough: not cited" if dropped else ""
+    return out, briefs, note
 
 
 def is_timeline(query: Query) -> bool:

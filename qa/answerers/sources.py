@@ -61,7 +61,8 @@ def _lead(found: Findings, ev: Evidence) -> bool:
     return ev.position == 0 and found.passages[ev.passage].chunk_id.endswith(":0")
 
 
-def by_article(found: Findings, per_article: int, max_articles: int, min_support: float) -> list[ArticleExcerpt]:
+def by_article(found: Findings, per_article: int, max_articles: int, min_support: float,
+               share: float | None = None) -> list[ArticleExcerpt]:
     """The best few sentences of each relevant article, articles by their best sentence.
 
     Coverage over depth: every relevant article contributes, none more than per_article sentences. An article
@@ -73,6 +74,9 @@ def by_article(found: Findings, per_article: int, max_articles: int, min_support
         per_article: sentences taken from each article.
         max_articles: articles taken at most.
         min_support: the evidence score at which a sentence answers on its own (the refusal threshold).
+        share: when given, an article is relevant when its best sentence reaches this share of the best article's
+            instead (a synthesis whose sentences the model judges: it decides what is relevant, the evidence
+            only which articles are close to the best).
 
     Returns:
         One excerpt per article, best article first.
@@ -85,7 +89,7 @@ def by_article(found: Findings, per_article: int, max_articles: int, min_support
     if not articles:
         return []
     top = max(ev.support for _, ev in articles[0])
-    cut = min_support if top >= min_support else RELEVANT_SHARE * top
+    cut = share * top if share is not None else min_support if top >= min_support else RELEVANT_SHARE * top
     out = []
     for scored in articles[:max_articles]:
         if max(ev.support for _, ev in scored) < cut:

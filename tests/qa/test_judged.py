@@ -95,8 +95,8 @@ def test_the_model_writes_a_synthesis_from_every_article_and_each_claim_is_check
     reply = ("Washington criticizes the arms trade as a violation of Security Council resolutions [1]. "
              "North Korean troops were deployed to Russia [2]. The moon is made of cheese [3].")
     llm = relevance_judge([reply], irrelevant=("weather", "Kim Jong Il"))
-    pieces = list(pipeline(llm, min_support=0.1).stream("Summarize what the articles say about Russia and North "
-                                                        "Korea."))
+    qa = pipeline(llm, min_support=0.1, synthesis_share=0.1)
+    pieces = list(qa.stream("Summarize what the articles say about Russia and North Korea."))
     answer = pieces[-1]
     assert isinstance(answer, Answer) and all(isinstance(p, str) for p in pieces[:-1])
     (_, user), = llm.calls
@@ -126,7 +126,8 @@ def relevance_judge(replies, irrelevant=()) -> JudgingFakeLLM:
 def test_an_article_the_model_judges_irrelevant_is_not_read_or_cited():
     reply = "Washington criticizes the arms trade [1]. North Korean troops were deployed to Russia [2]."
     llm = relevance_judge([reply], irrelevant=("Pyongyang", "Kim Jong Il"))
-    answer = pipeline(llm, min_support=0.1).ask("Summarize what the articles say about Putin and North Korea.")
+    answer = pipeline(llm, min_support=0.1, synthesis_share=0.1).ask(
+        "Summarize what the articles say about Putin and North Korea.")
     assert any("Pyongyang" in user for _, user in llm.judged)   # the visit article's sentences were judged
     (_, user), = llm.calls
     assert "Pyongyang" not in user and "visit" not in {c.source for c in answer.citations}
@@ -164,3 +165,57 @@ def test_without_a_model_auto_is_extractive_and_says_so_once(monkeypatch, capsys
     for _ in range(2):
         assert make_answerer(Settings(llm="auto")).name == "extractive"
     assert capsys.readouterr().err.count("no model installed") == 1
+
+
+def graded_judge(replies, grades) -> JudgingFakeLLM:
+    """A model whose relevance judgement of a sentence is the grade of the first word of grades it holds (0.0
+    for none)."""
+    llm = JudgingFakeLLM(replies, [])
+
+    def judge(system, user):
+        llm.judged.append((system, user))
+        sentence = user.split("Sentence: ", 1)[1]
+        return next((grade for word, grade in grades.items() if word in sentence), 0.0)
+
+    llm.judge = judge
+    return llm
+
+
+def test_an_article_judged_far_less_relevant_than_the_best_is_not_cited():
+    from qa.answerers.relevance import ARTICLE_MARGIN
+
+    reply = "Washington criticizes the arms trade [1]."
+    # every sentence passes QA_SYNTHESIS_RELEVANCE; the troops article's best is ARTICLE_MARGIN + 0.1 below the best
+    llm = graded_judge([reply], {"Washington": 0.6, "weather": 0.1, "troops": 0.5 - ARTICLE_MARGIN,
+                                 "Putin neither": 0.5 - ARTICLE_MARGIN, "Pyongyang": 0.5, "Kim Jong Il": 0.3})
+    answer = pipeline(llm, min_support=0.1, synthesis_share=0.1).ask(
+        "Summarize what the articles say about Putin, Russia and North Korea.")
+    cited = {c.source for c in answer.citations}
+    assert "trade" in cited and "visit" in cited and "troops" not in cited
+    assert any("not cited" in note for note in answer.explanation.notes)
+
+
+def test_an_overview_that_cannot_be_checked_leaves_the_lines_the_model_judged_relevant():
+    llm = relevance_judge(["The moon is made of cheese [1]."], irrelevant=("weather", "Kim Jong Il"))
+    answer = pipeline(llm, min_support=0.1, synthesis_share=0.1).ask(
+        "Summarize what the articles say about Russia and North Korea.")
+    assert answer.model.endswith("+extractive") and "cheese" not in answer.text
+    assert "weather" not in answer.text and "Kim Jong Il" not in answer.text   # judged irrelevant: still not quoted
+    assert "Security Council" in answer.text and "troops" in answer.text
+
+
+def test_the_overview_reads_an_articles_most_relevant_sentences_and_the_lines_quote_them_all():
+    from qa.answerers.base import Findings
+    from qa.answerers.relevance import OVERVIEW_READS, judged_excerpts
+
+    sentences = [f"Russia and North Korea signed accord number {n} on trade." for n in range(1, 7)]
+    grades = {f"number {n} ": 0.1 * n for n in range(1, 7)}   # the later the accord, the more relevant
+    llm = graded_judge([], grades)
+    qa = pipeline(llm, min_support=0.0)
+    base = qa.find("Summarize what the articles say about the accords between Russia and North Korea.")
+    article = Passage("accords:0", "accords", "Accords", " ".join(sentences), 0.9)
+    found = Findings(base.query, (article,), tuple(base.finder.find(base.query, [article])), base.finder)
+    excerpts, briefs, _ = judged_excerpts(llm, found.query, found, qa.settings)
+    (excerpt,), (brief,) = excerpts, briefs
+    assert [ev.sentence for ev in excerpt.evidence] == sentences   # every relevant sentence, in the article's order
+    assert [ev.sentence for ev in brief.evidence] == sentences[-OVERVIEW_READS:]   # the most relevant ones
