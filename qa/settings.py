@@ -119,7 +119,7 @@ class Settings(BaseSettings):
     synthesis_sentences: int = Field(2, ge=1, description="sentences of each article the model reads for a synthesis")
     synthesis_judged: int = Field(16, ge=2, le=16, description="sentences the model judges for relevance before "
                                   "a synthesis, spread over its articles (one batch; more reads more, later)")
-    synthesis_share: float = Field(0.8, gt=0, le=1, description="a synthesis reads the articles whose best "
+    synthesis_share: float = Field(0.75, gt=0, le=1, description="a synthesis reads the articles whose best "
                                    "sentence's evidence reaches this share of the best article's")
     synthesis_relevance: float = Field(-0.5, description="a synthesis reads a sentence only when the model's "
                                        "P(yes) - P(no) that it is relevant to the question reaches this")

@@ -11,12 +11,12 @@
 """
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
 
 from qa.answerers.base import Findings, answer_of, explain, refusal
 from qa.answerers.extractive import ExtractiveAnswerer
-from qa.answerers.relevance import judged_excerpts
+from qa.answerers.relevance import Reading
 from qa.answerers.sources import ArticleExcerpt, dateline, digest, excerpts
 from qa.citations import check_claims, renumber_markers
 from qa.evidence import EvidenceFinder
@@ -88,23 +88,30 @@ class LLMAnswerer:
     def synthesise(self, query: Query, found: Findings) -> Iterator[str | Answer]:
         """A summary, comparison, list or timeline: the model's overview of the best sentences of each relevant
         article, checked claim by claim, then those sentences, one line per article (what it read), cited."""
-        chosen, briefs, note = judged_excerpts(self.llm, query, found, self.settings)
-        explanation = explain(found, self.settings.min_support, notes=(note,) if note else ())
-        if not chosen:
-            answer = refusal(query.text, found, self.name, explanation)
+        reading = Reading(self.llm, query, found, self.settings)
+        briefs = reading.briefs()
+        if not briefs:
+            answer = refusal(query.text, found, self.name, explain(found, self.settings.min_support,
+                                                                   notes=(reading.lines()[1],)))
             yield from (answer.text, answer)
             return
         texts = [f"{dateline(ex.passage).strip()} {ex.passage.text}".strip() for ex in briefs]   # dates for timelines
-        yield from self.write(query, found, [ex.passage for ex in briefs], texts, SYNTHESIS_TASK, explanation, chosen)
+        yield from self.write(query, found, [ex.passage for ex in briefs], texts, SYNTHESIS_TASK,
+                              explain(found, self.settings.min_support), reading.lines)
 
     def write(self, query: Query, found: Findings, cited: list[Passage], texts: list[str], task: str,
-              explanation: Explanation, excerpts: list[ArticleExcerpt] | None = None) -> Iterator[str | Answer]:
-        """Stream the model's answer from the numbered texts (source n is cited[n-1]), then check it; the excerpts
-        of a synthesis follow the checked text."""
+              explanation: Explanation, lines: Callable[[], tuple[list[ArticleExcerpt], str]] | None = None,
+              ) -> Iterator[str | Answer]:
+        """Stream the model's answer from the numbered texts (source n is cited[n-1]), then check it; for a
+        synthesis, the excerpts lines() gives (read once the overview is written) follow the checked text."""
         parts: list[str] = []
         for piece in self.llm.stream(SYSTEM, build_user_prompt(query.text, texts, task)):
             parts.append(piece)
             yield piece
+        excerpts = None
+        if lines is not None:
+            excerpts, note = lines()
+            explanation = replace(explanation, notes=explanation.notes + ((note,) if note else ()))
         yield self._finish(query, found, cited, "".join(parts).strip(), explanation, excerpts)
 
     def _finish(self, query: Query, found: Findings, cited: list[Passage], reply: str,

@@ -15,52 +15,100 @@ from qa.settings import Settings
 
 MOST_PER_ARTICLE = 8   # sentences read from one article at most
 # an article is cited only when its most relevant sentence is judged nearly as relevant as the best article's
-ARTICLE_MARGIN = 0.3
+ARTICLE_MARGIN = 0.5
 OVERVIEW_READS = 3   # sentences of each article the overview reads
+FIRST_JUDGED = 4     # sentences judged before the overview is written (the rest after it)
 TIMELINE = re.compile(r"\b(?:timeline|chronolog\w*|over time|sequence of events|how (?:has|have|did) .{1,60}"
                       r"\b(?:changed|evolved|developed|unfolded))\b", re.IGNORECASE)
 
 
-def judged_excerpts(llm, query: Query, found: Findings,
-                    settings: Settings) -> tuple[list[ArticleExcerpt], list[ArticleExcerpt], str]:
-    """The articles' relevant sentences, judged by the model: (excerpts, briefs, a note for the explanation).
-
-    A brief is an excerpt cut to its OVERVIEW_READS most relevant sentences: what the model's overview reads
-    (prompt tokens are the wait for its first word), while the lines under it quote every relevant sentence.
+class Reading:
+    """What a synthesis reads, judged by the model in two batches so that its overview starts early.
 
     The articles whose best sentence comes close to the best article's (QA_SYNTHESIS_SHARE) are read; the budget
-    of judged sentences (QA_SYNTHESIS_JUDGED, one batch) is spread over them, so a summary of one article reads
-    more of it (up to MOST_PER_ARTICLE sentences). An article keeps every judged sentence whose judgement reaches
-    QA_SYNTHESIS_RELEVANCE, in the order it tells them; an article with none, or whose best falls ARTICLE_MARGIN
-    below the best article's, is left out. A backend without
-    probabilities keeps the evidence's choice (as excerpts and briefs both)."""
-    relevant = by_article(found, per_article=1, max_articles=settings.synthesis_articles,
+    of judged sentences (QA_SYNTHESIS_JUDGED) is spread over them, so a summary of one article reads more of it (up
+    to MOST_PER_ARTICLE sentences). The first FIRST_JUDGED sentences by evidence are judged at once: the briefs
+    (each article's OVERVIEW_READS most relevant of them) are what the model's overview reads. The rest is judged
+    when the lines are asked for (after the overview is written): an article keeps every judged sentence whose
+    judgement reaches QA_SYNTHESIS_RELEVANCE, in the order it tells them; an article with none, or whose best
+    falls ARTICLE_MARGIN below the best article's, is left out. A backend without probabilities keeps the
+    evidence's choice."""
+
+    def __init__(self, llm, query: Query, found: Findings, settings: Settings) -> None:
+        self.llm, self.query, self.found, self.settings = llm, query, found, settings
+        pool = by_article(found, per_article=MOST_PER_ARTICLE, max_articles=settings.synthesis_articles,
                           min_support=settings.min_support, share=settings.synthesis_share)
-    judged_per = max(2, min(MOST_PER_ARTICLE, settings.synthesis_judged // max(len(relevant), 1)))
-    pool = by_article(found, per_article=judged_per, max_articles=settings.synthesis_articles,
-                      min_support=settings.min_support, share=settings.synthesis_share)
-    sentences = [ev for ex in pool for ev in ex.evidence]
-    verdicts = judge_each(llm, RELEVANT_SYSTEM, query, sentences)
-    if not verdicts or all(v is None for v in verdicts):
-        chosen = by_article(found, per_article=settings.synthesis_sentences, max_articles=settings.synthesis_articles,
-                            min_support=settings.min_support)
-        return chosen, chosen, ""
-    judged = {id(ev): verdict or 0.0 for ev, verdict in zip(sentences, verdicts)}
-    best = max(judged.values())
-    out, briefs, dropped = [], [], 0
-    for ex in pool:   # by_article keeps the article's own order
-        kept = [ev for ev in ex.evidence if judged[id(ev)] >= settings.synthesis_relevance]
-        if not kept or max(judged[id(ev)] for ev in kept) < best - ARTICLE_MARGIN:
-            dropped += 1
-            continue
-        read = {id(ev) for ev in sorted(kept, key=lambda ev: -judged[id(ev)])[:OVERVIEW_READS]}
-        out.append(excerpt_of(ex.passage, kept))
-        briefs.append(excerpt_of(ex.passage, [ev for ev in kept if id(ev) in read]))
-    if is_timeline(query):
-        order = sorted(range(len(out)), key=lambda i: out[i].passage.published or "9999")   # undated last
-        out, briefs = [out[i] for i in order], [briefs[i] for i in order]
-    note = f"the model judged no sentence of {dropped} article(s) relevant enough: not cited" if dropped else ""
-    return out, briefs, note
+        self.pool = [cut(ex, n) for ex, n in zip(pool, allotments(len(pool), settings.synthesis_judged))]
+        self.sentences = [ev for ex in self.pool for ev in ex.evidence]
+        self.verdicts: dict[int, float | None] = {}
+        first = sorted(self.sentences, key=lambda ev: -ev.support)[:FIRST_JUDGED]
+        self._judge(first)
+        self.unjudged = bool(self.verdicts) and all(v is None for v in self.verdicts.values())
+
+    def _judge(self, sentences: list) -> None:
+        todo = [ev for ev in sentences if id(ev) not in self.verdicts]
+        self.verdicts.update(zip(map(id, todo), judge_each(self.llm, RELEVANT_SYSTEM, self.query, todo)))
+
+    def _kept(self) -> tuple[list[tuple[ArticleExcerpt, list]], int]:
+        """Per article (in the pool's order), its judged sentences that pass; and how many articles keep none."""
+        judged = {key: verdict or 0.0 for key, verdict in self.verdicts.items()}
+        best = max(judged.values(), default=0.0)
+        out, dropped = [], 0
+        for ex in self.pool:   # by_article keeps the article's own order
+            kept = [ev for ev in ex.evidence if judged.get(id(ev), float("-inf")) >= self.settings.synthesis_relevance]
+            if kept and max(judged[id(ev)] for ev in kept) >= best - ARTICLE_MARGIN:
+                out.append((ex, kept))
+            elif any(id(ev) in judged for ev in ex.evidence):
+                dropped += 1
+        return out, dropped
+
+    def _ordered(self, excerpts: list[ArticleExcerpt]) -> list[ArticleExcerpt]:
+        if is_timeline(self.query):
+            return sorted(excerpts, key=lambda ex: ex.passage.published or "9999")   # undated last
+        return excerpts
+
+    def briefs(self) -> list[ArticleExcerpt]:
+        """What the overview reads: each article's OVERVIEW_READS most relevant sentences judged so far (all the
+        sentences are judged first when the first batch kept none)."""
+        if self.unjudged:
+            return self.lines()[0]
+        kept, _ = self._kept()
+        if not kept:
+            self._judge(self.sentences)
+            kept, _ = self._kept()
+        out = []
+        for ex, evs in kept:
+            read = {id(ev) for ev in sorted(evs, key=lambda ev: -(self.verdicts[id(ev)] or 0.0))[:OVERVIEW_READS]}
+            out.append(excerpt_of(ex.passage, [ev for ev in evs if id(ev) in read]))
+        return self._ordered(out)
+
+    def lines(self) -> tuple[list[ArticleExcerpt], str]:
+        """Every relevant sentence, one excerpt per article (the rest of the sentences judged first), and a note
+        for the explanation."""
+        if self.unjudged:
+            return by_article(self.found, per_article=self.settings.synthesis_sentences,
+                              max_articles=self.settings.synthesis_articles,
+                              min_support=self.settings.min_support), ""
+        self._judge(self.sentences)
+        kept, dropped = self._kept()
+        note = f"the model judged no sentence of {dropped} article(s) relevant enough: not cited" if dropped else ""
+        return self._ordered([excerpt_of(ex.passage, evs) for ex, evs in kept]), note
+
+
+def allotments(articles: int, budget: int) -> list[int]:
+    """Sentences judged of each article, best article first: the best gets up to MOST_PER_ARTICLE (a summary of
+    one page reads more of it), every other at least 2, the rest of the budget shared among them."""
+    if articles == 0:
+        return []
+    top = max(2, min(MOST_PER_ARTICLE, budget - 2 * (articles - 1)))
+    rest = max(2, min(MOST_PER_ARTICLE, (budget - top) // max(articles - 1, 1)))
+    return [top] + [rest] * (articles - 1)
+
+
+def cut(excerpt: ArticleExcerpt, count: int) -> ArticleExcerpt:
+    """The excerpt with its count best sentences by evidence, in the article's order."""
+    best = {id(ev) for ev in sorted(excerpt.evidence, key=lambda ev: -ev.support)[:count]}
+    return excerpt_of(excerpt.passage, [ev for ev in excerpt.evidence if id(ev) in best])
 
 
 def is_timeline(query: Query) -> bool:

@@ -206,16 +206,40 @@ def test_an_overview_that_cannot_be_checked_leaves_the_lines_the_model_judged_re
 
 def test_the_overview_reads_an_articles_most_relevant_sentences_and_the_lines_quote_them_all():
     from qa.answerers.base import Findings
-    from qa.answerers.relevance import OVERVIEW_READS, judged_excerpts
+    from qa.answerers.relevance import FIRST_JUDGED, OVERVIEW_READS, Reading
 
-    sentences = [f"Russia and North Korea signed accord number {n} on trade." for n in range(1, 7)]
-    grades = {f"number {n} ": 0.1 * n for n in range(1, 7)}   # the later the accord, the more relevant
+    # as many sentences as the first batch judges, so that all of them are judged before the overview
+    sentences = [f"Russia and North Korea signed accord number {n} on trade." for n in range(1, FIRST_JUDGED + 1)]
+    grades = {f"number {n} ": 0.1 * n for n in range(1, FIRST_JUDGED + 1)}   # the later the accord, the more relevant
     llm = graded_judge([], grades)
     qa = pipeline(llm, min_support=0.0)
     base = qa.find("Summarize what the articles say about the accords between Russia and North Korea.")
     article = Passage("accords:0", "accords", "Accords", " ".join(sentences), 0.9)
     found = Findings(base.query, (article,), tuple(base.finder.find(base.query, [article])), base.finder)
-    excerpts, briefs, _ = judged_excerpts(llm, found.query, found, qa.settings)
-    (excerpt,), (brief,) = excerpts, briefs
+    reading = Reading(llm, found.query, found, qa.settings)
+    (brief,), ((excerpt,), _) = reading.briefs(), reading.lines()
     assert [ev.sentence for ev in excerpt.evidence] == sentences   # every relevant sentence, in the article's order
     assert [ev.sentence for ev in brief.evidence] == sentences[-OVERVIEW_READS:]   # the most relevant ones
+
+
+def test_the_overview_is_written_after_the_first_batch_and_the_rest_is_judged_after_it():
+    from qa.answerers.base import Findings
+    from qa.answerers.relevance import FIRST_JUDGED
+
+    sentences = [f"Russia and North Korea signed accord number {n} on trade." for n in range(1, 9)]
+    llm = graded_judge(["Russia and North Korea signed accord number 1 on trade [1]."], {})
+    streamed_after = []   # how many sentences were judged when the overview was asked for
+    stream = llm.stream
+
+    def recording_stream(system, user, **kwargs):
+        streamed_after.append(len(llm.judged))
+        return stream(system, user, **kwargs)
+
+    llm.stream = recording_stream
+    qa = pipeline(llm, min_support=0.0)
+    base = qa.find("Summarize what the articles say about the accords between Russia and North Korea.")
+    article = Passage("accords:0", "accords", "Accords", " ".join(sentences), 0.9)
+    found = Findings(base.query, (article,), tuple(base.finder.find(base.query, [article])), base.finder)
+    answer = list(qa.answerer.stream(found.query, found))[-1]
+    assert streamed_after == [FIRST_JUDGED] and len(llm.judged) == len(sentences) > FIRST_JUDGED
+    assert all(f"number {n} " in answer.text for n in range(1, 9))   # the lines quote every judged sentence
