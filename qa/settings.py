@@ -117,8 +117,8 @@ class Settings(BaseSettings):
         "passages in one prompt, or each of them in a prompt of its own (the best judgement counts)")
     synthesis_articles: int = Field(5, ge=1, description="articles a summary, comparison, list or timeline draws on")
     synthesis_sentences: int = Field(2, ge=1, description="sentences of each article the model reads for a synthesis")
-    synthesis_judged: int = Field(16, ge=2, le=16, description="sentences the model judges for relevance before "
-                                  "a synthesis, spread over its articles (one batch; more reads more, later)")
+    synthesis_judged: int = Field(16, ge=2, le=16, description="sentences the model judges for relevance "
+                                  "for a synthesis: up to 8 of the best article, at least 2 of each other")
     synthesis_share: float = Field(0.75, gt=0, le=1, description="a synthesis reads the articles whose best "
                                    "sentence's evidence reaches this share of the best article's")
     synthesis_relevance: float = Field(-0.5, description="a synthesis reads a sentence only when the model's "

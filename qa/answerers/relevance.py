@@ -1,6 +1,7 @@
-"""What a summary, comparison, list or timeline draws on: each article's best sentences, each judged by the model
-for relevance to the question (the same batched yes/no as the fact choice), so an article none of whose sentences
-the model judges relevant is not read or cited. A summary of few articles reads more of each.
+"""What a summary, comparison, list or timeline draws on: the sentences of the articles close to the best, each
+judged by the model for relevance to the question (the same batched yes/no as the fact choice), so an article none
+of whose sentences the model judges relevant is not read or cited. The best article reads the most; the overview
+is written from the first judged sentences while the rest wait (its first words come sooner).
 """
 from __future__ import annotations
 
