@@ -135,13 +135,39 @@ def check_claims(text: str, passages: Sequence[Passage], supports: Callable[[str
         if not good:
             index = best_source(claim, passages)
             if index is None:
-                if claim:
+                joined = _attributed_clauses(claim, passages, best_source)
+                if joined:   # each clause of a sentence drawn from two sources states one of them
+                    kept_sentences.append(joined)
+                elif claim:
                     warnings.append(f"removed an unsupported sentence: “{_short(claim)}”")
                 continue
             good = [index + 1]
         body = claim.rstrip(".!?") or claim  # markers go before the full stop
         kept_sentences.append(f"{body} {''.join(f'[{n}]' for n in good)}{claim[len(body):]}")
     return " ".join(kept_sentences), tuple(warnings)
+
+
+# where a sentence drawn from two sources joins its clauses: ", and", ", while", ", but", "; "
+CLAUSE_JOIN = re.compile(r"(,\s+(?:and|while|but|whereas)\s+|;\s+)")
+CLAUSE_WORDS = 4   # a shorter piece is not a claim of its own
+
+
+def _attributed_clauses(claim: str, passages: Sequence[Passage],
+                        best_source: Callable[[str, Sequence[Passage]], int | None]) -> str:
+    """The uncited sentence with a marker after each clause, when every clause is stated nearly word for word by
+    a passage ("" when it has one clause, or one that no passage states)."""
+    pieces = CLAUSE_JOIN.split(claim)
+    clauses, joins = pieces[0::2], pieces[1::2]
+    if len(clauses) < 2 or any(len(c.split()) < CLAUSE_WORDS for c in clauses):
+        return ""
+    marked = []
+    for clause in clauses:
+        index = best_source(clause, passages)
+        if index is None:
+            return ""
+        body = clause.rstrip(".!?") or clause
+        marked.append(f"{body} [{index + 1}]{clause[len(body):]}")
+    return "".join(part for pair in zip(marked, [*joins, ""]) for part in pair)
 
 
 def _short(text: str, limit: int = 80) -> str:

@@ -39,3 +39,27 @@ def test_quote_comes_from_the_claim_that_cites():
 
     renumber_markers("The first claim [2]. A second claim [2].", PASSAGES, record)
     assert seen == [("The first claim.", "s2")]
+
+
+def test_an_uncited_sentence_drawn_from_two_sources_gets_a_marker_after_each_clause():
+    from qa.citations import check_claims
+    from qa.models import Passage
+
+    praised = Passage("a:0", "a", "A", "Kim Jong Un has praised the strengthening relationship with Russia.", 0.9)
+    visit = Passage("b:0", "b", "B", "Putin last visited Pyongyang in July 2000.", 0.8)
+
+    def best_source(claim, passages):   # a passage holding nearly every word of the claim
+        words = set(claim.lower().rstrip(".").split())
+        return next((i for i, p in enumerate(passages)
+                     if len(words & set(p.text.lower().rstrip(".").split())) >= 0.8 * len(words)), None)
+
+    checked, warnings = check_claims(
+        "Kim Jong Un has praised the strengthening relationship with Russia, and Putin last visited Pyongyang in "
+        "July 2000.", [praised, visit], lambda c, p: False, best_source)
+    assert checked == ("Kim Jong Un has praised the strengthening relationship with Russia [1], and Putin last "
+                       "visited Pyongyang in July 2000 [2].") and not warnings
+    # one clause that no source states: the whole sentence goes, as before
+    checked, warnings = check_claims("Kim Jong Un has praised the strengthening relationship with Russia, and the "
+                                     "moon is made of green cheese.", [praised, visit], lambda c, p: False,
+                                     best_source)
+    assert checked == "" and any("unsupported" in w for w in warnings)
