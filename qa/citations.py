@@ -142,8 +142,7 @@ def check_claims(text: str, passages: Sequence[Passage], supports: Callable[[str
                     warnings.append(f"removed an unsupported sentence: “{_short(claim)}”")
                 continue
             good = [index + 1]
-        body = claim.rstrip(".!?") or claim  # markers go before the full stop
-        kept_sentences.append(f"{body} {''.join(f'[{n}]' for n in good)}{claim[len(body):]}")
+        kept_sentences.append(_marked(claim, good))
     return " ".join(kept_sentences), tuple(warnings)
 
 
@@ -165,9 +164,14 @@ def _attributed_clauses(claim: str, passages: Sequence[Passage],
         index = best_source(clause, passages)
         if index is None:
             return ""
-        body = clause.rstrip(".!?") or clause
-        marked.append(f"{body} [{index + 1}]{clause[len(body):]}")
+        marked.append(_marked(clause, [index + 1]))
     return "".join(part for pair in zip(marked, [*joins, ""]) for part in pair)
+
+
+def _marked(claim: str, numbers: Sequence[int]) -> str:
+    """The claim with its markers, before its full stop."""
+    body = claim.rstrip(".!?") or claim
+    return f"{body} {''.join(f'[{n}]' for n in numbers)}{claim[len(body):]}"
 
 
 def _short(text: str, limit: int = 80) -> str:
