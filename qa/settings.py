@@ -109,9 +109,8 @@ class Settings(BaseSettings):
         "evals.refusal_probe)")
     direct_answer: bool = Field(True, description="lead a quoted answer with the few words that answer, written by "
                                 "the model and checked against the sentence")
-    yes_no_lead: bool = Field(False, description="lead the quote of a yes/no question with Yes or No when the model "
-                              "reads it as settling the question (off: Qwen2.5-Coder-1.5B led 7 of 17 dev questions, "
-                              "2 of them wrongly)")
+    yes_no_lead: bool = Field(True, description="lead the quote of a yes/no question with Yes or No when the model "
+                              "reads it as settling the question (the sentence, then the question asked of it)")
     judge_input: Literal["excerpts", "passages", "each"] = Field(
         "excerpts", description="what the judged answerer's model reads: the best evidence excerpts, the top 3 "
         "passages in one prompt, or each of them in a prompt of its own (the best judgement counts)")

@@ -16,13 +16,13 @@ from qa.answerers.direct import direct_answer
 from qa.answerers.reader import LLMAnswerer
 from qa.llm.base import LLM
 from qa.models import Answer
-from qa.prompts import YES_NO_SYSTEM, build_sentence_prompt
+from qa.prompts import YES_NO_SYSTEM, build_yes_no_prompt
 from qa.query import Query
 from qa.settings import Settings
 
 JUDGED_PASSAGES = 3   # passages judged by the "passages" and "each" inputs
 CANDIDATES_EXPLAINED = 4   # candidates whose judgements the explanation lists
-YES_NO_MARGIN = 0.5   # how sure the model must be that the quote says yes (or no) for the answer to lead with it
+YES_NO_MARGIN = 0.1   # how sure the model must be that the quote says yes (or no) for the answer to lead with it
 
 
 class JudgedAnswerer:
@@ -91,7 +91,7 @@ class JudgedAnswerer:
     def yes_or_no(self, query: Query, found: Findings, chosen: list, explanation) -> Answer:
         """A yes/no question: the quote, led by "Yes" or "No" when the model reads the chosen sentence as settling
         it (|P(yes) - P(no)| of YES_NO_SYSTEM at least YES_NO_MARGIN); otherwise the quote alone."""
-        verdict = self.llm.judge(YES_NO_SYSTEM, build_sentence_prompt(query.text, trimmed(chosen[0].quote)))
+        verdict = self.llm.judge(YES_NO_SYSTEM, build_yes_no_prompt(query.text, trimmed(chosen[0].quote)))
         said = "" if verdict is None or abs(verdict) < YES_NO_MARGIN else "Yes" if verdict > 0 else "No"
         note = f"yes/no: the model reads the quote as P(yes) - P(no) = {verdict:+.2f}" if verdict is not None else \
             "yes/no: the backend gives no probabilities"

@@ -165,8 +165,9 @@ def test_a_yes_no_question_leads_with_yes_or_no_when_the_quote_settles_it():
     assert yes.text.startswith("Yes. The company aims to be carbon negative by 2030") and yes.direct == "Yes"
     no = pipeline(yes_no_model(-0.8), yes_no_lead=True).ask("Does Microsoft aim to be carbon negative by 2040?")
     assert no.text.startswith("No. The company aims to be carbon negative by 2030")
-    assert pipeline(yes_no_model(0.9)).ask(question).text.startswith("The company aims")   # off by default
-    unsure = pipeline(yes_no_model(0.2), yes_no_lead=True).ask(question)
+    assert pipeline(yes_no_model(0.9)).ask(question).text.startswith("Yes. ")   # on by default
+    assert pipeline(yes_no_model(0.9), yes_no_lead=False).ask(question).text.startswith("The company aims")
+    unsure = pipeline(yes_no_model(0.05), yes_no_lead=True).ask(question)
     assert unsure.text.startswith("The company aims") and unsure.direct == ""
     assert any("not settled" in note for note in unsure.explanation.notes)
     extractive = pipeline(None, answerer="extractive").ask(question)   # no model, no verdict: the quote alone

@@ -176,3 +176,10 @@ def test_this_week_steers_the_models_choice_to_the_weeks_article(qwen, tmp_path)
     finally:
         for name in ARTICLES:
             qwen.remove(name)
+
+
+def test_a_yes_no_question_is_led_by_what_the_quote_says(qwen):
+    for question, word in (("Did Putin accept Kim's invitation to visit North Korea?", "Yes"),
+                           ("Was Kim Jong-un reported to be travelling to the border aboard a private plane?", "No")):
+        answer = qwen.ask(question)
+        assert answer.kind == "yes/no" and answer.direct == word and answer.text.startswith(f"{word}. "), answer
