@@ -92,6 +92,12 @@ class Retriever:
         clock.lap("fusion")
         return found
 
+    def article_passages(self, source: str, most: int, score: float) -> list[Passage]:
+        """The first most chunks of one article in order, each with score (those of the snapshot only)."""
+        ids = [f"{source}:{n}" for n in range(most)]   # index.chunker numbers an article's chunks from 0
+        held = self.lexical.holding(ids)
+        return self._passages([(i, score) for i in ids if i in held], {})
+
     def _passages(self, ranked: list[tuple[str, float]], known: dict[str, tuple[str, dict]]) -> list[Passage]:
         """Passages for ranked ids, reading from the store the ones not already at hand (and their vectors)."""
         missing = [i for i, _ in ranked if i not in known]

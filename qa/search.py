@@ -48,12 +48,28 @@ def search(retriever: Any, finder: EvidenceFinder, settings: Settings, question:
     ranked = rerank(prefer_timely(finder.find(scoring_query, fetched), fetched, query), fetched, len(fetched))
     ranked = with_timely(ranked, k if not wide else len(ranked), query)
     passages = tuple(diversify(ranked, k, per_article=1 if query.coverage else 2) if wide else ranked)
+    if query.synthesis and passages and settings.synthesis_whole > 0:
+        passages = whole_best(retriever, passages, settings.synthesis_whole)
     # scoring only (vectors cached), agreement among the kept passages
     scored = prefer_timely(finder.find(scoring_query, passages), passages, query)
     found = Findings(query, passages, tuple(prefer_recent(scored, passages) if query.latest else scored), finder)
     if timings is not None:
         timings["evidence"] = timings.get("evidence", 0.0) + (time.perf_counter() - scoring) * 1000
     return found
+
+
+def whole_best(retriever: Any, passages: tuple, most: int) -> tuple:
+    """The passages with the best article read whole (its first most chunks, in order, where its retrieved ones
+    stood): a summary of one article needs what its question's words do not match (the figures, the later
+    revelations), and two retrieved chunks of a long page miss them."""
+    best = passages[0].source
+    read = getattr(retriever, "article_passages", None)   # a retriever that cannot read an article whole: as found
+    whole = read(best, most, passages[0].score) if read is not None else []
+    if not whole:
+        return passages
+    at = next(i for i, p in enumerate(passages) if p.source == best)
+    rest = [p for p in passages if p.source != best]
+    return tuple(rest[:at] + whole + rest[at:])
 
 
 def folded(retriever: Any, question: str, depth: int, timings: dict[str, float] | None,

@@ -124,6 +124,8 @@ class Settings(BaseSettings):
                                        "P(yes) - P(no) that it is relevant to the question reaches this")
     synthesis_passages: int = Field(10, ge=1, description="passages retrieved for a synthesis question, "
                                     "at most 2 per article")
+    synthesis_whole: int = Field(8, ge=0, description="chunks of the best article a synthesis reads whole, in "
+                                 "order (~200 words each; 0: only its retrieved chunks)")
     claim_names: float = Field(0.75, ge=0.0, le=1.0, description="share of a claim's names and numbers its cited "
                                "passage must contain")
     claim_similarity: float = Field(0.45, description="cosine above which a cited sentence states a claim")

@@ -37,8 +37,13 @@ class Reading:
 
     def __init__(self, llm, query: Query, found: Findings, settings: Settings) -> None:
         self.llm, self.query, self.found, self.settings = llm, query, found, settings
-        pool = by_article(found, per_article=MOST_PER_ARTICLE, max_articles=settings.synthesis_articles,
-                          min_support=settings.min_support, share=settings.synthesis_share)
+        def articles(most: int) -> list[ArticleExcerpt]:
+            return by_article(found, per_article=most, max_articles=settings.synthesis_articles,
+                              min_support=settings.min_support, share=settings.synthesis_share)
+
+        pool = articles(MOST_PER_ARTICLE)
+        if len(pool) == 1:   # a summary of one article reads as much of it as the budget allows
+            pool = articles(settings.synthesis_judged)
         self.pool = [cut(ex, n) for ex, n in zip(pool, allotments(len(pool), settings.synthesis_judged))]
         self.sentences = [ev for ex in self.pool for ev in ex.evidence]
         self.verdicts: dict[int, float | None] = {}
@@ -97,10 +102,13 @@ class Reading:
 
 
 def allotments(articles: int, budget: int) -> list[int]:
-    """Sentences judged of each article, best article first: the best gets up to MOST_PER_ARTICLE (a summary of
-    one page reads more of it), every other at least 2, the rest of the budget shared among them."""
+    """Sentences judged of each article, best article first: a sole article gets the whole budget; otherwise the
+    best gets up to MOST_PER_ARTICLE (a summary of one page reads more of it), every other at least 2, the rest of
+    the budget shared among them."""
     if articles == 0:
         return []
+    if articles == 1:   # a summary of one article: the whole budget reads it
+        return [budget]
     top = max(2, min(MOST_PER_ARTICLE, budget - 2 * (articles - 1)))
     rest = max(2, min(MOST_PER_ARTICLE, (budget - top) // max(articles - 1, 1)))
     return [top] + [rest] * (articles - 1)

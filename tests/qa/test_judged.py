@@ -243,3 +243,11 @@ def test_the_overview_is_written_after_the_first_batch_and_the_rest_is_judged_af
     answer = list(qa.answerer.stream(found.query, found))[-1]
     assert streamed_after == [FIRST_JUDGED] and len(llm.judged) == len(sentences) > FIRST_JUDGED
     assert all(f"number {n} " in answer.text for n in range(1, 9))   # the lines quote every judged sentence
+
+
+def test_the_judged_budget_goes_to_the_best_article_and_whole_to_a_sole_one():
+    from qa.answerers.relevance import MOST_PER_ARTICLE, allotments
+
+    assert allotments(0, 16) == [] and allotments(1, 16) == [16]
+    assert allotments(2, 16) == [MOST_PER_ARTICLE, 16 - MOST_PER_ARTICLE]
+    assert allotments(5, 16)[0] == MOST_PER_ARTICLE and min(allotments(5, 16)) >= 2

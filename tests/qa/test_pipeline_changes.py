@@ -88,3 +88,20 @@ def test_explain_json_carries_a_breakdown_that_sums_to_the_score(pipeline):
     text = subprocess.run([sys.executable, "-m", "qa.cli", "ask", ARMS_QUESTION, "--explain", "--no-stream",
                            "--data-dir", env_dir], capture_output=True, text=True, timeout=300).stdout
     assert f"refusal threshold {threshold:.3f}" in text and "contribution" in text
+
+
+def test_a_summary_reads_its_best_article_whole(seeds_copy, tmp_path, embedder):
+    """The figures deep in a long page match none of a summary question's words; the page is read whole."""
+    filler = " ".join(f"Paragraph {n} of the Quellmoor harbour report describes the quays, the cranes and the "
+                      "ferries that cross the bay every morning in some detail." for n in range(30))
+    (seeds_copy / "harbour.txt").write_text("Quellmoor harbour report\n\n" + filler +
+                                            " Dock workers unloaded 48,000 containers in March.")
+    question = "Summarize the Quellmoor harbour report."
+    whole = NewsQA(Settings(data_dir=tmp_path / "data"), embedder=embedder)
+    whole.ingest(seeds_copy)
+    found = whole.find(question)
+    chunks = [p.chunk_id for p in found.passages if p.source == "harbour"]
+    assert len(chunks) > 2 and chunks == sorted(chunks, key=lambda c: int(c.rsplit(":", 1)[1]))
+    assert any("48,000" in ev.sentence for ev in found.evidence)
+    retrieved = NewsQA(Settings(data_dir=tmp_path / "data", synthesis_whole=0), embedder=embedder).find(question)
+    assert len([p for p in retrieved.passages if p.source == "harbour"]) <= 2   # retrieval keeps two of an article
