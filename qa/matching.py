@@ -176,3 +176,21 @@ def _digits(word: str) -> str:
     """A number word's digits ("2,030" -> "2030", "four" -> "4", "11th" -> "11"); "" for other words."""
     word = numeral(re.sub(r"['’]s$", "", word.lower()).replace(",", ""))
     return word if word[:1].isdigit() else ""
+
+
+def names_outlet(question: str, outlet: str) -> bool:
+    """Whether the question names this outlet, as people write it: "the Guardian" names "The Guardian", "the BBC"
+    names "BBC News", "Wired" names "WIRED"; capitalised, as a name is ("this week" does not name The Week)."""
+    def words(text: str) -> list[str]:
+        return [w.removesuffix("'s").removesuffix("’s") for w in WORD.findall(text)]
+
+    said = words(question)
+    name = outlet.strip()
+    name = name[4:] if name.lower().startswith("the ") else name
+    for key in {tuple(words(name)), tuple(words(re.sub(r"(?i)\s+news$", "", name)))}:
+        n = len(key)
+        if n and any(all(a[:1].isupper() or a[:1].isdigit() for a in said[i:i + n])
+                     and [a.lower() for a in said[i:i + n]] == [k.lower() for k in key]
+                     for i in range(len(said) - n + 1)):
+            return True
+    return False

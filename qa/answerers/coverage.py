@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from qa.answerers.base import Findings, explain, refusal
 from qa.dated import day_words
-from qa.matching import entity_key
+from qa.matching import entity_key, names_outlet
 from qa.models import Answer, Citation, Passage
 from qa.query import Query, question_entities
 
@@ -36,7 +36,7 @@ def about(found: Findings, min_support: float) -> list[Covered]:
         if ev.support >= min_support and (p.source not in best or ev.support > best[p.source].support):
             best[p.source] = Covered(p, ev.quote, ev.support)
     ranked = sorted(best.values(), key=lambda c: -c.support)
-    named = [c for c in ranked if c.passage.outlet and _names(found.query.text, c.passage.outlet)]
+    named = [c for c in ranked if c.passage.outlet and names_outlet(found.query.text, c.passage.outlet)]
     return named or ranked
 
 
@@ -110,9 +110,3 @@ def _when(p: Passage, outlet: bool = True) -> str:
     """" (CNN, 12 June 2022)" from an article's metadata ("" when it has neither)."""
     said = ", ".join(x for x in ((p.outlet if outlet else ""), day_words(p.published)) if x)
     return f" ({said})" if said else ""
-
-
-def _names(question: str, outlet: str) -> bool:
-    """Whether the question names this outlet ("the Guardian" names "The Guardian", "CNN" names "CNN")."""
-    key = outlet.lower().removeprefix("the ").strip()
-    return bool(key) and f" {key}" in f" {question.lower()}"

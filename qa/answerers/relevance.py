@@ -10,6 +10,7 @@ import re
 from qa.answerers.base import Findings
 from qa.answerers.choice import judge_each
 from qa.answerers.sources import ArticleExcerpt, by_article, excerpt_of
+from qa.matching import names_outlet
 from qa.prompts import RELEVANT_SYSTEM
 from qa.query import Query
 from qa.settings import Settings
@@ -41,9 +42,9 @@ class Reading:
             return by_article(found, per_article=most, max_articles=settings.synthesis_articles,
                               min_support=settings.min_support, share=settings.synthesis_share)
 
-        pool = articles(MOST_PER_ARTICLE)
+        pool = named(articles(MOST_PER_ARTICLE), query.text)
         if len(pool) == 1:   # a summary of one article reads as much of it as the budget allows
-            pool = articles(settings.synthesis_judged)
+            pool = named(articles(settings.synthesis_judged), query.text)
         self.pool = [cut(ex, n) for ex, n in zip(pool, allotments(len(pool), settings.synthesis_judged))]
         self.sentences = [ev for ex in self.pool for ev in ex.evidence]
         self.verdicts: dict[int, float | None] = {}
@@ -99,6 +100,11 @@ class Reading:
         kept, dropped = self._kept()
         note = f"the model judged no sentence of {dropped} article(s) relevant enough: not cited" if dropped else ""
         return self._ordered([excerpt_of(ex.passage, evs) for ex, evs in kept]), note
+
+
+def named(pool: list[ArticleExcerpt], question: str) -> list[ArticleExcerpt]:
+    """Only the articles of the outlets the question names ("what the BBC reported"), when it names any of theirs."""
+    return [ex for ex in pool if ex.passage.outlet and names_outlet(question, ex.passage.outlet)] or pool
 
 
 def allotments(articles: int, budget: int) -> list[int]:

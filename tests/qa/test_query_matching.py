@@ -182,3 +182,29 @@ def test_negated_questions_and_sentences():
     assert not analyse("Who was invited?", weights).negated
     assert negated("Both deny the allegations.") and negated("He never went.") and negated("It failed to launch.")
     assert not negated("The council originally planned a new bridge.")
+
+
+@pytest.mark.parametrize("question, outlet, named", [
+    ("Summarize what the BBC reported about burials.", "BBC News", True),
+    ("Compare the BBC's counts.", "BBC News", True),
+    ("What does Wired report about AI?", "WIRED", True),
+    ("Compare what The New York Times and The Atlantic say.", "The Atlantic", True),
+    ("When did the Guardian publish it?", "The Guardian", True),
+    ("What happened this week?", "The Week", False),        # a name is capitalised
+    ("What did an observer say?", "Observer", False),
+    ("What did CNNx say?", "CNN", False),                     # whole words
+])
+def test_a_question_names_an_outlet_as_people_write_it(question, outlet, named):
+    from qa.matching import names_outlet
+
+    assert names_outlet(question, outlet) is named
+
+
+def test_a_synthesis_reads_only_the_outlets_its_question_names():
+    from qa.answerers.relevance import named
+    from qa.answerers.sources import ArticleExcerpt
+    from qa.models import Passage
+
+    pool = [ArticleExcerpt(Passage(f"{o}:0", o, o, "text", 0.5, outlet=o), ()) for o in ("BBC News", "Evening Standard")]
+    assert [ex.passage.outlet for ex in named(pool, "Compare the case counts the BBC gave.")] == ["BBC News"]
+    assert named(pool, "Compare the case counts.") == pool   # no outlet named: every article
