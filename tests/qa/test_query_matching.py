@@ -205,6 +205,7 @@ def test_a_synthesis_reads_only_the_outlets_its_question_names():
     from qa.answerers.sources import ArticleExcerpt
     from qa.models import Passage
 
-    pool = [ArticleExcerpt(Passage(f"{o}:0", o, o, "text", 0.5, outlet=o), ()) for o in ("BBC News", "Evening Standard")]
+    outlets = ("BBC News", "Evening Standard")
+    pool = [ArticleExcerpt(Passage(f"{o}:0", o, o, "text", 0.5, outlet=o), ()) for o in outlets]
     assert [ex.passage.outlet for ex in named(pool, "Compare the case counts the BBC gave.")] == ["BBC News"]
     assert named(pool, "Compare the case counts.") == pool   # no outlet named: every article
