@@ -14,12 +14,28 @@ import json
 import random
 
 from evals.datasets import DEFAULT_BENCHMARKS, HERE
+from evals.refusal_probe import auc
 
 ROUTE_SYSTEM = ("You sort questions asked of a collection of news articles. Answer yes if answering the question needs "
                 "several statements gathered from one or more articles: a summary, the views or reactions of several "
                 "parties, what each side wants, reasons, a list, or how something developed over time. Answer no if "
                 "one sentence stating a single fact (a name, number, date, place, or one event) answers it. Reply yes "
                 "or no.")
+# the same, with examples (generic ones, of no dev set): AUC 0.945 against 0.924, but one fact question still scores
+# highest ("What is the process of analyzing the amount of resources needed by a particular algorithm …", 0.91)
+FEW_SHOT_SYSTEM = (
+    "You sort questions asked of a collection of news articles.\n"
+    "Answer yes if a good answer gathers several statements: the views or reactions of several parties, what each "
+    "side wants, the reasons given, the steps of a process, or how something developed.\n"
+    "Answer no if a good answer is one fact: a name, number, date, place, a single event or a single cause.\n"
+    "Examples:\n"
+    "Question: How did residents and officials react to the new stadium plan? -> yes\n"
+    "Question: Who designed the new stadium? -> no\n"
+    "Question: What are the arguments for and against the tax? -> yes\n"
+    "Question: Why was the bridge closed on Monday? -> no\n"
+    "Question: What has happened to fuel prices since the war began? -> yes\n"
+    "Question: How much did fuel cost in March? -> no\n"
+    "Reply yes or no.")
 MEANING = {   # several statements needed, no keyword of the synthesis word list
     "seeds": ["What does each side want from the cooperation between Russia and North Korea?",
               "How have Washington and its allies responded to the ties between Putin and Kim?",
@@ -59,11 +75,13 @@ def main() -> None:
     squad = [q["question"] for q in json.loads((DEFAULT_BENCHMARKS / "squad2" / "queries.json").read_text())["queries"]]
     random.Random(0).shuffle(squad)
     llm = make_llm(Settings())
-    fact_scores = [llm.judge(ROUTE_SYSTEM, f"Question: {q}") for qs in (*facts.values(), squad[:100]) for q in qs]
-    meaning_scores = [llm.judge(ROUTE_SYSTEM, f"Question: {q}") for qs in MEANING.values() for q in qs]
-    bar = max(fact_scores)
-    print(f"model: {len(fact_scores)} fact questions score at most {bar:.2f}; above it "
-          f"{sum(s > bar for s in meaning_scores)} of {len(meaning_scores)} keyword-free ones")
+    for name, system, tail in (("model", ROUTE_SYSTEM, ""), ("model with examples", FEW_SHOT_SYSTEM, " ->")):
+        fact_scores = [llm.judge(system, f"Question: {q}{tail}") for qs in (*facts.values(), squad[:100]) for q in qs]
+        meaning_scores = [llm.judge(system, f"Question: {q}{tail}") for qs in MEANING.values() for q in qs]
+        bar = max(fact_scores)
+        print(f"{name}: {len(fact_scores)} fact questions score at most {bar:.2f}; above it "
+              f"{sum(s > bar for s in meaning_scores)} of {len(meaning_scores)} keyword-free ones; AUC "
+              f"{auc(meaning_scores, fact_scores):.3f}")
     for name, questions in MEANING.items():
         pipeline = NewsQA(Settings(collection=f"eval-{name}", answerer="extractive"))
         for share in (0.8, 0.9):
