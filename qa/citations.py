@@ -7,6 +7,7 @@ from collections.abc import Callable, Sequence
 from index.sentences import split_sentences
 from qa.evidence import Evidence
 from qa.lexicon import MARKER, MARKER_SPLIT
+from qa.matching import names_outlet
 from qa.models import Citation, Passage
 
 
@@ -126,14 +127,22 @@ def check_claims(text: str, passages: Sequence[Passage], supports: Callable[[str
         if not any(ch.isalnum() for ch in claim):   # a marker on a line of its own claims nothing: never checked
             continue
         numbers = [int(n) for m in MARKER.finditer(sentence) for n in MARKER_SPLIT.split(m.group(1))]
-        good = [n for n in dict.fromkeys(numbers) if 0 < n <= len(passages) and supports(claim, passages[n - 1])]
+        # "The BBC reported that X": X is checked, and the BBC must be the outlet of the passage that states it
+        who, said = reported(claim, [p.outlet for p in passages])
+
+        def states(n: int) -> bool:
+            return (0 < n <= len(passages) and supports(said, passages[n - 1])
+                    and (not who or names_outlet(who, passages[n - 1].outlet)))
+        good = [n for n in dict.fromkeys(numbers) if states(n)]
         for n in dict.fromkeys(numbers):
             if not 0 < n <= len(passages):
                 warnings.append(f"dropped citation [{n}]: there is no source {n}")
             elif n not in good:
                 warnings.append(f"removed citation [{n}]: source {n} does not state “{_short(claim)}”")
         if not good:
-            index = best_source(claim, passages)
+            index = best_source(said, passages)
+            if index is not None and who and not names_outlet(who, passages[index].outlet):
+                index = None
             if index is None:
                 joined = _attributed_clauses(claim, passages, best_source)
                 if joined:   # each clause of a sentence drawn from two sources states one of them
@@ -144,6 +153,32 @@ def check_claims(text: str, passages: Sequence[Passage], supports: Callable[[str
             good = [index + 1]
         kept_sentences.append(_marked(claim, good))
     return " ".join(kept_sentences), tuple(warnings)
+
+
+# "The BBC reported that …", "According to The Atlantic, …": who said it, then what was said
+REPORTED = re.compile(
+    r"^(?:(?P<who>(?:The |the )?[A-Z][\w.&'’-]*(?: [A-Z][\w.&'’-]*){0,4}) (?:reported|reports|said|says|noted|notes|"
+    r"wrote|writes|stated|states|added|adds)(?: that)?,? |According to (?P<who2>(?:The |the )?[A-Z][\w.&'’-]*"
+    r"(?: [A-Z][\w.&'’-]*){0,4}), )")
+# who says it in the articles' own words, not an outlet ("The articles report that …")
+GENERIC_SAYERS = {"articles", "article", "reports", "report", "sources", "source", "they", "it", "both",
+                  "both articles", "the articles", "the article", "the reports", "the sources", "all articles"}
+
+
+def reported(claim: str, outlets: Sequence[str]) -> tuple[str, str]:
+    """(the outlet a sentence attributes itself to, or "", the claim without that attribution): the model's
+    overview says "The BBC reported that New York has more cases …" where the article says "New York has more
+    cases …". Only an outlet of these passages, or the articles themselves, counts: "Putin said he would visit"
+    is a claim as it stands."""
+    found = REPORTED.match(claim)
+    if not found:
+        return "", claim
+    who = found.group("who") or found.group("who2") or ""
+    generic = who.lower() in GENERIC_SAYERS
+    if not generic and not any(outlet and names_outlet(who, outlet) for outlet in outlets):
+        return "", claim
+    rest = claim[found.end():]
+    return ("" if generic else who), rest[:1].upper() + rest[1:]
 
 
 # where a sentence drawn from two sources joins its clauses: ", and", ", while", ", but", "; "

@@ -63,3 +63,32 @@ def test_an_uncited_sentence_drawn_from_two_sources_gets_a_marker_after_each_cla
                                      "moon is made of green cheese.", [praised, visit], lambda c, p: False,
                                      best_source)
     assert checked == "" and any("unsupported" in w for w in warnings)
+
+
+def test_a_sentence_saying_which_outlet_reported_it_is_checked_for_what_it_says_and_for_the_outlet():
+    from qa.citations import check_claims
+    from qa.models import Passage
+
+    standard = Passage("s:0", "s", "S", "Fines start at £1,000 for a first offence.", 0.9, outlet="Evening Standard")
+    bbc = Passage("b:0", "b", "B", "New York state now has more cases than any single country.", 0.8, outlet="BBC News")
+
+    def best_source(claim, passages):   # a passage holding nearly every word of the claim
+        words = set(claim.lower().rstrip(".").split())
+        return next((i for i, p in enumerate(passages)
+                     if len(words & set(p.text.lower().rstrip(".").split())) >= 0.8 * len(words)), None)
+
+    def supports(claim, passage):
+        return claim.lower().rstrip(".") in passage.text.lower()
+
+    said = "The BBC reported that New York state now has more cases than any single country."
+    checked, warnings = check_claims(said, [standard, bbc], supports, best_source)
+    assert checked == said.rstrip(".") + " [2]." and not warnings   # unmarked: the BBC's passage states it
+    assert check_claims(said.rstrip(".") + " [2].", [standard, bbc], supports, best_source)[0].endswith("[2].")
+    # the outlet named is not the passage's: the claim goes, though the words are there
+    wrong = "The Evening Standard reported that New York state now has more cases than any single country [2]."
+    checked, warnings = check_claims(wrong, [standard, bbc], supports, best_source)
+    assert checked == "" and warnings
+    # a person who said something is part of the claim, as before
+    putin = Passage("p:0", "p", "P", "Putin said he would visit Pyongyang soon.", 0.7, outlet="CNN")
+    assert check_claims("Putin said he would visit Pyongyang soon [1].", [putin], supports, best_source)[0] == \
+        "Putin said he would visit Pyongyang soon [1]."
