@@ -48,8 +48,13 @@ class Query(Protocol):
 @lru_cache(maxsize=1 << 16)
 def entity_key(word: str) -> str:
     """Lower-case 5-letter prefix without possessives, apostrophes or thousands commas ("1960's" -> "1960")."""
-    word = re.sub(r"['’]s$", "", word.lower()).replace("'", "").replace("’", "").replace(",", "")
+    word = _unpossessed(word.lower()).replace("'", "").replace("’", "").replace(",", "")
     return numeral(word)[:5]
+
+
+def _unpossessed(word: str) -> str:
+    """The word without a possessive 's ("BBC's" -> "BBC")."""
+    return re.sub(r"['’]s$", "", word)
 
 
 def negated(text: str) -> bool:
@@ -174,7 +179,7 @@ def unstated(claim: str, source: str) -> tuple[str, ...]:
 
 def _digits(word: str) -> str:
     """A number word's digits ("2,030" -> "2030", "four" -> "4", "11th" -> "11"); "" for other words."""
-    word = numeral(re.sub(r"['’]s$", "", word.lower()).replace(",", ""))
+    word = numeral(_unpossessed(word.lower()).replace(",", ""))
     return word if word[:1].isdigit() else ""
 
 
@@ -182,7 +187,7 @@ def names_outlet(question: str, outlet: str) -> bool:
     """Whether the question names this outlet, as people write it: "the Guardian" names "The Guardian", "the BBC"
     names "BBC News", "Wired" names "WIRED"; capitalised, as a name is ("this week" does not name The Week)."""
     def words(text: str) -> list[str]:
-        return [w.removesuffix("'s").removesuffix("’s") for w in WORD.findall(text)]
+        return [_unpossessed(w) for w in WORD.findall(text)]
 
     said = words(question)
     name = outlet.strip()

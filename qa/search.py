@@ -59,17 +59,15 @@ def search(retriever: Any, finder: EvidenceFinder, settings: Settings, question:
 
 
 def whole_best(retriever: Any, passages: tuple, most: int) -> tuple:
-    """The passages with the best article read whole (its first most chunks, in order, where its retrieved ones
-    stood): a summary of one article needs what its question's words do not match (the figures, the later
-    revelations), and two retrieved chunks of a long page miss them."""
+    """The passages with the best article read whole (its first most chunks, in order, first as it ranked): a
+    summary of one article needs what its question's words do not match (the figures, the later revelations), and
+    two retrieved chunks of a long page miss them."""
     best = passages[0].source
     read = getattr(retriever, "article_passages", None)   # a retriever that cannot read an article whole: as found
     whole = read(best, most, passages[0].score) if read is not None else []
     if not whole:
         return passages
-    at = next(i for i, p in enumerate(passages) if p.source == best)
-    rest = [p for p in passages if p.source != best]
-    return tuple(rest[:at] + whole + rest[at:])
+    return tuple(whole) + tuple(p for p in passages if p.source != best)   # the best article comes first
 
 
 def folded(retriever: Any, question: str, depth: int, timings: dict[str, float] | None,

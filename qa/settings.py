@@ -117,7 +117,8 @@ class Settings(BaseSettings):
     synthesis_articles: int = Field(5, ge=1, description="articles a summary, comparison, list or timeline draws on")
     synthesis_sentences: int = Field(2, ge=1, description="sentences of each article the model reads for a synthesis")
     synthesis_judged: int = Field(16, ge=2, le=16, description="sentences the model judges for relevance "
-                                  "for a synthesis: up to 8 of the best article, at least 2 of each other")
+                                  "for a synthesis: all of a sole article's, else up to 8 of the best article, "
+                                  "at least 2 of each other")
     synthesis_share: float = Field(0.75, gt=0, le=1, description="a synthesis reads the articles whose best "
                                    "sentence's evidence reaches this share of the best article's")
     synthesis_relevance: float = Field(-0.5, description="a synthesis reads a sentence only when the model's "
