@@ -90,6 +90,17 @@ SYNTHESIS = re.compile(
     r"|what (?:are|were) (?:all )?the (?:main|key|major) (?:points|events|developments|topics|themes|issues|facts)"
     r"|what (?:are|were) (?:all )?the (?:\w+ ){0,2}(?:mentioned|reported|listed))\b",
     re.IGNORECASE)
+# a question a clause answers, not a few words: why, how (not how many, how much...), what someone said or did
+EXPLAINS = re.compile(
+    r"^(?:why|how(?! (?:many|much|old|long|far|often|large|big|tall|high|fast)\b)|what (?:do|does|did|has|have|had|will"
+    r"|would) .{1,80}?\b(?:say|said|mean|tell|told|think|claim|claimed|announce|reveal|argue|suggest|warn|do|done)\b)",
+    re.IGNORECASE)
+# a question that asks for a name ("What is the name of…", "Which company…"): a name answers it, as its sentence
+# writes it (capitalised)
+NAMES = re.compile(
+    r"^(?:what (?:is|was|are|were) the names? of|what (?:\w+ )?names?\b|(?:which|what) (?:\w+ )?(?:company|companies"
+    r"|firm|brand|vendor|make|model|team|organi[sz]ation|agency|network|website|app|show|film|movie|book|song|album"
+    r"|band|newspaper|magazine|airline|bank|university|school|hospital|club|party)\b)", re.IGNORECASE)
 # a yes/no question: it opens with an auxiliary verb and offers no alternatives ("Is it X or Y?" is not one)
 YES_NO = re.compile(r"^(?:is|are|was|were|do|does|did|has|have|had|can|could|will|would|should|shall|may|might|must)"
                     r"\b(?!.*\bor\b)", re.IGNORECASE)

@@ -162,14 +162,19 @@ def unstated(claim: str, source: str) -> tuple[str, ...]:
     """The numbers, dates and names of a claim that the source does not state ("2023" against a source saying
     "2030"): numbers compare whole (thousands commas aside), names by 5-letter prefix ("Russian" ~ "Russia").
 
-    A claim is checkable only when this is empty; a number written as a word ("four") counts as its digits."""
+    A claim is checkable only when this is empty; a number written as a word ("four") counts as its digits, and
+    "1 month" is stated by "a month"."""
     said = {entity_key(w) for w in WORD.findall(source)}
     numbers = {_digits(w) for w in WORD.findall(source) if _digits(w)}
+    source_words = [w.lower() for w in WORD.findall(source)]
+    counted_once = {b for a, b in zip(source_words, source_words[1:]) if a in ("a", "an")}   # "a month": 1 month
     missing = []
-    for word in WORD.findall(claim):
+    claim_words = WORD.findall(claim)
+    for i, word in enumerate(claim_words):
         digits = _digits(word)
         if digits:
-            if digits not in numbers:
+            after = claim_words[i + 1].lower() if i + 1 < len(claim_words) else ""
+            if digits not in numbers and not (digits == "1" and after in counted_once):
                 missing.append(word)
         elif word[0].isupper() and word.lower() not in STOP and word.lower() not in STARTERS \
                 and entity_key(word) not in said:

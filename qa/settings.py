@@ -109,6 +109,12 @@ class Settings(BaseSettings):
         "evals.refusal_probe)")
     direct_answer: bool = Field(True, description="lead a quoted answer with the few words that answer, written by "
                                 "the model and checked against the sentence")
+    refuse_unnamed: bool = Field(True, description="refuse a fact question when the model doubts the chosen "
+                                 "sentence (QA_UNNAMED_JUDGE) and copies no answer that stands its check from it or "
+                                 "the next passing ones: the sentence is about the question without answering it")
+    unnamed_judge: float = Field(-0.1, description="the chosen sentence's P(yes) - P(no) below which the model doubts "
+                                 "it, and its answer must be copied from a passing sentence (QA_REFUSE_UNNAMED); "
+                                 "measured on seeds, realnews and squad2 (README)")
     yes_no_lead: bool = Field(True, description="lead the quote of a yes/no question with Yes or No when the model "
                               "reads it as settling the question (the sentence, then the question asked of it)")
     judge_input: Literal["excerpts", "passages", "each"] = Field(

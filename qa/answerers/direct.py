@@ -1,9 +1,10 @@
-"""The direct answer: a few words that answer the question ("By 2030."; "Squid Game."), written by the model from
+"""The direct answer: a few words that answer the question ("By 2030."; "Squid Game."), copied by the model from
 the chosen sentence and the line before it, then checked against them.
 
 Every number, date and name the model writes must be in what it read, and most of its words too (it is asked
-to copy); otherwise there is no direct answer and the quote stands alone. When the words come from the line
-before the sentence ("the show" is named there), that line is quoted too.
+to copy); otherwise there is no direct answer. When the words come from the line before the sentence ("the show"
+is named there), that line is quoted too. A fact question whose answer the model cannot copy from any passing
+candidate is refused (QA_REFUSE_UNNAMED): the sentence is about the question without answering it.
 """
 from __future__ import annotations
 
@@ -13,16 +14,19 @@ from dataclasses import dataclass
 from qa.answerers.base import Findings
 from qa.answerers.choice import trimmed
 from qa.evidence import Evidence
-from qa.lexicon import STOP, WORD
+from qa.lexicon import DATE, MONEY, MONTH_NAME, NAMES, NUMBER, STOP, WORD
 from qa.matching import entity_key, unstated
-from qa.prompts import DIRECT_FOLLOW_UP, REFUSAL, SENTENCE_SYSTEM, SYSTEM, build_direct_prompt, build_sentence_prompt
+from qa.prompts import DIRECT_SYSTEM, REFUSAL, build_direct_prompt
 from qa.query import Query
 
 DIRECT_TOKENS = 16       # a few words: the generation is capped
 MOST_WORDS = 12          # longer is not a direct answer
 COPIED_SHARE = 0.75      # share of its content words the direct answer must take from what it read
+WHEN_WORDS = re.compile(r"\b(?:years?|months?|weeks?|days?|ago|spring|summer|autumn|fall|winter|weekend|morning|"
+                        r"evening|night|tonight|noon|midnight)\b", re.IGNORECASE)
+CURRENCY = re.compile(r"[$€£¥₹]|\b(?:dollars?|euros?|pounds?|yen|yuan|rupees?)\b", re.IGNORECASE)
 DECLINES = re.compile(r"\b(?:not (?:stated|mentioned|given|specified)|does(?:n't| not) (?:say|state|mention)|"
-                      r"unknown|no answer|cannot|can't)\b", re.IGNORECASE)
+                      r"unknown|no answer|cannot|can't)\b|^none$", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,18 +50,12 @@ def line_before(found: Findings, ev: Evidence) -> str:
 
 
 def short_reply(llm, query: Query, sentence: str, before: str) -> str:
-    """The model's few words: in process, the second turn of the chosen sentence's judgement (it said yes, then
-    names the answer); elsewhere a reply to DIRECT_TASK over the sentence and the line before it (capped where the
-    backend takes a cap)."""
-    follow_up = getattr(llm, "follow_up", None)
-    if follow_up is not None:
-        return follow_up(SENTENCE_SYSTEM, build_sentence_prompt(query.text, sentence), "yes", DIRECT_FOLLOW_UP,
-                         DIRECT_TOKENS)
+    """The model's few words copied from the sentence (or the line before it), or "none" (generation capped)."""
     user = build_direct_prompt(query.text, sentence, before)
     try:
-        pieces = llm.stream(SYSTEM, user, max_tokens=DIRECT_TOKENS)
+        pieces = llm.stream(DIRECT_SYSTEM, user, max_tokens=DIRECT_TOKENS)
     except TypeError:
-        pieces = llm.stream(SYSTEM, user)
+        pieces = llm.stream(DIRECT_SYSTEM, user)
     return "".join(pieces)
 
 
@@ -72,18 +70,38 @@ def content_keys(text: str) -> list[str]:
     return [entity_key(w) for w in WORD.findall(text) if w.lower() not in STOP]
 
 
+def of_the_kind(answer: str, query: Query, read: str) -> bool:
+    """Whether the words are of the kind the question asks for: a number (an amount of money when it asks how
+    much money, not how many), a date, or a name as the text writes it (capitalised, not the question's own)
+    when it asks for a name ("What is the name of…", "Which company…"). Others take any words ("Who carries out
+    the burials?": "Contractors")."""
+    if query.kind == "number":
+        money = query.money and not re.match(r"\s*how many\b", query.text, re.IGNORECASE)
+        return bool(re.search(r"\d", answer) or NUMBER.search(answer)) and (not money or bool(
+            MONEY.search(answer) or CURRENCY.search(answer)))
+    if query.kind == "date":
+        return bool(re.search(r"\d", answer) or DATE.search(answer.lower()) or MONTH_NAME.search(answer.lower())
+                    or WHEN_WORDS.search(answer))
+    if NAMES.search(query.text):
+        capitals = {entity_key(w) for w in WORD.findall(read) if w[:1].isupper()}
+        return any(entity_key(w) in capitals and entity_key(w) not in query.question_keys
+                   for w in WORD.findall(answer) if w.lower() not in STOP)
+    return True
+
+
 def check(answer: str, query: Query, sentence: str, before: str) -> Direct | None:
-    """The answer if it stands: short, not a refusal, its names and numbers and most of its words taken from
-    what the model read, saying something the question does not already say."""
+    """The answer if it stands: short, not a refusal, of the kind asked for, its names and numbers and most of
+    its words taken from what the model read, saying something the question does not already say."""
     words = content_keys(answer)
     if not answer or not words or len(answer.split()) > MOST_WORDS or DECLINES.search(answer) \
             or REFUSAL.lower().rstrip(".") in answer.lower():
         return None
     read = f"{before} {sentence}"
-    if unstated(answer, read):
+    if unstated(answer, read) or not of_the_kind(answer, query, read):
         return None
     read_keys = set(content_keys(read))
-    if sum(1 for k in words if k in read_keys) < COPIED_SHARE * len(words):
+    # its numbers are stated (unstated() read them, as words too: "a month" states 1 month)
+    if sum(1 for k in words if k in read_keys or k[:1].isdigit()) < COPIED_SHARE * len(words):
         return None
     if set(words) <= query.question_keys:   # "the show": nothing the asker did not say
         return None

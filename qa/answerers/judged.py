@@ -11,9 +11,10 @@ from collections.abc import Iterator
 from dataclasses import replace
 
 from qa.answerers.base import Findings, answer_of, explain, refusal
-from qa.answerers.choice import choose, quoted, trimmed
-from qa.answerers.direct import direct_answer
+from qa.answerers.choice import Judged, choose, quoted, trimmed
+from qa.answerers.direct import Direct, direct_answer
 from qa.answerers.reader import LLMAnswerer
+from qa.lexicon import EXPLAINS
 from qa.llm.base import LLM
 from qa.models import Answer
 from qa.prompts import YES_NO_SYSTEM, build_yes_no_prompt
@@ -23,6 +24,7 @@ from qa.settings import Settings
 JUDGED_PASSAGES = 3   # passages judged by the "passages" and "each" inputs
 CANDIDATES_EXPLAINED = 4   # candidates whose judgements the explanation lists
 YES_NO_MARGIN = 0.1   # how sure the model must be that the quote says yes (or no) for the answer to lead with it
+NAMING_TRIES = 3   # passing candidates the model is asked to copy the answer from before a fact question is refused
 
 
 class JudgedAnswerer:
@@ -121,13 +123,40 @@ class JudgedAnswerer:
             if s.yes_no_lead:
                 return self.yes_or_no(query, found, chosen, explanation)
             return self.writer.extractive.cite(query, found, chosen, name=self.name, explanation=explanation)
-        direct = direct_answer(self.llm, query, found, chosen[0]) if s.direct_answer else None
-        if direct is not None:
-            said = f"direct answer: {direct.text}" if direct.stood else f"the direct answer {direct.text!r} did not " \
-                "stand its check (its names and numbers must be in the sentence): the quote stands alone"
+        lead = s.direct_answer and not EXPLAINS.search(query.text)   # a clause answers why and how: no few words
+        doubted = s.refuse_unnamed and (judged[0].judge is None or judged[0].judge < s.unnamed_judge)
+        if not (lead or doubted):
+            return self.writer.extractive.cite(query, found, chosen, name=self.name, explanation=explanation)
+        direct, judged, tried = self.named(query, found, judged, retry=doubted)
+        if direct is None and doubted:
+            note = ("refused: the model doubts the best sentence and copied no answer that stands its check from it "
+                    "or the next passing ones (it wrote " + ", ".join(repr(text) for text in tried) + ")")
+            return refusal(query.text, found, self.name, replace(explanation, notes=explanation.notes + (note,)))
+        chosen = quoted(judged, s.max_sentences, [p.source for p in found.passages], bar=bar)
+        direct = direct if lead else None
+        if lead:
+            said = f"direct answer: {direct.text}" if direct is not None else f"the direct answer {tried[-1]!r} did " \
+                "not stand its check (its names and numbers must be in the sentence): the quote stands alone"
             explanation = replace(explanation, notes=explanation.notes + (said,))
-            direct = direct if direct.stood else None
         if direct is not None and direct.before:
             chosen[0] = replace(chosen[0], context=direct.before)
         return self.writer.extractive.cite(query, found, chosen, name=self.name, explanation=explanation,
                                            direct=direct.text if direct is not None else "")
+
+    def named(self, query: Query, found: Findings, judged: list[Judged],
+              retry: bool) -> tuple[Direct | None, list[Judged], list[str]]:
+        """The direct answer the model copies from the chosen candidate; when it does not stand its check and retry,
+        from the next passing candidates (up to NAMING_TRIES), the one it stands for moved first.
+
+        Returns:
+            (the standing direct answer or None, the candidates in quoting order, what the model wrote each time).
+        """
+        tried: list[str] = []
+        for k, j in enumerate(judged[:NAMING_TRIES if retry else 1]):
+            if k and j.fused < 0:
+                break
+            got = direct_answer(self.llm, query, found, j.evidence)
+            tried.append(got.text)
+            if got.stood:
+                return got, [j, *judged[:k], *judged[k + 1:]], tried
+        return None, judged, tried

@@ -128,19 +128,6 @@ class LlamaCppModel:
         except ValueError as err:  # e.g. the prompt does not fit the context window
             raise BackendError(f"llama.cpp failed: {err}") from err
 
-    def follow_up(self, system: str, user: str, said: str, then: str, max_tokens: int) -> str:
-        """The reply to a second user message (then), after the model said `said` to the first: one line, greedy.
-        The conversation starts as the judgement of (system, user) did, so its prefix comes from the KV cache."""
-        llm = self._llm
-        turns = [*self._messages(system, user), {"role": "assistant", "content": said},
-                 {"role": "user", "content": then}]
-        tokens = llm.tokenize(self._format_turns(turns).encode("utf-8"), add_bos=False, special=True)
-        try:
-            done = llm.create_completion(tokens, max_tokens=max_tokens, temperature=0.0, seed=0, stop=["\n"])
-        except ValueError as err:
-            raise BackendError(f"llama.cpp failed: {err}") from err
-        return done["choices"][0]["text"]
-
     def judge(self, system: str, user: str) -> float:
         """P(yes) - P(no) for the first token of the reply: the model's judgement, without generating."""
         p_yes, p_no = self.first_token_probs(system, user, (self._yes, self._no))

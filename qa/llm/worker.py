@@ -130,11 +130,6 @@ class WorkerLLM:
         """P(the reply starts with n) for n = 0..options."""
         return self._ask({"op": "choose", "system": system, "user": user, "options": options})
 
-    def follow_up(self, system: str, user: str, said: str, then: str, max_tokens: int) -> str:
-        """The reply to a second user message, after the model said `said` to the first (one line)."""
-        return self._ask({"op": "follow_up", "system": system, "user": user, "said": said, "then": then,
-                          "max_tokens": max_tokens})
-
     def _ask(self, request: dict[str, Any]) -> Any:
         with self._lock:
             self._send(request)
@@ -187,7 +182,6 @@ CALLS = {   # requests answered with one message: {"result": ..., "evaluated": p
     "judge": lambda model, r: model.judge(r["system"], r["user"]),
     "judge_many": lambda model, r: model.judge_many(r["system"], r["users"]),
     "choose": lambda model, r: model.choose(r["system"], r["user"], int(r["options"])),
-    "follow_up": lambda model, r: model.follow_up(r["system"], r["user"], r["said"], r["then"], int(r["max_tokens"])),
 }
 
 

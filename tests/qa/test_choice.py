@@ -9,7 +9,7 @@ from qa.evidence import EvidenceFinder
 from qa.matching import unstated
 from qa.models import Passage
 from qa.pipeline import NewsQA
-from qa.prompts import LIST_SYSTEM, SENTENCE_SYSTEM, SYSTEM
+from qa.prompts import DIRECT_SYSTEM, LIST_SYSTEM, SENTENCE_SYSTEM, SYSTEM
 from qa.query import analyse
 from qa.settings import Settings
 from qa.terms import TermWeights
@@ -59,8 +59,9 @@ def test_the_model_picks_the_sentence_that_answers_over_the_top_scored_one():
     assert all(system == SENTENCE_SYSTEM for system, _ in llm.judged) and len(llm.judged) == 3
     prefixes = {user.split("Sentence: ")[0] for _, user in llm.judged}
     assert prefixes == {f"Question: {QUESTION}\n\n"}   # the question is the shared prefix, the candidate the tail
-    (_, direct), = llm.calls   # the direct answer's prompt starts as the chosen sentence's judgement did
-    assert direct.startswith(f"Question: {QUESTION}\n\nSentence: The company aims to be carbon negative by 2030")
+    (system, direct), = llm.calls   # the direct answer: copied from the chosen sentence, the line before it too
+    assert system == DIRECT_SYSTEM and direct.endswith(f"Question: {QUESTION}")
+    assert "Sentence: The company aims to be carbon negative by 2030" in direct
     assert any("by 2030" in note for note in answer.explanation.notes)
 
 
@@ -86,9 +87,36 @@ def test_when_the_excerpts_state_it_the_model_choice_quotes_even_below_the_choic
 
 def test_a_direct_answer_that_the_sentence_does_not_state_is_left_out():
     llm = judging({"by 2030": 0.95}, replies=["By 2023"])
-    answer = pipeline(llm).ask(QUESTION)
+    answer = pipeline(llm, refuse_unnamed=False).ask(QUESTION)
     assert answer.text.startswith("The company aims") and "2023" not in answer.text and answer.direct == ""
     assert any("did not stand its check" in note for note in answer.explanation.notes)
+
+
+def test_a_doubted_sentence_whose_answer_the_model_cannot_copy_is_refused():
+    llm = judging({"by 2030": -0.2, "$1 billion": -0.3, "Redmond": -2.5}, replies=["By 2023", "none"])
+    answer = pipeline(llm, choice_threshold=-1.0).ask(QUESTION)
+    assert answer.refused and answer.citations == () and answer.direct == ""
+    assert len(llm.calls) == 2   # the two passing candidates were asked; the failing one was not
+    assert "'By 2023', 'none'" in answer.explanation.notes[-1]
+
+
+def test_a_sentence_the_model_judges_to_answer_is_quoted_though_its_answer_cannot_be_copied():
+    llm = judging({"by 2030": 0.95, "$1 billion": 0.9}, replies=["By 2023"])
+    answer = pipeline(llm).ask(QUESTION)
+    assert answer.text.startswith("The company aims") and answer.direct == "" and len(llm.calls) == 1
+
+
+def test_the_next_passing_sentence_is_quoted_when_the_answer_is_copied_from_it():
+    llm = judging({"$1 billion": -0.2, "by 2030": -0.3, "Redmond": -2.5}, replies=["none", "2030"])
+    answer = pipeline(llm, choice_threshold=-1.0).ask(QUESTION)
+    assert answer.text.startswith("2030. The company aims to be carbon negative by 2030"), answer.text
+    assert answer.citations[0].source == "carbon" and answer.direct == "2030"
+
+
+def test_why_and_how_questions_are_not_led_by_a_few_words():
+    llm = judging({"by 2030": 0.95}, replies=[])
+    answer = pipeline(llm).ask("Why does Microsoft want to be carbon negative by 2030?")
+    assert not answer.refused and answer.direct == "" and llm.calls == []   # nothing to copy: no generation
 
 
 def test_the_listwise_design_reads_the_numbers():
@@ -103,7 +131,7 @@ def test_the_listwise_design_reads_the_numbers():
         return probs
 
     llm.choose = choose
-    answer = pipeline(llm, choice="list", direct_answer=False).ask(QUESTION)
+    answer = pipeline(llm, choice="list", direct_answer=False, refuse_unnamed=False).ask(QUESTION)
     assert answer.text.startswith("The company aims to be carbon negative by 2030")
     (system, user, options), = llm.calls_choose
     assert system == LIST_SYSTEM and options == 3 and user.rstrip().endswith(QUESTION)
@@ -119,6 +147,23 @@ def test_direct_answers_are_checked_against_what_the_model_read():
     assert check("the show", q, sentence, before) is None           # says nothing the question did not
     assert check("The articles do not say", q, sentence, before) is None
     assert tidy('Answer: "Squid Game".\nMore text') == "Squid Game"
+
+
+def test_direct_answers_must_be_of_the_kind_asked_for():
+    weights = TermWeights([])
+    boiler = analyse("What make of boiler had Andrew Hartley fitted?", weights)
+    fumes = "The deadly fumes leaked out of the dodgy boiler flue pipe fitted by Andrew Hartley."
+    assert check("Dodgy", boiler, fumes, "") is None                 # a name is asked for: the text writes "dodgy"
+    assert check("Worcester Bosch", boiler, "He fitted a Worcester Bosch combi boiler.", "").text == "Worcester Bosch"
+    revenue = analyse("How much revenue did Massy Stores lose?", weights)
+    branches = "Sales at the company's 23 branches could not be completed."
+    assert check("23", revenue, branches, "") is None                 # money is asked for, not a count
+    assert check("$2 million", revenue, "Massy lost $2 million in sales.", "").text == "$2 million"
+    year = analyse("In what year did Bernice Scott start the Reckoning Crew?", weights)
+    assert check("Bernice Scott", year, "Bernice Scott started the Reckoning Crew.", "") is None
+    assert check("1998", year, "Scott started the group in 1998.", "").text == "1998"
+    behind = analyse("How far behind schedule is Super Value?", weights)
+    assert check("1 month", behind, "It is running a month behind schedule.", "").text == "1 month"
 
 
 def test_a_wrong_year_in_a_written_claim_is_removed():

@@ -163,6 +163,13 @@ def test_the_model_picks_the_sentence_that_answers_where_the_evidence_ranks_anot
         assert answer.text.startswith("2030. "), answer.text   # the direct answer leads, checked against the quote
 
 
+def test_a_sentence_on_the_topic_that_does_not_hold_the_answer_is_refused(qwen, tmp_path):
+    with ingested(qwen, tmp_path, "carbon", CARBON_PAGE):
+        answer = qwen.ask("In what year did Brad Smith become Microsoft's president?")
+        assert answer.refused and answer.citations == (), answer.text
+        assert "copied no answer" in answer.explanation.notes[-1], answer.explanation.notes
+
+
 def test_this_week_steers_the_models_choice_to_the_weeks_article(qwen, tmp_path):
     from tests.qa.test_news_desk import ARTICLES, write_articles
 

@@ -158,7 +158,5 @@ def test_judging_candidates_evaluates_their_shared_prefix_once(worker):
     again = worker.judge_many(system, [question + tails[2]])
     assert again[0] == pytest.approx(scores[2], abs=0.05)   # one sequence or a batch: the same up to rounding
     assert 0 < worker.evaluated < tail_tokens   # the prefix stayed in the cache: only this candidate's own tokens
-    words = worker.follow_up(system, question + tails[1], "yes", "Which year? Reply with the year only.", 8)
-    assert isinstance(words, str) and "\n" not in words   # a second turn after the judgement, one line
     probs = worker.choose("Reply with a number.", "Which is larger: 1. two 2. seven", 2)
     assert len(probs) == 3 and all(0 <= p <= 1 for p in probs) and sum(probs) <= 1.0 + 1e-6
