@@ -163,11 +163,25 @@ def test_the_model_picks_the_sentence_that_answers_where_the_evidence_ranks_anot
         assert answer.text.startswith("2030. "), answer.text   # the direct answer leads, checked against the quote
 
 
-def test_a_sentence_on_the_topic_that_does_not_hold_the_answer_is_refused(qwen, tmp_path):
-    with ingested(qwen, tmp_path, "carbon", CARBON_PAGE):
-        answer = qwen.ask("In what year did Brad Smith become Microsoft's president?")
-        assert answer.refused and answer.citations == (), answer.text
-        assert "copied no answer" in answer.explanation.notes[-1], answer.explanation.notes
+HARBOUR_PAGE = ("Quellmoor harbour reopens after a two-year rebuild\n\n"
+                "The harbour in Quellmoor reopened on Monday after a two-year rebuild. "
+                "Mayor Ada Brink cut the ribbon in front of hundreds of residents. "
+                "The new quay cost far more than planned, officials said.")
+
+
+def test_what_the_model_copies_from_a_passing_sentence_decides_whether_it_answers(qwen, tmp_path):
+    from qa.answerers.judged import JudgedAnswerer
+
+    with ingested(qwen, tmp_path, "harbour", HARBOUR_PAGE):
+        # every candidate passes the fused score here, so the words the model copies decide
+        lenient = JudgedAnswerer(qwen._answerers.get().llm, qwen.settings.model_copy(update={"choice_threshold": -5}))
+        found = qwen.find("In what year did Ada Brink become the mayor of Quellmoor?")
+        refused = lenient.answer(found.query, found)
+        assert refused.refused and refused.citations == (), refused.text
+        assert "copied no answer" in refused.explanation.notes[-1], refused.explanation.notes
+        found = qwen.find("Who cut the ribbon at the reopened Quellmoor harbour?")
+        named = lenient.answer(found.query, found)
+        assert not named.refused and "Ada Brink" in named.direct, named
 
 
 def test_this_week_steers_the_models_choice_to_the_weeks_article(qwen, tmp_path):
