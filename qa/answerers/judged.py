@@ -127,15 +127,14 @@ class JudgedAnswerer:
         doubted = s.refuse_unnamed and (judged[0].judge is None or judged[0].judge < s.unnamed_judge)
         if not (lead or doubted):
             return self.writer.extractive.cite(query, found, chosen, name=self.name, explanation=explanation)
-        direct, judged, tried = self.named(query, found, judged, retry=doubted)
-        if direct is None and doubted:
+        direct, named, tried = self.named(query, found, judged, retry=doubted)
+        if not named and doubted:
             note = ("refused: the model doubts the best sentence and copied no answer that stands its check from it "
                     "or the next passing ones (it wrote " + ", ".join(repr(text) for text in tried) + ")")
             return refusal(query.text, found, self.name, replace(explanation, notes=explanation.notes + (note,)))
-        chosen = quoted(judged, s.max_sentences, [p.source for p in found.passages], bar=bar)
         direct = direct if lead else None
         if lead:
-            said = f"direct answer: {direct.text}" if direct is not None else f"the direct answer {tried[-1]!r} did " \
+            said = f"direct answer: {direct.text}" if direct is not None else f"the direct answer {tried[0]!r} did " \
                 "not stand its check (its names and numbers must be in the sentence): the quote stands alone"
             explanation = replace(explanation, notes=explanation.notes + (said,))
         if direct is not None and direct.before:
@@ -144,12 +143,14 @@ class JudgedAnswerer:
                                            direct=direct.text if direct is not None else "")
 
     def named(self, query: Query, found: Findings, judged: list[Judged],
-              retry: bool) -> tuple[Direct | None, list[Judged], list[str]]:
-        """The direct answer the model copies from the chosen candidate; when it does not stand its check and retry,
-        from the next passing candidates (up to NAMING_TRIES), the one it stands for moved first.
+              retry: bool) -> tuple[Direct | None, bool, list[str]]:
+        """The direct answer the model copies from the chosen candidate, when it stands; and whether words stood
+        for it or, with retry, for one of the next passing candidates (up to NAMING_TRIES). Words copied from a
+        later candidate only decide that the articles answer: they never lead ("Kim." for "Who replaced Dmitry
+        Peskov?" from a sentence about Kim's message), and the quote stays as chosen.
 
         Returns:
-            (the standing direct answer or None, the candidates in quoting order, what the model wrote each time).
+            (the chosen candidate's standing direct answer or None, whether any stood, what the model wrote).
         """
         tried: list[str] = []
         for k, j in enumerate(judged[:NAMING_TRIES if retry else 1]):
@@ -158,5 +159,5 @@ class JudgedAnswerer:
             got = direct_answer(self.llm, query, found, j.evidence)
             tried.append(got.text)
             if got.stood:
-                return got, [j, *judged[:k], *judged[k + 1:]], tried
-        return None, judged, tried
+                return (got if k == 0 else None), True, tried
+        return None, False, tried
