@@ -164,10 +164,11 @@ def unstated(claim: str, source: str) -> tuple[str, ...]:
 
     A claim is checkable only when this is empty; a number written as a word ("four") counts as its digits, and
     "1 month" is stated by "a month"."""
-    said = {entity_key(w) for w in WORD.findall(source)}
-    numbers = {_digits(w) for w in WORD.findall(source) if _digits(w)}
-    source_words = [w.lower() for w in WORD.findall(source)]
-    counted_once = {b for a, b in zip(source_words, source_words[1:]) if a in ("a", "an")}   # "a month": 1 month
+    source_words = WORD.findall(source)
+    said = {entity_key(w) for w in source_words}
+    numbers = {_digits(w) for w in source_words if _digits(w)}
+    lowered = [w.lower() for w in source_words]
+    counted_once = {b for a, b in zip(lowered, lowered[1:]) if a in ("a", "an")}   # "a month": 1 month
     missing = []
     claim_words = WORD.findall(claim)
     for i, word in enumerate(claim_words):
