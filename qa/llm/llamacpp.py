@@ -17,6 +17,7 @@ import numpy as np
 
 from qa.errors import BackendError, ConfigError
 from qa.llm.base import NO, YES
+from qa.llm.prefixes import SAVED, SavedPrefixes, held
 
 
 def cpu_threads() -> int:
@@ -70,7 +71,7 @@ def _model_params(extra_buffers: bool) -> Iterator[None]:
 
     def context_params() -> Any:
         found = context_defaults()
-        found.n_seq_max = SEQUENCES + 1
+        found.n_seq_max = SEQUENCES + 1 + SAVED   # sequence 0, the candidates', the saved system prompts'
         found.kv_unified = True
         return found
 
@@ -110,13 +111,15 @@ class LlamaCppModel:
         self._yes = _token_ids(self._llm, YES)
         self._no = _token_ids(self._llm, NO)
         self.evaluated = 0   # prompt tokens evaluated so far (those reused from the KV cache are not)
+        self._saved = SavedPrefixes(self._llm, SEQUENCES + 1, self._tokens)
 
     @staticmethod
     def _messages(system: str, user: str) -> list[dict[str, str]]:
         return [{"role": "system", "content": system}, {"role": "user", "content": user}]
 
     def stream(self, system: str, user: str, max_tokens: int | None = None) -> Iterator[str]:
-        """The reply in pieces as they are generated."""
+        """The reply in pieces as they are generated (its system prompt's tokens copied from a saved sequence)."""
+        self._start(system, self._tokens(system, user), max_tokens or self.max_tokens)
         try:
             chunks = self._llm.create_chat_completion(
                 self._messages(system, user), max_tokens=max_tokens or self.max_tokens,
@@ -127,6 +130,14 @@ class LlamaCppModel:
                     yield delta
         except ValueError as err:  # e.g. the prompt does not fit the context window
             raise BackendError(f"llama.cpp failed: {err}") from err
+        finally:
+            self._saved.remember(system)
+
+    def _start(self, system: str, tokens: list[int], room: int) -> None:
+        """Before tokens are evaluated into sequence 0: make room beside the saved system prompts, and copy
+        their system prompt's saved prefix into sequence 0 when it holds less of them."""
+        self._saved.make_room(len(tokens) + room)
+        self._saved.restore(system, tokens)
 
     def judge(self, system: str, user: str) -> float:
         """P(yes) - P(no) for the first token of the reply: the model's judgement, without generating."""
@@ -142,7 +153,9 @@ class LlamaCppModel:
         llm = self._llm
         prompts = [self._tokens(system, user) for user in users]
         common = min(len(os.path.commonprefix(prompts)), min(len(p) for p in prompts) - 1)
+        self._start(system, prompts[0], llm.n_batch)
         self._evaluate(prompts[0][:common])
+        self._saved.remember(system)
         out: list[float] = []
         group: list[list[int]] = []
         for prompt in prompts:   # as many candidates as fit one batch
@@ -197,7 +210,10 @@ class LlamaCppModel:
         the tokens it shares with the previous request are reused from the KV cache (self.evaluated counts
         the tokens actually evaluated).
         """
-        self._evaluate(self._tokens(system, user))
+        tokens = self._tokens(system, user)
+        self._start(system, tokens, 1)
+        self._evaluate(tokens)
+        self._saved.remember(system)
         # without logits_all llama.cpp keeps the logits of the last evaluated token only: exactly these
         return self._probs(self._llm._ctx.get_logits(), groups)
 
@@ -212,11 +228,7 @@ class LlamaCppModel:
         """Evaluate tokens into sequence 0, reusing what the cache already holds of them (the last is always
         evaluated, for its logits)."""
         llm = self._llm
-        shared = 0
-        for old, new in zip(llm._input_ids[:llm.n_tokens], tokens[:-1]):
-            if old != new:
-                break
-            shared += 1
+        shared = held(llm, tokens[:-1])
         llm.n_tokens = shared
         llm._ctx.kv_cache_seq_rm(0, shared, -1)
         llm.eval(tokens[shared:])

@@ -149,14 +149,17 @@ def test_judging_candidates_evaluates_their_shared_prefix_once(worker):
              "Its offices will run on renewable power."]
     worker.judge("Something else entirely.", "Hello.")   # nothing of the prefix is in the cache now
     alone = worker.judge_many(system, [question + tails[0]])
-    whole = worker.evaluated   # the prefix and the first tail
-    worker.judge("Something else entirely.", "Hello.")
+    whole = worker.evaluated   # the system prompt, the question and the first tail
+    worker.judge("Something else entirely.", "Hello.")   # sequence 0 holds another prompt now
     scores = worker.judge_many(system, [question + t for t in tails])
     assert scores[0] == pytest.approx(alone[0], abs=0.05) and all(-1 <= s <= 1 for s in scores)
-    tail_tokens = worker.evaluated - whole   # what the second and third candidates cost
-    assert 0 < tail_tokens < 60 < whole, (whole, worker.evaluated)   # each costs its own tokens, not the prefix
+    # the system prompt (~130 tokens) was copied from its saved sequence; the question and three tails evaluated
+    assert 0 < worker.evaluated < whole - 60, (whole, worker.evaluated)
     again = worker.judge_many(system, [question + tails[2]])
     assert again[0] == pytest.approx(scores[2], abs=0.05)   # one sequence or a batch: the same up to rounding
-    assert 0 < worker.evaluated < tail_tokens   # the prefix stayed in the cache: only this candidate's own tokens
+    assert 0 < worker.evaluated < 30   # the prefix stayed in the cache: only this candidate's own tokens
+    reply = worker.complete("Answer in one short sentence.", "Say hello.")
+    worker.judge(system, question + tails[1])   # another system prompt in sequence 0
+    assert worker.complete("Answer in one short sentence.", "Say hello.") == reply   # its saved prefix: the same
     probs = worker.choose("Reply with a number.", "Which is larger: 1. two 2. seven", 2)
     assert len(probs) == 3 and all(0 <= p <= 1 for p in probs) and sum(probs) <= 1.0 + 1e-6
