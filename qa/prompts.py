@@ -117,6 +117,16 @@ DIRECT_SYSTEM = (
     "phrase), or with none if the sentence does not give the answer.")
 
 
+# A doubted sentence's copied words, confirmed: does the text say they answer? Read from the first token's logits
+# (under YES_NO_SYSTEM). Over the standing words of doubted answers (seeds, realnews, squad2 sample), a cut at -0.1
+# refused 7 of 45 answered unanswerable questions and no answer that was right; the words the model copies are
+# often a name or number of something else in an on-topic sentence ("Kim" for "Who replaced Dmitry Peskov?").
+def build_verify_prompt(question: str, text: str, answer: str) -> str:
+    """The proposed answer, asked of the text it was copied from."""
+    return (f"{text}\n\nQuestion: {question}\nProposed answer: {answer}\n\nDoes the text above say that the proposed "
+            "answer is the answer to the question?")
+
+
 def build_sentence_prompt(question: str, sentence: str) -> str:
     """The pointwise judgement's user message: the question (the shared prefix), then the candidate (its
     article's title measured worse: AUC 0.877 against 0.906 on realnews, and more tokens)."""

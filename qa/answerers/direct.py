@@ -9,14 +9,14 @@ candidate is refused (QA_REFUSE_UNNAMED): the sentence is about the question wit
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from qa.answerers.base import Findings
 from qa.answerers.choice import trimmed
 from qa.evidence import Evidence
 from qa.lexicon import DATE, MONEY, MONTH_NAME, NAMES, NUMBER, STOP, WORD
 from qa.matching import entity_key, unstated
-from qa.prompts import DIRECT_SYSTEM, REFUSAL, build_direct_prompt
+from qa.prompts import DIRECT_SYSTEM, REFUSAL, YES_NO_SYSTEM, build_direct_prompt, build_verify_prompt
 from qa.query import Query
 
 DIRECT_TOKENS = 16       # a few words: the generation is capped
@@ -36,6 +36,7 @@ class Direct:
     text: str
     before: str = ""     # the line before the sentence, when the words come from it (it is quoted too)
     stood: bool = True   # False: what the model wrote did not stand its check (kept for the explanation only)
+    confirmed: float | None = None   # the model's P(yes) - P(no) that the text says they answer (when asked)
 
     @property
     def from_before(self) -> bool:
@@ -114,3 +115,16 @@ def direct_answer(llm, query: Query, found: Findings, ev: Evidence) -> Direct:
     before = line_before(found, ev)
     reply = tidy(short_reply(llm, query, trimmed(ev.quote), before))
     return check(reply, query, ev.quote, before) or Direct(reply, stood=False)
+
+
+def confirmed(llm, query: Query, ev: Evidence, direct: Direct, bar: float) -> Direct:
+    """Standing words, asked back of the text they were copied from: does it say they answer the question? Below
+    bar they do not stand (stood=False, the verdict kept for the explanation); a backend without probabilities
+    leaves them standing."""
+    if not direct.stood or bar <= -1.0:
+        return direct
+    text = f"{direct.before} {trimmed(ev.quote)}" if direct.before else trimmed(ev.quote)
+    verdict = llm.judge(YES_NO_SYSTEM, build_verify_prompt(query.text, text, direct.text))
+    if verdict is None:
+        return direct
+    return replace(direct, confirmed=verdict, stood=verdict >= bar)

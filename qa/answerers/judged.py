@@ -12,7 +12,7 @@ from dataclasses import replace
 
 from qa.answerers.base import Findings, answer_of, explain, refusal
 from qa.answerers.choice import Judged, choose, quoted, trimmed
-from qa.answerers.direct import Direct, direct_answer
+from qa.answerers.direct import Direct, confirmed, direct_answer
 from qa.answerers.reader import LLMAnswerer
 from qa.lexicon import EXPLAINS
 from qa.llm.base import LLM
@@ -130,12 +130,13 @@ class JudgedAnswerer:
         direct, named, tried = self.named(query, found, judged, retry=doubted)
         if not named and doubted:
             note = ("refused: the model doubts the best sentence and copied no answer that stands its check from it "
-                    "or the next passing ones (it wrote " + ", ".join(repr(text) for text in tried) + ")")
+                    "or the next passing ones (it wrote " + "; ".join(tried) + ")")
             return refusal(query.text, found, self.name, replace(explanation, notes=explanation.notes + (note,)))
         direct = direct if lead else None
         if lead:
-            said = f"direct answer: {direct.text}" if direct is not None else f"the direct answer {tried[0]!r} did " \
-                "not stand its check (its names and numbers must be in the sentence): the quote stands alone"
+            said = f"direct answer: {direct.text}" if direct is not None else f"the direct answer {tried[0]} did " \
+                "not stand its check (its names and numbers must be in the sentence, and a doubted sentence's words " \
+                "confirmed by the model): the quote stands alone"
             explanation = replace(explanation, notes=explanation.notes + (said,))
         if direct is not None and direct.before:
             chosen[0] = replace(chosen[0], context=direct.before)
@@ -150,14 +151,18 @@ class JudgedAnswerer:
         Peskov?" from a sentence about Kim's message), and the quote stays as chosen.
 
         Returns:
-            (the chosen candidate's standing direct answer or None, whether any stood, what the model wrote).
+            (the chosen candidate's standing direct answer or None, whether any stood, what the model wrote, each
+            quoted).
         """
         tried: list[str] = []
         for k, j in enumerate(judged[:NAMING_TRIES if retry else 1]):
             if k and j.fused < 0:
                 break
             got = direct_answer(self.llm, query, found, j.evidence)
-            tried.append(got.text)
+            if retry:   # a doubted sentence's words must also be confirmed by the model
+                got = confirmed(self.llm, query, j.evidence, got, self.settings.confirm_judge)
+            tried.append(repr(got.text) if got.confirmed is None or got.stood else
+                         f"{got.text!r}, which it doubts the text says: {got.confirmed:+.2f}")
             if got.stood:
                 return (got if k == 0 else None), True, tried
         return None, False, tried

@@ -9,7 +9,7 @@ from qa.evidence import EvidenceFinder
 from qa.matching import unstated
 from qa.models import Passage
 from qa.pipeline import NewsQA
-from qa.prompts import DIRECT_SYSTEM, LIST_SYSTEM, SENTENCE_SYSTEM, SYSTEM
+from qa.prompts import DIRECT_SYSTEM, LIST_SYSTEM, SENTENCE_SYSTEM, SYSTEM, YES_NO_SYSTEM
 from qa.query import analyse
 from qa.settings import Settings
 from qa.terms import TermWeights
@@ -34,12 +34,16 @@ def pipeline(llm, **settings) -> NewsQA:
     return NewsQA.assemble(s, retriever=ListRetriever(), finder=finder, answerer=make_answerer(s, llm))
 
 
-def judging(by_sentence: dict[str, float], replies=()) -> JudgingFakeLLM:
-    """A model that judges each candidate by the words it holds (whatever order the evidence ranks them)."""
+def judging(by_sentence: dict[str, float], replies=(), confirms: dict[str, float] | None = None) -> JudgingFakeLLM:
+    """A model that judges each candidate by the words it holds (whatever order the evidence ranks them), and
+    confirms copied words by confirms (0.9 for words not named)."""
     llm = JudgingFakeLLM(list(replies), [])
 
     def judge(system, user):
         llm.judged.append((system, user))
+        if "Proposed answer: " in user:   # a doubted sentence's copied words, asked back
+            words = user.split("Proposed answer: ", 1)[1].split("\n", 1)[0]
+            return (confirms or {}).get(words, 0.9)
         if "Sentence: " not in user:   # the one yes/no over the best excerpts (QA_REFUSAL=excerpts)
             return by_sentence.get("excerpts", -0.9)
         sentence = user.split("Sentence: ", 1)[1]
@@ -97,7 +101,25 @@ def test_a_doubted_sentence_whose_answer_the_model_cannot_copy_is_refused():
     answer = pipeline(llm, choice_threshold=-1.0).ask(QUESTION)
     assert answer.refused and answer.citations == () and answer.direct == ""
     assert len(llm.calls) == 2   # the two passing candidates were asked; the failing one was not
-    assert "'By 2023', 'none'" in answer.explanation.notes[-1]
+    assert "'By 2023'; 'none'" in answer.explanation.notes[-1]
+    assert all(system == SENTENCE_SYSTEM for system, _ in llm.judged)   # nothing stood: nothing to confirm
+
+
+def test_words_copied_from_a_doubted_sentence_must_be_confirmed_by_the_model():
+    llm = judging({"by 2030": -0.2, "$1 billion": -0.3, "Redmond": -2.5}, replies=["2030", "none"],
+                  confirms={"2030": -0.5})
+    answer = pipeline(llm, choice_threshold=-1.0).ask(QUESTION)
+    assert answer.refused and answer.direct == ""
+    assert "'2030', which it doubts the text says: -0.50; 'none'" in answer.explanation.notes[-1]
+    (system, asked), = [(system, user) for system, user in llm.judged if system == YES_NO_SYSTEM]
+    assert asked.startswith("The company aims to be carbon negative by 2030") and "Proposed answer: 2030\n" in asked
+    assert f"Question: {QUESTION}" in asked
+    confirmed = pipeline(judging({"by 2030": -0.2, "$1 billion": -0.3}, replies=["2030"],
+                                 confirms={"2030": 0.4}), choice_threshold=-1.0).ask(QUESTION)
+    assert not confirmed.refused and confirmed.direct == "2030"
+    unasked = pipeline(judging({"by 2030": -0.2}, replies=["2030"], confirms={"2030": -0.5}), choice_threshold=-1.0,
+                       confirm_judge=-1.0).ask(QUESTION)
+    assert unasked.direct == "2030"   # QA_CONFIRM_JUDGE=-1: the copy test alone
 
 
 def test_a_sentence_the_model_judges_to_answer_is_quoted_though_its_answer_cannot_be_copied():
