@@ -132,6 +132,10 @@ class JudgedAnswerer:
             note = ("refused: the model doubts the best sentence and copied no answer that stands its check from it "
                     "or the next passing ones (it wrote " + "; ".join(tried) + ")")
             return refusal(query.text, found, self.name, replace(explanation, notes=explanation.notes + (note,)))
+        if direct is None and len(tried) > 1:
+            explanation = replace(explanation, notes=explanation.notes + (
+                f"the model doubts the best sentence, but copied {tried[-1]} from the next passing one (it wrote "
+                + "; ".join(tried[:-1]) + " first): the articles answer, the quote stays as chosen",))
         direct = direct if lead else None
         if lead:
             said = f"direct answer: {direct.text}" if direct is not None else f"the direct answer {tried[0]} did " \

@@ -133,6 +133,7 @@ def test_words_copied_from_the_next_passing_sentence_answer_but_never_lead():
     answer = pipeline(llm, choice_threshold=-1.0).ask(QUESTION)
     assert not answer.refused and answer.direct == "" and len(llm.calls) == 2
     assert answer.text.startswith("Microsoft will create a $1 billion fund"), answer.text   # the quote as chosen
+    assert "copied '2030' from the next passing one (it wrote 'none' first)" in " ".join(answer.explanation.notes)
     assert "by 2030" in answer.text
 
 
