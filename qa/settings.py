@@ -115,9 +115,10 @@ class Settings(BaseSettings):
     unnamed_judge: float = Field(-0.1, description="the chosen sentence's P(yes) - P(no) below which the model doubts "
                                  "it, and its answer must be copied from a passing sentence (QA_REFUSE_UNNAMED); "
                                  "measured on seeds, realnews and squad2 (README)")
-    confirm_judge: float = Field(-0.1, description="words copied from a doubted sentence stand only when the model, "
+    confirm_judge: float = Field(-1.0, description="words copied from a doubted sentence stand only when the model, "
                                  "asked whether the text says they answer the question, gives P(yes) - P(no) at "
-                                 "least this (-1: never asked); measured on seeds, realnews and squad2 (README)")
+                                 "least this; -1 (the default) never asks: at -0.1 and 0 it refused one more "
+                                 "realnews question and cost ~0.2 s a question (README, \"Refusing\")")
     yes_no_lead: bool = Field(True, description="lead the quote of a yes/no question with Yes or No when the model "
                               "reads it as settling the question (the sentence, then the question asked of it)")
     judge_input: Literal["excerpts", "passages", "each"] = Field(

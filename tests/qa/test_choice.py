@@ -108,18 +108,19 @@ def test_a_doubted_sentence_whose_answer_the_model_cannot_copy_is_refused():
 def test_words_copied_from_a_doubted_sentence_must_be_confirmed_by_the_model():
     llm = judging({"by 2030": -0.2, "$1 billion": -0.3, "Redmond": -2.5}, replies=["2030", "none"],
                   confirms={"2030": -0.5})
-    answer = pipeline(llm, choice_threshold=-1.0).ask(QUESTION)
+    answer = pipeline(llm, choice_threshold=-1.0, confirm_judge=-0.1).ask(QUESTION)
     assert answer.refused and answer.direct == ""
     assert "'2030', which it doubts the text says: -0.50; 'none'" in answer.explanation.notes[-1]
     (system, asked), = [(system, user) for system, user in llm.judged if system == YES_NO_SYSTEM]
     assert asked.startswith("The company aims to be carbon negative by 2030") and "Proposed answer: 2030\n" in asked
     assert f"Question: {QUESTION}" in asked
     confirmed = pipeline(judging({"by 2030": -0.2, "$1 billion": -0.3}, replies=["2030"],
-                                 confirms={"2030": 0.4}), choice_threshold=-1.0).ask(QUESTION)
+                                 confirms={"2030": 0.4}), choice_threshold=-1.0, confirm_judge=-0.1).ask(QUESTION)
     assert not confirmed.refused and confirmed.direct == "2030"
-    unasked = pipeline(judging({"by 2030": -0.2}, replies=["2030"], confirms={"2030": -0.5}), choice_threshold=-1.0,
-                       confirm_judge=-1.0).ask(QUESTION)
-    assert unasked.direct == "2030"   # QA_CONFIRM_JUDGE=-1: the copy test alone
+    llm = judging({"by 2030": -0.2}, replies=["2030"], confirms={"2030": -0.5})
+    unasked = pipeline(llm, choice_threshold=-1.0).ask(QUESTION)
+    assert unasked.direct == "2030"   # QA_CONFIRM_JUDGE=-1, the default: the copy test alone
+    assert all(system == SENTENCE_SYSTEM for system, _ in llm.judged)
 
 
 def test_a_sentence_the_model_judges_to_answer_is_quoted_though_its_answer_cannot_be_copied():
