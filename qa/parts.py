@@ -3,7 +3,9 @@ Each part is answered, judged and cited on its own; one answer comes back, part 
 don't answer says so while the others stand.
 
 A question splits only where a new question starts: after "and" (or a comma, a semicolon, a question mark)
-comes a question word. "Kim and Putin" never splits; neither does "when and where" (one event, one answer).
+comes a question word. "Kim and Putin" never splits; neither does "when and where" (one event, one answer); nor
+does a phrase that frames the question after it ("Before the war, how many patients…?", "According to the CBS
+poll, what…?"): it asks nothing of its own.
 """
 from __future__ import annotations
 
@@ -18,11 +20,17 @@ from qa.prompts import REFUSAL
 WH = r"(?:who|whom|whose|what|when|where|which|why|how)"
 SPLIT = re.compile(r"(?:,\s*(?:and\s+)?|;\s*(?:and\s+)?|\?\s+(?:and\s+)?|\s+and\s+)(?=" + WH + r"\b)", re.IGNORECASE)
 MIN_WORDS = 3   # a part shorter than this is no question of its own ("when and where")
+# how a piece that asks something of its own begins: a question word anywhere ("Tell me who…"), or a verb first
+ASKS = re.compile(r"\b" + WH + r"\b|^(?:is|are|was|were|do|does|did|has|have|had|can|could|will|would|should|"
+                  r"shall|may|might|must)\b", re.IGNORECASE)
 
 
 def parts_of(question: str) -> list[str]:
     """The questions a question asks, each ending in "?" ([question] when it asks one thing)."""
-    pieces = [p.strip(" ,;?") for p in SPLIT.split(question.strip())]
+    text = question.strip()
+    pieces = [p.strip(" ,;?") for p in SPLIT.split(text)]
+    if len(pieces) >= 2 and not ASKS.search(pieces[0]):   # a framing phrase belongs to the question after it
+        pieces = [text[:SPLIT.search(text).end()] + pieces[1].lstrip(), *pieces[2:]]
     if len(pieces) < 2 or any(len(p.split()) < MIN_WORDS for p in pieces):
         return [question]
     return [p[0].upper() + p[1:] + "?" for p in pieces]

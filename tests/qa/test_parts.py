@@ -13,6 +13,15 @@ from qa.parts import joined, multi_part, parts_of
     ("How many troops were sent? Who confirmed it?", ["How many troops were sent?", "Who confirmed it?"]),
     ("What did Kim and Putin agree?", ["What did Kim and Putin agree?"]),     # a pair of names is one question
     ("When and where did they meet?", ["When and where did they meet?"]),      # one event, one answer
+    # a phrase that frames the question after it asks nothing of its own
+    ("Before the war, how many patients a day received chemotherapy?",
+     ["Before the war, how many patients a day received chemotherapy?"]),
+    ("According to the CBS poll, what support does Biden have?",
+     ["According to the CBS poll, what support does Biden have?"]),
+    ("In Malone's research, what share was explained, and who funded it?",
+     ["In Malone's research, what share was explained?", "Who funded it?"]),
+    ("Tell me who invited Putin and when will he visit Pyongyang?",
+     ["Tell me who invited Putin?", "When will he visit Pyongyang?"]),
 ])
 def test_a_question_splits_only_where_a_new_question_starts(question, parts):
     assert parts_of(question) == parts
