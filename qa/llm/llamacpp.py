@@ -17,7 +17,7 @@ import numpy as np
 
 from qa.errors import BackendError, ConfigError
 from qa.llm.base import NO, YES
-from qa.llm.prefixes import SAVED, SavedPrefixes, held
+from qa.llm.prefixes import SavedPrefixes, held
 
 
 def cpu_threads() -> int:
@@ -71,7 +71,7 @@ def _model_params(extra_buffers: bool) -> Iterator[None]:
 
     def context_params() -> Any:
         found = context_defaults()
-        found.n_seq_max = SEQUENCES + 1 + SAVED   # sequence 0, the candidates', the saved system prompts'
+        found.n_seq_max = SEQUENCES + 1
         found.kv_unified = True
         return found
 
@@ -111,15 +111,15 @@ class LlamaCppModel:
         self._yes = _token_ids(self._llm, YES)
         self._no = _token_ids(self._llm, NO)
         self.evaluated = 0   # prompt tokens evaluated so far (those reused from the KV cache are not)
-        self._saved = SavedPrefixes(self._llm, SEQUENCES + 1, self._tokens)
+        self._saved = SavedPrefixes(self._llm, self._tokens)
 
     @staticmethod
     def _messages(system: str, user: str) -> list[dict[str, str]]:
         return [{"role": "system", "content": system}, {"role": "user", "content": user}]
 
     def stream(self, system: str, user: str, max_tokens: int | None = None) -> Iterator[str]:
-        """The reply in pieces as they are generated (its system prompt's tokens copied from a saved sequence)."""
-        self._start(system, self._tokens(system, user), max_tokens or self.max_tokens)
+        """The reply in pieces as they are generated (after its system prompt, the rest evaluated as one batch)."""
+        self._system_only(system, self._tokens(system, user))
         try:
             chunks = self._llm.create_chat_completion(
                 self._messages(system, user), max_tokens=max_tokens or self.max_tokens,
@@ -130,14 +130,30 @@ class LlamaCppModel:
                     yield delta
         except ValueError as err:  # e.g. the prompt does not fit the context window
             raise BackendError(f"llama.cpp failed: {err}") from err
-        finally:
-            self._saved.remember(system)
 
-    def _start(self, system: str, tokens: list[int], room: int) -> None:
-        """Before tokens are evaluated into sequence 0: make room beside the saved system prompts, and copy
-        their system prompt's saved prefix into sequence 0 when it holds less of them."""
-        self._saved.make_room(len(tokens) + room)
-        self._saved.restore(system, tokens)
+    def _system_only(self, system: str, tokens: list[int]) -> int:
+        """Make sequence 0 hold exactly the system prompt's tokens of tokens (loaded from its saved state, or
+        evaluated as a batch of their own and saved), so the rest is always evaluated from the same point, into
+        the same cells.
+
+        The same prompt then gets the same judgement whatever came before it: the model's P(yes) - P(no) moves by
+        up to 0.07 with where llama.cpp's batches start and where its tokens sit in the cache.
+
+        Returns:
+            how many tokens sequence 0 holds (the system prompt's).
+        """
+        llm = self._llm
+        prefix = self._saved.prefix(system)
+        n = len(prefix) if tokens[:len(prefix)] == prefix and len(prefix) < len(tokens) else 0
+        if held(llm, tokens[:n]) < n and not (n and self._saved.restore(system)):
+            llm.n_tokens = 0
+            llm._ctx.kv_cache_seq_rm(0, 0, -1)
+            llm.eval(tokens[:n])
+            self.evaluated += n
+            self._saved.remember(system)
+        llm.n_tokens = n
+        llm._ctx.kv_cache_seq_rm(0, n, -1)
+        return n
 
     def judge(self, system: str, user: str) -> float:
         """P(yes) - P(no) for the first token of the reply: the model's judgement, without generating."""
@@ -153,9 +169,11 @@ class LlamaCppModel:
         llm = self._llm
         prompts = [self._tokens(system, user) for user in users]
         common = min(len(os.path.commonprefix(prompts)), min(len(p) for p in prompts) - 1)
-        self._start(system, prompts[0], llm.n_batch)
-        self._evaluate(prompts[0][:common])
-        self._saved.remember(system)
+        held_tokens = self._system_only(system, prompts[0])
+        if common > held_tokens:   # the question: evaluated once, each candidate's tail reads it
+            llm.eval(prompts[0][held_tokens:common])
+            self.evaluated += common - held_tokens
+        common = max(common, held_tokens)
         out: list[float] = []
         group: list[list[int]] = []
         for prompt in prompts:   # as many candidates as fit one batch
@@ -206,14 +224,14 @@ class LlamaCppModel:
     def first_token_probs(self, system: str, user: str, groups) -> list[float]:
         """The probability of each group of token ids as the first token of the reply.
 
-        The prompt is formatted with the GGUF's chat template up to the start of the assistant's reply;
-        the tokens it shares with the previous request are reused from the KV cache (self.evaluated counts
-        the tokens actually evaluated).
+        The prompt is formatted with the GGUF's chat template up to the start of the assistant's reply; its
+        system prompt's tokens are reused from the KV cache, the rest evaluated (self.evaluated counts the
+        tokens actually evaluated).
         """
         tokens = self._tokens(system, user)
-        self._start(system, tokens, 1)
-        self._evaluate(tokens)
-        self._saved.remember(system)
+        held_tokens = self._system_only(system, tokens)
+        self._llm.eval(tokens[held_tokens:])
+        self.evaluated += len(tokens) - held_tokens
         # without logits_all llama.cpp keeps the logits of the last evaluated token only: exactly these
         return self._probs(self._llm._ctx.get_logits(), groups)
 
@@ -223,16 +241,6 @@ class LlamaCppModel:
         if len(tokens) >= llm.n_ctx():
             raise BackendError(f"llama.cpp: the prompt ({len(tokens)} tokens) does not fit the context")
         return tokens
-
-    def _evaluate(self, tokens: list[int]) -> None:
-        """Evaluate tokens into sequence 0, reusing what the cache already holds of them (the last is always
-        evaluated, for its logits)."""
-        llm = self._llm
-        shared = held(llm, tokens[:-1])
-        llm.n_tokens = shared
-        llm._ctx.kv_cache_seq_rm(0, shared, -1)
-        llm.eval(tokens[shared:])
-        self.evaluated += len(tokens) - shared
 
     def _probs(self, pointer: Any, groups) -> list[float]:
         """The probability of each group of token ids, from one position's logits."""

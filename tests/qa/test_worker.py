@@ -157,7 +157,12 @@ def test_judging_candidates_evaluates_their_shared_prefix_once(worker):
     assert 0 < worker.evaluated < whole - 60, (whole, worker.evaluated)
     again = worker.judge_many(system, [question + tails[2]])
     assert again[0] == pytest.approx(scores[2], abs=0.05)   # one sequence or a batch: the same up to rounding
-    assert 0 < worker.evaluated < 30   # the prefix stayed in the cache: only this candidate's own tokens
+    assert 0 < worker.evaluated < 40   # the system prompt stayed in the cache: the question and this candidate
+    users = [question + t for t in tails]
+    first = worker.judge_many(system, users)
+    same = worker.judge_many(system, users)   # sequence 0 holds all of it
+    worker.judge("Something else entirely.", "Hello.")
+    assert first == same == worker.judge_many(system, users)   # copied back: exactly the same, whatever came before
     reply = worker.complete("Answer in one short sentence.", "Say hello.")
     worker.judge(system, question + tails[1])   # another system prompt in sequence 0
     assert worker.complete("Answer in one short sentence.", "Say hello.") == reply   # its saved prefix: the same
