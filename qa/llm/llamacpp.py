@@ -17,7 +17,7 @@ import numpy as np
 
 from qa.errors import BackendError, ConfigError
 from qa.llm.base import NO, YES
-from qa.llm.prefixes import SavedPrefixes, held
+from qa.llm.prefixes import SavedPrefixes
 
 
 def cpu_threads() -> int:
@@ -145,7 +145,7 @@ class LlamaCppModel:
         llm = self._llm
         prefix = self._saved.prefix(system)
         n = len(prefix) if tokens[:len(prefix)] == prefix and len(prefix) < len(tokens) else 0
-        if held(llm, tokens[:n]) < n and not (n and self._saved.restore(system)):
+        if _held(llm, tokens[:n]) < n and not (n and self._saved.restore(system)):
             llm.n_tokens = 0
             llm._ctx.kv_cache_seq_rm(0, 0, -1)
             llm.eval(tokens[:n])
@@ -269,6 +269,16 @@ class LlamaCppModel:
         """Free the model before the interpreter tears down the library it lives in."""
         with contextlib.suppress(Exception):
             self._llm.close()
+
+
+def _held(llm: Any, tokens: list[int]) -> int:
+    """How many of tokens sequence 0 already holds (the prefix they share with what it evaluated)."""
+    shared = 0
+    for old, new in zip(llm._input_ids[:llm.n_tokens], tokens):
+        if old != new:
+            break
+        shared += 1
+    return shared
 
 
 def _token_ids(llm: Any, words: tuple[str, ...]) -> tuple[int, ...]:

@@ -22,16 +22,6 @@ from typing import Any
 SAVED = 6   # system prompts kept (the judgement, the direct answer, the relevance, yes/no, synthesis prompts)
 
 
-def held(llm: Any, tokens: list[int]) -> int:
-    """How many of tokens sequence 0 already holds (the prefix they share with what it evaluated)."""
-    shared = 0
-    for old, new in zip(llm._input_ids[:llm.n_tokens], tokens):
-        if old != new:
-            break
-        shared += 1
-    return shared
-
-
 class SavedPrefixes:
     """The evaluated state of recent system prompts, in memory."""
 
@@ -41,7 +31,6 @@ class SavedPrefixes:
         self.tokens_of = tokens_of
         self.prefixes: dict[str, list[int]] = {}   # system -> the tokens that depend on it alone
         self.saved: OrderedDict[str, Any] = OrderedDict()   # system -> sequence 0's state holding them, oldest first
-        self.reused = 0   # prompt tokens loaded from saved states instead of evaluated
 
     def prefix(self, system: str) -> list[int]:
         """The tokens of a prompt that depend on its system message alone (up to the user's turn)."""
@@ -66,7 +55,6 @@ class SavedPrefixes:
         llm.input_ids[:len(prefix)] = prefix
         llm.n_tokens = len(prefix)
         self.saved.move_to_end(system)
-        self.reused += len(prefix)
         return True
 
     def remember(self, system: str) -> None:

@@ -153,7 +153,7 @@ def test_judging_candidates_evaluates_their_shared_prefix_once(worker):
     worker.judge("Something else entirely.", "Hello.")   # sequence 0 holds another prompt now
     scores = worker.judge_many(system, [question + t for t in tails])
     assert scores[0] == pytest.approx(alone[0], abs=0.05) and all(-1 <= s <= 1 for s in scores)
-    # the system prompt (~130 tokens) was copied from its saved sequence; the question and three tails evaluated
+    # the system prompt (~130 tokens) was loaded from its saved state; the question and three tails evaluated
     assert 0 < worker.evaluated < whole - 60, (whole, worker.evaluated)
     again = worker.judge_many(system, [question + tails[2]])
     assert again[0] == pytest.approx(scores[2], abs=0.05)   # one sequence or a batch: the same up to rounding
@@ -162,9 +162,9 @@ def test_judging_candidates_evaluates_their_shared_prefix_once(worker):
     first = worker.judge_many(system, users)
     same = worker.judge_many(system, users)   # sequence 0 holds all of it
     worker.judge("Something else entirely.", "Hello.")
-    assert first == same == worker.judge_many(system, users)   # copied back: exactly the same, whatever came before
+    assert first == same == worker.judge_many(system, users)   # loaded back: exactly the same, whatever came before
     reply = worker.complete("Answer in one short sentence.", "Say hello.")
     worker.judge(system, question + tails[1])   # another system prompt in sequence 0
-    assert worker.complete("Answer in one short sentence.", "Say hello.") == reply   # its saved prefix: the same
+    assert worker.complete("Answer in one short sentence.", "Say hello.") == reply   # from its saved state: the same
     probs = worker.choose("Reply with a number.", "Which is larger: 1. two 2. seven", 2)
     assert len(probs) == 3 and all(0 <= p <= 1 for p in probs) and sum(probs) <= 1.0 + 1e-6
