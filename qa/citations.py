@@ -6,14 +6,17 @@ from collections.abc import Callable, Sequence
 
 from index.sentences import split_sentences
 from qa.evidence import Evidence
-from qa.lexicon import MARKER, MARKER_SPLIT
+from qa.lexicon import MARKER, MARKER_SPLIT, REPEATED_MARKER
 from qa.matching import names_outlet
 from qa.models import Citation, Passage
 
 
 def cite_evidence(evidence: Sequence[Evidence], passages: Sequence[Passage],
                   dated: bool = False) -> tuple[str, tuple[Citation, ...]]:
-    """Write selected sentences with [n] markers, numbering sources by first appearance.
+    """Write selected sentences with [n] markers, one number per article, numbered by first appearance.
+
+    A sentence already quoted (as the line before another one) is not quoted again, and two passages of one
+    article share its number: the sources list each article once.
 
     Args:
         evidence: selected sentences, in answer order.
@@ -23,25 +26,31 @@ def cite_evidence(evidence: Sequence[Evidence], passages: Sequence[Passage],
     Returns:
         The answer text and its citations (numbered 1..m).
     """
-    numbers: dict[int, int] = {}
-    quotes: dict[int, list[str]] = {}
-    scores: dict[int, float] = {}
+    numbers: dict[str, int] = {}
+    first: dict[str, int] = {}   # the article's first cited passage
+    quotes: dict[str, list[str]] = {}
+    scores: dict[str, float] = {}
     parts = []
     for ev in evidence:
-        n = numbers.setdefault(ev.passage, len(numbers) + 1)
-        quotes.setdefault(ev.passage, []).append(ev.quote)
-        scores[ev.passage] = max(scores.get(ev.passage, 0.0), ev.support)
+        if any(ev.sentence in quoted for article in quotes.values() for quoted in article):
+            continue
+        source = passages[ev.passage].source
+        n = numbers.setdefault(source, len(numbers) + 1)
+        first.setdefault(source, ev.passage)
+        quotes.setdefault(source, []).append(ev.quote)
+        scores[source] = max(scores.get(source, 0.0), ev.support)
         when = ", ".join(x for x in (passages[ev.passage].outlet, passages[ev.passage].published[:10]) if x)
         parts.append(f"{ev.quote} [{n}]" + (f" ({when})" if dated and when else ""))
     citations = tuple(
-        Citation.of(passages[p], n, " … ".join(quotes[p]), round(scores[p], 4))
-        for p, n in numbers.items())
+        Citation.of(passages[first[s]], n, " … ".join(quotes[s]), round(scores[s], 4))
+        for s, n in numbers.items())
     return " ".join(parts), citations
 
 
 def renumber_markers(text: str, passages: Sequence[Passage],
                      best_quote: Callable[[str, Passage], str]) -> tuple[str, tuple[Citation, ...], tuple[str, ...]]:
-    """Map an LLM's [n] markers (n = passage position, from 1) to citations numbered by first use.
+    """Map an LLM's [n] markers (n = passage position, from 1) to citations numbered by first use, one per
+    article (two passages of one article share its number).
 
     Unknown numbers are dropped with a warning; each citation quotes the passage sentence that
     best matches the answer sentence citing it.
@@ -54,7 +63,7 @@ def renumber_markers(text: str, passages: Sequence[Passage],
     Returns:
         The rewritten text, its citations and warnings.
     """
-    numbers: dict[int, int] = {}
+    numbers: dict[str, int] = {}   # one number per article: two of its passages share it
     claims: dict[int, str] = {}
     warnings: list[str] = []
 
@@ -66,16 +75,22 @@ def renumber_markers(text: str, passages: Sequence[Passage],
                 if not 0 <= index < len(passages):
                     warnings.append(f"dropped citation [{raw}]: there is no source {raw}")
                     continue
-                n = numbers.setdefault(index, len(numbers) + 1)
+                marker = f"[{numbers.setdefault(passages[index].source, len(numbers) + 1)}]"
                 claims.setdefault(index, _tidy(MARKER.sub("", sentence)))
-                kept.append(f"[{n}]")
+                if marker not in kept:
+                    kept.append(marker)
             return "".join(kept)
-        return MARKER.sub(one, sentence)
+        return REPEATED_MARKER.sub(r"\1", MARKER.sub(one, sentence))   # "[3][1]", one article: "[1]"
 
     out = _tidy(" ".join(rewrite(s) for s in split_sentences(text)))
+    by_article: dict[str, list[int]] = {}
+    for i in claims:
+        by_article.setdefault(passages[i].source, []).append(i)
     citations = tuple(
-        Citation.of(passages[i], n, best_quote(claims[i], passages[i]), round(passages[i].score, 4))
-        for i, n in numbers.items())
+        Citation.of(passages[by_article[s][0]], n,
+                    " … ".join(dict.fromkeys(best_quote(claims[i], passages[i]) for i in by_article[s])),
+                    round(max(passages[i].score for i in by_article[s]), 4))
+        for s, n in numbers.items())
     return out, citations, tuple(warnings)
 
 

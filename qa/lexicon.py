@@ -133,6 +133,7 @@ ANAPHOR = re.compile(
 # --- citations -------------------------------------------------------------------------------------
 MARKER = re.compile(r"\[(\d+(?:\s*[,;]\s*\d+)*)\]")   # "[1]", "[1, 3]"
 MARKER_SPLIT = re.compile(r"\s*[,;]\s*")
+REPEATED_MARKER = re.compile(r"(\[\d+\])(?:\s*\1)+")   # "[1][1]": one marker
 
 # --- questions about the coverage itself (answered from the articles' metadata) -------------------------------
 _PIECE = r"(?:piece|story|stories|article|articles|report|reports|column|op-?ed|feature|coverage|interview)"

@@ -92,3 +92,14 @@ def test_a_sentence_saying_which_outlet_reported_it_is_checked_for_what_it_says_
     putin = Passage("p:0", "p", "P", "Putin said he would visit Pyongyang soon.", 0.7, outlet="CNN")
     assert check_claims("Putin said he would visit Pyongyang soon [1].", [putin], supports, best_source)[0] == \
         "Putin said he would visit Pyongyang soon [1]."
+
+
+def test_two_passages_of_one_article_share_its_number():
+    chunks = (Passage("w:0", "w", "Wired", "The effort used 2.8 gigawatt-hours. More.", 0.6),
+              Passage("x:0", "x", "Other", "Other news.", 0.5),
+              Passage("w:3", "w", "Wired", "Energy use has been rising. More.", 0.4))
+    text, citations, _ = renumber_markers("It used 2.8 gigawatt-hours [1]. Use is rising [3][1]. Other [2].",
+                                          chunks, first_sentence)
+    assert text == "It used 2.8 gigawatt-hours [1]. Use is rising [1]. Other [2]."
+    assert [(c.number, c.source) for c in citations] == [(1, "w"), (2, "x")]
+    assert citations[0].quote == "The effort used 2.8 gigawatt-hours. … Energy use has been rising."

@@ -143,3 +143,19 @@ def test_a_context_already_quoted_is_not_quoted_twice():
     assert [e.quote for e in chosen] == ["The council met on Monday.", "That meeting approved the bridge."]
     chosen = select_evidence([leaning, first], max_sentences=3, min_support=0.3)
     assert [e.quote for e in chosen] == ["The council met on Monday. That meeting approved the bridge."]
+
+
+def test_a_sentence_quoted_as_the_line_before_is_not_quoted_again_and_an_article_is_cited_once():
+    from dataclasses import replace
+    passages = (Passage("w:0", "w", "Wired", "The effort may have consumed about 2.8 gigawatt-hours of electricity. "
+                        "That is roughly equal to the output of three nuclear power plants for an hour.", 0.6),
+                Passage("w:3", "w", "Wired", "The energy required to power AI has been rising for some time.", 0.5))
+    f = EvidenceFinder(BagOfWordsEmbedder(), TermWeights(p.text for p in passages))
+    found = find(f, "How much energy did the effort consume?", passages)
+    effort = next(e for e in found if e.sentence.startswith("The effort"))
+    plants = replace(next(e for e in found if e.sentence.startswith("That is")), context=effort.sentence)
+    rising = next(e for e in found if e.sentence.startswith("The energy"))
+    text, citations = cite_evidence([plants, effort, rising], passages)
+    assert text == f"{plants.quote} [1] {rising.sentence} [1]"
+    assert [(c.number, c.source) for c in citations] == [(1, "w")]
+    assert citations[0].quote == f"{plants.quote} … {rising.sentence}"
