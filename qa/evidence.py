@@ -49,6 +49,8 @@ class _Split(NamedTuple):
     term_sets: list[frozenset[str]]
     leans: list[bool]          # leans on the sentence before ("This was...")
     title_terms: frozenset[str]
+    spelled: list[dict[str, frozenset[str]]]   # acronyms of the names each sentence writes out
+    acronyms: list[frozenset[str]]             # acronyms each sentence writes in capitals
 
 
 class EvidenceFinder:
@@ -91,7 +93,9 @@ class EvidenceFinder:
             terms = [tuple(self.weights.terms(sentence)) for sentence in sentences]  # idf-free: safe to share
             cached = _Split(sentences, vectors, terms, [frozenset(t) for t in terms],
                             [bool(ANAPHOR.search(sentence)) for sentence in sentences],
-                            frozenset(self.weights.terms(passage.title)))
+                            frozenset(self.weights.terms(passage.title)),
+                            [self.weights.spelled(sentence) for sentence in sentences],
+                            [self.weights.acronyms(sentence) for sentence in sentences])
             with self._lock:
                 self._sentences[key] = cached
                 if len(self._sentences) > _CACHE_CHUNKS:
@@ -115,18 +119,20 @@ class EvidenceFinder:
         # candidate answers of every sentence, per passage: for the votes and for each sentence's own signal
         candidates = [[frozenset(answer_candidates(query, s)) for s in part.sentences] for part in split]
         votes = _votes(passages, candidates)
+        asked = (self.weights.acronyms(query.text), self.weights.spelled(query.text))
         found: list[Evidence] = []
         for p_index, (passage, part) in enumerate(zip(passages, split)):
             cosines = part.vectors @ q_vec
             for position, sentence in enumerate(part.sentences):
                 previous = part.sentences[position - 1] if position else ""
                 leans_back = part.leans[position]
+                same = _same_names(asked, part, position)
                 similarity = float(cosines[position])
                 if leans_back and position:  # "It opened on 3 May" means what the sentence before says
                     similarity = max(similarity, (similarity + float(cosines[position - 1])) / 2)
                 view = SentenceView(
                     sentence=sentence, previous=previous, context=previous if leans_back else "",
-                    terms=part.term_sets[position], ordered=part.terms[position],
+                    terms=part.term_sets[position] | same, ordered=part.terms[position], same_names=same,
                     previous_terms=part.term_sets[position - 1] if position else frozenset(),
                     title=passage.title, title_terms=part.title_terms, passage_text=passage.text,
                     passage_score=passage.score, similarity=similarity,
@@ -137,6 +143,18 @@ class EvidenceFinder:
                                       values.get("answer_type", 1.0) == 1.0, view.context, parts))
         found.sort(key=lambda e: -e.support)
         return found
+
+
+def _same_names(asked: tuple[frozenset[str], dict[str, frozenset[str]]], part: _Split,
+                position: int) -> frozenset[str]:
+    """The question's terms a sentence states as an acronym or in full: the acronym the question writes ("the
+    California ISO") when the sentence writes the name out ("the California Independent System Operator"), and
+    the words of a name the question writes out when the sentence writes its acronym."""
+    acronyms, spelled = asked
+    out = {a for a in acronyms if a in part.spelled[position]}
+    for a in part.acronyms[position]:
+        out |= spelled.get(a, frozenset())
+    return frozenset(out)
 
 
 def _votes(passages: Sequence[Passage], candidates: Sequence[list[frozenset[str]]]) -> dict[str, float]:

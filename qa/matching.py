@@ -92,11 +92,12 @@ def names_other_occasions(query: Query, text: str) -> bool:
     return bool(query.editions) and bool(named := set(editions(text))) and not named & set(query.editions)
 
 
-def entity_coverage(query: Query, window: str) -> float:
-    """Share of the question's names and numbers that appear in window (by prefix)."""
+def entity_coverage(query: Query, window: str, also: frozenset[str] = frozenset()) -> float:
+    """Share of the question's names and numbers that appear in window (by prefix), or in also (acronyms the
+    window writes out)."""
     if not query.entities:
         return 1.0
-    tokens = {entity_key(w) for w in WORD.findall(window)}
+    tokens = {entity_key(w) for w in WORD.findall(window)} | {entity_key(w) for w in also}
     return sum(1 for e in query.entities if e in tokens) / len(query.entities)
 
 

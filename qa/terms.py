@@ -10,6 +10,10 @@ from qa.lexicon import ACRONYM, IRREGULAR, NUMERALS, STOP, WORD
 
 __all__ = ["TermWeights", "numeral"]
 
+CAPITALISED_RUN = re.compile(r"\b[A-Z][a-z]+(?:\s+(?:(?:of|for|and|on)\s+)?[A-Z][a-z]+)+\b")
+WRITTEN_ACRONYM = re.compile(r"\b[A-Z]{3,6}\b")
+ACRONYM_LETTERS = (3, 6)
+
 
 def numeral(word: str) -> str:
     """A lower-case number word or ordinal as digits ("eleventh", "11th" -> "11"); other words unchanged."""
@@ -57,6 +61,24 @@ class TermWeights:
     def bigrams(terms: list[str] | tuple[str, ...]) -> set[tuple[str, str]]:
         """Adjacent pairs of content terms (a phrase signal: "last visit" vs "visit ... last week")."""
         return set(zip(terms, terms[1:]))
+
+    def spelled(self, text: str) -> dict[str, frozenset[str]]:
+        """The acronyms a name written out stands for, each with the name's terms: "the California Independent
+        System Operator" -> {"iso": {independ, system, oper}, "ciso": …}; runs of 3 to 6 capitalised words
+        (joined by "of", "for", "and", "on"), as the term of the acronym written in capitals."""
+        out: dict[str, frozenset[str]] = {}
+        for run in CAPITALISED_RUN.finditer(text):
+            words = [w for w in run.group(0).split() if w[0].isupper()]
+            for start in range(len(words)):
+                for end in range(start + ACRONYM_LETTERS[0], min(len(words), start + ACRONYM_LETTERS[1]) + 1):
+                    key = self.terms("".join(w[0] for w in words[start:end]))
+                    if key:
+                        out.setdefault(key[0], frozenset(self.terms(" ".join(words[start:end]))))
+        return out
+
+    def acronyms(self, text: str) -> frozenset[str]:
+        """The terms of the acronyms written in capitals in text ("ISO", "NYCHA"; 3 letters or more)."""
+        return frozenset(t for word in WRITTEN_ACRONYM.findall(text) for t in self.terms(word))
 
     def coverage(self, question_terms: Iterable[str], text_terms: set[str]) -> float:
         """Share of the question's idf mass that text_terms contain (0..1)."""

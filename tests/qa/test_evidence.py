@@ -159,3 +159,22 @@ def test_a_sentence_quoted_as_the_line_before_is_not_quoted_again_and_an_article
     assert text == f"{plants.quote} [1] {rising.sentence} [1]"
     assert [(c.number, c.source) for c in citations] == [(1, "w")]
     assert citations[0].quote == f"{plants.quote} … {rising.sentence}"
+
+
+def test_an_acronym_the_question_writes_matches_the_name_a_sentence_writes_out_and_back():
+    passages = (Passage("n:0", "n", "Blackouts", "The grid manager ordered blackouts on Friday. The California "
+                        "Independent System Operator controls the flow of electricity for 80 percent of the state.", 0.8),
+                Passage("c:0", "c", "Flu", "The CDC said 19% of adults had the latest shot.", 0.7))
+    weights = TermWeights(p.text for p in passages)
+    assert weights.spelled("the California Independent System Operator")["iso"] == set(weights.terms(
+        "Independent System Operator"))
+    assert weights.spelled("the Centers for Disease Control and Prevention")["cdc"] == set(weights.terms(
+        "Centers Disease Control"))
+    assert weights.acronyms("Does the California ISO or NYCHA? US") == {"iso", "nycha"}
+    f = EvidenceFinder(BagOfWordsEmbedder(), weights)
+    flow = next(e for e in find(f, "What share of electricity does the California ISO manage?", passages)
+                if e.sentence.startswith("The California"))
+    assert dict((s.name, s.value) for s in flow.signals)["entities"] == 1.0   # "ISO" is written out there
+    shot = next(e for e in find(f, "What share of adults did the Centers for Disease Control count?", passages)
+                if e.passage == 1)
+    assert shot.coverage > 0.5   # the sentence writes the name as "CDC" (0.11 when only "adults" counted)
