@@ -152,7 +152,9 @@ class JudgedAnswerer:
         """The direct answer the model copies from the chosen candidate, when it stands; and whether words stood
         for it or, with retry, for one of the next passing candidates (up to NAMING_TRIES). Words copied from a
         later candidate only decide that the articles answer: they never lead ("Kim." for "Who replaced Dmitry
-        Peskov?" from a sentence about Kim's message), and the quote stays as chosen.
+        Peskov?" from a sentence about Kim's message), and the quote stays as chosen. Nor do words that a doubted
+        candidate's line before holds: the model judged the candidate, not that line ("9.59 percent" for the
+        California ISO's share, from a line about operating reserves).
 
         Returns:
             (the chosen candidate's standing direct answer or None, whether any stood, what the model wrote, each
@@ -163,9 +165,14 @@ class JudgedAnswerer:
             if k and j.fused < 0:
                 break
             got = direct_answer(self.llm, query, found, j.evidence)
-            if retry:   # a doubted sentence's words must also be confirmed by the model
+            unjudged = retry and got.stood and got.from_before and (j.judge is None or
+                                                                     j.judge < self.settings.unnamed_judge)
+            if unjudged:   # a doubted sentence must hold the words itself: the model never judged the line before
+                got = replace(got, stood=False)
+            elif retry:   # a doubted sentence's words must also be confirmed by the model
                 got = confirmed(self.llm, query, j.evidence, got, self.settings.confirm_judge)
-            tried.append(repr(got.text) if got.confirmed is None or got.stood else
+            tried.append(f"{got.text!r}, from the line before, which the model did not judge" if unjudged else
+                         repr(got.text) if got.confirmed is None or got.stood else
                          f"{got.text!r}, which it doubts the text says: {got.confirmed:+.2f}")
             if got.stood:
                 return (got if k == 0 else None), True, tried

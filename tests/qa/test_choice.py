@@ -123,6 +123,18 @@ def test_words_copied_from_a_doubted_sentence_must_be_confirmed_by_the_model():
     assert all(system == SENTENCE_SYSTEM for system, _ in llm.judged)
 
 
+def test_words_from_the_line_before_a_doubted_sentence_do_not_stand():
+    # the model doubts the Redmond sentence, and copies "2030" from the line before it, which it never judged
+    llm = judging({"Redmond": -0.2, "by 2030": -2.5, "$1 billion": -2.5}, replies=["2030"])
+    answer = pipeline(llm, choice_threshold=-1.0).ask(QUESTION)
+    assert answer.refused and answer.direct == ""
+    assert "'2030', from the line before, which the model did not judge" in answer.explanation.notes[-1]
+    # judged to answer, the same sentence's line before may give the words: it is quoted with them
+    trusted = pipeline(judging({"Redmond": 0.5, "by 2030": -2.5, "$1 billion": -2.5}, replies=["2030"]),
+                       choice_threshold=-1.0).ask(QUESTION)
+    assert trusted.direct == "2030" and trusted.text.startswith("2030. The company aims"), trusted.text
+
+
 def test_a_sentence_the_model_judges_to_answer_is_quoted_though_its_answer_cannot_be_copied():
     llm = judging({"by 2030": 0.95, "$1 billion": 0.9}, replies=["By 2023"])
     answer = pipeline(llm).ask(QUESTION)
