@@ -97,6 +97,8 @@ class Settings(BaseSettings):
         "sentence judged yes/no, the question's prefix evaluated once) | list (the candidates numbered in one "
         "prompt, read from the numbers' logits) | excerpts (one yes/no over the best excerpts; evidence picks)")
     choice_candidates: int = Field(7, ge=1, le=16, description="best evidence sentences the model judges")
+    choice_more: int = Field(3, ge=0, le=16, description="next-best sentences the model judges before a fact "
+                             "question is refused (0: none); when one passes, the choice is made over all")
     choice_weight: float = Field(0.5, ge=0.0, description="weight of a candidate's evidence margin beside the "
                                  "model's judgement of it")
     choice_threshold: float = Field(-0.718, description="a candidate answers when judgement + weight x evidence "

@@ -103,7 +103,8 @@ class JudgedAnswerer:
 
     def chosen(self, query: Query, found: Findings) -> Answer:
         """The model judges each candidate sentence; the best fused score is quoted, led by a checked direct
-        answer, or refused when no candidate passes."""
+        answer, or refused when no candidate passes. Before a refusal, the next QA_CHOICE_MORE candidates are
+        judged too, and when one of them passes, the choice is made again over all."""
         s = self.settings
         bar = 0.0   # what the chosen candidate's fused score must reach (QA_REFUSAL=choice)
         if s.refusal == "excerpts":   # one yes/no over the best excerpts decides whether to answer at all
@@ -112,6 +113,21 @@ class JudgedAnswerer:
                 return refused
             bar = float("-inf")
         judged = choose(self.llm, query, found, s)
+        answer = self.answer_from(query, found, judged, bar)
+        if not answer.refused or not s.choice_more:
+            return answer
+        more = choose(self.llm, query, found, s, judged, s.choice_more)
+        new = [j for j in more if all(j.evidence is not k.evidence for k in judged)]
+        if not any(j.fused >= 0 for j in new):
+            return answer
+        again = self.answer_from(query, found, more, bar)
+        note = f"no candidate of the best {len(judged)} answered: {len(new)} more judged"
+        return replace(again, explanation=replace(again.explanation, notes=(note,) + again.explanation.notes)) \
+            if again.explanation is not None else again
+
+    def answer_from(self, query: Query, found: Findings, judged: list[Judged], bar: float) -> Answer:
+        """The answer the judged candidates give: the best quoted, led by a checked direct answer, or a refusal."""
+        s = self.settings
         notes = tuple(f"model {j.judge:+.2f}, fused {j.fused:+.2f}: {j.evidence.sentence[:90]}"
                       for j in judged[:CANDIDATES_EXPLAINED] if j.judge is not None)
         best_judge = judged[0].judge if judged else None

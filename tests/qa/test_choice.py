@@ -135,6 +135,22 @@ def test_words_from_the_line_before_a_doubted_sentence_do_not_stand():
     assert trusted.direct == "2030" and trusted.text.startswith("2030. The company aims"), trusted.text
 
 
+def test_before_a_refusal_the_next_candidates_are_judged_each_once():
+    scores = {"by 2030": -2.5, "$1 billion": 0.9}
+    llm = judging(scores)
+    assert pipeline(llm, choice_candidates=1, choice_more=0, direct_answer=False).ask(QUESTION).refused
+    assert len(llm.judged) == 1
+    llm = judging(scores)
+    answer = pipeline(llm, choice_candidates=1, choice_more=2, direct_answer=False).ask(QUESTION)
+    assert not answer.refused and answer.text.startswith("Microsoft will create a $1 billion fund"), answer.text
+    judged = [user.split("Sentence: ")[1] for _, user in llm.judged]
+    assert len(judged) == 3 and len(set(judged)) == 3   # the first candidate is not judged again
+    assert answer.explanation.notes[0] == "no candidate of the best 1 answered: 2 more judged"
+    llm = judging({"by 2030": -2.5})
+    assert pipeline(llm, choice_candidates=1, choice_more=2, direct_answer=False).ask(QUESTION).refused
+    assert len(llm.judged) == 3
+
+
 def test_a_sentence_the_model_judges_to_answer_is_quoted_though_its_answer_cannot_be_copied():
     llm = judging({"by 2030": 0.95, "$1 billion": 0.9}, replies=["By 2023"])
     answer = pipeline(llm).ask(QUESTION)
