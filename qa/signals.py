@@ -88,7 +88,8 @@ SIGNALS: tuple[Signal, ...] = (
            base=0.5, doc="a 'did not' question is answered by a negative sentence"),
     Signal("agreement", 0.2, lambda q, s: max((s.votes.get(c, 0.0) for c in s.candidates), default=0.0), base=0.9,
            doc="other passages mention the same answer"),
-    Signal("entities", 0.4, lambda q, s: entity_coverage(q, " ".join((s.title, s.previous, s.sentence)), s.same_names), base=0.6,
+    Signal("entities", 0.4, lambda q, s: entity_coverage(q, " ".join((s.title, s.previous, s.sentence)),
+                                                          s.same_names), base=0.6,
            doc="the question's names and numbers appear near the sentence"),
 )
 

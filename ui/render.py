@@ -86,6 +86,15 @@ def cited_passage(answer: Answer, citation: Citation) -> Passage | None:
     return next((p for p in same if first and first in p.text), same[0] if same else None)
 
 
+def cited_passages(answer: Answer, citation: Citation) -> list[Passage]:
+    """Every retrieved passage of the article that holds a sentence the citation quotes (an article's number is
+    shared by its passages), else the one cited_passage gives."""
+    parts = [part.strip() for part in citation.quote.split(_QUOTE_GAP) if part.strip()]
+    holding = [p for p in answer.passages if p.source == citation.source and any(q in p.text for q in parts)]
+    first = cited_passage(answer, citation)
+    return list(dict.fromkeys(holding)) or ([first] if first else [])
+
+
 def answer_to_html(answer: Answer, *, show_passages: bool = False) -> str:
     """The chat message: the answer, its numbered sources (cited sentence highlighted), and a "why" disclosure."""
     text = _e(answer.text)
@@ -101,8 +110,8 @@ def answer_to_html(answer: Answer, *, show_passages: bool = False) -> str:
     if answer.citations:
         parts.append('<div class="qa-sources"><strong>Sources</strong><ol>')
         for c in answer.citations:
-            passage = cited_passage(answer, c)
-            body = highlight(passage.text, [c.quote]) if passage else f"<mark>{_e(c.quote)}</mark>"
+            shown = cited_passages(answer, c)
+            body = " … ".join(highlight(p.text, [c.quote]) for p in shown) if shown else f"<mark>{_e(c.quote)}</mark>"
             where = f' · <span class="qa-provenance">{_e(provenance(c))}</span>' if provenance(c) else ""
             parts.append(f'<li value="{c.number}" class="qa-source" data-source="{_e(c.source)}">'
                          f"<strong>[{c.number}] {_e(c.title)}</strong> · <code>{_e(c.source)}</code>{where}"

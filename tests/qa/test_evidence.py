@@ -163,7 +163,8 @@ def test_a_sentence_quoted_as_the_line_before_is_not_quoted_again_and_an_article
 
 def test_an_acronym_the_question_writes_matches_the_name_a_sentence_writes_out_and_back():
     passages = (Passage("n:0", "n", "Blackouts", "The grid manager ordered blackouts on Friday. The California "
-                        "Independent System Operator controls the flow of electricity for 80 percent of the state.", 0.8),
+                        "Independent System Operator controls the flow of electricity for 80 percent of the state.",
+                        0.8),
                 Passage("c:0", "c", "Flu", "The CDC said 19% of adults had the latest shot.", 0.7))
     weights = TermWeights(p.text for p in passages)
     assert weights.spelled("the California Independent System Operator")["iso"] == set(weights.terms(

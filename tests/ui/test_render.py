@@ -36,6 +36,17 @@ def test_html_highlights_the_cited_sentence_inside_its_passage_and_escapes_every
     assert '<details class="qa-why">' in page and "refusal threshold" in page and "similarity" in page
 
 
+def test_an_article_cited_from_two_of_its_passages_shows_both_highlighted():
+    later = Passage("004_x:3", "004_x", "Putin expresses readiness", "Much later. The visit is set.", 0.5)
+    both = Answer("Q", "It breaks <b>rules</b> [1]. The visit is set. [1]", False, "extractive",
+                  (Citation(1, "004_x", "Putin expresses readiness", "It breaks <b>rules</b> [see](http://x.invalid). "
+                            "… The visit is set.", 0.8),), (PASSAGE, later))
+    page = answer_to_html(both)
+    assert page.count('class="qa-source"') == 1
+    assert "<mark>It breaks &lt;b&gt;rules&lt;/b&gt; [see](http://x.invalid).</mark> After it. … Much later. " \
+           "<mark>The visit is set.</mark>" in page
+
+
 def test_refusal_is_an_answer_with_its_why():
     refused = Answer("Q", "The articles don't say.", True, "extractive",
                      explanation=Explanation("Q", 0.34, 0.2))
