@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from dataclasses import replace
 
 from qa.answerers.base import Findings, answer_of, explain, refusal
-from qa.answerers.choice import Judged, choose, quoted, trimmed
+from qa.answerers.choice import Judged, choose, judge_sentences, quoted, trimmed
 from qa.answerers.direct import Direct, confirmed, direct_answer
 from qa.answerers.reader import LLMAnswerer
 from qa.lexicon import EXPLAINS
@@ -168,9 +168,9 @@ class JudgedAnswerer:
         """The direct answer the model copies from the chosen candidate, when it stands; and whether words stood
         for it or, with retry, for one of the next passing candidates (up to NAMING_TRIES). Words copied from a
         later candidate only decide that the articles answer: they never lead ("Kim." for "Who replaced Dmitry
-        Peskov?" from a sentence about Kim's message), and the quote stays as chosen. Nor do words that a doubted
-        candidate's line before holds: the model judged the candidate, not that line ("9.59 percent" for the
-        California ISO's share, from a line about operating reserves).
+        Peskov?" from a sentence about Kim's message), and the quote stays as chosen. Words that a doubted
+        candidate's line before holds stand only when the model, judging the sentence with that line, no longer
+        doubts it ("9.59 percent" for the California ISO's share, from a line about operating reserves, does not).
 
         Returns:
             (the chosen candidate's standing direct answer or None, whether any stood, what the model wrote, each
@@ -181,13 +181,15 @@ class JudgedAnswerer:
             if k and j.fused < 0:
                 break
             got = direct_answer(self.llm, query, found, j.evidence)
-            unjudged = retry and got.stood and got.from_before and (j.judge is None or
-                                                                     j.judge < self.settings.unnamed_judge)
-            if unjudged:   # a doubted sentence must hold the words itself: the model never judged the line before
-                got = replace(got, stood=False)
-            elif retry:   # a doubted sentence's words must also be confirmed by the model
+            with_line = None   # the model's judgement of the doubted sentence with the line before it
+            if retry and got.stood and got.from_before and (j.judge is None or j.judge < self.settings.unnamed_judge):
+                with_line, = judge_sentences(self.llm, query, [replace(j.evidence, context=got.before)])
+                if with_line is None or with_line < self.settings.unnamed_judge:
+                    got = replace(got, stood=False)
+            if retry and got.stood:   # a doubted sentence's words must also be confirmed by the model
                 got = confirmed(self.llm, query, j.evidence, got, self.settings.confirm_judge)
-            tried.append(f"{got.text!r}, from the line before, which the model did not judge" if unjudged else
+            tried.append(f"{got.text!r}, from the line before, which with the sentence it doubts too: "
+                         f"{with_line:+.2f}" if with_line is not None and not got.stood else
                          repr(got.text) if got.confirmed is None or got.stood else
                          f"{got.text!r}, which it doubts the text says: {got.confirmed:+.2f}")
             if got.stood:

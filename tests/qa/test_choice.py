@@ -123,12 +123,19 @@ def test_words_copied_from_a_doubted_sentence_must_be_confirmed_by_the_model():
     assert all(system == SENTENCE_SYSTEM for system, _ in llm.judged)
 
 
-def test_words_from_the_line_before_a_doubted_sentence_do_not_stand():
-    # the model doubts the Redmond sentence, and copies "2030" from the line before it, which it never judged
+def test_words_from_the_line_before_a_doubted_sentence_stand_only_when_the_two_together_are_not_doubted():
+    # the model doubts the Redmond sentence, and copies "2030" from the line before it: the two are judged together
     llm = judging({"Redmond": -0.2, "by 2030": -2.5, "$1 billion": -2.5}, replies=["2030"])
     answer = pipeline(llm, choice_threshold=-1.0).ask(QUESTION)
     assert answer.refused and answer.direct == ""
-    assert "'2030', from the line before, which the model did not judge" in answer.explanation.notes[-1]
+    assert "'2030', from the line before, which with the sentence it doubts too: -0.20" in answer.explanation.notes[-1]
+    (_, together), = [(system, user) for system, user in llm.judged if "by 2030" in user and "Redmond" in user]
+    assert together.endswith("The company aims to be carbon negative by 2030, its president said on Thursday. Its "
+                             "offices in Redmond will run on renewable power.")
+    llm = judging({"Thursday. Its offices": 0.4, "Redmond": -0.2, "by 2030": -2.5, "$1 billion": -2.5},
+                  replies=["2030"])
+    answered = pipeline(llm, choice_threshold=-1.0).ask(QUESTION)
+    assert answered.direct == "2030" and answered.text.startswith("2030. The company aims"), answered.text
     # judged to answer, the same sentence's line before may give the words: it is quoted with them
     trusted = pipeline(judging({"Redmond": 0.5, "by 2030": -2.5, "$1 billion": -2.5}, replies=["2030"]),
                        choice_threshold=-1.0).ask(QUESTION)
