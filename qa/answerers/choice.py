@@ -92,10 +92,10 @@ def choose(llm, query: Query, found: Findings, settings: Settings, judged: Seque
     """
     count = settings.choice_candidates + (more if judged else 0)
     cands = candidates(found, count)
-    done = {id(j.evidence): j.judge for j in judged}
-    fresh = [ev for ev in cands if id(ev) not in done]
     if not cands:
         return []
+    done = {id(j.evidence): j.judge for j in judged}   # each candidate is judged once
+    fresh = [ev for ev in cands if id(ev) not in done]
     verdicts = dict(zip(map(id, fresh), (judge_list if settings.choice == "list" else judge_sentences)(
         llm, query, fresh) if fresh else []))
     fits = [timely(query, found.passages[ev.passage].published) for ev in cands]
