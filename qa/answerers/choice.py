@@ -82,28 +82,28 @@ def judge_list(llm, query: Query, cands: Sequence[Evidence]) -> list[float | Non
 
 def choose(llm, query: Query, found: Findings, settings: Settings, judged: Sequence[Judged] = (),
            more: int = 0) -> list[Judged]:
-    """Every candidate judged and fused, best first: the best QA_CHOICE_CANDIDATES, or with judged (those already
-    judged) the next more of them as well.
+    """Every candidate judged and fused, best first: the best QA_CHOICE_CANDIDATES and the next more of them;
+    those in judged keep their judgement.
 
     fused = judgement + QA_CHOICE_WEIGHT x (evidence - QA_MIN_SUPPORT) - QA_CHOICE_THRESHOLD; without a
     judgement, the evidence margin alone. A candidate outside the question's time ("this week", or newer than
     the day asked) loses OUT_OF_TIME_PENALTY when others are inside it: the model judges what a sentence says,
     not when it was said.
     """
-    count = settings.choice_candidates + (more if judged else 0)
-    cands = candidates(found, count)
+    cands = candidates(found, settings.choice_candidates + more)
     if not cands:
         return []
-    done = {id(j.evidence): j.judge for j in judged}   # each candidate is judged once
-    fresh = [ev for ev in cands if id(ev) not in done]
-    verdicts = dict(zip(map(id, fresh), (judge_list if settings.choice == "list" else judge_sentences)(
-        llm, query, fresh) if fresh else []))
+    verdicts = {id(j.evidence): j.judge for j in judged}   # each candidate is judged once
+    fresh = [ev for ev in cands if id(ev) not in verdicts]
+    if fresh:
+        verdicts |= zip(map(id, fresh), (judge_list if settings.choice == "list" else judge_sentences)(
+            llm, query, fresh))
     fits = [timely(query, found.passages[ev.passage].published) for ev in cands]
     late = not all(fits) and any(fits)   # some candidates are of the question's time, some not
     penalty = OUT_OF_TIME_PENALTY / (2 if query.period and query.period.implicit else 1)
     out = []
     for ev, fit in zip(cands, fits):
-        verdict = done[id(ev)] if id(ev) in done else verdicts[id(ev)]
+        verdict = verdicts[id(ev)]
         margin = ev.support - settings.min_support
         fused = margin if verdict is None else \
             verdict + settings.choice_weight * margin - settings.choice_threshold

@@ -188,10 +188,16 @@ class JudgedAnswerer:
                     got = replace(got, stood=False)
             if retry and got.stood:   # a doubted sentence's words must also be confirmed by the model
                 got = confirmed(self.llm, query, j.evidence, got, self.settings.confirm_judge)
-            tried.append(f"{got.text!r}, from the line before, which with the sentence it doubts too: "
-                         f"{with_line:+.2f}" if with_line is not None and not got.stood else
-                         repr(got.text) if got.confirmed is None or got.stood else
-                         f"{got.text!r}, which it doubts the text says: {got.confirmed:+.2f}")
+            tried.append(_written(got, with_line))
             if got.stood:
                 return (got if k == 0 else None), True, tried
         return None, False, tried
+
+
+def _written(got: Direct, with_line: float | None) -> str:
+    """What the model wrote, quoted, and why it did not stand when a judgement said so (for --explain)."""
+    if with_line is not None and not got.stood:
+        return f"{got.text!r}, from the line before, which with the sentence it doubts too: {with_line:+.2f}"
+    if got.confirmed is not None and not got.stood:
+        return f"{got.text!r}, which it doubts the text says: {got.confirmed:+.2f}"
+    return repr(got.text)
