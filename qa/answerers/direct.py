@@ -9,6 +9,8 @@ candidate is refused (QA_REFUSE_UNNAMED): the sentence is about the question wit
 from __future__ import annotations
 
 import re
+from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
 from qa.answerers.base import Findings
@@ -25,6 +27,11 @@ COPIED_SHARE = 0.75      # share of its content words the direct answer must tak
 WHEN_WORDS = re.compile(r"\b(?:years?|months?|weeks?|days?|ago|spring|summer|autumn|fall|winter|weekend|morning|"
                         r"evening|night|tonight|noon|midnight)\b", re.IGNORECASE)
 CURRENCY = re.compile(r"[$€£¥₹]|\b(?:dollars?|euros?|pounds?|yen|yuan|rupees?)\b", re.IGNORECASE)
+# words before a surname that are not a given name ("President Biden")
+TITLES = frozenset("mr mrs ms miss dr sir dame lord lady president vice prime minister secretary senator sen rep "
+                   "representative gov governor mayor judge justice chief general gen col colonel captain capt sgt "
+                   "officer detective coach king queen prince princess pope rev father saint st chancellor premier "
+                   "chairman chairwoman speaker leader former late professor prof".split())
 DECLINES = re.compile(r"\b(?:not (?:stated|mentioned|given|specified)|does(?:n't| not) (?:say|state|mention)|"
                       r"unknown|no answer|cannot|can't)\b|^none$", re.IGNORECASE)
 
@@ -110,11 +117,28 @@ def check(answer: str, query: Query, sentence: str, before: str) -> Direct | Non
     return Direct(answer, before=before if before and not set(words) <= in_sentence else "")
 
 
+def full_name(answer: str, query: Query, texts: Iterable[str]) -> str:
+    """A person the sentence names by surname alone, as news does after the first mention ("Chapman"), named as
+    the article writes them in full ("Tracy Chapman"): the commonest given name (or initial) before that surname
+    in texts (the cited passage and its article's title), not a title ("President") or a stop word ("After").
+    Other answers are returned as they are."""
+    if query.kind != "person" or not re.fullmatch(r"[A-Z][a-z][\w'’-]*", answer) or answer.lower() in STOP:
+        return answer
+    before = re.compile(rf"\b([A-Z][a-z]+|[A-Z]\.)\s+{re.escape(answer)}\b")
+    given = Counter(m.group(1) for text in texts for m in before.finditer(text)
+                    if m.group(1).lower() not in STOP and m.group(1).lower().rstrip(".") not in TITLES)
+    return f"{given.most_common(1)[0][0]} {answer}" if given else answer
+
+
 def direct_answer(llm, query: Query, found: Findings, ev: Evidence) -> Direct:
     """The model's few-word answer from the chosen sentence, checked (stood=False when it did not stand)."""
     before = line_before(found, ev)
     reply = tidy(short_reply(llm, query, trimmed(ev.quote), before))
-    return check(reply, query, ev.quote, before) or Direct(reply, stood=False)
+    got = check(reply, query, ev.quote, before)
+    if got is None:
+        return Direct(reply, stood=False)
+    cited = found.passages[ev.passage]
+    return replace(got, text=full_name(got.text, query, (cited.title, cited.text)))
 
 
 def confirmed(llm, query: Query, ev: Evidence, direct: Direct, bar: float) -> Direct:

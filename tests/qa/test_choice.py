@@ -1,7 +1,7 @@
 """The model chooses the quote (scripted judgements): each candidate sentence judged, the judgement fused with the
 evidence, the same scores refuse; the direct answer is checked against what the model read; a wrong number never
 stands in a model-written claim; no empty claim is checked."""
-from qa.answerers.direct import check, tidy
+from qa.answerers.direct import check, full_name, tidy
 from qa.answerers.factory import make_answerer
 from qa.answerers.reader import LLMAnswerer
 from qa.citations import check_claims
@@ -224,6 +224,31 @@ def test_direct_answers_must_be_of_the_kind_asked_for():
     assert check("1998", year, "Scott started the group in 1998.", "").text == "1998"
     behind = analyse("How far behind schedule is Super Value?", weights)
     assert check("1 month", behind, "It is running a month behind schedule.", "").text == "1 month"
+
+
+def test_a_person_named_by_surname_is_named_as_the_article_writes_them_in_full():
+    weights = TermWeights([])
+    who = analyse("Which singer gave a rare performance alongside Luke Combs?", weights)
+    texts = ("Grammys 2024: the best performances",
+             "Tracy Chapman sang Fast Car. After days of speculation that Chapman would join Combs, the folk singer "
+             "made a rare appearance. President Biden watched.")
+    assert full_name("Chapman", who, texts) == "Tracy Chapman"         # "After Chapman" is no given name
+    assert full_name("Biden", who, texts) == "Biden"                   # a title is not a given name
+    assert full_name("Tracy Chapman", who, texts) == "Tracy Chapman"   # already in full
+    film = analyse("Which film won five awards?", weights)
+    assert full_name("Oppenheimer", film, ("J. Robert Oppenheimer built the bomb.",)) == "Oppenheimer"
+    passage = Passage("grammys:0", "grammys", texts[0], texts[1], 0.9)
+
+    class OneRetriever:
+        def retrieve(self, question, top_k, timings=None, filters=None):
+            return [passage]
+
+    s = Settings(top_k=3, min_support=0.2, answerer="judged", choice_threshold=0.0, refusal="choice")
+    llm = judging({"rare appearance": 0.9}, replies=["Chapman"])
+    finder = EvidenceFinder(BagOfWordsEmbedder(), TermWeights([passage.text]))
+    qa = NewsQA.assemble(s, retriever=OneRetriever(), finder=finder, answerer=make_answerer(s, llm))
+    answer = qa.ask(who.text)
+    assert answer.direct == "Tracy Chapman" and answer.text.startswith("Tracy Chapman. After days"), answer.text
 
 
 def test_a_wrong_year_in_a_written_claim_is_removed():
