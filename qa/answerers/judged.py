@@ -113,20 +113,23 @@ class JudgedAnswerer:
                 return refused
             bar = float("-inf")
         judged = choose(self.llm, query, found, s)
-        answer = self.answer_from(query, found, judged, bar)
+        copied: dict[int, Direct] = {}   # what the model copied from each candidate, asked once a question
+        answer = self.answer_from(query, found, judged, bar, copied)
         if not answer.refused or not s.choice_more:
             return answer
         more = choose(self.llm, query, found, s, judged, s.choice_more)
         new = [j for j in more if all(j.evidence is not k.evidence for k in judged)]
         if not any(j.fused >= 0 for j in new):
             return answer
-        again = self.answer_from(query, found, more, bar)
+        again = self.answer_from(query, found, more, bar, copied)
         note = f"no candidate of the best {len(judged)} answered: {len(new)} more judged"
         return replace(again, explanation=replace(again.explanation, notes=(note,) + again.explanation.notes)) \
             if again.explanation is not None else again
 
-    def answer_from(self, query: Query, found: Findings, judged: list[Judged], bar: float) -> Answer:
-        """The answer the judged candidates give: the best quoted, led by a checked direct answer, or a refusal."""
+    def answer_from(self, query: Query, found: Findings, judged: list[Judged], bar: float,
+                    copied: dict[int, Direct] | None = None) -> Answer:
+        """The answer the judged candidates give: the best quoted, led by a checked direct answer, or a refusal
+        (copied: the model's direct answer from each candidate already asked, by id of its Evidence)."""
         s = self.settings
         notes = tuple(f"model {j.judge:+.2f}, fused {j.fused:+.2f}: {j.evidence.sentence[:90]}"
                       for j in judged[:CANDIDATES_EXPLAINED] if j.judge is not None)
@@ -143,7 +146,7 @@ class JudgedAnswerer:
         doubted = s.refuse_unnamed and (judged[0].judge is None or judged[0].judge < s.unnamed_judge)
         if not (lead or doubted):
             return self.writer.extractive.cite(query, found, chosen, name=self.name, explanation=explanation)
-        direct, named, tried = self.named(query, found, judged, retry=doubted)
+        direct, named, tried = self.named(query, found, judged, retry=doubted, copied=copied)
         if not named and doubted:
             note = ("refused: the model doubts the best sentence and copied no answer that stands its check from it "
                     "or the next passing ones (it wrote " + "; ".join(tried) + ")")
@@ -163,8 +166,8 @@ class JudgedAnswerer:
         return self.writer.extractive.cite(query, found, chosen, name=self.name, explanation=explanation,
                                            direct=direct.text if direct is not None else "")
 
-    def named(self, query: Query, found: Findings, judged: list[Judged],
-              retry: bool) -> tuple[Direct | None, bool, list[str]]:
+    def named(self, query: Query, found: Findings, judged: list[Judged], retry: bool,
+              copied: dict[int, Direct] | None = None) -> tuple[Direct | None, bool, list[str]]:
         """The direct answer the model copies from the chosen candidate, when it stands; and whether words stood
         for it or, with retry, for one of the next passing candidates (up to NAMING_TRIES). Words copied from a
         later candidate only decide that the articles answer: they never lead ("Kim." for "Who replaced Dmitry
@@ -180,7 +183,11 @@ class JudgedAnswerer:
         for k, j in enumerate(judged[:NAMING_TRIES if retry else 1]):
             if k and j.fused < 0:
                 break
-            got = direct_answer(self.llm, query, found, j.evidence)
+            got = copied.get(id(j.evidence)) if copied is not None else None
+            if got is None:
+                got = direct_answer(self.llm, query, found, j.evidence)
+                if copied is not None:
+                    copied[id(j.evidence)] = got
             with_line = None   # the model's judgement of the doubted sentence with the line before it
             if retry and got.stood and got.from_before and (j.judge is None or j.judge < self.settings.unnamed_judge):
                 with_line, = judge_sentences(self.llm, query, [replace(j.evidence, context=got.before)])

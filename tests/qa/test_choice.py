@@ -158,6 +158,15 @@ def test_before_a_refusal_the_next_candidates_are_judged_each_once():
     assert len(llm.judged) == 3
 
 
+def test_what_the_model_copied_from_a_candidate_is_asked_once_a_question():
+    llm = judging({"by 2030": -0.3, "$1 billion": -0.35, "Redmond": -2.5}, replies=["none", "$1 billion"])
+    answer = pipeline(llm, choice_threshold=-1.0, choice_candidates=1, choice_more=2).ask(QUESTION)
+    assert not answer.refused and answer.text.startswith("The company aims"), answer.text   # the quote as chosen
+    assert len(llm.calls) == 2   # "none" from the first candidate is not asked again in the second round
+    assert "copied '$1 billion' from the next passing one (it wrote 'none' first)" in " ".join(answer.explanation.notes)
+    assert answer.explanation.notes[0] == "no candidate of the best 1 answered: 2 more judged"
+
+
 def test_a_sentence_the_model_judges_to_answer_is_quoted_though_its_answer_cannot_be_copied():
     llm = judging({"by 2030": 0.95, "$1 billion": 0.9}, replies=["By 2023"])
     answer = pipeline(llm).ask(QUESTION)
