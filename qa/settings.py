@@ -101,9 +101,9 @@ class Settings(BaseSettings):
                              "question is refused (0: none); when one passes, the choice is made over all")
     choice_weight: float = Field(0.5, ge=0.0, description="weight of a candidate's evidence margin beside the "
                                  "model's judgement of it")
-    choice_threshold: float = Field(-0.718, description="a candidate answers when judgement + weight x evidence "
-                                    "margin reaches this; none does: the assistant refuses (fitted on seeds and "
-                                    "realnews: python -m evals.choice_fit)")
+    choice_threshold: float = Field(-0.78, description="a candidate answers when judgement + weight x evidence "
+                                    "margin reaches this; none does: the assistant refuses (measured through qa eval "
+                                    "on seeds and realnews with the copy test behind it; README, \"Refusing\")")
     refusal: Literal["choice", "excerpts"] = Field(
         "choice", description="what decides that the articles don't say: choice (no candidate sentence passes "
         "QA_CHOICE_THRESHOLD) | excerpts (first one yes/no over the best excerpts together, QA_JUDGE_THRESHOLD; "
