@@ -21,7 +21,8 @@ OWN_OVER_BENCHMARKS = {"synthesis-realnews": ("synthesis-realnews.jsonl", "realn
                        "coverage-realnews": ("coverage-realnews.jsonl", "realnews"),
                        "coverage-newsdump": ("coverage-newsdump.jsonl", "newsdump"),
                        "yesno-realnews": ("yesno-realnews.jsonl", "realnews"),
-                       "multipart-realnews": ("multipart-realnews.jsonl", "realnews")}
+                       "multipart-realnews": ("multipart-realnews.jsonl", "realnews"),
+                       "paraphrase-realnews": ("paraphrase-realnews.jsonl", "realnews")}
 
 
 @dataclass(frozen=True, slots=True)

@@ -27,6 +27,9 @@ COPIED_SHARE = 0.75      # share of its content words the direct answer must tak
 WHEN_WORDS = re.compile(r"\b(?:years?|months?|weeks?|days?|ago|spring|summer|autumn|fall|winter|weekend|morning|"
                         r"evening|night|tonight|noon|midnight)\b", re.IGNORECASE)
 CURRENCY = re.compile(r"[$€£¥₹]|\b(?:dollars?|euros?|pounds?|yen|yuan|rupees?)\b", re.IGNORECASE)
+# how often, said in one word ("Twice" for "two conversations")
+TIMES = re.compile(r"\b(?:once|twice|thrice)\b", re.IGNORECASE)
+TIMES_SAID = {"once": "one", "twice": "two", "thrice": "three"}
 # words before a surname that are not a given name ("President Biden")
 TITLES = frozenset("mr mrs ms miss dr sir dame lord lady president vice prime minister secretary senator sen rep "
                    "representative gov governor mayor judge justice chief general gen col colonel captain capt sgt "
@@ -100,21 +103,31 @@ def of_the_kind(answer: str, query: Query, read: str) -> bool:
 def check(answer: str, query: Query, sentence: str, before: str) -> Direct | None:
     """The answer if it stands: short, not a refusal, of the kind asked for, its names and numbers and most of
     its words taken from what the model read, saying something the question does not already say."""
-    words = content_keys(answer)
+    checked = TIMES.sub(lambda m: TIMES_SAID[m.group(0).lower()], answer)   # "Twice" is the sentence's "two"
+    words = content_keys(checked)
     if not answer or not words or len(answer.split()) > MOST_WORDS or DECLINES.search(answer) \
             or REFUSAL.lower().rstrip(".") in answer.lower():
         return None
     read = f"{before} {sentence}"
-    if unstated(answer, read) or not of_the_kind(answer, query, read):
+    if unstated(checked, read) or not of_the_kind(checked, query, read):
         return None
     read_keys = set(content_keys(read))
     # its numbers are stated (unstated() read them, as words too: "a month" states 1 month)
     if sum(1 for k in words if k in read_keys or k[:1].isdigit()) < COPIED_SHARE * len(words):
         return None
-    if set(words) <= query.question_keys:   # "the show": nothing the asker did not say
+    if set(words) <= query.question_keys or names_the_asked(answer, query):   # nothing the asker did not say
         return None
     in_sentence = set(content_keys(sentence))
     return Direct(answer, before=before if before and not set(words) <= in_sentence else "")
+
+
+def names_the_asked(answer: str, query: Query) -> bool:
+    """Whether the answer is a person the question names, in full ("Andrew Hartley" for "Which brand of boiler
+    did Hartley install?"): capitalised words ending with a name the question writes, the rest given names."""
+    names = WORD.findall(answer)
+    return len(names) > 1 and all(w[:1].isupper() and w.lower() not in STOP for w in names) \
+        and entity_key(names[-1]) in query.question_keys \
+        and not any(entity_key(w) in query.question_keys for w in names[:-1])
 
 
 def full_name(answer: str, query: Query, texts: Iterable[str]) -> str:

@@ -1,6 +1,8 @@
+import json
+
 import pytest
 
-from evals.datasets import DEFAULT_BENCHMARKS, load_dataset, load_seeds
+from evals.datasets import DEFAULT_BENCHMARKS, HERE, load_dataset, load_seeds
 from qa.errors import InputError
 from tests.conftest import SEEDS
 
@@ -62,6 +64,15 @@ def test_the_real_news_sets_are_built_in():
     assert all(set(q.sources) <= pages for q in synthesis.questions)
     with pytest.raises(InputError, match="No realnews/pages"):
         load_dataset("synthesis-realnews", realnews.corpus_dir)
+    paraphrased = load_dataset("paraphrase-realnews")   # realnews questions in other words, the same answers
+    originals = {q.question: q for q in realnews.questions}
+    assert paraphrased.corpus_dir == realnews.corpus_dir and len(paraphrased.questions) >= 30
+    of = {json.loads(line)["id"]: json.loads(line)["of"]
+          for line in (HERE / "datasets" / "paraphrase-realnews.jsonl").read_text().splitlines()}
+    for q in paraphrased.questions:
+        original = originals[of[q.qid]]
+        assert q.question != original.question and q.answers == original.answers
+        assert q.sources == original.sources and q.answerable == original.answerable
 
 
 def test_the_stock_peer_reads_the_articles_newsqa_loaded(tmp_path):
