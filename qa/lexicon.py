@@ -95,10 +95,12 @@ EXPLAINS = re.compile(
     r"^(?:why|how(?! (?:many|much|old|long|far|often|large|big|tall|high|fast)\b)|what (?:do|does|did|has|have|had|will"
     r"|would) .{1,80}?\b(?:say|said|mean|tell|told|think|claim|claimed|announce|reveal|argue|suggest|warn|do|done)\b)",
     re.IGNORECASE)
-# a question that asks for a name ("What is the name of…", "Which company…"): a name answers it, as its sentence
-# writes it (capitalised)
+# a question that asks for a name ("What is the name of…", "Which company…", "What will they name their
+# daughter?"): a name answers it, as its sentence writes it (capitalised)
 NAMES = re.compile(
-    r"^(?:what (?:is|was|are|were) the names? of|what (?:\w+ )?names?\b|(?:which|what) (?:\w+ )?(?:company|companies"
+    r"^(?:what (?:is|was|are|were) the names? of|what (?:\w+ )?names?\b"
+    r"|what (?:will|would|did|do|does|is|are|was|were) (?:[\w'’-]+ ){1,5}(?:name|call|nickname)d? "
+    r"(?:the|their|his|her|its|it|him|them)\b|(?:which|what) (?:\w+ )?(?:company|companies"
     r"|firm|brand|vendor|make|model|team|organi[sz]ation|agency|network|website|app|show|film|movie|book|song|album"
     r"|band|newspaper|magazine|airline|bank|university|school|hospital|club|party)\b)", re.IGNORECASE)
 # a yes/no question: it opens with an auxiliary verb and offers no alternatives ("Is it X or Y?" is not one)

@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 from qa.answerers.base import Findings
 from qa.answerers.choice import trimmed
 from qa.evidence import Evidence
-from qa.lexicon import DATE, MONEY, MONTH_NAME, NAMES, NUMBER, STOP, WORD
+from qa.lexicon import DATE, MONEY, MONTH_NAME, NAMES, NUMBER, NUMBER_WORDS, STOP, WORD
 from qa.matching import entity_key, unstated
 from qa.prompts import DIRECT_SYSTEM, REFUSAL, YES_NO_SYSTEM, build_direct_prompt, build_verify_prompt
 from qa.query import Query
@@ -96,7 +96,7 @@ def of_the_kind(answer: str, query: Query, read: str) -> bool:
     if NAMES.search(query.text):
         capitals = {entity_key(w) for w in WORD.findall(read) if w[:1].isupper()}
         return any(entity_key(w) in capitals and entity_key(w) not in query.question_keys
-                   for w in WORD.findall(answer) if w.lower() not in STOP)
+                   for w in WORD.findall(answer) if w.lower() not in STOP and w.lower() not in NUMBER_WORDS)
     return True
 
 
@@ -123,10 +123,11 @@ def check(answer: str, query: Query, sentence: str, before: str) -> Direct | Non
 
 def names_the_asked(answer: str, query: Query) -> bool:
     """Whether the answer is a person the question names, in full ("Andrew Hartley" for "Which brand of boiler
-    did Hartley install?"): capitalised words ending with a name the question writes, the rest given names."""
+    did Hartley install?"): capitalised words ending with a name the question writes, the rest given names
+    ("Eastern Economic Forum" for "Which forum…?" ends with a word of the question, not a name it writes)."""
     names = WORD.findall(answer)
     return len(names) > 1 and all(w[:1].isupper() and w.lower() not in STOP for w in names) \
-        and entity_key(names[-1]) in query.question_keys \
+        and entity_key(names[-1]) in query.entities \
         and not any(entity_key(w) in query.question_keys for w in names[:-1])
 
 

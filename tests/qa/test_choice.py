@@ -233,6 +233,9 @@ def test_direct_answers_must_be_of_the_kind_asked_for():
     assert check("1998", year, "Scott started the group in 1998.", "").text == "1998"
     behind = analyse("How far behind schedule is Super Value?", weights)
     assert check("1 month", behind, "It is running a month behind schedule.", "").text == "1 month"
+    named = analyse("What will Harry and Meghan name their daughter?", weights)   # "name" as a verb asks a name
+    assert check("Two", named, '"Two is it," Meghan said, adding their daughter is due in the summer.', "") is None
+    assert check("Lilibet", named, "They will call her Lilibet, Meghan said.", "").text == "Lilibet"
     often = analyse("How often did Harry speak to his father?", weights)
     assert check("Twice", often, "I had two conversations with my father.", "").text == "Twice"   # "two"
     assert check("Twice", often, "I had three conversations with my father.", "") is None
@@ -240,6 +243,8 @@ def test_direct_answers_must_be_of_the_kind_asked_for():
     fitted = "The boiler flue pipe was fitted by Andrew Hartley, a Worcester Bosch installer."
     assert check("Andrew Hartley", installer, fitted, "") is None     # the question's own man, named in full
     assert check("Worcester Bosch", installer, fitted, "").text == "Worcester Bosch"
+    forum = analyse("Which forum was Putin attending in Vladivostok?", weights)
+    assert check("Eastern Economic Forum", forum, "Putin attended the Eastern Economic Forum.", "").text
 
 
 def test_a_person_named_by_surname_is_named_as_the_article_writes_them_in_full():
