@@ -127,7 +127,7 @@ class JudgedAnswerer:
             if again.explanation is not None else again
 
     def answer_from(self, query: Query, found: Findings, judged: list[Judged], bar: float,
-                    copied: dict[int, Direct] | None = None) -> Answer:
+                    copied: dict[int, Direct]) -> Answer:
         """The answer the judged candidates give: the best quoted, led by a checked direct answer, or a refusal
         (copied: the model's direct answer from each candidate already asked, by id of its Evidence)."""
         s = self.settings
@@ -167,7 +167,7 @@ class JudgedAnswerer:
                                            direct=direct.text if direct is not None else "")
 
     def named(self, query: Query, found: Findings, judged: list[Judged], retry: bool,
-              copied: dict[int, Direct] | None = None) -> tuple[Direct | None, bool, list[str]]:
+              copied: dict[int, Direct]) -> tuple[Direct | None, bool, list[str]]:
         """The direct answer the model copies from the chosen candidate, when it stands; and whether words stood
         for it or, with retry, for one of the next passing candidates (up to NAMING_TRIES). Words copied from a
         later candidate only decide that the articles answer: they never lead ("Kim." for "Who replaced Dmitry
@@ -183,11 +183,9 @@ class JudgedAnswerer:
         for k, j in enumerate(judged[:NAMING_TRIES if retry else 1]):
             if k and j.fused < 0:
                 break
-            got = copied.get(id(j.evidence)) if copied is not None else None
+            got = copied.get(id(j.evidence))
             if got is None:
-                got = direct_answer(self.llm, query, found, j.evidence)
-                if copied is not None:
-                    copied[id(j.evidence)] = got
+                got = copied[id(j.evidence)] = direct_answer(self.llm, query, found, j.evidence)
             with_line = None   # the model's judgement of the doubted sentence with the line before it
             if retry and got.stood and got.from_before and (j.judge is None or j.judge < self.settings.unnamed_judge):
                 with_line, = judge_sentences(self.llm, query, [replace(j.evidence, context=got.before)])
