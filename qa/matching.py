@@ -181,7 +181,20 @@ def unstated(claim: str, source: str) -> tuple[str, ...]:
         elif word[0].isupper() and word.lower() not in STOP and word.lower() not in STARTERS \
                 and entity_key(word) not in said:
             missing.append(word)
+    missing += [amount for amount in money_amounts(claim) - money_amounts(source) if amount not in missing]
     return tuple(dict.fromkeys(missing))
+
+
+# an amount written as money: a currency sign or code before it, or a currency word after it
+MONEY_AMOUNT = re.compile(r"(?:[$€£¥₹]|\b(?:US\$|USD|EUR|GBP|Rs\.?)\s?)\s?(\d[\d,.]*\d|\d)"
+                          r"|\b(\d[\d,.]*\d|\d)\s?(?:(?:million|billion|trillion)\s)?(?:dollars|euros|pounds|yen|"
+                          r"yuan|rupees|francs|won|rubles|roubles|pesos)\b", re.IGNORECASE)
+
+
+def money_amounts(text: str) -> set[str]:
+    """The numbers a text writes as money ("$8 million", "35 dollars": {"$8", "$35"}): a claim's money must be
+    money in its source ("$8 million" is not "8 million Americans")."""
+    return {"$" + _digits(m.group(1) or m.group(2)) for m in MONEY_AMOUNT.finditer(text)}
 
 
 def _digits(word: str) -> str:

@@ -228,6 +228,8 @@ def test_direct_answers_must_be_of_the_kind_asked_for():
     branches = "Sales at the company's 23 branches could not be completed."
     assert check("23", revenue, branches, "") is None                 # money is asked for, not a count
     assert check("$2 million", revenue, "Massy lost $2 million in sales.", "").text == "$2 million"
+    assert check("$2 million", revenue, "Massy lost 2 million customers.", "") is None   # money the text never wrote
+    assert check("$2 million", revenue, "Massy lost 2 million dollars in sales.", "").text == "$2 million"
     year = analyse("In what year did Bernice Scott start the Reckoning Crew?", weights)
     assert check("Bernice Scott", year, "Bernice Scott started the Reckoning Crew.", "") is None
     assert check("1998", year, "Scott started the group in 1998.", "").text == "1998"
