@@ -11,6 +11,7 @@ from typing import Protocol
 from qa.lexicon import (
     DATE,
     MONEY,
+    MONEY_AMOUNT,
     MONTH_AFTER,
     MONTH_BEFORE,
     MONTH_DAY,
@@ -185,16 +186,19 @@ def unstated(claim: str, source: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(missing))
 
 
-# an amount written as money: a currency sign or code before it, or a currency word after it
-MONEY_AMOUNT = re.compile(r"(?:[$€£¥₹]|\b(?:US\$|USD|EUR|GBP|Rs\.?)\s?)\s?(\d[\d,.]*\d|\d)"
-                          r"|\b(\d[\d,.]*\d|\d)\s?(?:(?:million|billion|trillion)\s)?(?:dollars|euros|pounds|yen|"
-                          r"yuan|rupees|francs|won|rubles|roubles|pesos)\b", re.IGNORECASE)
+FIGURE = re.compile(r"\d[\d,.]*\d|\d")   # a number in digits, whole ("1,000.5")
 
 
 def money_amounts(text: str) -> set[str]:
     """The numbers a text writes as money ("$8 million", "35 dollars": {"$8", "$35"}): a claim's money must be
     money in its source ("$8 million" is not "8 million Americans")."""
     return {"$" + _digits(m.group(1) or m.group(2)) for m in MONEY_AMOUNT.finditer(text)}
+
+
+def only_as_money(claim: str, source: str) -> bool:
+    """Whether a number of the claim is written in the source as money alone ("1,000" for "fined £1,000")."""
+    plain = {_digits(n) for n in FIGURE.findall(MONEY_AMOUNT.sub(" ", source))}
+    return any("$" + d in money_amounts(source) and d not in plain for d in map(_digits, FIGURE.findall(claim)))
 
 
 def _digits(word: str) -> str:

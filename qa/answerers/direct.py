@@ -17,7 +17,7 @@ from qa.answerers.base import Findings
 from qa.answerers.choice import trimmed
 from qa.evidence import Evidence
 from qa.lexicon import DATE, MONEY, MONTH_NAME, NAMES, NUMBER, NUMBER_WORDS, STOP, WORD
-from qa.matching import entity_key, unstated
+from qa.matching import entity_key, names_outlet, only_as_money, unstated
 from qa.prompts import DIRECT_SYSTEM, REFUSAL, YES_NO_SYSTEM, build_direct_prompt, build_verify_prompt
 from qa.query import Query
 
@@ -27,6 +27,10 @@ COPIED_SHARE = 0.75      # share of its content words the direct answer must tak
 WHEN_WORDS = re.compile(r"\b(?:years?|months?|weeks?|days?|ago|spring|summer|autumn|fall|winter|weekend|morning|"
                         r"evening|night|tonight|noon|midnight)\b", re.IGNORECASE)
 CURRENCY = re.compile(r"[$€£¥₹]|\b(?:dollars?|euros?|pounds?|yen|yuan|rupees?)\b", re.IGNORECASE)
+# asks for a count, a length, an age or a share: an amount of money never answers ("How long will the talks
+# last?" is not "95" of "a $95 million investment"; "How many were fined?" not "1,000" of "fined £1,000")
+NOT_MONEY = re.compile(r"\bhow (?:many|long|old|far|tall|high|deep|often)\b|\b(?:percent(?:age)?|share|proportion)\b",
+                       re.IGNORECASE)
 # how often, said in one word ("Twice" for "two conversations")
 TIMES = re.compile(r"\b(?:once|twice|thrice)\b", re.IGNORECASE)
 TIMES_SAID = {"once": "one", "twice": "two", "thrice": "three"}
@@ -35,6 +39,10 @@ TITLES = frozenset("mr mrs ms miss dr sir dame lord lady president vice prime mi
                    "representative gov governor mayor judge justice chief general gen col colonel captain capt sgt "
                    "officer detective coach king queen prince princess pope rev father saint st chancellor premier "
                    "chairman chairwoman speaker leader former late professor prof".split())
+# asks about a publication: then the article's own outlet may be the answer
+PUBLICATION = re.compile(r"\b(?:newspapers?|papers?|outlets?|networks?|channels?|broadcasters?|magazines?|"
+                         r"publications?|stations?|websites?|agency|tabloids?|daily|reported|published)\b",
+                         re.IGNORECASE)
 DECLINES = re.compile(r"\b(?:not (?:stated|mentioned|given|specified)|does(?:n't| not) (?:say|state|mention)|"
                       r"unknown|no answer|cannot|can't)\b|^none$", re.IGNORECASE)
 
@@ -88,6 +96,8 @@ def of_the_kind(answer: str, query: Query, read: str) -> bool:
     the burials?": "Contractors")."""
     if query.kind == "number":
         money = query.money and not re.match(r"\s*how many\b", query.text, re.IGNORECASE)
+        if NOT_MONEY.search(query.text) and (CURRENCY.search(answer) or only_as_money(answer, read)):
+            return False
         return bool(re.search(r"\d", answer) or NUMBER.search(answer)) and (not money or bool(
             MONEY.search(answer) or CURRENCY.search(answer)))
     if query.kind == "date":
@@ -131,6 +141,13 @@ def names_the_asked(answer: str, query: Query) -> bool:
         and not any(entity_key(w) in query.question_keys for w in names[:-1])
 
 
+def attribution(answer: str, query: Query, outlet: str) -> bool:
+    """Whether the answer only names the article's own outlet ("Kaieteur News" of "Kaieteur News learnt that the
+    two loggers …"): who reports, not what is asked, unless the question asks about a publication."""
+    return bool(outlet) and names_outlet(answer, outlet) and not PUBLICATION.search(query.text) \
+        and set(content_keys(answer)) <= set(content_keys(outlet))
+
+
 def full_name(answer: str, query: Query, texts: Iterable[str]) -> str:
     """A person the sentence names by surname alone, as news does after the first mention ("Chapman"), named as
     the article writes them in full ("Tracy Chapman"): the commonest given name (or initial) before that surname
@@ -149,9 +166,9 @@ def direct_answer(llm, query: Query, found: Findings, ev: Evidence) -> Direct:
     before = line_before(found, ev)
     reply = tidy(short_reply(llm, query, trimmed(ev.quote), before))
     got = check(reply, query, ev.quote, before)
-    if got is None:
-        return Direct(reply, stood=False)
     cited = found.passages[ev.passage]
+    if got is None or attribution(got.text, query, cited.outlet):
+        return Direct(reply, stood=False)
     return replace(got, text=full_name(got.text, query, (cited.title, cited.text)))
 
 

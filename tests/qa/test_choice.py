@@ -1,7 +1,7 @@
 """The model chooses the quote (scripted judgements): each candidate sentence judged, the judgement fused with the
 evidence, the same scores refuse; the direct answer is checked against what the model read; a wrong number never
 stands in a model-written claim; no empty claim is checked."""
-from qa.answerers.direct import check, full_name, tidy
+from qa.answerers.direct import attribution, check, full_name, tidy
 from qa.answerers.factory import make_answerer
 from qa.answerers.reader import LLMAnswerer
 from qa.citations import check_claims
@@ -230,6 +230,12 @@ def test_direct_answers_must_be_of_the_kind_asked_for():
     assert check("$2 million", revenue, "Massy lost $2 million in sales.", "").text == "$2 million"
     assert check("$2 million", revenue, "Massy lost 2 million customers.", "") is None   # money the text never wrote
     assert check("$2 million", revenue, "Massy lost 2 million dollars in sales.", "").text == "$2 million"
+    talks = analyse("How long will the exclusive talks last?", weights)
+    assert check("95", talks, "This would be a $95 million investment.", "") is None   # money is no length
+    assert check("two years", talks, "The talks will last two years.", "").text == "two years"
+    fined = analyse("How many people have been fined?", weights)
+    assert check("1,000", fined, "Anyone who lies can be fined £1,000.", "") is None
+    assert check("1,000", fined, "Police fined 1,000 people, each £1,000.", "").text == "1,000"
     year = analyse("In what year did Bernice Scott start the Reckoning Crew?", weights)
     assert check("Bernice Scott", year, "Bernice Scott started the Reckoning Crew.", "") is None
     assert check("1998", year, "Scott started the group in 1998.", "").text == "1998"
@@ -272,6 +278,16 @@ def test_a_person_named_by_surname_is_named_as_the_article_writes_them_in_full()
     qa = NewsQA.assemble(s, retriever=OneRetriever(), finder=finder, answerer=make_answerer(s, llm))
     answer = qa.ask(who.text)
     assert answer.direct == "Tracy Chapman" and answer.text.startswith("Tracy Chapman. After days"), answer.text
+
+
+def test_the_article_s_own_outlet_is_no_answer_unless_a_publication_is_asked_for():
+    weights = TermWeights(["x"])
+    loggers = analyse("What are the names of the two loggers held by police?", weights)
+    assert attribution("Kaieteur News", loggers, "Kaieteur News")      # "Kaieteur News learnt that …"
+    assert attribution("the BBC", loggers, "BBC News")
+    assert not attribution("Ray Khan", loggers, "Kaieteur News")
+    assert not attribution("Kaieteur News", analyse("Which newspaper broke the story?", weights), "Kaieteur News")
+    assert not attribution("Kaieteur News", loggers, "")
 
 
 def test_a_wrong_year_in_a_written_claim_is_removed():
