@@ -50,8 +50,6 @@ def search(retriever: Any, finder: EvidenceFinder, settings: Settings, question:
     passages = tuple(diversify(ranked, k, per_article=1 if query.coverage else 2) if wide else ranked)
     if query.synthesis and passages and settings.synthesis_whole > 0:
         passages = whole_best(retriever, passages, settings.synthesis_whole)
-    elif not wide and passages and settings.fact_whole > 0:
-        passages = rest_of_best(retriever, passages, settings.fact_whole)
     # scoring only (vectors cached), agreement among the kept passages
     scored = prefer_timely(finder.find(scoring_query, passages), passages, query)
     found = Findings(query, passages, tuple(prefer_recent(scored, passages) if query.latest else scored), finder)
@@ -70,16 +68,6 @@ def whole_best(retriever: Any, passages: tuple, most: int) -> tuple:
     if not whole:
         return passages
     return tuple(whole) + tuple(p for p in passages if p.source != best)   # the best article comes first
-
-
-def rest_of_best(retriever: Any, passages: tuple, most: int) -> tuple:
-    """The passages, then the best article's other chunks (of its first most): the sentence that answers may
-    share none of the question's words ("five people" for "how many volunteers") and its chunk rank low."""
-    read = getattr(retriever, "article_passages", None)
-    best = passages[0]
-    have = {p.chunk_id for p in passages}
-    more = read(best.source, most, passages[-1].score) if read is not None else []
-    return tuple(passages) + tuple(p for p in more if p.chunk_id not in have)
 
 
 def folded(retriever: Any, question: str, depth: int, timings: dict[str, float] | None,

@@ -139,8 +139,6 @@ class Settings(BaseSettings):
                                     "at most 2 per article")
     synthesis_whole: int = Field(8, ge=0, description="chunks of the best article a synthesis reads whole, in "
                                  "order (~200 words each; 0: only its retrieved chunks)")
-    fact_whole: int = Field(0, ge=0, description="chunks of the best article a fact question also reads (its "
-                            "first N, after the retrieved passages; 0: only the retrieved passages)")
     claim_names: float = Field(0.75, ge=0.0, le=1.0, description="share of a claim's names and numbers its cited "
                                "passage must contain")
     claim_similarity: float = Field(0.45, description="cosine above which a cited sentence states a claim")
