@@ -41,7 +41,8 @@ TITLES = frozenset("mr mrs ms miss dr sir dame lord lady president vice prime mi
                    "chairman chairwoman speaker leader former late professor prof".split())
 # asks about a publication: then the article's own outlet may be the answer
 PUBLICATION = re.compile(r"\b(?:newspapers?|papers?|outlets?|networks?|channels?|broadcasters?|magazines?|"
-                         r"publications?|stations?|websites?|agency|tabloids?|daily|reported|published)\b",
+                         r"publications?|stations?|websites?|agency|tabloids?|daily|report(?:s|ed|ing)?|published|"
+                         r"stor(?:y|ies)|broke|scoop|interview(?:s|ed)?|polls?|polled|surveys?|surveyed)\b",
                          re.IGNORECASE)
 DECLINES = re.compile(r"\b(?:not (?:stated|mentioned|given|specified)|does(?:n't| not) (?:say|state|mention)|"
                       r"unknown|no answer|cannot|can't)\b|^none$", re.IGNORECASE)

@@ -288,6 +288,7 @@ def test_the_article_s_own_outlet_is_no_answer_unless_a_publication_is_asked_for
     assert not attribution("Ray Khan", loggers, "Kaieteur News")
     assert not attribution("Kaieteur News", analyse("Which newspaper broke the story?", weights), "Kaieteur News")
     assert not attribution("Kaieteur News", loggers, "")
+    assert not attribution("USA TODAY", analyse("Who conducted the poll of likely voters?", weights), "USA TODAY")
 
 
 def test_a_wrong_year_in_a_written_claim_is_removed():
