@@ -61,7 +61,7 @@ class Retriever:
     def lexical_search(self, question: str, top_k: int) -> list[Passage]:
         """BM25 alone: the passages sharing the question's words, best first."""
         ranked = self.lexical.search(question, self.candidates)
-        return self._passages(ranked[:top_k], {})
+        return self._passages(ranked[:top_k])
 
     def retrieve(self, question: str, top_k: int, timings: dict[str, float] | None = None,
                  filters: Filter | None = None) -> list[Passage]:
@@ -82,13 +82,12 @@ class Retriever:
         held = self.lexical.holding([h[0] for h in hits])   # chunks of a change still under way stay unseen
         hits = [h for h in hits if h[0] in held]
         clock.lap("dense")
-        known = {h[0]: (h[1], h[2]) for h in hits}
         # the same filter inside the lexical index: its chunks' dates and outlets
         lexical = (self.lexical.search(question, depth, filters.since, filters.until, filters.outlets)
                    if where is not None and filters is not None else self.lexical.search(question, depth))
         clock.lap("bm25")
-        fused = fuse([[(h[0], h[3]) for h in hits], lexical], self.weights, self.fusion)[:depth][:top_k]
-        found = self._passages(fused, known)
+        fused = fuse([hits, lexical], self.weights, self.fusion)[:depth][:top_k]
+        found = self._passages(fused)   # only the kept passages' texts are read
         clock.lap("fusion")
         return found
 
@@ -96,12 +95,11 @@ class Retriever:
         """The first most chunks of one article in order, each with score (those of the snapshot only)."""
         ids = [f"{source}:{n}" for n in range(most)]   # index.chunker numbers an article's chunks from 0
         held = self.lexical.holding(ids)
-        return self._passages([(i, score) for i in ids if i in held], {})
+        return self._passages([(i, score) for i in ids if i in held])
 
-    def _passages(self, ranked: list[tuple[str, float]], known: dict[str, tuple[str, dict]]) -> list[Passage]:
-        """Passages for ranked ids, reading from the store the ones not already at hand (and their vectors)."""
-        missing = [i for i, _ in ranked if i not in known]
-        known.update({i: (t, m) for i, t, m in self.store.records(missing)})
+    def _passages(self, ranked: list[tuple[str, float]]) -> list[Passage]:
+        """Passages for ranked ids, their texts and metadata read from the store in one call (and their vectors)."""
+        known = {i: (t, m) for i, t, m in self.store.records([i for i, _ in ranked])}
         self._remember([i for i, _ in ranked])
         # a chunk removed since the snapshot (a change in progress elsewhere) is skipped
         return [to_passage(i, *known[i], s) for i, s in ranked if i in known]

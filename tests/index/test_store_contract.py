@@ -30,6 +30,9 @@ def test_ingest_then_answer(settings, embedder):
     again = ingest_folder(SEEDS, store, embedder, Chunker(), progress=False)
     assert again.unchanged == 5 and again.chunks_written == 0 and store.count() == report.chunks_total
     assert set(store.article_hashes()) == {p.stem for p in SEEDS.glob("*.txt")}
+    hits = store.search(embedder.embed_query(ARMS_QUESTION), 3)   # ids and similarities; texts read after fusion
+    assert len(hits) == 3 and all(isinstance(i, str) and 0.0 < s <= 1.0 for i, s in hits)
+    assert {i for i, _, _ in store.records([i for i, _ in hits])} == {i for i, _ in hits}
 
     pipeline = NewsQA(settings.model_copy(update={"collection": "contract"}), embedder=embedder)
     answer = pipeline.ask(ARMS_QUESTION)
