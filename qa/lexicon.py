@@ -116,10 +116,9 @@ MONEY_QUESTION = re.compile(
     r"are|will) .*\b(?:cost|pay|paid|earn|spend|spent|raise|raised|sell|sold|charge|fund|worth)\w*)\b",
     re.IGNORECASE)
 # an amount written as money, its number captured: a currency sign or code before it, or a currency word after
-MONEY_AMOUNT = re.compile(r"(?:[$€£¥₹]|\b(?:US\$|USD|EUR|GBP|Rs\.?)\s?)\s?(\d[\d,.]*\d|\d)"
-                          r"|\b(\d[\d,.]*\d|\d)\s?(?:(?:million|billion|trillion)\s)?(?:dollars|euros|pounds|yen|"
-                          r"yuan|rupees|francs|won|rubles|roubles|pesos)\b", re.IGNORECASE)
-MONEY = MONEY_AMOUNT   # whether a text writes an amount of money at all
+MONEY = re.compile(r"(?:[$€£¥₹]|\b(?:US\$|USD|EUR|GBP|Rs\.?)\s?)\s?(\d[\d,.]*\d|\d)"
+                   r"|\b(\d[\d,.]*\d|\d)\s?(?:(?:million|billion|trillion)\s)?(?:dollars|euros|pounds|yen|"
+                   r"yuan|rupees|francs|won|rubles|roubles|pesos)\b", re.IGNORECASE)
 VERBS_AFTER_WHAT = frozenset("happens causes makes means led made took became".split())
 FOCUS = re.compile(r"^(?:in |on |at |for |from |to |with |by )?(?:what|which)\s+(?:(?:is|was|are|were)\s+the\s+)?"
                    r"(?:(?:kind|type|sort|name|names)\s+of\s+)?(?:the\s+|a\s+|an\s+)?(?:[\w-]+(?:\s[\w-]+){0,2}['’]s\s+)?"

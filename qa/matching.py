@@ -11,7 +11,6 @@ from typing import Protocol
 from qa.lexicon import (
     DATE,
     MONEY,
-    MONEY_AMOUNT,
     MONTH_AFTER,
     MONTH_BEFORE,
     MONTH_DAY,
@@ -182,7 +181,7 @@ def unstated(claim: str, source: str) -> tuple[str, ...]:
         elif word[0].isupper() and word.lower() not in STOP and word.lower() not in STARTERS \
                 and entity_key(word) not in said:
             missing.append(word)
-    missing += [amount for amount in money_amounts(claim) - money_amounts(source) if amount not in missing]
+    missing += sorted(money_amounts(claim) - money_amounts(source))   # in a stable order (a set's is not)
     return tuple(dict.fromkeys(missing))
 
 
@@ -192,13 +191,13 @@ FIGURE = re.compile(r"\d[\d,.]*\d|\d")   # a number in digits, whole ("1,000.5")
 def money_amounts(text: str) -> set[str]:
     """The numbers a text writes as money ("$8 million", "35 dollars": {"$8", "$35"}): a claim's money must be
     money in its source ("$8 million" is not "8 million Americans")."""
-    return {"$" + _digits(m.group(1) or m.group(2)) for m in MONEY_AMOUNT.finditer(text)}
+    return {"$" + _digits(m.group(1) or m.group(2)) for m in MONEY.finditer(text)}
 
 
 def only_as_money(claim: str, source: str) -> bool:
     """Whether a number of the claim is written in the source as money alone ("1,000" for "fined £1,000")."""
-    plain = {_digits(n) for n in FIGURE.findall(MONEY_AMOUNT.sub(" ", source))}
-    return any("$" + d in money_amounts(source) and d not in plain for d in map(_digits, FIGURE.findall(claim)))
+    money, plain = money_amounts(source), {_digits(n) for n in FIGURE.findall(MONEY.sub(" ", source))}
+    return any("$" + d in money and d not in plain for d in map(_digits, FIGURE.findall(claim)))
 
 
 def _digits(word: str) -> str:
