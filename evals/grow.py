@@ -69,6 +69,17 @@ def grown_records(base: list[tuple[str, str, dict[str, Any]]], size: int) -> Ite
         yield copy_of(base[n % len(base)], n // len(base))
 
 
+def original_id(chunk_id: str) -> str:
+    """The base chunk a grown copy's id was made from (copy_of's inverse; a base id is its own)."""
+    source, _, number = chunk_id.rpartition(":")
+    return f"{source.rsplit('~', 1)[0]}:{number}" if "~" in source else chunk_id
+
+
+def grown_sentences(sentences: dict[str, str]) -> Any:
+    """Chunk ids -> packed sentence vectors for grown copies (their original's), as the lexical index stores."""
+    return lambda ids: {i: v for i in ids if (v := sentences.get(original_id(i), ""))}
+
+
 def grow(store: Any, base: list[tuple[str, str, dict[str, Any]]], vectors: dict[str, Any], sentences: dict[str, str],
          size: int) -> float:
     """Add copies to the collection until it holds at least size chunks (whole copies of the base); seconds taken."""
@@ -142,7 +153,7 @@ def run_grow(settings: Settings, args: argparse.Namespace) -> int:
             grow_s = grow(store, base, vectors, sentences, size)
             index = lexical_index(scoped, store)
             started = time.perf_counter()
-            index.rebuild(grown_records(base, store.count()), store.generation())
+            index.rebuild(grown_records(base, store.count()), store.generation(), grown_sentences(sentences))
             build_s = time.perf_counter() - started
             row: dict[str, Any] = {"chunks": store.count(), "grow_s": round(grow_s, 1),
                                    "lexical_build_s": round(build_s, 1)}

@@ -6,6 +6,10 @@ count), its article, publication time and outlet (what a filter reads). A change
 it touched and adds their current ones in one commit, whose cost follows the change, not the archive (Tantivy's
 segments merge in the background). One marker document records the collection generation the index matches.
 
+Each document also stores its chunk as read back for an answer (text, metadata, packed sentence vectors): a
+question's passages are read from the snapshot it searched (a keyed lookup that costs the same at any size, and
+of the same generation by construction), not from Chroma, whose reads by id grow with the collection.
+
 Crash safety: before a writer changes the chunks of an article, the article's id is appended (and synced) to the
 `pending` journal beside the index; the change is applied to the index from the journal, then the journal is
 cleared. A writer killed at any point leaves a journal the next writer (or reader) applies again: applying is
@@ -13,14 +17,16 @@ idempotent (the articles' chunks as they now stand, only those of finished artic
 """
 from __future__ import annotations
 
+import json
 import os
 import shutil
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-FORMAT = "tantivy-v1"
+FORMAT = "tantivy-v2"   # v2: the stored record of each chunk
 MARKER = "\x00generation"
+Vectors = Callable[[list[str]], dict[str, str]]   # chunk ids -> their packed sentence vectors
 _DF_CACHE = 65536
 
 
@@ -45,7 +51,13 @@ def _schema() -> Any:
     builder.add_integer_field("ts", indexed=True, fast=True)
     builder.add_text_field("outlet", tokenizer_name="raw")
     builder.add_text_field("generation", stored=True, tokenizer_name="raw")
+    builder.add_bytes_field("record", stored=True)
     return builder.build()
+
+
+def _record(text: str, meta: dict[str, Any], packed: str) -> bytes:
+    """What a document stores of its chunk: text, metadata, packed sentence vectors ("" for none)."""
+    return json.dumps({"t": text, "m": meta, "v": packed}, ensure_ascii=False).encode("utf-8")
 
 
 def _tokens(texts: list[str], stopwords: bool) -> list[list[str]]:
@@ -121,6 +133,23 @@ class Lexical:
         hits = self._searcher.search(tantivy.Query.term_set_query(self._schema, "id", list(ids)), len(ids)).hits
         return {str(self._searcher.doc(address).get_first("id")) for _, address in hits}
 
+    def stored(self, ids: Sequence[str]) -> dict[str, tuple[str, dict[str, Any], str]]:
+        """Chunk id -> (text, metadata, packed sentence vectors) of the ones among ids this snapshot holds: one
+        lookup by id."""
+        import tantivy
+
+        if not ids:
+            return {}
+        hits = self._searcher.search(tantivy.Query.term_set_query(self._schema, "id", list(ids)), len(ids)).hits
+        out = {}
+        for _, address in hits:
+            doc = self._searcher.doc(address)
+            raw = doc.get_first("record")
+            if raw is not None:
+                got = json.loads(bytes(raw))
+                out[str(doc.get_first("id"))] = (str(got["t"]), dict(got["m"]), str(got["v"]))
+        return out
+
     def all_ids(self) -> set[str]:
         """Every chunk id in the snapshot (reads them all: for checks, not questions)."""
         import tantivy
@@ -192,24 +221,26 @@ class LexicalIndex:
 
     # -- changes -------------------------------------------------------------------------------------
     def apply(self, sources: Iterable[str], records: Iterable[tuple[str, str, dict[str, Any]]],
-              generation: str) -> None:
+              generation: str, sentences: Vectors | None = None) -> None:
         """Replace the chunks of these articles by records (their current chunks) and mark the index as of
-        generation, in one commit."""
+        generation, in one commit. sentences: chunk ids -> their packed sentence vectors (stored with them)."""
         writer = self._writer()
         for source in set(sources):
             writer.delete_documents_by_term("source", source)
-        self._commit(writer, records, generation)
+        self._commit(writer, records, generation, sentences)
 
-    def rebuild(self, records: Iterable[tuple[str, str, dict[str, Any]]], generation: str) -> None:
-        """Replace everything by records, as of generation, in one commit."""
+    def rebuild(self, records: Iterable[tuple[str, str, dict[str, Any]]], generation: str,
+                sentences: Vectors | None = None) -> None:
+        """Replace everything by records, as of generation, in one commit (sentences as in apply)."""
         writer = self._writer()
         writer.delete_all_documents()
-        self._commit(writer, records, generation)
+        self._commit(writer, records, generation, sentences)
 
     def _writer(self) -> Any:
         return self._index.writer(heap_size=64_000_000, num_threads=1)
 
-    def _commit(self, writer: Any, records: Iterable[tuple[str, str, dict[str, Any]]], generation: str) -> None:
+    def _commit(self, writer: Any, records: Iterable[tuple[str, str, dict[str, Any]]], generation: str,
+                sentences: Vectors | None) -> None:
         import tantivy
 
         batch: list[tuple[str, str, dict[str, Any]]] = []
@@ -217,9 +248,11 @@ class LexicalIndex:
         def flush() -> None:
             rows = [(i, str(m.get("title", "")), t, m) for i, t, m in batch]
             words = _tokens([bm25_text(title, t) for _, title, t, _ in rows], stopwords=True)
+            packed = sentences([r[0] for r in rows]) if sentences is not None and rows else {}
             for (chunk_id, title, text, meta), tokens in zip(rows, words):
                 doc = tantivy.Document(id=chunk_id, source=str(meta.get("source", "")), body=" ".join(tokens),
                                        terms=" ".join(set(self._terms(term_text(title, text)))))
+                doc.add_bytes("record", _record(text, meta, packed.get(chunk_id, "")))
                 if isinstance(meta.get("ts"), int | float):
                     doc.add_integer("ts", int(meta["ts"]))
                 if meta.get("outlet"):

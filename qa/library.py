@@ -49,10 +49,10 @@ def catch_up(store: Any, index: Any, generation: str | None = None, full: bool =
     current = store.generation(fresh=False)   # fresh would follow the head away from a rebuild's target
     label = generation or current or uuid.uuid4().hex[:16]
     if full or index.snapshot().generation != current:
-        index.rebuild(store.finished_records(), label)
+        index.rebuild(store.finished_records(), label, store.sentence_vectors)
     else:
         changed = index.pending()
-        index.apply(changed, store.finished_records(sorted(changed)), label)
+        index.apply(changed, store.finished_records(sorted(changed)), label, store.sentence_vectors)
     if label != current:
         store.set_generation(label)
     index.settled()

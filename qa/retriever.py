@@ -1,4 +1,5 @@
-"""Question -> ranked passages: dense (Chroma) and lexical (persisted BM25), fused by score.
+"""Question -> ranked passages: dense (Chroma, ids and distances) and lexical (persisted BM25), fused by score;
+the kept passages' texts and sentence vectors are read from the lexical snapshot.
 
 Lean on purpose: a cold `qa ask` pays for chromadb, ONNX Runtime and bm25s, never llama-index or
 torch. Only chunks of the lexical snapshot's generation are returned, so an ingest running in another
@@ -98,22 +99,19 @@ class Retriever:
         return self._passages([(i, score) for i in ids if i in held])
 
     def _passages(self, ranked: list[tuple[str, float]]) -> list[Passage]:
-        """Passages for ranked ids, their texts and metadata read from the store in one call (and their vectors)."""
-        known = {i: (t, m) for i, t, m in self.store.records([i for i, _ in ranked])}
-        self._remember([i for i, _ in ranked])
-        # a chunk removed since the snapshot (a change in progress elsewhere) is skipped
-        return [to_passage(i, *known[i], s) for i, s in ranked if i in known]
+        """Passages for ranked ids: their texts, metadata and sentence vectors as the lexical snapshot stores them
+        (one lookup by id, of the generation searched: Chroma's reads by id grow with the collection)."""
+        kept = self.lexical.stored([i for i, _ in ranked])
+        self._remember({i: v for i, (_, _, v) in kept.items() if v})
+        return [to_passage(i, kept[i][0], kept[i][1], s) for i, s in ranked if i in kept]
 
-    def _remember(self, ids: list[str]) -> None:
-        """Fetch the stored sentence vectors of these chunks (one read for all) into the cache."""
-        with self._lock:
-            wanted = [i for i in ids if i not in self._vectors]
-        if not wanted:
-            return
-        packed = self.store.sentence_vectors(wanted)
+    def _remember(self, packed: dict[str, str]) -> None:
+        """Cache the sentence vectors of these chunks (chunk id -> packed vectors), those not cached yet."""
         dimension = getattr(self.embedder, "dimension", 0) or 384
         with self._lock:
             for chunk_id, value in packed.items():
+                if chunk_id in self._vectors:
+                    continue
                 self._vectors[chunk_id] = unpack_vectors(value, dimension)
                 if len(self._vectors) > _CACHE_VECTORS:
                     self._vectors.popitem(last=False)

@@ -85,6 +85,30 @@ def test_retrieval_finds_the_arms_trade_passage(seeded_dir, embedder):
     assert len(passages) == 5 and passages[0].score >= passages[-1].score
 
 
+def test_a_question_reads_its_passages_from_the_lexical_snapshot_not_from_chroma(seeded_dir, embedder, monkeypatch):
+    from index.packing import unpack_vectors
+    from qa.pipeline import NewsQA
+    from qa.settings import Settings
+
+    retriever, _ = NewsQA(Settings(data_dir=seeded_dir), embedder=embedder)._search_parts()
+    store = retriever.store
+    stored = {i: (t, m) for i, t, m in store.records()}
+    vectors = store.sentence_vectors(list(stored))
+
+    def no_read(*args, **kwargs):
+        raise AssertionError("a question read chunks from Chroma by id")
+
+    monkeypatch.setattr(store, "records", no_read)
+    monkeypatch.setattr(store, "sentence_vectors", no_read)
+    passages = retriever.retrieve("Why do Washington and its allies criticise the arms trade?", 5)
+    assert len(passages) == 5
+    for passage in passages:   # what Chroma holds, read from the snapshot: text, metadata, sentence vectors
+        text, meta = stored[passage.chunk_id]
+        assert (passage.text, passage.title, passage.published, passage.source) == (
+            text, meta["title"], meta.get("date", ""), meta["source"])
+        assert np.allclose(retriever.sentence_vectors(passage), unpack_vectors(vectors[passage.chunk_id], 384))
+
+
 def test_other_embedding_settings_rebuild_the_collection_instead_of_mixing_vectors(tmp_path, embedder):
     from qa.pipeline import NewsQA
     from qa.settings import Settings

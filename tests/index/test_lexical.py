@@ -79,3 +79,15 @@ def test_term_statistics_count_documents_as_term_weights_do(tmp_path):
         assert snap.df.get(term) == weights.df.get(term), term
     counted = TermWeights(counts=(snap.df, snap.count))
     assert counted.idf("quellmoor") == weights.idf("quellmoor") and counted.idf("unseen") == weights.idf("unseen")
+
+
+def test_each_chunk_is_read_back_from_the_snapshot_that_holds_it(tmp_path):
+    """A question's passages come from the snapshot it searched: text, metadata and sentence vectors by id."""
+    index = LexicalIndex(tmp_path / "lex", TermWeights().terms)
+    index.rebuild(ROWS, "g1", lambda ids: {i: f"v-{i}" for i in ids if i != "c:0"})
+    before = index.snapshot()
+    assert before.stored(["a:0", "c:0", "zz"]) == {"a:0": ROWS[0][1:] + ("v-a:0",), "c:0": ROWS[3][1:] + ("",)}
+    index.apply(["a"], [record("a:0", "The ferry now runs twice a day.", "a")], "g2")
+    assert index.snapshot().stored(["a:0", "a:1"]) == {
+        "a:0": ("The ferry now runs twice a day.", {"source": "a", "title": "T"}, "")}
+    assert before.stored(["a:0"])["a:0"][0] == ROWS[0][1] and before.stored([]) == {}
