@@ -41,6 +41,7 @@ def test_growing_the_seeds_measures_every_figure(tmp_path):
     assert (small["chunks"], large["chunks"]) == (60, 150)   # whole copies of the seeds' 15 chunks
     for row in (small, large):
         assert row["add_10_articles_s"] > 0 and row["remove_10_articles_s"] > 0 and row["bm25s_build_s"] >= 0
+        assert row["warm_add_10_articles_s"] > 0 and row["warm_remove_10_articles_s"] > 0
         assert row["cold_ask"]["peak_rss_mib"] > 50 and row["warm_extractive"]["p95"] >= row["warm_extractive"]["p50"]
         assert row["disk_mib"]["lexical"] > 0 and row["disk_mib"]["chroma"] > 0
     assert list(tmp_path.glob("qa-grow-*")) == []   # the scratch archive is gone
