@@ -2,6 +2,7 @@
 sentence, the sentences scored; what every answerer reads."""
 from __future__ import annotations
 
+import sys
 import time
 from collections.abc import Callable
 from dataclasses import replace
@@ -120,6 +121,9 @@ def open_search(store: Any, generation: str, settings: Settings, embedder: Any,
     if lexical.generation != generation or index.pending() or empty:
         with writer_lock(Path(settings.data_dir), wait=False) as writing:
             if writing:
+                if empty or lexical.generation != generation:   # a rebuild: minutes at a million chunks
+                    print(f"qa: building the lexical index of {store.count():,} chunks once (a new index format, "
+                          "or a change made elsewhere)…", file=sys.stderr, flush=True)
                 catch_up(store, index, full=empty)
                 lexical = index.snapshot()
     if not lexical.count:
