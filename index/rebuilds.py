@@ -5,6 +5,9 @@ from __future__ import annotations
 import uuid
 from typing import TYPE_CHECKING, Any
 
+from index.chroma import each_page
+from index.manifest import PAGE_IDS, pages
+
 if TYPE_CHECKING:
     from index.store import ChunkStore
 
@@ -59,9 +62,9 @@ class Rebuilds:
         retired = self._retired()
         gone = [n for name in retired for n in self._delete(name)]
         if self._current() != self.name:  # the head's own chunks were replaced: it only points now
-            stale = self._head.get(include=[])["ids"]
-            if stale:
-                self._head.delete(ids=stale)
+            stale = [i for i, _, _ in each_page(self._head, [], PAGE_IDS)]
+            for part in pages(stale):
+                self._head.delete(ids=part)
             gone += self._delete(self.name, parts_only=True)
         if retired:
             self._head.modify(metadata={**(self._head.metadata or {}), "retired": ""})

@@ -7,7 +7,7 @@ from typing import Any
 
 from index.articles import article_rows, reassemble
 from index.chroma import check_collection_name, each_page, open_client
-from index.manifest import PAGE_IDS, Manifest
+from index.manifest import PAGE_IDS, Manifest, pages
 from index.rebuilds import MANIFEST_SUFFIX, SENTENCES_SUFFIX, Rebuilds
 from qa.errors import IndexMissingError
 
@@ -120,8 +120,7 @@ class ChunkStore(Manifest, Rebuilds):
         if ids is None:
             metas = (meta for _, _, meta in each_page(self._collection, ["metadatas"]))
         else:
-            parts = [list(ids)[i:i + PAGE_IDS] for i in range(0, len(ids), PAGE_IDS)]
-            metas = (m or {} for part in parts
+            metas = (m or {} for part in pages(ids)
                      for m in self._collection.get(where={"source": {"$in": part}}, include=["metadatas"])["metadatas"])
         counts: dict[str, int] = {}
         for meta in metas:
@@ -136,8 +135,7 @@ class ChunkStore(Manifest, Rebuilds):
         Returns:
             One line per problem found.
         """
-        manifest = self._manifest.get(include=["metadatas"])
-        expected = {i: int(m.get("chunks", -1)) for i, m in zip(manifest["ids"], manifest["metadatas"] or [])}
+        expected = {i: int(m.get("chunks", -1)) for i, _, m in each_page(self._manifest, ["metadatas"], PAGE_IDS)}
         present = self.chunk_sources()
         problems = [f"{a}: {n} chunk(s) of an unfinished ingest" for a, n in sorted(present.items())
                     if a not in expected]
@@ -229,12 +227,9 @@ class ChunkStore(Manifest, Rebuilds):
             return [r for r in each_page(self._collection, ["documents", "metadatas"]) if r[2].get("source") in done]
         if not article_ids:
             return []
-        done = self._manifest.get(ids=list(article_ids), include=["metadatas"])
-        finished = [i for i, m in zip(done["ids"], done["metadatas"] or []) if m and "hash" in m]
-        if not finished:
-            return []
-        got = self._collection.get(where={"source": {"$in": finished}}, include=["documents", "metadatas"])
-        return [(i, d or "", m or {}) for i, d, m in zip(got["ids"], got["documents"], got["metadatas"])]
+        finished = list(self.finished(article_ids))
+        return [(i, d or "", m or {}) for part in pages(finished) for i, d, m in _rows(self._collection.get(
+            where={"source": {"$in": part}}, include=["documents", "metadatas"]))]
 
     def records(self, ids: Sequence[str] | None = None) -> list[tuple[str, str, dict[str, Any]]]:
         """(id, text, metadata) of the chunks with these ids (all chunks, read a page at a time, when ids is None)."""
@@ -261,3 +256,8 @@ class ChunkStore(Manifest, Rebuilds):
             self._collection.delete(ids=ids)
         self._sentences.delete(where=where)
         return len(ids)
+
+
+def _rows(got: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
+    """A Chroma get's (id, document, metadata) rows."""
+    return list(zip(got["ids"], got["documents"] or [""] * len(got["ids"]), got["metadatas"] or [{}] * len(got["ids"])))

@@ -180,3 +180,13 @@ def test_a_report_prints_its_summary_then_each_skipped_file_and_warning():
     first, skipped, warning = report.lines()
     assert first == report.summary() and skipped == "  skipped big.txt: larger than 5 MB"
     assert warning == "  warning a.txt: date 'soon' did not parse"
+
+
+def test_a_manifest_too_large_for_one_chroma_read_is_read_a_page_at_a_time(tmp_path):
+    """Chroma fails one get of ~40k records ("too many SQL variables"): an archive of a million chunks has more
+    articles than that, and rebuilding its lexical index or checking it reads every manifest entry."""
+    store = ChunkStore(tmp_path, "big", create=True)
+    for at in range(0, 40_000, 5000):
+        store.mark_done([(f"a{i}", "h", 1) for i in range(at, at + 5000)])
+    assert len(store.finished()) == 40_000 and store.finished(["a7", "a39999", "zz"]).keys() == {"a7", "a39999"}
+    assert len(store.check()) == 40_000 and store.finished_records(["a1"]) == []   # no chunks stored
