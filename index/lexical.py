@@ -113,16 +113,32 @@ class Lexical:
         should = [(tantivy.Occur.Should, tantivy.Query.term_query(self._schema, "body", w, index_option="freq"))
                   for w in words]
         query = tantivy.Query.boolean_query(should)
-        must = [(tantivy.Occur.Must, query)]
+        must = [(tantivy.Occur.Must, query), *self._filter(since, until, outlets)]
+        if len(must) > 1:
+            query = tantivy.Query.boolean_query(must)
+        hits = self._searcher.search(query, k).hits
+        return [(str(self._searcher.doc(address).get_first("id")), float(score)) for score, address in hits]
+
+    def admitted(self, since: int | None = None, until: int | None = None, outlets: Sequence[str] = ()) -> int:
+        """How many chunks the filter lets through (a count over the index, no document read)."""
+        import tantivy
+
+        must = self._filter(since, until, outlets)
+        if not must:
+            return self.count
+        return int(self._searcher.search(tantivy.Query.boolean_query(must), 1, count=True).count)
+
+    def _filter(self, since: int | None, until: int | None, outlets: Sequence[str]) -> list[tuple[Any, Any]]:
+        """The filter's clauses (Chroma's `where` of the same qa.filters.Filter)."""
+        import tantivy
+
+        must = []
         if since is not None or until is not None:
             must.append((tantivy.Occur.Must, tantivy.Query.range_query(
                 self._schema, "ts", tantivy.FieldType.Integer, since, until)))
         if outlets:
             must.append((tantivy.Occur.Must, tantivy.Query.term_set_query(self._schema, "outlet", list(outlets))))
-        if len(must) > 1:
-            query = tantivy.Query.boolean_query(must)
-        hits = self._searcher.search(query, k).hits
-        return [(str(self._searcher.doc(address).get_first("id")), float(score)) for score, address in hits]
+        return must
 
     def holding(self, ids: Sequence[str]) -> set[str]:
         """Which of these chunk ids the snapshot holds."""

@@ -182,6 +182,22 @@ def test_a_report_prints_its_summary_then_each_skipped_file_and_warning():
     assert warning == "  warning a.txt: date 'soon' did not parse"
 
 
+def test_a_filter_that_lets_no_chunk_through_never_searches_chroma(seeded_dir, embedder, monkeypatch):
+    from index.metadata import timestamp
+    from qa.filters import Filter
+    from qa.pipeline import NewsQA
+    from qa.settings import Settings
+
+    retriever, _ = NewsQA(Settings(data_dir=seeded_dir), embedder=embedder)._search_parts()
+    question = "Why do Washington and its allies criticise the arms trade?"
+
+    def no_search(*args, **kwargs):
+        raise AssertionError("Chroma was searched under a filter that nothing passes")
+
+    monkeypatch.setattr(retriever.store, "search", no_search)   # (the seeds are undated: no date range holds them)
+    assert retriever.retrieve(question, 5, filters=Filter(timestamp("1996-01-01"), timestamp("1996-12-31"), ())) == []
+
+
 def test_a_manifest_too_large_for_one_chroma_read_is_read_a_page_at_a_time(tmp_path):
     """Chroma fails one get of ~40k records ("too many SQL variables"): an archive of a million chunks has more
     articles than that, and rebuilding its lexical index or checking it reads every manifest entry."""

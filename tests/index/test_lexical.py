@@ -91,3 +91,9 @@ def test_each_chunk_is_read_back_from_the_snapshot_that_holds_it(tmp_path):
     assert index.snapshot().stored(["a:0", "a:1"]) == {
         "a:0": ("The ferry now runs twice a day.", {"source": "a", "title": "T"}, "")}
     assert before.stored(["a:0"])["a:0"][0] == ROWS[0][1] and before.stored([]) == {}
+
+
+def test_the_chunks_a_filter_lets_through_are_counted_as_chroma_would_filter_them(tmp_path):
+    snap = index_of(tmp_path).snapshot()
+    assert snap.admitted() == 4 and snap.admitted(since=30 * DAY) == 1 and snap.admitted(until=20 * DAY) == 2
+    assert snap.admitted(outlets=("Harbour Post",)) == 2 and snap.admitted(since=50 * DAY) == 0
