@@ -54,7 +54,8 @@ def time_filter(query: Query, filters: Filter | None) -> Filter | None:
     if period is None and (not query.as_of or query.as_of >= date.today().isoformat()):
         return None
     since = timestamp(period.start) if period else None
-    until = timestamp(min(period.end, query.as_of) if period else query.as_of)
+    # asked today (as_of ""): the range ends where its time words do
+    until = timestamp(min(period.end, query.as_of or period.end) if period else query.as_of)
     until = None if until is None else until + DAY - 1
     user = filters or Filter()
     if user.since is not None:
