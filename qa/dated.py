@@ -54,8 +54,13 @@ def time_filter(query: Query, filters: Filter | None) -> Filter | None:
     if period is None and (not query.as_of or query.as_of >= date.today().isoformat()):
         return None
     since = timestamp(period.start) if period else None
-    # asked today (as_of ""): the range ends where its time words do
-    until = timestamp(min(period.end, query.as_of or period.end) if period else query.as_of)
+    if period is None:
+        end = query.as_of
+    elif query.as_of:
+        end = min(period.end, query.as_of)
+    else:   # asked today: the range ends where its time words do ("in 1996"), open when they reach today
+        end = period.end if period.end < date.today().isoformat() else ""
+    until = timestamp(end)
     until = None if until is None else until + DAY - 1
     user = filters or Filter()
     if user.since is not None:

@@ -94,6 +94,8 @@ def test_without_time_words_recent_articles_win_more_lightly():
     assert time_filter(analyse("Who won?", TermWeights()), None) is None   # today, no time words: one pass
     today = time_filter(analyse("Who won?", TermWeights(), recent_days=30), None)   # the last weeks, nothing newer
     assert today.since is not None and today.until is None
+    year = time_filter(analyse("Which animal was cloned in 1996?", TermWeights()), None)   # asked today
+    assert (year.since, year.until) == (make_filter("1996-01-01").since, make_filter(None, "1997-03-31").until)
 
 
 def test_the_time_pass_keeps_the_users_filter():
