@@ -67,7 +67,11 @@ def each_page(collection: Any, include: Sequence[str], page: int = PAGE) -> Iter
     total = collection.count()
     page = min(max(page, -(-total // PAGES)), MAX_PAGE)
     for offset in range(0, total, page):
-        got = collection.get(limit=page, offset=offset, include=list(include))
-        documents = got.get("documents") or [""] * len(got["ids"])
-        metadatas = got.get("metadatas") or [{}] * len(got["ids"])
-        yield from ((i, d or "", m or {}) for i, d, m in zip(got["ids"], documents, metadatas))
+        yield from rows(collection.get(limit=page, offset=offset, include=list(include)))
+
+
+def rows(got: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
+    """A Chroma get's records as (id, document or "", metadata or {}) ("" and {} for what it did not include)."""
+    count = len(got["ids"])
+    return list(zip(got["ids"], [d or "" for d in got.get("documents") or [""] * count],
+                    [m or {} for m in got.get("metadatas") or [{}] * count]))

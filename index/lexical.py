@@ -142,29 +142,27 @@ class Lexical:
 
     def holding(self, ids: Sequence[str]) -> set[str]:
         """Which of these chunk ids the snapshot holds."""
-        import tantivy
-
-        if not ids:
-            return set()
-        hits = self._searcher.search(tantivy.Query.term_set_query(self._schema, "id", list(ids)), len(ids)).hits
-        return {str(self._searcher.doc(address).get_first("id")) for _, address in hits}
+        return {str(doc.get_first("id")) for doc in self._docs(ids)}
 
     def stored(self, ids: Sequence[str]) -> dict[str, tuple[str, dict[str, Any], str]]:
         """Chunk id -> (text, metadata, packed sentence vectors) of the ones among ids this snapshot holds: one
         lookup by id."""
-        import tantivy
-
-        if not ids:
-            return {}
-        hits = self._searcher.search(tantivy.Query.term_set_query(self._schema, "id", list(ids)), len(ids)).hits
         out = {}
-        for _, address in hits:
-            doc = self._searcher.doc(address)
+        for doc in self._docs(ids):
             raw = doc.get_first("record")
             if raw is not None:
                 got = json.loads(bytes(raw))
                 out[str(doc.get_first("id"))] = (str(got["t"]), dict(got["m"]), str(got["v"]))
         return out
+
+    def _docs(self, ids: Sequence[str]) -> list[Any]:
+        """The stored documents of the ones among these chunk ids the snapshot holds (one lookup)."""
+        import tantivy
+
+        if not ids:
+            return []
+        hits = self._searcher.search(tantivy.Query.term_set_query(self._schema, "id", list(ids)), len(ids)).hits
+        return [self._searcher.doc(address) for _, address in hits]
 
     def all_ids(self) -> set[str]:
         """Every chunk id in the snapshot (reads them all: for checks, not questions)."""

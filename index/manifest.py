@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from index.chroma import each_page
+from index.chroma import each_page, rows
 
 PAGE_IDS = 5000   # ids per read by ids (SQLite's variable limit)
 BANDS = "v1"      # the manifest's entries carry their LSH band keys
@@ -15,10 +15,6 @@ def pages(ids: Sequence[str]) -> list[list[str]]:
     """ids in parts of PAGE_IDS (one read each)."""
     ids = list(ids)
     return [ids[i:i + PAGE_IDS] for i in range(0, len(ids), PAGE_IDS)]
-
-
-def _ids_and_metas(got: dict[str, Any]) -> tuple[list[str], list[Any]]:
-    return got["ids"], got["metadatas"] or [None] * len(got["ids"])
 
 
 def _entry(meta: dict[str, Any]) -> dict[str, Any]:
@@ -37,11 +33,10 @@ class Manifest:
         """Article id -> manifest entry (content hash, chunk count, story, text signature) of every completely
         stored article (or of those among ids: a read that costs what they are, not the archive)."""
         if ids is None:   # a page at a time: one get of a large manifest fails in Chroma ("too many SQL variables")
-            rows = [(i, m) for i, _, m in each_page(self._manifest, ["metadatas"], PAGE_IDS)]
+            entries = list(each_page(self._manifest, ["metadatas"], PAGE_IDS))
         else:
-            rows = [row for part in pages(ids)
-                    for row in zip(*_ids_and_metas(self._manifest.get(ids=part, include=["metadatas"])))]
-        return {i: dict(m) for i, m in rows if m and "hash" in m}
+            entries = [r for part in pages(ids) for r in rows(self._manifest.get(ids=part, include=["metadatas"]))]
+        return {i: dict(m) for i, _, m in entries if "hash" in m}
 
     def article_hashes(self, finished: dict[str, dict[str, Any]] | None = None) -> dict[str, str]:
         """Article id -> content hash of every completely stored article (from the manifest, or an entry

@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from index.articles import article_rows, reassemble
-from index.chroma import check_collection_name, each_page, open_client
+from index.chroma import check_collection_name, each_page, open_client, rows
 from index.manifest import PAGE_IDS, Manifest, pages
 from index.rebuilds import MANIFEST_SUFFIX, SENTENCES_SUFFIX, Rebuilds
 from qa.errors import IndexMissingError
@@ -228,7 +228,7 @@ class ChunkStore(Manifest, Rebuilds):
         if not article_ids:
             return []
         finished = list(self.finished(article_ids))
-        return [(i, d or "", m or {}) for part in pages(finished) for i, d, m in _rows(self._collection.get(
+        return [r for part in pages(finished) for r in rows(self._collection.get(
             where={"source": {"$in": part}}, include=["documents", "metadatas"]))]
 
     def records(self, ids: Sequence[str] | None = None) -> list[tuple[str, str, dict[str, Any]]]:
@@ -237,8 +237,7 @@ class ChunkStore(Manifest, Rebuilds):
             return list(each_page(self._collection, ["documents", "metadatas"]))
         if not ids:
             return []
-        got = self._collection.get(ids=list(ids), include=["documents", "metadatas"])
-        return [(i, d or "", m or {}) for i, d, m in zip(got["ids"], got["documents"], got["metadatas"])]
+        return rows(self._collection.get(ids=list(ids), include=["documents", "metadatas"]))
 
     def delete_article(self, article_id: str) -> int:
         """Remove every chunk of one article (unmarked first); returns how many there were."""
@@ -257,7 +256,3 @@ class ChunkStore(Manifest, Rebuilds):
         self._sentences.delete(where=where)
         return len(ids)
 
-
-def _rows(got: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
-    """A Chroma get's (id, document, metadata) rows."""
-    return list(zip(got["ids"], got["documents"] or [""] * len(got["ids"]), got["metadatas"] or [{}] * len(got["ids"])))
