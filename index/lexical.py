@@ -140,9 +140,21 @@ class Lexical:
             must.append((tantivy.Occur.Must, tantivy.Query.term_set_query(self._schema, "outlet", list(outlets))))
         return must
 
-    def holding(self, ids: Sequence[str]) -> set[str]:
-        """Which of these chunk ids the snapshot holds."""
-        return {str(doc.get_first("id")) for doc in self._docs(ids)}
+    def holding(self, ids: Sequence[str], since: int | None = None, until: int | None = None,
+                outlets: Sequence[str] = ()) -> set[str]:
+        """Which of these chunk ids the snapshot holds (and the filter lets through: only those are read)."""
+        return {str(doc.get_first("id")) for doc in self._docs(ids, self._filter(since, until, outlets))}
+
+    def admitted_ids(self, since: int | None = None, until: int | None = None,
+                     outlets: Sequence[str] = (), most: int = 10_000) -> list[str]:
+        """The ids of the chunks the filter lets through, at most most of them (each one read: for few)."""
+        import tantivy
+
+        must = self._filter(since, until, outlets)
+        if not must or most < 1:
+            return []
+        hits = self._searcher.search(tantivy.Query.boolean_query(must), most).hits
+        return [str(self._searcher.doc(address).get_first("id")) for _, address in hits]
 
     def stored(self, ids: Sequence[str]) -> dict[str, tuple[str, dict[str, Any], str]]:
         """Chunk id -> (text, metadata, packed sentence vectors) of the ones among ids this snapshot holds: one
@@ -155,13 +167,17 @@ class Lexical:
                 out[str(doc.get_first("id"))] = (str(got["t"]), dict(got["m"]), str(got["v"]))
         return out
 
-    def _docs(self, ids: Sequence[str]) -> list[Any]:
-        """The stored documents of the ones among these chunk ids the snapshot holds (one lookup)."""
+    def _docs(self, ids: Sequence[str], must: Sequence[tuple[Any, Any]] = ()) -> list[Any]:
+        """The stored documents of the ones among these chunk ids the snapshot holds and the clauses must let
+        through (one lookup)."""
         import tantivy
 
         if not ids:
             return []
-        hits = self._searcher.search(tantivy.Query.term_set_query(self._schema, "id", list(ids)), len(ids)).hits
+        query = tantivy.Query.term_set_query(self._schema, "id", list(ids))
+        if must:
+            query = tantivy.Query.boolean_query([(tantivy.Occur.Must, query), *must])
+        hits = self._searcher.search(query, len(ids)).hits
         return [self._searcher.doc(address) for _, address in hits]
 
     def all_ids(self) -> set[str]:

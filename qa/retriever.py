@@ -20,6 +20,9 @@ from qa.fusion import fuse
 from qa.models import Passage
 
 _CACHE_VECTORS = 4096
+OVERSAMPLE = 3      # a filtered dense search looks this many times deeper than the filter's share asks for
+DEEPEST = 3000      # ... but no deeper (measured at ~1M chunks, see README "An archive that grows")
+AMONG_IDS = 10_000  # admitted chunks searched among their ids (above: Chroma's filtered search)
 
 
 def to_passage(chunk_id: str, text: str, meta: dict[str, Any], score: float) -> Passage:
@@ -79,15 +82,7 @@ class Retriever:
         clock.lap("embed")
         where = filters.where() if filters else None
         depth = min(max(self.candidates, top_k), self.lexical.count)   # each retriever's candidates
-        # Chroma's filtered search costs seconds at ~1M chunks whatever it admits (10-28 s for a year no article is
-        # of, 14 s for one all are): a filter that lets nothing through is not searched, one that lets every chunk
-        # through is searched without it (both counted in the lexical index)
-        admitted = self.lexical.admitted(filters.since, filters.until, filters.outlets) \
-            if filters is not None and where is not None else -1
-        hits = [] if admitted == 0 else self.store.search(vector, depth, None if admitted == self.lexical.count
-                                                           else where)
-        held = self.lexical.holding([h[0] for h in hits])   # chunks of a change still under way stay unseen
-        hits = [h for h in hits if h[0] in held]
+        hits = self._dense(vector, depth, filters if where is not None else None)
         clock.lap("dense")
         # the same filter inside the lexical index: its chunks' dates and outlets
         lexical = (self.lexical.search(question, depth, filters.since, filters.until, filters.outlets)
@@ -97,6 +92,39 @@ class Retriever:
         found = self._passages(fused)   # only the kept passages' texts are read
         clock.lap("fusion")
         return found
+
+    def _dense(self, vector: Any, depth: int, filters: Filter | None) -> list[tuple[str, float]]:
+        """The depth nearest chunks of the snapshot that the filter lets through.
+
+        Chroma's filtered search costs seconds at ~1M chunks whatever the filter admits (10-28 s for a year no
+        article is of, 14 s for one all are, 3-7 s for a month), so it is the last resort. What the filter admits
+        is counted in the lexical index first: nothing is not searched; everything is searched without the filter;
+        a share of the chunks is searched without it deep enough to hold depth of them (by that share) and the
+        hits the snapshot's dates and outlets admit are kept; when too few are, the admitted chunks, if few, are
+        searched among their ids; else Chroma filters."""
+        lexical = self.lexical
+        if filters is None:
+            hits = self.store.search(vector, depth)
+            held = lexical.holding([h[0] for h in hits])   # chunks of a change still under way stay unseen
+            return [h for h in hits if h[0] in held]
+        admits = (filters.since, filters.until, filters.outlets)
+        admitted = lexical.admitted(*admits)
+        if admitted == 0:
+            return []
+        if admitted < lexical.count:
+            deep = min(-(-depth * lexical.count * OVERSAMPLE // admitted), lexical.count)
+            if deep <= DEEPEST:
+                hits = self.store.search(vector, deep)
+                held = lexical.holding([h[0] for h in hits], *admits)
+                hits = [h for h in hits if h[0] in held]
+                if len(hits) >= min(depth, admitted) or deep == lexical.count:
+                    return hits[:depth]
+            hits = self.store.search(vector, depth, ids=lexical.admitted_ids(*admits)) \
+                if admitted <= AMONG_IDS else self.store.search(vector, depth, filters.where())
+        else:
+            hits = self.store.search(vector, depth)
+        held = lexical.holding([h[0] for h in hits])
+        return [h for h in hits if h[0] in held]
 
     def article_passages(self, source: str, most: int, score: float) -> list[Passage]:
         """The first most chunks of one article in order, each with score (those of the snapshot only)."""

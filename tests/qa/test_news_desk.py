@@ -80,3 +80,32 @@ def test_how_many_and_which_articles_mention_something(desk):
     listed = desk.ask("Which articles mention the Zorblatt festival?")
     assert [c.source for c in listed.citations] == ["lantern"]
     assert desk.ask("Which outlet ran the story about the Mars colony vote?").refused
+
+
+@pytest.mark.parametrize("deepest, among_ids, how", [(3000, 10_000, "deeper"), (0, 10_000, "ids"), (0, 0, "where")])
+def test_a_filtered_dense_search_finds_what_chromas_filter_finds(desk, monkeypatch, deepest, among_ids, how):
+    """Chroma's filtered search costs seconds at ~1M chunks: the retriever searches deeper without the filter and
+    keeps what the snapshot's dates and outlets admit, or searches the admitted chunks among their ids, and only
+    then lets Chroma filter. Each way finds the same chunks."""
+    import qa.retriever as retrieval
+    from index.metadata import timestamp
+    from qa.filters import Filter
+
+    retriever, _ = desk._search_parts()
+    store, asked = retriever.store, []
+    search = store.search
+
+    def recorded(vector, k, where=None, ids=None):
+        asked.append("where" if where else "ids" if ids is not None else "deeper")
+        return search(vector, k, where, ids)
+
+    monkeypatch.setattr(retrieval, "DEEPEST", deepest)
+    monkeypatch.setattr(retrieval, "AMONG_IDS", among_ids)
+    monkeypatch.setattr(store, "search", recorded)
+    vector = retriever.embedder.embed_query("How many crossings a day does the harbour ferry run?")
+    for filters in (Filter(timestamp("2022-01-01"), timestamp("2022-12-31"), ()),
+                    Filter(None, None, ("Island Courier",)), Filter(timestamp("2023-01-01"), None, ())):
+        expected = [i for i, _ in search(vector, 2, filters.where())]
+        asked.clear()
+        assert [i for i, _ in retriever._dense(vector, 2, filters)] == expected
+        assert asked[-1] == how
