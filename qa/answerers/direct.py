@@ -66,7 +66,13 @@ def line_before(found: Findings, ev: Evidence) -> str:
     """The sentence before ev in its passage ("" for the first, or when ev already quotes it as context)."""
     if ev.context or ev.position == 0:
         return ""
-    return next((e.sentence for e in found.evidence if e.passage == ev.passage and e.position == ev.position - 1), "")
+    return line_at(found, ev, -1)
+
+
+def line_at(found: Findings, ev: Evidence, step: int) -> str:
+    """The sentence step places from ev in its passage ("" when it has none there)."""
+    return next((e.sentence for e in found.evidence
+                 if e.passage == ev.passage and e.position == ev.position + step), "")
 
 
 def short_reply(llm, query: Query, sentence: str, before: str) -> str:

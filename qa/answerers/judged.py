@@ -11,8 +11,8 @@ from collections.abc import Iterator
 from dataclasses import replace
 
 from qa.answerers.base import Findings, answer_of, explain, refusal
-from qa.answerers.choice import Judged, choose, judge_sentences, quoted, trimmed
-from qa.answerers.direct import Direct, confirmed, direct_answer
+from qa.answerers.choice import CANDIDATE_WORDS, Judged, choose, judge_sentences, quoted, trimmed
+from qa.answerers.direct import Direct, confirmed, direct_answer, line_at
 from qa.answerers.reader import LLMAnswerer
 from qa.lexicon import EXPLAINS
 from qa.llm.base import LLM
@@ -92,11 +92,19 @@ class JudgedAnswerer:
 
     def yes_or_no(self, query: Query, found: Findings, chosen: list, explanation) -> Answer:
         """A yes/no question: the quote, led by "Yes" or "No" when the model reads the chosen sentence as settling
-        it (|P(yes) - P(no)| of YES_NO_SYSTEM at least YES_NO_MARGIN); otherwise the quote alone."""
-        verdict = self.llm.judge(YES_NO_SYSTEM, build_yes_no_prompt(query.text, trimmed(chosen[0].quote)))
+        it, alone and read on into the sentence after it (the lower of the two P(yes) - P(no): a yes must hold in
+        both, as "Putin acknowledged the deployment … Putin neither confirmed nor denied the reports" shows; at
+        least YES_NO_MARGIN from 0); otherwise the quote alone."""
+        ev = chosen[0]
+        alone = self.llm.judge(YES_NO_SYSTEM, build_yes_no_prompt(query.text, trimmed(ev.quote)))
+        after = line_at(found, ev, 1)
+        read_on = self.llm.judge(YES_NO_SYSTEM, build_yes_no_prompt(
+            query.text, trimmed(f"{ev.sentence} {after}", 2 * CANDIDATE_WORDS))) if after and alone is not None \
+            else alone
+        verdict = alone if read_on is None or alone is None else min(alone, read_on)
         said = "" if verdict is None or abs(verdict) < YES_NO_MARGIN else "Yes" if verdict > 0 else "No"
-        note = f"yes/no: the model reads the quote as P(yes) - P(no) = {verdict:+.2f}" if verdict is not None else \
-            "yes/no: the backend gives no probabilities"
+        note = (f"yes/no: the model reads the quote as P(yes) - P(no) = {alone:+.2f}, read on into the next "
+                f"sentence {read_on:+.2f}") if verdict is not None else "yes/no: the backend gives no probabilities"
         explanation = replace(explanation, notes=explanation.notes + (note + ("" if said else ": not settled"),))
         return self.writer.extractive.cite(query, found, chosen, name=self.name, explanation=explanation,
                                            direct=said)

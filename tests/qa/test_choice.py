@@ -313,15 +313,19 @@ def test_an_empty_claim_is_never_checked():
     assert checked == "Microsoft aims for 2030 [1]."
 
 
-def yes_no_model(reads_as: float) -> JudgingFakeLLM:
-    """Judges candidates as `judging` does, and reads the chosen quote's yes/no as reads_as."""
+def yes_no_model(reads_as: float, read_on: float | None = None) -> JudgingFakeLLM:
+    """Judges candidates as `judging` does, and reads the chosen quote's yes/no as reads_as (read on into the
+    sentence after it: read_on, reads_as when not given)."""
     from qa.prompts import YES_NO_SYSTEM
 
     llm = judging({"by 2030": 0.95})
     candidates = llm.judge
 
     def judge(system, user):
-        return reads_as if system == YES_NO_SYSTEM else candidates(system, user)
+        if system != YES_NO_SYSTEM:
+            return candidates(system, user)
+        llm.judged.append((system, user))
+        return reads_as if read_on is None or "Redmond" not in user else read_on
 
     llm.judge = judge
     return llm
@@ -342,3 +346,18 @@ def test_a_yes_no_question_leads_with_yes_or_no_when_the_quote_settles_it():
     assert any("not settled" in note for note in unsure.explanation.notes)
     extractive = pipeline(None, answerer="extractive").ask(question)   # no model, no verdict: the quote alone
     assert not extractive.text.startswith(("Yes", "No"))
+
+
+def test_a_yes_must_hold_when_the_quote_is_read_on_into_the_next_sentence():
+    """"Putin acknowledged the deployment …" then "Putin neither confirmed nor denied the reports": the model is
+    asked of the quote alone and of it with the sentence after it, and the lower reading leads."""
+    question = "Does Microsoft aim to be carbon negative by 2030?"
+    model = yes_no_model(0.9, read_on=-0.4)
+    answer = pipeline(model, yes_no_lead=True).ask(question)
+    assert answer.text.startswith("No. The company aims") and answer.direct == "No"
+    asked = [user for _, user in model.judged if user.startswith("The company aims")]
+    assert len(asked) == 2 and "Redmond" not in asked[0] and "Its offices in Redmond" in asked[1]
+    assert any("read on into the next sentence -0.40" in note for note in answer.explanation.notes)
+    unsure = pipeline(yes_no_model(0.9, read_on=0.05), yes_no_lead=True).ask(question)
+    assert unsure.direct == "" and unsure.text.startswith("The company aims")
+    assert pipeline(yes_no_model(0.9, read_on=0.8), yes_no_lead=True).ask(question).direct == "Yes"
