@@ -145,17 +145,6 @@ class Lexical:
         """Which of these chunk ids the snapshot holds (and the filter lets through: only those are read)."""
         return {str(doc.get_first("id")) for doc in self._docs(ids, self._filter(since, until, outlets))}
 
-    def admitted_ids(self, since: int | None = None, until: int | None = None,
-                     outlets: Sequence[str] = (), most: int = 10_000) -> list[str]:
-        """The ids of the chunks the filter lets through, at most most of them (each one read: for few)."""
-        import tantivy
-
-        must = self._filter(since, until, outlets)
-        if not must or most < 1:
-            return []
-        hits = self._searcher.search(tantivy.Query.boolean_query(must), most).hits
-        return [str(self._searcher.doc(address).get_first("id")) for _, address in hits]
-
     def stored(self, ids: Sequence[str]) -> dict[str, tuple[str, dict[str, Any], str]]:
         """Chunk id -> (text, metadata, packed sentence vectors) of the ones among ids this snapshot holds: one
         lookup by id."""

@@ -206,15 +206,14 @@ class ChunkStore(Manifest, Rebuilds):
         got = self._sentences.get(ids=list(ids), include=["metadatas"])
         return {i: str(m["v"]) for i, m in zip(got["ids"], got["metadatas"] or []) if m and "v" in m}
 
-    def search(self, vector: Any, k: int, where: dict[str, Any] | None = None,
-               ids: Sequence[str] | None = None) -> list[tuple[str, float]]:
-        """The k nearest chunks (those matching `where`, among ids when given): (id, similarity exp(-distance), as
-        llama-index reports it). Ids and distances only: the texts of the few kept after fusion are read then
-        (`records`), since reading every candidate's text and metadata is what grows with the collection."""
+    def search(self, vector: Any, k: int, where: dict[str, Any] | None = None) -> list[tuple[str, float]]:
+        """The k nearest chunks (those matching `where`): (id, similarity exp(-distance), as llama-index reports
+        it). Ids and distances only: the texts of the few kept after fusion are read then (`records`), since
+        reading every candidate's text and metadata is what grows with the collection."""
         import math
 
         got = self._collection.query(query_embeddings=[list(map(float, vector))], n_results=k, where=where,
-                                     ids=list(ids) if ids is not None else None, include=["distances"])
+                                     include=["distances"])
         return [(i, math.exp(-dist)) for i, dist in zip(got["ids"][0], got["distances"][0])]
 
     def _changing(self, article_ids: Sequence[str]) -> None:

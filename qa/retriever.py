@@ -20,9 +20,8 @@ from qa.fusion import fuse
 from qa.models import Passage
 
 _CACHE_VECTORS = 4096
-OVERSAMPLE = 3      # a filtered dense search looks this many times deeper than the filter's share asks for
-DEEPEST = 3000      # ... but no deeper (measured at ~1M chunks, see README "An archive that grows")
-AMONG_IDS = 10_000  # admitted chunks searched among their ids (above: Chroma's filtered search)
+OVERSAMPLE = 3   # a filtered dense search looks this many times deeper than the filter's share asks for
+DEEPEST = 4000   # ... but no deeper: ~40 ms of Chroma's search at 336k chunks (README "An archive that grows")
 
 
 def to_passage(chunk_id: str, text: str, meta: dict[str, Any], score: float) -> Passage:
@@ -99,31 +98,44 @@ class Retriever:
         Chroma's filtered search costs seconds at ~1M chunks whatever the filter admits (10-28 s for a year no
         article is of, 14 s for one all are, 3-7 s for a month), so it is the last resort. What the filter admits
         is counted in the lexical index first: nothing is not searched; everything is searched without the filter;
-        a share of the chunks is searched without it deep enough to hold depth of them (by that share) and the
-        hits the snapshot's dates and outlets admit are kept; when too few are, the admitted chunks, if few, are
-        searched among their ids; else Chroma filters."""
+        a share of the chunks is searched without it, deep enough (by that share, OVERSAMPLE times, at most
+        DEEPEST) to hold depth of them, and the hits the snapshot's dates and outlets admit are kept. A share too
+        small for DEEPEST keeps the admitted chunks among the DEEPEST nearest (BM25 searches the share exactly);
+        Chroma filters only when that finds none, or too few where depth of them should have been found."""
         lexical = self.lexical
         if filters is None:
-            hits = self.store.search(vector, depth)
-            held = lexical.holding([h[0] for h in hits])   # chunks of a change still under way stay unseen
-            return [h for h in hits if h[0] in held]
+            return self._held(self.store.search(vector, depth))
         admits = (filters.since, filters.until, filters.outlets)
         admitted = lexical.admitted(*admits)
         if admitted == 0:
             return []
-        if admitted < lexical.count:
-            deep = min(-(-depth * lexical.count * OVERSAMPLE // admitted), lexical.count)
-            if deep <= DEEPEST:
-                hits = self.store.search(vector, deep)
-                held = lexical.holding([h[0] for h in hits], *admits)
-                hits = [h for h in hits if h[0] in held]
-                if len(hits) >= min(depth, admitted) or deep == lexical.count:
-                    return hits[:depth]
-            hits = self.store.search(vector, depth, ids=lexical.admitted_ids(*admits)) \
-                if admitted <= AMONG_IDS else self.store.search(vector, depth, filters.where())
-        else:
-            hits = self.store.search(vector, depth)
-        held = lexical.holding([h[0] for h in hits])
+        if admitted == lexical.count:
+            return self._held(self.store.search(vector, depth))
+        wanted = -(-depth * lexical.count // admitted)   # how deep depth admitted chunks lie, by their share
+        deepest = min(DEEPEST, lexical.count)
+        hits: list[tuple[str, float]] = []
+        for deep in sorted({min(wanted * OVERSAMPLE, deepest), deepest} - {0}):   # (DEEPEST 0: Chroma filters)
+            hits = self._admitted(self.store.search(vector, deep), depth, wanted, admits)
+            if len(hits) >= min(depth, admitted) or deep == lexical.count:
+                return hits
+        return hits if wanted > deepest and hits else self._held(self.store.search(vector, depth, filters.where()))
+
+    def _admitted(self, hits: list[tuple[str, float]], depth: int, step: int,
+                  admits: tuple[Any, ...]) -> list[tuple[str, float]]:
+        """The first depth hits the snapshot holds and the filter admits, checked step (at least 500) at a time."""
+        kept: list[tuple[str, float]] = []
+        step = max(step, 500)
+        for at in range(0, len(hits), step):
+            part = hits[at:at + step]
+            held = self.lexical.holding([h[0] for h in part], *admits)
+            kept += [h for h in part if h[0] in held]
+            if len(kept) >= depth:
+                break
+        return kept[:depth]
+
+    def _held(self, hits: list[tuple[str, float]]) -> list[tuple[str, float]]:
+        """The hits the snapshot holds: chunks of a change still under way stay unseen."""
+        held = self.lexical.holding([h[0] for h in hits])
         return [h for h in hits if h[0] in held]
 
     def article_passages(self, source: str, most: int, score: float) -> list[Passage]:

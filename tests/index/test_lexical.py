@@ -104,5 +104,3 @@ def test_which_chunks_a_filter_lets_through_is_read_only_for_those(tmp_path):
     assert snap.holding(["a:0", "b:0", "c:0", "zz"], since=30 * DAY) == {"b:0"}
     assert snap.holding(["a:0", "b:0", "c:0"], outlets=("Harbour Post",)) == {"a:0"}
     assert snap.holding(["a:0", "c:0"]) == {"a:0", "c:0"}
-    assert sorted(snap.admitted_ids(until=20 * DAY)) == ["a:0", "a:1"] and snap.admitted_ids() == []
-    assert len(snap.admitted_ids(outlets=("Harbour Post", "Asia Brief"), most=2)) == 2

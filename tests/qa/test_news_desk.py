@@ -82,11 +82,11 @@ def test_how_many_and_which_articles_mention_something(desk):
     assert desk.ask("Which outlet ran the story about the Mars colony vote?").refused
 
 
-@pytest.mark.parametrize("deepest, among_ids, how", [(3000, 10_000, "deeper"), (0, 10_000, "ids"), (0, 0, "where")])
-def test_a_filtered_dense_search_finds_what_chromas_filter_finds(desk, monkeypatch, deepest, among_ids, how):
+@pytest.mark.parametrize("deepest, how", [(4000, "deeper"), (0, "where")])
+def test_a_filtered_dense_search_finds_what_chromas_filter_finds(desk, monkeypatch, deepest, how):
     """Chroma's filtered search costs seconds at ~1M chunks: the retriever searches deeper without the filter and
-    keeps what the snapshot's dates and outlets admit, or searches the admitted chunks among their ids, and only
-    then lets Chroma filter. Each way finds the same chunks."""
+    keeps what the snapshot's dates and outlets admit, and lets Chroma filter only when that finds too few. Both
+    ways find the same chunks."""
     import qa.retriever as retrieval
     from index.metadata import timestamp
     from qa.filters import Filter
@@ -95,12 +95,11 @@ def test_a_filtered_dense_search_finds_what_chromas_filter_finds(desk, monkeypat
     store, asked = retriever.store, []
     search = store.search
 
-    def recorded(vector, k, where=None, ids=None):
-        asked.append("where" if where else "ids" if ids is not None else "deeper")
-        return search(vector, k, where, ids)
+    def recorded(vector, k, where=None):
+        asked.append("where" if where else "deeper")
+        return search(vector, k, where)
 
     monkeypatch.setattr(retrieval, "DEEPEST", deepest)
-    monkeypatch.setattr(retrieval, "AMONG_IDS", among_ids)
     monkeypatch.setattr(store, "search", recorded)
     vector = retriever.embedder.embed_query("How many crossings a day does the harbour ferry run?")
     for filters in (Filter(timestamp("2022-01-01"), timestamp("2022-12-31"), ()),
@@ -108,4 +107,4 @@ def test_a_filtered_dense_search_finds_what_chromas_filter_finds(desk, monkeypat
         expected = [i for i, _ in search(vector, 2, filters.where())]
         asked.clear()
         assert [i for i, _ in retriever._dense(vector, 2, filters)] == expected
-        assert asked[-1] == how
+        assert asked[-1] == how and asked.count("where") <= 1
