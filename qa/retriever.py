@@ -103,13 +103,11 @@ class Retriever:
         small for DEEPEST keeps the admitted chunks among the DEEPEST nearest (BM25 searches the share exactly);
         Chroma filters only when that finds none, or too few where depth of them should have been found."""
         lexical = self.lexical
-        if filters is None:
-            return self._held(self.store.search(vector, depth))
-        admits = (filters.since, filters.until, filters.outlets)
-        admitted = lexical.admitted(*admits)
+        admits = (filters.since, filters.until, filters.outlets) if filters is not None else (None, None, ())
+        admitted = lexical.admitted(*admits) if filters is not None else lexical.count
         if admitted == 0:
             return []
-        if admitted == lexical.count:
+        if admitted == lexical.count or filters is None:
             return self._held(self.store.search(vector, depth))
         wanted = -(-depth * lexical.count // admitted)   # how deep depth admitted chunks lie, by their share
         deepest = min(DEEPEST, lexical.count)
@@ -140,9 +138,8 @@ class Retriever:
 
     def article_passages(self, source: str, most: int, score: float) -> list[Passage]:
         """The first most chunks of one article in order, each with score (those of the snapshot only)."""
-        ids = [f"{source}:{n}" for n in range(most)]   # index.chunker numbers an article's chunks from 0
-        held = self.lexical.holding(ids)
-        return self._passages([(i, score) for i in ids if i in held])
+        # index.chunker numbers an article's chunks from 0
+        return self._passages(self._held([(f"{source}:{n}", score) for n in range(most)]))
 
     def _passages(self, ranked: list[tuple[str, float]]) -> list[Passage]:
         """Passages for ranked ids: their texts, metadata and sentence vectors as the lexical snapshot stores them

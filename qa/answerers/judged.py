@@ -96,15 +96,17 @@ class JudgedAnswerer:
         both, as "Putin acknowledged the deployment … Putin neither confirmed nor denied the reports" shows; at
         least YES_NO_MARGIN from 0); otherwise the quote alone."""
         ev = chosen[0]
-        alone = self.llm.judge(YES_NO_SYSTEM, build_yes_no_prompt(query.text, trimmed(ev.quote)))
+        verdict = self.llm.judge(YES_NO_SYSTEM, build_yes_no_prompt(query.text, trimmed(ev.quote)))
+        note = f"yes/no: the model reads the quote as P(yes) - P(no) = {verdict:+.2f}" if verdict is not None else \
+            "yes/no: the backend gives no probabilities"
         after = line_at(found, ev, 1)
-        read_on = self.llm.judge(YES_NO_SYSTEM, build_yes_no_prompt(
-            query.text, trimmed(f"{ev.sentence} {after}", 2 * CANDIDATE_WORDS))) if after and alone is not None \
-            else alone
-        verdict = alone if read_on is None or alone is None else min(alone, read_on)
+        if after and verdict is not None:
+            read_on = self.llm.judge(YES_NO_SYSTEM, build_yes_no_prompt(
+                query.text, trimmed(f"{ev.sentence} {after}", 2 * CANDIDATE_WORDS)))
+            if read_on is not None:
+                verdict = min(verdict, read_on)
+                note += f", read on into the next sentence {read_on:+.2f}"
         said = "" if verdict is None or abs(verdict) < YES_NO_MARGIN else "Yes" if verdict > 0 else "No"
-        note = (f"yes/no: the model reads the quote as P(yes) - P(no) = {alone:+.2f}, read on into the next "
-                f"sentence {read_on:+.2f}") if verdict is not None else "yes/no: the backend gives no probabilities"
         explanation = replace(explanation, notes=explanation.notes + (note + ("" if said else ": not settled"),))
         return self.writer.extractive.cite(query, found, chosen, name=self.name, explanation=explanation,
                                            direct=said)
