@@ -24,7 +24,8 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-FORMAT = "tantivy-v2"   # v2: the stored record of each chunk
+FORMAT = "tantivy-v3"   # v2: the stored record of each chunk; v3: chunk ids in a column (a filter's ids, unread)
+MOST_IDS = 50_000   # the most ids a filter's share is listed by (Tantivy's aggregations stop at 65,000 buckets)
 MARKER = "\x00generation"
 Vectors = Callable[[list[str]], dict[str, str]]   # chunk ids -> their packed sentence vectors
 _DF_CACHE = 65536
@@ -44,7 +45,7 @@ def _schema() -> Any:
     import tantivy
 
     builder = tantivy.SchemaBuilder()
-    builder.add_text_field("id", stored=True, tokenizer_name="raw")
+    builder.add_text_field("id", stored=True, tokenizer_name="raw", fast=True)
     builder.add_text_field("source", tokenizer_name="raw")
     builder.add_text_field("body", tokenizer_name="whitespace", index_option="freq")
     builder.add_text_field("terms", tokenizer_name="whitespace", index_option="basic")
@@ -127,6 +128,17 @@ class Lexical:
         if not must:
             return self.count
         return int(self._searcher.search(tantivy.Query.boolean_query(must), 1, count=True).count)
+
+    def admitted_ids(self, since: int | None = None, until: int | None = None,
+                     outlets: Sequence[str] = ()) -> list[str]:
+        """The ids of the chunks the filter lets through (at most MOST_IDS of them), read from the id column: no
+        stored document is read (a share of a week's 5,000 chunks at 336k takes ~10 ms, their documents ~1 s)."""
+        import tantivy
+
+        must = self._filter(since, until, outlets)
+        query = tantivy.Query.boolean_query(must) if must else tantivy.Query.all_query()
+        got = self._searcher.aggregate(query, {"ids": {"terms": {"field": "id", "size": MOST_IDS}}})
+        return [str(b["key"]) for b in got["ids"]["buckets"] if b["key"] != MARKER]
 
     def _filter(self, since: int | None, until: int | None, outlets: Sequence[str]) -> list[tuple[Any, Any]]:
         """The filter's clauses (Chroma's `where` of the same qa.filters.Filter)."""

@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from index.lexical import MOST_IDS
 from index.packing import unpack_vectors
 from qa.filters import Filter
 from qa.fusion import fuse
@@ -21,7 +22,8 @@ from qa.models import Passage
 
 _CACHE_VECTORS = 4096
 OVERSAMPLE = 3   # a filtered dense search looks this many times deeper than the filter's share asks for
-DEEPEST = 4000   # ... but no deeper: ~40 ms of Chroma's search at 336k chunks (README "An archive that grows")
+DEEPEST = 4000   # ... but no deeper (~40 ms of Chroma's search at 336k chunks): a smaller share is searched
+#                  among its own ids (README "An archive that grows")
 
 
 def to_passage(chunk_id: str, text: str, meta: dict[str, Any], score: float) -> Passage:
@@ -96,12 +98,12 @@ class Retriever:
         """The depth nearest chunks of the snapshot that the filter lets through.
 
         Chroma's filtered search costs seconds at ~1M chunks whatever the filter admits (10-28 s for a year no
-        article is of, 14 s for one all are, 3-7 s for a month), so it is the last resort. What the filter admits
-        is counted in the lexical index first: nothing is not searched; everything is searched without the filter;
-        a share of the chunks is searched without it, deep enough (by that share, OVERSAMPLE times, at most
-        DEEPEST) to hold depth of them, and the hits the snapshot's dates and outlets admit are kept. A share too
-        small for DEEPEST keeps the admitted chunks among the DEEPEST nearest (BM25 searches the share exactly);
-        Chroma filters only when that finds none, or too few where depth of them should have been found."""
+        article is of, 14 s for one all are, 3-7 s for a month; ~1 s at 336k for a week), so it is the last resort.
+        What the filter admits is counted in the lexical index first: nothing is not searched; everything is
+        searched without the filter; a share of the chunks is searched without it, deep enough (by that share,
+        OVERSAMPLE times, at most DEEPEST) to hold depth of them, and the hits the snapshot's dates and outlets
+        admit are kept. A share too small for that, or one that search finds too few of, is searched among its
+        own ids, listed by the lexical index (at most MOST_IDS of them); Chroma filters only a larger share."""
         lexical = self.lexical
         admits = (filters.since, filters.until, filters.outlets) if filters is not None else (None, None, ())
         admitted = lexical.admitted(*admits) if filters is not None else lexical.count
@@ -110,13 +112,14 @@ class Retriever:
         if admitted == lexical.count or filters is None:
             return self._held(self.store.search(vector, depth))
         wanted = -(-depth * lexical.count // admitted)   # how deep depth admitted chunks lie, by their share
-        deepest = min(DEEPEST, lexical.count)
-        hits: list[tuple[str, float]] = []
-        for deep in sorted({min(wanted * OVERSAMPLE, deepest), deepest} - {0}):   # (DEEPEST 0: Chroma filters)
+        deep = min(wanted * OVERSAMPLE, lexical.count)
+        if deep <= DEEPEST:
             hits = self._admitted(self.store.search(vector, deep), depth, wanted, admits)
-            if len(hits) >= min(depth, admitted) or deep == lexical.count:
+            if len(hits) >= min(depth, admitted):
                 return hits
-        return hits if wanted > deepest and hits else self._held(self.store.search(vector, depth, filters.where()))
+        if admitted <= MOST_IDS:   # the snapshot's own ids: held by construction
+            return self.store.search(vector, depth, among=lexical.admitted_ids(*admits))
+        return self._held(self.store.search(vector, depth, filters.where()))
 
     def _admitted(self, hits: list[tuple[str, float]], depth: int, step: int,
                   admits: tuple[Any, ...]) -> list[tuple[str, float]]:

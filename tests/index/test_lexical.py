@@ -99,6 +99,18 @@ def test_the_chunks_a_filter_lets_through_are_counted_as_chroma_would_filter_the
     assert snap.admitted(outlets=("Harbour Post",)) == 2 and snap.admitted(since=50 * DAY) == 0
 
 
+def test_the_ids_a_filter_lets_through_are_listed_from_the_snapshot_it_searched(tmp_path):
+    index = index_of(tmp_path)
+    snap = index.snapshot()
+    assert sorted(snap.admitted_ids(since=5 * DAY, until=20 * DAY)) == ["a:0", "a:1"]
+    assert snap.admitted_ids(outlets=("Asia Brief",)) == ["b:0"] and snap.admitted_ids(since=50 * DAY) == []
+    assert sorted(snap.admitted_ids()) == ["a:0", "a:1", "b:0", "c:0"]   # the generation marker is no chunk
+    index.apply(["b"], [record("b:0", "Ferries stop.", "b", ts=41 * DAY), record("b:1", "More.", "b", ts=41 * DAY)],
+                "g2")
+    assert snap.admitted_ids(since=30 * DAY) == ["b:0"]
+    assert sorted(index.snapshot().admitted_ids(since=30 * DAY)) == ["b:0", "b:1"]
+
+
 def test_which_chunks_a_filter_lets_through_is_read_only_for_those(tmp_path):
     snap = index_of(tmp_path).snapshot()
     assert snap.holding(["a:0", "b:0", "c:0", "zz"], since=30 * DAY) == {"b:0"}

@@ -23,7 +23,7 @@ def settings(request, tmp_path_factory):
             yield Settings(data_dir=root / "unused", chroma_url=url)
 
 
-def test_ingest_then_answer(settings, embedder):
+def test_ingest_then_answer(settings, embedder, monkeypatch):
     store = ChunkStore(settings.data_dir, "contract", settings.chroma_url, create=True)
     report = ingest_folder(SEEDS, store, embedder, Chunker(), progress=False)
     assert report.added == 5 and store.count() == report.chunks_total
@@ -33,6 +33,17 @@ def test_ingest_then_answer(settings, embedder):
     hits = store.search(embedder.embed_query(ARMS_QUESTION), 3)   # ids and similarities; texts read after fusion
     assert len(hits) == 3 and all(isinstance(i, str) and 0.0 < s <= 1.0 for i, s in hits)
     assert {i for i, _, _ in store.records([i for i, _ in hits])} == {i for i, _ in hits}
+    # a search among ids (a filter's share): their stored vectors when few, Chroma's search among them when more;
+    # an id another process removed since the reader's snapshot is passed over
+    asked = embedder.embed_query(ARMS_QUESTION)
+    among = [i for i, _ in store.search(asked, 12)][2:]
+    exact = store.search(asked, 3, among=among + ["gone:0"])
+    assert [i for i, _ in exact] == among[:3]
+    assert [s for _, s in exact] == pytest.approx([s for _, s in store.search(asked, 5)[2:]], rel=1e-4)
+    monkeypatch.setattr("index.store.EXACT_AMONG", 0)
+    assert [i for i, _ in store.search(asked, 3, among=among)] == among[:3]
+    assert [i for i, _ in store.search(asked, 3, among=among + ["gone:0"])] == among[:3]
+    monkeypatch.undo()
 
     pipeline = NewsQA(settings.model_copy(update={"collection": "contract"}), embedder=embedder)
     answer = pipeline.ask(ARMS_QUESTION)

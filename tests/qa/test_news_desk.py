@@ -82,11 +82,14 @@ def test_how_many_and_which_articles_mention_something(desk):
     assert desk.ask("Which outlet ran the story about the Mars colony vote?").refused
 
 
-@pytest.mark.parametrize("deepest, how", [(4000, "deeper"), (0, "where")])
-def test_a_filtered_dense_search_finds_what_chromas_filter_finds(desk, monkeypatch, deepest, how):
+@pytest.mark.parametrize("deepest, most_ids, exact, how", [
+    (4000, 50_000, 1000, "deeper"), (0, 50_000, 1000, "among"), (0, 50_000, 0, "among"), (0, 0, 1000, "where")])
+def test_a_filtered_dense_search_finds_what_chromas_filter_finds(desk, monkeypatch, deepest, most_ids, exact, how):
     """Chroma's filtered search costs seconds at ~1M chunks: the retriever searches deeper without the filter and
-    keeps what the snapshot's dates and outlets admit, and lets Chroma filter only when that finds too few. Both
-    ways find the same chunks."""
+    keeps what the snapshot's dates and outlets admit; a share too small for that is searched among its own ids
+    (their stored vectors when few, Chroma's search among ids when more); Chroma filters only when the share is
+    too large to list. Every way finds the same chunks."""
+    import index.store as stores
     import qa.retriever as retrieval
     from index.metadata import timestamp
     from qa.filters import Filter
@@ -95,16 +98,20 @@ def test_a_filtered_dense_search_finds_what_chromas_filter_finds(desk, monkeypat
     store, asked = retriever.store, []
     search = store.search
 
-    def recorded(vector, k, where=None):
-        asked.append("where" if where else "deeper")
-        return search(vector, k, where)
+    def recorded(vector, k, where=None, among=None):
+        asked.append("where" if where else "among" if among is not None else "deeper")
+        return search(vector, k, where, among)
 
     monkeypatch.setattr(retrieval, "DEEPEST", deepest)
+    monkeypatch.setattr(retrieval, "MOST_IDS", most_ids)
+    monkeypatch.setattr(stores, "EXACT_AMONG", exact)
     monkeypatch.setattr(store, "search", recorded)
     vector = retriever.embedder.embed_query("How many crossings a day does the harbour ferry run?")
     for filters in (Filter(timestamp("2022-01-01"), timestamp("2022-12-31"), ()),
                     Filter(None, None, ("Island Courier",)), Filter(timestamp("2023-01-01"), None, ())):
-        expected = [i for i, _ in search(vector, 2, filters.where())]
+        expected = search(vector, 2, filters.where())
         asked.clear()
-        assert [i for i, _ in retriever._dense(vector, 2, filters)] == expected
+        got = retriever._dense(vector, 2, filters)
+        assert [i for i, _ in got] == [i for i, _ in expected]
+        assert [s for _, s in got] == pytest.approx([s for _, s in expected], rel=1e-4)
         assert asked[-1] == how and asked.count("where") <= 1
