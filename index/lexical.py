@@ -100,6 +100,7 @@ class Lexical:
         self.generation = str(self._searcher.doc(marker[0][1]).get_first("generation") or "") if marker else ""
         self.count = max(int(self._searcher.num_docs) - len(marker), 0)
         self.df = DocFreqs(self._searcher)
+        self._listed: dict[tuple[Any, ...], list[str]] = {}
 
     def search(self, question: str, k: int, since: int | None = None, until: int | None = None,
                outlets: Sequence[str] = ()) -> list[tuple[str, float]]:
@@ -135,10 +136,15 @@ class Lexical:
         stored document is read (a share of a week's 5,000 chunks at 336k takes ~10 ms, their documents ~1 s)."""
         import tantivy
 
-        must = self._filter(since, until, outlets)
-        query = tantivy.Query.boolean_query(must) if must else tantivy.Query.all_query()
-        got = self._searcher.aggregate(query, {"ids": {"terms": {"field": "id", "size": MOST_IDS}}})
-        return [str(b["key"]) for b in got["ids"]["buckets"] if b["key"] != MARKER]
+        key = (since, until, tuple(outlets))
+        if key not in self._listed:
+            must = self._filter(since, until, outlets)
+            query = tantivy.Query.boolean_query(must) if must else tantivy.Query.all_query()
+            got = self._searcher.aggregate(query, {"ids": {"terms": {"field": "id", "size": MOST_IDS}}})
+            if len(self._listed) >= 8:   # (a snapshot does not change: its lists stay right while kept)
+                self._listed.pop(next(iter(self._listed)))
+            self._listed[key] = [str(b["key"]) for b in got["ids"]["buckets"] if b["key"] != MARKER]
+        return self._listed[key]
 
     def _filter(self, since: int | None, until: int | None, outlets: Sequence[str]) -> list[tuple[Any, Any]]:
         """The filter's clauses (Chroma's `where` of the same qa.filters.Filter)."""

@@ -21,6 +21,7 @@ from qa.fusion import fuse
 from qa.models import Passage
 
 _CACHE_VECTORS = 4096
+_CACHE_SEARCHES = 32
 OVERSAMPLE = 3   # a filtered dense search looks this many times deeper than the filter's share asks for
 DEEPEST = 4000   # ... but no deeper (~40 ms of Chroma's search at 336k chunks): a smaller share is searched
 #                  among its own ids (README "An archive that grows")
@@ -57,6 +58,7 @@ class Retriever:
         self.fusion = fusion
         self._lock = threading.Lock()
         self._vectors: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._searched: OrderedDict[tuple[Any, ...], tuple[int, list[tuple[str, float]]]] = OrderedDict()
 
     @property
     def size(self) -> int:
@@ -83,7 +85,7 @@ class Retriever:
         clock.lap("embed")
         where = filters.where() if filters else None
         depth = min(max(self.candidates, top_k), self.lexical.count)   # each retriever's candidates
-        hits = self._dense(vector, depth, filters if where is not None else None)
+        hits = self._dense_once(vector, depth, filters if where is not None else None)
         clock.lap("dense")
         # the same filter inside the lexical index: its chunks' dates and outlets
         lexical = (self.lexical.search(question, depth, filters.since, filters.until, filters.outlets)
@@ -94,6 +96,21 @@ class Retriever:
         clock.lap("fusion")
         return found
 
+    def _dense_once(self, vector: Any, depth: int, filters: Filter | None) -> list[tuple[str, float]]:
+        """_dense, searched once per question and filter: a question searched again as deep or less (wire copies
+        folded, the pass of its time words, a part of it) reads the hits of this snapshot it already found."""
+        key = (np.asarray(vector, dtype=np.float32).tobytes(), filters)
+        with self._lock:
+            known = self._searched.get(key)
+        if known is not None and (len(known[1]) < known[0] or depth <= known[0]):   # (all there are, or as deep)
+            return known[1][:depth]
+        hits = self._dense(vector, depth, filters)
+        with self._lock:
+            self._searched[key] = (depth, hits)
+            if len(self._searched) > _CACHE_SEARCHES:
+                self._searched.popitem(last=False)
+        return hits
+
     def _dense(self, vector: Any, depth: int, filters: Filter | None) -> list[tuple[str, float]]:
         """The depth nearest chunks of the snapshot that the filter lets through.
 
@@ -101,8 +118,8 @@ class Retriever:
         article is of, 14 s for one all are, 3-7 s for a month; ~1 s at 336k for a week), so it is the last resort.
         What the filter admits is counted in the lexical index first: nothing is not searched; everything is
         searched without the filter; a share of the chunks is searched without it, deep enough (by that share,
-        OVERSAMPLE times, at most DEEPEST) to hold depth of them, and the hits the snapshot's dates and outlets
-        admit are kept. A share too small for that, or one that search finds too few of, is searched among its
+        OVERSAMPLE times, then DEEPEST) to hold depth of them, and the hits the snapshot's dates and outlets admit
+        are kept. A share too small for that, or one that search finds too few of, is searched among its
         own ids, listed by the lexical index (at most MOST_IDS of them); Chroma filters only a larger share."""
         lexical = self.lexical
         admits = (filters.since, filters.until, filters.outlets) if filters is not None else (None, None, ())
@@ -112,8 +129,8 @@ class Retriever:
         if admitted == lexical.count or filters is None:
             return self._held(self.store.search(vector, depth))
         wanted = -(-depth * lexical.count // admitted)   # how deep depth admitted chunks lie, by their share
-        deep = min(wanted * OVERSAMPLE, lexical.count)
-        if deep <= DEEPEST:
+        first, deepest = min(wanted * OVERSAMPLE, lexical.count), min(DEEPEST, lexical.count)
+        for deep in sorted({first, deepest}) if first <= deepest else ():   # (a tiny share: its ids straight away)
             hits = self._admitted(self.store.search(vector, deep), depth, wanted, admits)
             if len(hits) >= min(depth, admitted):
                 return hits

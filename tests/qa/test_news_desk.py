@@ -115,3 +115,28 @@ def test_a_filtered_dense_search_finds_what_chromas_filter_finds(desk, monkeypat
         assert [i for i, _ in got] == [i for i, _ in expected]
         assert [s for _, s in got] == pytest.approx([s for _, s in expected], rel=1e-4)
         assert asked[-1] == how and asked.count("where") <= 1
+
+
+def test_a_question_searched_again_no_deeper_reads_the_hits_it_found(desk, monkeypatch):
+    """Wire copies folded, the pass of the question's time words and the parts of a question search the same
+    vector again: the snapshot's hits are found once, and searched again only deeper."""
+    from index.metadata import timestamp
+    from qa.filters import Filter
+
+    retriever, _ = desk._search_parts()
+    calls = []
+    search = retriever.store.search
+
+    def counted(vector, k, where=None, among=None):
+        calls.append(k)
+        return search(vector, k, where, among)
+
+    monkeypatch.setattr(retriever.store, "search", counted)
+    question = "How many crossings a day does the harbour ferry run in 2024?"
+    week = Filter(timestamp("2024-01-01"), None, ())
+    first = retriever.retrieve(question, 2, filters=week)
+    searched = len(calls)
+    assert retriever.retrieve(question, 2, filters=week) == first and len(calls) == searched
+    assert retriever.retrieve(question, 1, filters=week) == first[:1] and len(calls) == searched
+    retriever.retrieve(question, 2)   # unfiltered: another search
+    assert len(calls) == searched + 1
