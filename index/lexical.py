@@ -140,11 +140,15 @@ class Lexical:
         if key not in self._listed:
             must = self._filter(since, until, outlets)
             query = tantivy.Query.boolean_query(must) if must else tantivy.Query.all_query()
-            got = self._searcher.aggregate(query, {"ids": {"terms": {"field": "id", "size": MOST_IDS}}})
             if len(self._listed) >= 8:   # (a snapshot does not change: its lists stay right while kept)
                 self._listed.pop(next(iter(self._listed)))
-            self._listed[key] = [str(b["key"]) for b in got["ids"]["buckets"] if b["key"] != MARKER]
+            self._listed[key] = [i for i in self._ids(query, MOST_IDS) if i != MARKER]
         return self._listed[key]
+
+    def _ids(self, query: Any, most: int) -> list[str]:
+        """The ids of (at most most of) the documents the query finds, from the id column (none is read)."""
+        got = self._searcher.aggregate(query, {"ids": {"terms": {"field": "id", "size": most}}})
+        return [str(b["key"]) for b in got["ids"]["buckets"]]
 
     def _filter(self, since: int | None, until: int | None, outlets: Sequence[str]) -> list[tuple[Any, Any]]:
         """The filter's clauses (Chroma's `where` of the same qa.filters.Filter)."""
@@ -160,8 +164,13 @@ class Lexical:
 
     def holding(self, ids: Sequence[str], since: int | None = None, until: int | None = None,
                 outlets: Sequence[str] = ()) -> set[str]:
-        """Which of these chunk ids the snapshot holds (and the filter lets through: only those are read)."""
-        return {str(doc.get_first("id")) for doc in self._docs(ids, self._filter(since, until, outlets))}
+        """Which of these chunk ids the snapshot holds (and the filter lets through), from the id column: no
+        stored document is read (0.8 ms for 40 ids at 334k chunks, reading their documents 12 ms)."""
+        must, held = self._filter(since, until, outlets), set()
+        for at in range(0, len(ids), MOST_IDS):   # (an aggregation's buckets are bounded)
+            part = ids[at:at + MOST_IDS]
+            held.update(self._ids(self._among(part, must), len(part)))
+        return held
 
     def stored(self, ids: Sequence[str]) -> dict[str, tuple[str, dict[str, Any], str]]:
         """Chunk id -> (text, metadata, packed sentence vectors) of the ones among ids this snapshot holds: one
@@ -174,18 +183,19 @@ class Lexical:
                 out[str(doc.get_first("id"))] = (str(got["t"]), dict(got["m"]), str(got["v"]))
         return out
 
-    def _docs(self, ids: Sequence[str], must: Sequence[tuple[Any, Any]] = ()) -> list[Any]:
-        """The stored documents of the ones among these chunk ids the snapshot holds and the clauses must let
-        through (one lookup)."""
-        import tantivy
-
+    def _docs(self, ids: Sequence[str]) -> list[Any]:
+        """The stored documents of the ones among these chunk ids the snapshot holds (one lookup)."""
         if not ids:
             return []
-        query = tantivy.Query.term_set_query(self._schema, "id", list(ids))
-        if must:
-            query = tantivy.Query.boolean_query([(tantivy.Occur.Must, query), *must])
-        hits = self._searcher.search(query, len(ids)).hits
+        hits = self._searcher.search(self._among(ids), len(ids)).hits
         return [self._searcher.doc(address) for _, address in hits]
+
+    def _among(self, ids: Sequence[str], must: Sequence[tuple[Any, Any]] = ()) -> Any:
+        """The query of these chunk ids that the clauses must let through."""
+        import tantivy
+
+        query = tantivy.Query.term_set_query(self._schema, "id", list(ids))
+        return tantivy.Query.boolean_query([(tantivy.Occur.Must, query), *must]) if must else query
 
     def all_ids(self) -> set[str]:
         """Every chunk id in the snapshot (reads them all: for checks, not questions)."""
