@@ -17,7 +17,7 @@ import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -78,30 +78,40 @@ def qa_command() -> list[str]:
     return [str(script)] if script.exists() else [sys.executable, "-m", "qa.cli"]
 
 
-def corpus_and_questions(args: argparse.Namespace) -> tuple[str, dict[str, str], list[str]]:
-    """(name, article id -> text, questions) from --corpus DIR or --dataset NAME."""
+class BenchCorpus(NamedTuple):
+    """What a benchmark ingests and asks."""
+
+    name: str
+    texts: dict[str, str]      # article id -> title and body
+    questions: list[str]
+    as_of: list[str]           # the day each question was asked ("" when the set does not say)
+    folder: Path | None        # the articles as a folder `qa ingest` reads with their dates and outlets, if any
+
+
+def corpus_and_questions(args: argparse.Namespace) -> BenchCorpus:
+    """The corpus and questions of --corpus DIR (each headline asked) or --dataset NAME."""
     from evals.datasets import load_dataset
+    from index.loader import load_articles
 
     if args.corpus:
-        from index.loader import load_articles
-
         folder = Path(args.corpus)
         if not folder.exists():
             raise InputError(f"No such file or folder: {folder}")
         articles, _ = load_articles(folder)
         if not articles:
             raise InputError(f"No readable articles in {folder}")
-        texts = {a.article_id: f"{a.title}\n\n{a.body}" for a in articles}
-        return folder.name, texts, [a.title for a in articles]  # each headline as a question
+        titles = [a.title for a in articles]
+        return BenchCorpus(folder.name, {a.article_id: f"{a.title}\n\n{a.body}" for a in articles}, titles,
+                           [""] * len(titles), folder)
     dataset = load_dataset(args.dataset, getattr(args, "benchmarks", None))
+    folder = None
     if dataset.documents is None:
-        from index.loader import load_articles
-
         articles, _ = load_articles(dataset.corpus_dir)
-        texts = {a.article_id: f"{a.title}\n\n{a.body}" for a in articles}
+        texts, folder = {a.article_id: f"{a.title}\n\n{a.body}" for a in articles}, dataset.corpus_dir
     else:
         texts = dict(dataset.documents)
-    return dataset.name, texts, [q.question for q in dataset.questions]
+    return BenchCorpus(dataset.name, texts, [q.question for q in dataset.questions],
+                       [q.as_of for q in dataset.questions], folder)
 
 
 def write_scaled(texts: dict[str, str], scale: int, folder: Path) -> None:
@@ -112,19 +122,22 @@ def write_scaled(texts: dict[str, str], scale: int, folder: Path) -> None:
             (folder / (f"{did}.txt" if copy == 0 else f"{did}-copy{copy}.txt")).write_text(text, encoding="utf-8")
 
 
-def warm_latency(pipeline: Any, questions: list[str]) -> dict[str, Any]:
-    """Ask every question through NewsQA.ask after a warm-up; total and per-stage percentiles (ms)."""
+def warm_latency(pipeline: Any, questions: list[str], as_of: list[str] | None = None) -> dict[str, Any]:
+    """Ask every question through NewsQA.ask after a warm-up (as of its day, when as_of gives one); total and
+    per-stage percentiles (ms)."""
+    days = as_of or [""] * len(questions)
     for q in questions[:3]:
         pipeline.ask(q)
     totals, stages = [], {s: [] for s in STAGES}
-    for q in questions:
+    for q, day in zip(questions, days):
         started = time.perf_counter()
-        answer = pipeline.ask(q)
+        answer = pipeline.ask(q, as_of=day or None)
         totals.append((time.perf_counter() - started) * 1000)
         for stage in STAGES:
             stages[stage].append(answer.timings.get(stage, 0.0))
     return {"questions": len(questions), **{k: round(v, 1) for k, v in percentiles(totals).items()},
-            "stages_p50_ms": {s: round(statistics.median(v), 2) for s, v in stages.items()}}
+            "stages_p50_ms": {s: round(statistics.median(v), 2) for s, v in stages.items()},
+            "stages_p95_ms": {s: percentiles(v)["p95"] for s, v in stages.items()}}
 
 
 def throughput(pipeline: Any, questions: list[str], threads: list[int]) -> dict[str, float]:
@@ -174,7 +187,7 @@ def run_bench(settings: Settings, args: argparse.Namespace) -> int:
     if not scales or min(scales) < 1:
         raise InputError(f"--scale wants positive whole numbers like 1,4,16, got {args.scale!r}")
     threads = [int(t) for t in str(args.threads).split(",") if t.strip()]
-    name, texts, questions = corpus_and_questions(args)
+    name, texts, questions, _, _ = corpus_and_questions(args)
     questions = questions[:args.questions]
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)

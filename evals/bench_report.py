@@ -123,7 +123,9 @@ def write_grow_chart(report: dict[str, Any], path: Path) -> Path | None:
     fig, axes = _axes()
     panels = [
         (axes[0][0], "warm qa.ask, extractive (ms)", [("p50", [r["warm_extractive"]["p50"] for r in rows]),
-                                                       ("p95", [r["warm_extractive"]["p95"] for r in rows])]),
+                                                       ("p95", [r["warm_extractive"]["p95"] for r in rows])]
+         + ([(f"{q}, as of each question's day", [r["warm_extractive_as_of"][q] for r in rows]) for q in ("p50", "p95")]
+            if all("warm_extractive_as_of" in r for r in rows) else [])),
         (axes[0][1], "10 articles (s)", [("qa ingest, fresh process", [r["add_10_articles_s"] for r in rows]),
                                           ("qa remove, fresh process", [r["remove_10_articles_s"] for r in rows])]
          + ([("add, running writer (qa watch)", [r["warm_add_10_articles_s"] for r in rows]),
