@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import replace
+from functools import lru_cache
 
 from qa.models import Passage
 
@@ -36,9 +37,14 @@ def fold_copies(passages: Sequence[Passage]) -> list[Passage]:
 
 def similarity(a: str, b: str) -> float:
     """Jaccard similarity of two texts' word trigrams."""
-    def grams(text: str) -> set[tuple[str, ...]]:
-        words = text.lower().split()
-        return {tuple(words[i:i + 3]) for i in range(max(1, len(words) - 2))}
+    x, y = _grams(a), _grams(b)
+    shared = len(x & y)
+    return shared / (len(x) + len(y) - shared) if x or y else 1.0
 
-    x, y = grams(a), grams(b)
-    return len(x & y) / len(x | y) if x | y else 1.0
+
+@lru_cache(maxsize=2048)
+def _grams(text: str) -> frozenset[tuple[str, ...]]:
+    """A text's word trigrams (cached: the first copy of a story is compared with each later one, and a question
+    folds the same passages again in each retrieval pass)."""
+    words = text.lower().split()
+    return frozenset(tuple(words[i:i + 3]) for i in range(max(1, len(words) - 2)))

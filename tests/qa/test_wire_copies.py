@@ -88,3 +88,11 @@ def test_entries_written_before_band_keys_are_found_after_a_one_time_backfill(tm
     assert store.near(bands(copy)) == {"old": ("old", encoded)}
     assert store._manifest.get(ids=["old"], include=["metadatas"])["metadatas"][0]["band0"] == bands(encoded)["band0"]
     assert store.near(bands(encode(signature("An unrelated report on harbour fees in Quellmoor.")))) == {}
+
+
+def test_the_share_of_word_trigrams_two_passages_have_in_common():
+    from qa.stories import similarity
+
+    assert similarity("a b c d", "a b c d") == 1.0 and similarity("a b c d", "w x y z") == 0.0
+    assert similarity("a b c d", "a b c e") == pytest.approx(1 / 3)   # (a b c) shared of (a b c), (b c d), (b c e)
+    assert similarity("", "") == 1.0 and similarity("The Ferry", "the ferry") == 1.0
