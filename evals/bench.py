@@ -101,17 +101,21 @@ def corpus_and_questions(args: argparse.Namespace) -> BenchCorpus:
         if not articles:
             raise InputError(f"No readable articles in {folder}")
         titles = [a.title for a in articles]
-        return BenchCorpus(folder.name, {a.article_id: f"{a.title}\n\n{a.body}" for a in articles}, titles,
-                           [""] * len(titles), folder)
+        return BenchCorpus(folder.name, _texts(articles), titles, [""] * len(titles), folder)
     dataset = load_dataset(args.dataset, getattr(args, "benchmarks", None))
     folder = None
     if dataset.documents is None:
         articles, _ = load_articles(dataset.corpus_dir)
-        texts, folder = {a.article_id: f"{a.title}\n\n{a.body}" for a in articles}, dataset.corpus_dir
+        texts, folder = _texts(articles), dataset.corpus_dir
     else:
         texts = dict(dataset.documents)
     return BenchCorpus(dataset.name, texts, [q.question for q in dataset.questions],
                        [q.as_of for q in dataset.questions], folder)
+
+
+def _texts(articles: list[Any]) -> dict[str, str]:
+    """Article id -> its title and body, as the bench writes and embeds them."""
+    return {a.article_id: f"{a.title}\n\n{a.body}" for a in articles}
 
 
 def write_scaled(texts: dict[str, str], scale: int, folder: Path) -> None:

@@ -218,10 +218,15 @@ class ChunkStore(Manifest, Rebuilds):
         restricted to a few hundred ids costs more (~300 ms for 50 at 336k chunks, ~20 ms for 2,000)."""
         import math
 
+        exact = among is not None and len(among) <= EXACT_AMONG
+        return [(i, math.exp(-d)) for i, d in (self._exact(vector, k, among) if exact else
+                                                self._nearest(vector, k, where, among))]
+
+    def _nearest(self, vector: Any, k: int, where: dict[str, Any] | None,
+                 among: Sequence[str] | None) -> list[tuple[str, float]]:
+        """Chroma's search: the k nearest chunks (matching `where`, or among these ids) with their distances."""
         from chromadb.errors import ChromaError
 
-        if among is not None and len(among) <= EXACT_AMONG:
-            return [(i, math.exp(-d)) for i, d in self._exact(vector, k, among)]
         try:
             got = self._collection.query(query_embeddings=[list(map(float, vector))], n_results=k, where=where,
                                          ids=list(among) if among is not None else None, include=["distances"])
@@ -229,8 +234,8 @@ class ChunkStore(Manifest, Rebuilds):
             if among is None:
                 raise
             # an id another process removed since the snapshot: Chroma's search among ids refuses it
-            return [(i, math.exp(-d)) for i, d in self._exact(vector, k, among)]
-        return [(i, math.exp(-dist)) for i, dist in zip(got["ids"][0], got["distances"][0])]
+            return self._exact(vector, k, among)
+        return list(zip(got["ids"][0], got["distances"][0]))
 
     def _exact(self, vector: Any, k: int, ids: Sequence[str]) -> list[tuple[str, float]]:
         """The k of these chunks nearest to vector, with their cosine distances (the collection's space)."""
