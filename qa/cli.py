@@ -56,8 +56,7 @@ def _cmd_watch(args: argparse.Namespace) -> int:
 
 def _cmd_remove(args: argparse.Namespace) -> int:
     pipeline = _pipeline(args)
-    for article_id in args.article_ids:
-        removed = pipeline.remove(article_id)
+    for article_id, removed in pipeline.remove_many(args.article_ids).items():
         print(f"Removed {article_id} ({removed} chunks) from {pipeline.settings.collection!r}")
     return 0
 

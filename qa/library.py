@@ -7,7 +7,7 @@ from __future__ import annotations
 import sys
 import threading
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -182,14 +182,31 @@ class Library:
         Raises:
             NotFoundError: no such article.
         """
+        return self.remove_many([article_id])[article_id]
+
+    def remove_many(self, article_ids: Sequence[str]) -> dict[str, int]:
+        """Remove every chunk of these articles in one change (one delete per collection, one publish): all of
+        them, or none when one is unknown.
+
+        Returns:
+            Article id -> how many chunks were removed, in the order given.
+
+        Raises:
+            NotFoundError: an article id the collection does not hold (nothing is removed then).
+        """
+        wanted = list(dict.fromkeys(article_ids))
         with self._lock, self._writing():
             store = self._open()
-            removed = store.delete_article(article_id)
-            if not removed:
-                raise NotFoundError(f"No article {article_id!r} in collection {self.settings.collection!r} "
-                                    "(an article's id is its file name without the extension)")
-            self.publish(store)
-            return removed
+            held = store.chunk_sources(wanted) if wanted else {}
+            missing = [a for a in wanted if not held.get(a)]
+            if missing:
+                raise NotFoundError(f"No article {', '.join(map(repr, missing))} in collection "
+                                    f"{self.settings.collection!r} (an article's id is its file name without the "
+                                    "extension); nothing removed")
+            if wanted:
+                store.delete_articles(wanted)
+                self.publish(store)
+            return {a: held[a] for a in wanted}
 
     def check(self, lexical_ids: Callable[[], set[str]], repair: bool = False) -> list[str]:
         """Differences between the manifest, Chroma's chunks and the BM25 index; repair them with repair=True.

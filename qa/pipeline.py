@@ -161,12 +161,13 @@ class NewsQA:
         return self.library.ingest(folder, prune=prune, progress=progress)
 
     def remove(self, article_id: str) -> int:
-        """Remove every chunk of one article; it is never retrieved again (NotFoundError: no such article).
-
-        Returns:
-            How many chunks were removed.
-        """
+        """Remove every chunk of one article; returns how many (NotFoundError: no such article)."""
         return self.library.remove(article_id)
+
+    def remove_many(self, article_ids: Sequence[str]) -> dict[str, int]:
+        """Remove these articles in one change; article id -> chunks removed (NotFoundError: one is unknown,
+        and nothing is removed)."""
+        return self.library.remove_many(article_ids)
 
     def check(self, repair: bool = False) -> list[str]:
         """Differences between the manifest, Chroma's chunks and the BM25 index; repair them with repair=True.

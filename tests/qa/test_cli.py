@@ -97,6 +97,9 @@ def test_ingest_ask_stats_end_to_end(tmp_path):
     assert len(unknown.stderr.strip().splitlines()) == 1
     gone = qa("remove", "no-such-article", check=False)
     assert gone.returncode == 2 and "No article 'no-such-article'" in gone.stderr
+    mixed = qa("remove", CHOE_ARTICLE, "no-such-article", check=False)   # all or nothing
+    assert mixed.returncode == 2 and "nothing removed" in mixed.stderr and len(mixed.stderr.strip().splitlines()) == 1
+    assert CHOE_ARTICLE in {p["source"] for p in json.loads(qa("ask", ARMS_QUESTION, "--json").stdout)["passages"]}
     assert "Removed" in qa("remove", CHOE_ARTICLE).stdout
     assert CHOE_ARTICLE not in {p["source"] for p in json.loads(qa("ask", ARMS_QUESTION, "--json").stdout)["passages"]}
 

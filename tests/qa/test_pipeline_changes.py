@@ -7,6 +7,7 @@ import pytest
 
 import qa
 from qa.library import lexical_index
+from qa.errors import NotFoundError
 from qa.pipeline import NewsQA
 from qa.settings import Settings
 from tests.conftest import ARMS_QUESTION, CHOE_ARTICLE
@@ -46,6 +47,21 @@ def test_a_removed_article_is_never_retrieved_again(pipeline):
         found = pipeline.find(question, top_k=10)
         assert CHOE_ARTICLE not in {p.source for p in found.passages}
     assert not any(i.startswith(f"{CHOE_ARTICLE}:") for i in pipeline._search_parts()[0].lexical.all_ids())
+
+
+def test_several_articles_are_removed_in_one_change_or_not_at_all(pipeline):
+    stored = {row["id"]: row["chunks"] for row in pipeline.articles()}
+    two = sorted(stored)[:2]
+    generation = pipeline.store().generation()
+    with pytest.raises(NotFoundError, match="nothing removed"):
+        pipeline.remove_many([*two, "no-such-article"])
+    assert {row["id"] for row in pipeline.articles()} == set(stored)
+    assert pipeline.store().generation() == generation   # nothing published either
+    assert pipeline.remove_many(two) == {a: stored[a] for a in two}
+    assert {row["id"] for row in pipeline.articles()} == set(stored) - set(two)
+    held = pipeline._search_parts()[0].lexical.all_ids()
+    assert held and not any(i.split(":")[0] in two for i in held)
+    assert pipeline.check() == []
 
 
 def test_a_change_killed_before_its_publish_is_caught_up_by_the_next_reader(pipeline, embedder):
