@@ -6,8 +6,8 @@ import sys
 import pytest
 
 import qa
-from qa.library import lexical_index
 from qa.errors import NotFoundError
+from qa.library import lexical_index
 from qa.pipeline import NewsQA
 from qa.settings import Settings
 from tests.conftest import ARMS_QUESTION, CHOE_ARTICLE
