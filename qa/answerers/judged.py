@@ -25,6 +25,8 @@ JUDGED_PASSAGES = 3   # passages judged by the "passages" and "each" inputs
 CANDIDATES_EXPLAINED = 4   # candidates whose judgements the explanation lists
 YES_NO_MARGIN = 0.1   # how sure the model must be that the quote says yes (or no) for the answer to lead with it
 NAMING_TRIES = 3   # passing candidates the model is asked to copy the answer from before a fact question is refused
+RECHECK_CANDIDATES = 3   # the best candidates the second yes/no reads together (QA_RECHECK_BELOW)
+RECHECK_WORDS = 45       # each cut to this many words: ~200 prompt tokens
 
 
 class JudgedAnswerer:
@@ -126,15 +128,40 @@ class JudgedAnswerer:
         copied: dict[int, Direct] = {}   # what the model copied from each candidate, asked once a question
         answer = self.answer_from(query, found, judged, bar, copied)
         if not answer.refused or not s.choice_more:
-            return answer
+            return self.rechecked(query, found, judged, answer)
         more = choose(self.llm, query, found, s, judged, s.choice_more)
         new = [j for j in more if all(j.evidence is not k.evidence for k in judged)]
         if not any(j.fused >= 0 for j in new):
             return answer
         again = self.answer_from(query, found, more, bar, copied)
         note = f"no candidate of the best {len(judged)} answered: {len(new)} more judged"
-        return replace(again, explanation=replace(again.explanation, notes=(note,) + again.explanation.notes)) \
+        again = replace(again, explanation=replace(again.explanation, notes=(note,) + again.explanation.notes)) \
             if again.explanation is not None else again
+        return self.rechecked(query, found, more, again)
+
+    def rechecked(self, query: Query, found: Findings, judged: list[Judged], answer: Answer) -> Answer:
+        """QA_RECHECK_BELOW: an answer whose chosen sentence the model judged below it is asked once more, as one
+        yes/no over the best RECHECK_CANDIDATES candidates together (RECHECK_WORDS words each), and refused below
+        QA_RECHECK_THRESHOLD: read together, the sentences show the model what each alone leaves out (the other
+        team, the other year). Yes/no questions are not asked again: their quote answers either way."""
+        s = self.settings
+        if answer.refused or query.yes_no or not judged or judged[0].judge is None or \
+                judged[0].judge >= s.recheck_below:
+            return answer
+        verdict = self.writer.judgement(query, [trimmed(j.evidence.quote, RECHECK_WORDS)
+                                                for j in judged[:RECHECK_CANDIDATES]])
+        if verdict is None:
+            return answer
+        passed = verdict >= s.recheck_threshold
+        note = (f"the model doubts the chosen sentence ({judged[0].judge:+.2f}); over the best "
+                f"{min(len(judged), RECHECK_CANDIDATES)} candidates together it says {verdict:+.2f}, "
+                + ("enough" if passed else "below QA_RECHECK_THRESHOLD: refused"))
+        explanation = answer.explanation if answer.explanation is not None else \
+            explain(found, s.min_support, judge=judged[0].judge)
+        explanation = replace(explanation, notes=explanation.notes + (note,))
+        if passed:
+            return replace(answer, explanation=explanation)
+        return refusal(query.text, found, self.name, explanation)
 
     def answer_from(self, query: Query, found: Findings, judged: list[Judged], bar: float,
                     copied: dict[int, Direct]) -> Answer:

@@ -89,6 +89,23 @@ def test_when_the_excerpts_state_it_the_model_choice_quotes_even_below_the_choic
     assert "$1 billion" not in answer.text   # a runner-up still has to pass QA_CHOICE_THRESHOLD
 
 
+def test_a_doubted_answer_is_asked_once_more_over_the_best_candidates_together():
+    # the chosen sentence is doubted (-0.2 < QA_RECHECK_BELOW 0): one yes/no over the candidates together decides
+    for together, refused in ((-0.6, True), (0.4, False)):
+        llm = judging({"by 2030": -0.2, "$1 billion": -0.7, "excerpts": together}, replies=["2030"])
+        answer = pipeline(llm, refuse_unnamed=False, recheck_below=0.0, recheck_threshold=-0.3,
+                          choice_threshold=-0.5).ask(QUESTION)
+        assert answer.refused is refused, answer.text
+        (system, user), = [(s_, u) for s_, u in llm.judged if s_ == SYSTEM]   # asked once, the candidates numbered
+        assert "[1] The company aims to be carbon negative by 2030" in user and "[2]" in user
+        assert any(f"together it says {together:+.2f}" in note for note in answer.explanation.notes)
+    # a sentence the model does not doubt is not asked again; nor is anything when the setting is off (-1)
+    for judge, below in ((0.5, 0.0), (-0.2, -1.0)):
+        llm = judging({"by 2030": judge, "excerpts": -0.9}, replies=["2030"])
+        answer = pipeline(llm, refuse_unnamed=False, recheck_below=below, choice_threshold=-0.5).ask(QUESTION)
+        assert not answer.refused and all(system != SYSTEM for system, _ in llm.judged)
+
+
 def test_a_direct_answer_that_the_sentence_does_not_state_is_left_out():
     llm = judging({"by 2030": 0.95}, replies=["By 2023"])
     answer = pipeline(llm, refuse_unnamed=False).ask(QUESTION)
