@@ -109,8 +109,9 @@ class Settings(BaseSettings):
         "QA_CHOICE_THRESHOLD) | excerpts (first one yes/no over the best excerpts together, QA_JUDGE_THRESHOLD; "
         "then the model's choice picks the quote: refuses more, ~2 s slower on real news; measured with python -m "
         "evals.refusal_probe)")
-    recheck_below: float = Field(-1.0, description="an answer whose chosen sentence the model judged below this "
-                                 "is asked once more: one yes/no over the best candidates together (-1: never)")
+    recheck_below: float = Field(-0.4, description="an answer whose chosen sentence the model judged below this "
+                                 "is asked once more: one yes/no over the best 3 candidates together (-1: never; "
+                                 "fitted on seeds and realnews, README \"Refusing\")")
     recheck_threshold: float = Field(-0.3, description="that second yes/no must reach this P(yes) - P(no), or the "
                                      "answer is refused (QA_RECHECK_BELOW)")
     direct_answer: bool = Field(True, description="lead a quoted answer with the few words that answer, written by "
