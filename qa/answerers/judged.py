@@ -143,9 +143,11 @@ class JudgedAnswerer:
         """QA_RECHECK_BELOW: an answer whose chosen sentence the model judged below it is asked once more, as one
         yes/no over the best RECHECK_CANDIDATES candidates together (RECHECK_WORDS words each), and refused below
         QA_RECHECK_THRESHOLD: read together, the sentences show the model what each alone leaves out (the other
-        team, the other year). Yes/no questions are not asked again: their quote answers either way."""
+        team, the other year). Yes/no questions are not asked again: their quote answers either way; nor are
+        questions with time words ("this week"): the articles' dates answer those, and the model sees no date."""
         s = self.settings
-        if answer.refused or query.yes_no or not judged or judged[0].judge is None or \
+        timed = query.period is not None and not query.period.implicit
+        if answer.refused or query.yes_no or timed or not judged or judged[0].judge is None or \
                 judged[0].judge >= s.recheck_below:
             return answer
         verdict = self.writer.judgement(query, [trimmed(j.evidence.quote, RECHECK_WORDS)

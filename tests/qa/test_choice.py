@@ -99,11 +99,13 @@ def test_a_doubted_answer_is_asked_once_more_over_the_best_candidates_together()
         (system, user), = [(s_, u) for s_, u in llm.judged if s_ == SYSTEM]   # asked once, the candidates numbered
         assert "[1] The company aims to be carbon negative by 2030" in user and "[2]" in user
         assert any(f"together it says {together:+.2f}" in note for note in answer.explanation.notes)
-    # a sentence the model does not doubt is not asked again; nor is anything when the setting is off (-1)
-    for judge, below in ((0.5, 0.0), (-0.2, -1.0)):
+    # a sentence the model does not doubt is not asked again; nor is anything when the setting is off (-1), nor a
+    # question with time words (the articles' dates answer "this week", and the model sees no date)
+    for judge, below, question in ((0.5, 0.0, QUESTION), (-0.2, -1.0, QUESTION),
+                                   (-0.2, 0.0, QUESTION.replace("?", " this year?"))):
         llm = judging({"by 2030": judge, "excerpts": -0.9}, replies=["2030"])
-        answer = pipeline(llm, refuse_unnamed=False, recheck_below=below, choice_threshold=-0.5).ask(QUESTION)
-        assert not answer.refused and all(system != SYSTEM for system, _ in llm.judged)
+        answer = pipeline(llm, refuse_unnamed=False, recheck_below=below, choice_threshold=-0.5).ask(question)
+        assert not answer.refused and all(system != SYSTEM for system, _ in llm.judged), question
 
 
 def test_a_direct_answer_that_the_sentence_does_not_state_is_left_out():
