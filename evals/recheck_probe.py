@@ -15,8 +15,8 @@ from pathlib import Path
 
 from evals.calibrate import judged_pipeline
 from evals.datasets import load_dataset
-from evals.metrics import contains_answer, leads_with
 from evals.runner import balanced_sample
+from evals.scoring import judge
 from qa.settings import Settings
 
 CUTS = [(below, threshold) for below in (-0.4, -0.2, 0.0, 1.0) for threshold in (-0.4, -0.3, -0.2, -0.1)]
@@ -53,9 +53,7 @@ def rows_for(name: str, out: Path) -> list[dict]:
             found = pipeline.find(q.question) if judged and not answer.refused and answer.kind == "fact" else None
             again = answerer.writer.judgement(found.query, [trimmed(j.evidence.quote, RECHECK_WORDS)
                                                             for j in judged[:RECHECK_CANDIDATES]]) if found else None
-            right = q.answerable and not answer.refused and (
-                leads_with(answer.text, q.answers[0]) if q.yes_no and q.answers else contains_answer(answer.text,
-                                                                                                     q.answers))
+            right = judge(q, answer.text, answer.refused, (), (), 0.0).correct   # as qa eval scores it
             rows.append({"question": q.question, "answerable": q.answerable, "refused": answer.refused,
                          "right": bool(right), "judge": judged[0].judge if judged else None, "again": again})
     finally:
