@@ -5,6 +5,7 @@ import json
 from pathlib import Path
 
 ROWS = [("hit@1", ("hit_at_1",)), ("hit@5", ("hit_at_5",)), ("MRR", ("mrr",)),
+        ("answer in top 5 passages", ("answer_at_5",)),
         ("answer accuracy", ("answer_accuracy",)), ("citation precision", ("citation_precision",)),
         ("refusal precision", ("refusal", "precision")), ("refusal recall", ("refusal", "recall")),
         ("false refusals", ("refusal", "false_refusal_rate")), ("key-point recall", ("key_point_recall",)),

@@ -33,7 +33,8 @@ def run_ours(pipeline, dataset: Dataset, filters=None, dated: bool = True) -> li
         ex = answer.explanation
         result = judge(q, answer.text, answer.refused, [p.source for p in answer.passages],
                        [c.source for c in answer.citations], elapsed,
-                       ex.best_score if ex else None, ex.judge if ex else None, first)
+                       ex.best_score if ex else None, ex.judge if ex else None, first,
+                       [f"{p.title}\n{p.text}" for p in answer.passages])
         result = replace(result, kind=answer.kind)
         results.append(replace(result, notes=ex.notes) if ex else result)
     return results

@@ -41,13 +41,15 @@ class Result:
     key_points_made: int = 0         # how many of them the answer makes
     notes: tuple[str, ...] = ()      # the answer's explanation notes (the model's judgement of each candidate...)
     kind: str = ""                   # how newsqa answered it: fact | yes/no | synthesis | coverage | multi-part
+    answer_at_5: bool | None = None  # a fact question's answer string is in one of the first 5 passages retrieved
 
 
 def judge(q: Question, answer: str, refused: bool, retrieved: Sequence[str], cited: Sequence[str],
           latency_ms: float, evidence: float | None = None, judgement: float | None = None,
-          first_text_ms: float | None = None) -> Result:
+          first_text_ms: float | None = None, texts: Sequence[str] = ()) -> Result:
     """Score one answer against its question's gold data (a synthesis question by its key points: correct when
-    it makes at least half of them)."""
+    it makes at least half of them). texts: the retrieved passages' titles and texts, best first: whether the
+    answer string is among the first 5 (a fact question's retrieval, whatever sources the set labels)."""
     made = key_points_made(answer, q.key_points) if q.key_points and not refused else 0
     if q.key_points:
         correct = q.answerable and not refused and made * 2 >= len(q.key_points)
@@ -58,7 +60,18 @@ def judge(q: Question, answer: str, refused: bool, retrieved: Sequence[str], cit
     return Result(q.qid, q.question, q.answerable, answer, refused, tuple(retrieved), tuple(cited),
                   round(latency_ms, 1), correct, rank_of_gold(retrieved, q.sources) if q.sources else None,
                   tuple(q.sources), evidence, judgement,
-                  None if first_text_ms is None else round(first_text_ms, 1), len(q.key_points), made)
+                  None if first_text_ms is None else round(first_text_ms, 1), len(q.key_points), made,
+                  answer_at_5=answer_retrieved(q, texts))
+
+
+def answer_retrieved(q: Question, texts: Sequence[str], k: int = 5) -> bool | None:
+    """Whether a fact question's answer string is in one of the first k retrieved texts (None for a question with
+    no answer string: unanswerable, yes/no, a synthesis, or no texts given). Beside hit@k it tells a retrieval
+    miss from a set whose labelled sources are only some of the articles that answer, or articles that merely
+    hold the string."""
+    if not texts or not q.answerable or q.yes_no or q.key_points or not q.answers:
+        return None
+    return any(contains_answer(text, q.answers) for text in texts[:k])
 
 
 def refusal_curve(results: Sequence[Result], weight: float, min_support: float) -> list[dict]:
@@ -91,6 +104,7 @@ def aggregate(results: Sequence[Result]) -> dict:
         "hit_at_1": mean([hit_at(r.gold_rank, 1) for r in with_gold]),
         "hit_at_5": mean([hit_at(r.gold_rank, 5) for r in with_gold]),
         "mrr": mean([reciprocal_rank(r.gold_rank) for r in with_gold]),
+        "answer_at_5": mean([1.0 if r.answer_at_5 else 0.0 for r in answerable if r.answer_at_5 is not None]),
         "answer_accuracy": mean([1.0 if r.correct else 0.0 for r in answerable]),
         "citation_precision": mean([citation_precision(r.cited, r.gold) for r in answerable
                                     if not r.refused]),

@@ -47,7 +47,8 @@ def run_stock(settings: Settings, dataset: Dataset, folder: Path, collection: st
             text = nodes[0].node.get_content() if nodes else ""
         sources = [n.node.metadata.get("article_id", "") for n in nodes]
         cited = sources[:1] if engine is None else sources
-        results.append(judge(q, text, False, sources, cited, (time.perf_counter() - started) * 1000))
+        results.append(judge(q, text, False, sources, cited, (time.perf_counter() - started) * 1000,
+                             texts=[n.node.get_content() for n in nodes]))
     how = (f"llama-index VectorStoreIndex over Chroma, default SentenceSplitter, same MiniLM, top-k {STOCK_TOP_K}; "
            + ("answers by the same LLM" if engine is not None else "no LLM: answer = top-1 passage text, cites it"))
     return results, how

@@ -86,3 +86,21 @@ def test_scores_by_kind_of_answer():
     assert kinds["fact"]["questions"] == 2 and kinds["fact"]["refusal_recall"] == 1.0
     assert kinds["synthesis"]["key_point_recall"] == 0.5 and kinds["synthesis"]["answer_accuracy"] == 0.5
     assert "key_point_recall" not in kinds["fact"]
+
+
+def test_answer_in_the_top_five_passages_is_told_apart_from_a_labelled_source_hit():
+    from evals.datasets import Question
+    from evals.scoring import aggregate, judge
+
+    q = Question("q1", "Which state held the primary?", ("New Hampshire",), ("labelled",), True)
+    texts = ["Iowa votes", "Polls close", "New Hampshire primary: Trump wins", "x", "y", "New Hampshire again"]
+    found = judge(q, "Iowa.", False, ["a", "b", "c", "d", "e"], ["a"], 10.0, texts=texts)
+    assert found.gold_rank is None and found.answer_at_5 is True   # the answer was retrieved, unlabelled
+    late = judge(q, "Iowa.", False, ["a"] * 6, ["a"], 10.0, texts=texts[:2] + ["x", "y", "z"] + texts[5:])
+    assert late.answer_at_5 is False   # only the sixth passage holds it
+    yes_no = Question("q2", "Did Trump win?", ("Yes",), ("labelled",), True, yes_no=True)
+    unanswerable = Question("q3", "Who lost?", (), (), False)
+    assert judge(yes_no, "Yes.", False, ["a"], ["a"], 1.0, texts=texts).answer_at_5 is None
+    assert judge(unanswerable, "", True, ["a"], [], 1.0, texts=texts).answer_at_5 is None
+    assert judge(q, "Iowa.", False, ["a"], ["a"], 1.0).answer_at_5 is None   # no texts given: not measured
+    assert aggregate([found, late])["answer_at_5"] == 0.5 and aggregate([found, late])["hit_at_5"] == 0.0

@@ -8,7 +8,8 @@ import pytest
 from evals.datasets import DEFAULT_BENCHMARKS
 
 pytestmark = pytest.mark.slow
-METRICS = {"hit_at_1", "hit_at_5", "mrr", "answer_accuracy", "citation_precision", "refusal", "latency_ms"}
+METRICS = {"hit_at_1", "hit_at_5", "answer_at_5", "mrr", "answer_accuracy", "citation_precision", "refusal",
+           "latency_ms"}
 
 
 def test_eval_seeds_writes_report_and_scores_well(tmp_path):
