@@ -37,7 +37,8 @@ def judged_rows(settings: Settings, dataset_name: str, design: str, out: Path) -
         found = pipeline.find(q.question)
         cands = candidates(found, settings.choice_candidates)
         started = time.perf_counter()
-        verdicts = (judge_list if design == "list" else judge_sentences)(answerer.llm, found.query, cands)
+        verdicts = (judge_list if design == "list" else judge_sentences)(answerer.llm, found.query, cands,
+                                                                              settings.judge_order)
         seconds = time.perf_counter() - started
         gold = [a.lower() for a in q.answers]
         rows.append({"question": q.question, "answerable": q.answerable, "seconds": seconds,

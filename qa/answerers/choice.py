@@ -56,26 +56,27 @@ def trimmed(text: str, words: int = CANDIDATE_WORDS) -> str:
     return text if len(parts) <= words else " ".join(parts[:words]) + " …"
 
 
-def judge_each(llm, system: str, query: Query, sentences: Sequence[Evidence]) -> list[float | None]:
-    """The model's P(yes) - P(no) for each sentence under system, one prompt each with the question first: the
-    prefix is shared (in one batch where the backend can)."""
-    users = [build_sentence_prompt(query.text, trimmed(ev.quote)) for ev in sentences]
+def judge_each(llm, system: str, query: Query, sentences: Sequence[Evidence],
+               first: str = "question") -> list[float | None]:
+    """The model's P(yes) - P(no) for each sentence under system, one prompt each, the question first (a prefix
+    they share) or the sentence first (QA_JUDGE_ORDER); in one batch where the backend can."""
+    users = [build_sentence_prompt(query.text, trimmed(ev.quote), first) for ev in sentences]
     many = getattr(llm, "judge_many", None)
     if many is not None:
         return list(many(system, users)) if users else []
     return [llm.judge(system, user) for user in users]
 
 
-def judge_sentences(llm, query: Query, cands: Sequence[Evidence]) -> list[float | None]:
+def judge_sentences(llm, query: Query, cands: Sequence[Evidence], first: str = "question") -> list[float | None]:
     """Pointwise: does each candidate answer the question?"""
-    return judge_each(llm, SENTENCE_SYSTEM, query, cands)
+    return judge_each(llm, SENTENCE_SYSTEM, query, cands, first)
 
 
-def judge_list(llm, query: Query, cands: Sequence[Evidence]) -> list[float | None]:
+def judge_list(llm, query: Query, cands: Sequence[Evidence], first: str = "question") -> list[float | None]:
     """Listwise: P(n) - P(0) for each numbered candidate of one prompt (pointwise where the backend cannot)."""
     choose = getattr(llm, "choose", None)
     if choose is None:
-        return judge_sentences(llm, query, cands)
+        return judge_sentences(llm, query, cands, first)
     probs = choose(LIST_SYSTEM, build_list_prompt(query.text, [trimmed(ev.quote) for ev in cands]), len(cands))
     return [p - probs[0] for p in probs[1:]]
 
@@ -97,7 +98,7 @@ def choose(llm, query: Query, found: Findings, settings: Settings, judged: Seque
     fresh = [ev for ev in cands if id(ev) not in verdicts]
     if fresh:
         verdicts |= zip(map(id, fresh), (judge_list if settings.choice == "list" else judge_sentences)(
-            llm, query, fresh))
+            llm, query, fresh, settings.judge_order))
     fits = [timely(query, found.passages[ev.passage].published) for ev in cands]
     late = not all(fits) and any(fits)   # some candidates are of the question's time, some not
     penalty = OUT_OF_TIME_PENALTY / (2 if query.period and query.period.implicit else 1)

@@ -227,7 +227,8 @@ class JudgedAnswerer:
                 got = copied[id(j.evidence)] = direct_answer(self.llm, query, found, j.evidence)
             with_line = None   # the model's judgement of the doubted sentence with the line before it
             if retry and got.stood and got.from_before and (j.judge is None or j.judge < self.settings.unnamed_judge):
-                with_line, = judge_sentences(self.llm, query, [replace(j.evidence, context=got.before)])
+                with_line, = judge_sentences(self.llm, query, [replace(j.evidence, context=got.before)],
+                                             self.settings.judge_order)
                 if with_line is None or with_line < self.settings.unnamed_judge:
                     got = replace(got, stood=False)
             if retry and got.stood:   # a doubted sentence's words must also be confirmed by the model

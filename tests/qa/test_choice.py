@@ -46,7 +46,7 @@ def judging(by_sentence: dict[str, float], replies=(), confirms: dict[str, float
             return (confirms or {}).get(words, 0.9)
         if "Sentence: " not in user:   # the one yes/no over the best excerpts (QA_REFUSAL=excerpts)
             return by_sentence.get("excerpts", -0.9)
-        sentence = user.split("Sentence: ", 1)[1]
+        sentence = user.split("Sentence: ", 1)[1].split("\n\nQuestion: ", 1)[0]
         return next((v for key, v in by_sentence.items() if key in sentence), -0.9)
 
     llm.judge = judge
@@ -67,6 +67,17 @@ def test_the_model_picks_the_sentence_that_answers_over_the_top_scored_one():
     assert system == DIRECT_SYSTEM and direct.endswith(f"Question: {QUESTION}")
     assert "Sentence: The company aims to be carbon negative by 2030" in direct
     assert any("by 2030" in note for note in answer.explanation.notes)
+
+
+def test_the_candidate_can_be_read_before_the_question():
+    llm = judging({"by 2030": 0.95, "$1 billion": -0.6}, replies=["2030"])
+    answer = pipeline(llm, judge_order="sentence").ask(QUESTION)
+    assert answer.text.startswith("2030. The company aims to be carbon negative by 2030"), answer.text
+    asked = [user for system, user in llm.judged if system == SENTENCE_SYSTEM]
+    assert len(asked) >= 2 and all(u.startswith("Sentence: ") and u.endswith(f"Question: {QUESTION}") for u in asked)
+    question_first = judging({"by 2030": 0.95}, replies=["2030"])
+    pipeline(question_first, judge_order="question").ask(QUESTION)
+    assert all(u.startswith(f"Question: {QUESTION}") for s, u in question_first.judged if s == SENTENCE_SYSTEM)
 
 
 def test_no_candidate_passing_is_a_refusal():
