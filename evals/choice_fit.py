@@ -1,12 +1,16 @@
 """Measure how the model chooses the quote, and fit QA_CHOICE_WEIGHT and QA_CHOICE_THRESHOLD, on the dev sets only.
 
-Run: python -m evals.choice_fit [--designs sentences,list] [--datasets seeds,realnews] [--max-false-refusals 0.05]
+Run: python -m evals.choice_fit [--designs sentences,list] [--orders question,sentence,both]
+     [--datasets seeds,realnews] [--max-false-refusals 0.05]
 
 For every question the candidate sentences are judged once per design (the model's judgement and the evidence
 margin of each are kept in OUT/choice-DESIGN-DATASET.json); then every (weight, threshold) on a grid is scored
 offline: a question is right when the quote chosen holds a gold answer (answerable) or when it is refused
 (unanswerable). Printed per design: accuracy of the choice, refusal recall and false refusals at the fit, the
-rank of the first right candidate by evidence alone and by the fused score, and the judging time per question.
+rank of the first right candidate by evidence alone and by the fused score, and the judging time per question;
+and two AUCs of the judgement: right against wrong candidates of answerable questions, and the best candidate's
+judgement of answerable against unanswerable questions (what a refusal rests on). --orders: what each
+candidate's prompt reads first (QA_JUDGE_ORDER), each order a design of its own.
 """
 from __future__ import annotations
 
@@ -27,7 +31,8 @@ def judged_rows(settings: Settings, dataset_name: str, design: str, out: Path) -
     """Each question's candidates: judgement, evidence margin, whether the candidate holds a gold answer."""
     from qa.answerers.choice import candidates, judge_list, judge_sentences
 
-    cache = out / f"choice-{design}-{dataset_name}.json"
+    order = "" if settings.judge_order == "question" else f"-{settings.judge_order}"
+    cache = out / f"choice-{design}{order}-{dataset_name}.json"
     if cache.is_file():
         return json.loads(cache.read_text())
     dataset = load_dataset(dataset_name)
@@ -76,6 +81,24 @@ def fit(every: dict[str, list[dict]], max_false: float) -> tuple[float, float, d
     return best[2], best[3], best[4]
 
 
+def auc(positives: list[float], negatives: list[float]) -> float | None:
+    """P(a positive scores above a negative), ties half."""
+    if not positives or not negatives:
+        return None
+    return sum((p > n) + 0.5 * (p == n) for p in positives for n in negatives) / (len(positives) * len(negatives))
+
+
+def separation(rows: list[dict]) -> tuple[float | None, float | None]:
+    """(AUC of right against wrong candidates of answerable questions, AUC of the best candidate's judgement of
+    answerable against unanswerable questions)."""
+    answerable = [r for r in rows if r["answerable"] and r["candidates"]]
+    right = [c["judge"] for r in answerable for c in r["candidates"] if c["right"]]
+    wrong = [c["judge"] for r in answerable for c in r["candidates"] if not c["right"]]
+    best = {flag: [max(c["judge"] for c in r["candidates"]) for r in rows
+                   if r["answerable"] is flag and r["candidates"]] for flag in (True, False)}
+    return auc(right, wrong), auc(best[True], best[False])
+
+
 def summary(rows: list[dict], weight: float, threshold: float) -> dict:
     """Right share, answer accuracy, refusal recall and false refusals under a fit."""
     answerable = [r for r in rows if r["answerable"]]
@@ -90,24 +113,33 @@ def summary(rows: list[dict], weight: float, threshold: float) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--designs", default="sentences,list")
+    parser.add_argument("--orders", default="question", help="QA_JUDGE_ORDER values to measure")
     parser.add_argument("--datasets", default="seeds,realnews")
     parser.add_argument("--max-false-refusals", type=float, default=0.05)
     parser.add_argument("--out", type=Path, default=Path("eval-out") / "choice")
     args = parser.parse_args()
-    for design in args.designs.split(","):
-        every = {name: judged_rows(Settings(), name, design, args.out) for name in args.datasets.split(",")}
+    for design, order in ((d, o) for d in args.designs.split(",") for o in args.orders.split(",")):
+        settings = Settings(judge_order=order)
+        every = {name: judged_rows(settings, name, design, args.out) for name in args.datasets.split(",")}
         rows = [r for part in every.values() for r in part]
         w, t, _ = fit(every, args.max_false_refusals)
         seconds = sorted(r["seconds"] for r in rows)
-        print(f"## {design}: choice_weight = {w}, choice_threshold = {t}; "
+        print(f"## {design}, {order} first: choice_weight = {w}, choice_threshold = {t}; "
               f"judging p50 {seconds[len(seconds) // 2]:.2f} s")
         for name, part in every.items():
             s = summary(part, w, t)
+            candidates_auc, questions_auc = separation(part)
+            print(f"  {name}: AUC right/wrong candidates {_three(candidates_auc)}, answerable/unanswerable "
+                  f"{_three(questions_auc)}")
             print(f"  {name}: accuracy {s['accuracy']:.3f}, refused {s['refused']:.3f}, "
                   f"false refusals {s['false_refusals']:.3f}; evidence alone top-1 right "
                   f"{sum(1 for r in part if r['answerable'] and r['candidates'] and r['candidates'][0]['right'])}"
                   f"/{sum(1 for r in part if r['answerable'])}, any candidate right "
                   f"{sum(1 for r in part if r['answerable'] and any(c['right'] for c in r['candidates']))}")
+
+
+def _three(value: float | None) -> str:
+    return "–" if value is None else f"{value:.3f}"
 
 
 if __name__ == "__main__":

@@ -96,10 +96,11 @@ class Settings(BaseSettings):
         "sentences", description="how the judged answerer's model chooses the quote: sentences (each candidate "
         "sentence judged yes/no, the question's prefix evaluated once) | list (the candidates numbered in one "
         "prompt, read from the numbers' logits) | excerpts (one yes/no over the best excerpts; evidence picks)")
-    judge_order: Literal["question", "sentence"] = Field(
+    judge_order: Literal["question", "sentence", "both"] = Field(
         "question", description="what each candidate's yes/no prompt reads first: question (a prefix the candidates "
-        "share in the KV cache) | sentence (the question read last, just before the reply; README \"Which sentence "
-        "answers\")")
+        "share in the KV cache) | sentence (the question read last, just before the reply) | both (the mean of the "
+        "two, twice the prompts); measured with python -m evals.choice_fit --orders (README \"How a quote is "
+        "chosen\"), the thresholds fitted for question")
     choice_candidates: int = Field(7, ge=1, le=16, description="best evidence sentences the model judges")
     choice_more: int = Field(3, ge=0, le=16, description="next-best sentences the model judges before a fact "
                              "question is refused (0: none); when one passes, the choice is made over all")

@@ -68,8 +68,13 @@ def judge_each(llm, system: str, query: Query, sentences: Sequence[Evidence],
 
 
 def judge_sentences(llm, query: Query, cands: Sequence[Evidence], first: str = "question") -> list[float | None]:
-    """Pointwise: does each candidate answer the question?"""
-    return judge_each(llm, SENTENCE_SYSTEM, query, cands, first)
+    """Pointwise: does each candidate answer the question? first="both": the mean of the two orders' judgements
+    (twice the prompts)."""
+    if first != "both":
+        return judge_each(llm, SENTENCE_SYSTEM, query, cands, first)
+    pairs = zip(judge_each(llm, SENTENCE_SYSTEM, query, cands, "question"),
+                judge_each(llm, SENTENCE_SYSTEM, query, cands, "sentence"))
+    return [None if a is None or b is None else (a + b) / 2 for a, b in pairs]
 
 
 def judge_list(llm, query: Query, cands: Sequence[Evidence], first: str = "question") -> list[float | None]:

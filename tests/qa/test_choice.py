@@ -1,6 +1,8 @@
 """The model chooses the quote (scripted judgements): each candidate sentence judged, the judgement fused with the
 evidence, the same scores refuse; the direct answer is checked against what the model read; a wrong number never
 stands in a model-written claim; no empty claim is checked."""
+import pytest
+
 from qa.answerers.direct import attribution, check, full_name, tidy
 from qa.answerers.factory import make_answerer
 from qa.answerers.reader import LLMAnswerer
@@ -78,6 +80,18 @@ def test_the_candidate_can_be_read_before_the_question():
     question_first = judging({"by 2030": 0.95}, replies=["2030"])
     pipeline(question_first, judge_order="question").ask(QUESTION)
     assert all(u.startswith(f"Question: {QUESTION}") for s, u in question_first.judged if s == SENTENCE_SYSTEM)
+
+
+def test_both_orders_judge_each_candidate_by_their_mean():
+    from qa.answerers.choice import candidates, judge_sentences
+
+    llm = JudgingFakeLLM([], [])
+    llm.judge = lambda system, user: 0.8 if user.startswith("Sentence: ") else -0.4
+    found = pipeline(llm).find(QUESTION)
+    cands = candidates(found, 2)
+    assert judge_sentences(llm, found.query, cands, "both") == [pytest.approx(0.2)] * 2
+    assert judge_sentences(llm, found.query, cands, "sentence") == [0.8, 0.8]
+    assert judge_sentences(llm, found.query, cands) == [-0.4, -0.4]
 
 
 def test_no_candidate_passing_is_a_refusal():
