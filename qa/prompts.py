@@ -133,7 +133,7 @@ def build_verify_prompt(question: str, text: str, answer: str) -> str:
 def build_sentence_prompt(question: str, sentence: str, first: str = "question") -> str:
     """The pointwise judgement's user message: the question, then the candidate (first="question": the question is
     a prefix the candidates share in the KV cache), or the candidate, then the question (first="sentence": the
-    question read last, just before the reply; QA_JUDGE_ORDER, README "Which sentence answers"). Its article's
+    question read last, just before the reply; QA_JUDGE_ORDER, README "How a quote is chosen"). Its article's
     title measured worse: AUC 0.877 against 0.906 on realnews, and more tokens."""
     if first == "sentence":
         return f"Sentence: {sentence}\n\nQuestion: {question}"
