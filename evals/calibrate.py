@@ -12,6 +12,7 @@ from pathlib import Path
 
 from evals.corpus import ingest_dataset
 from evals.datasets import load_seeds
+from evals.metrics import auc as auc_of
 from qa.settings import Settings
 
 
@@ -70,11 +71,7 @@ def fit_combination(rows: list[tuple[float, float, bool, str]], max_false_refusa
 
 def auc(scored: list[tuple[float, bool]]) -> float:
     """Probability that an answerable question scores above an unanswerable one (ties count half)."""
-    pos = [s for s, a in scored if a]
-    neg = [s for s, a in scored if not a]
-    if not pos or not neg:
-        return 0.0
-    return sum((p > n) + 0.5 * (p == n) for p in pos for n in neg) / (len(pos) * len(neg))
+    return auc_of([s for s, a in scored if a], [s for s, a in scored if not a]) or 0.0
 
 
 def curve(rows: list[tuple[float, float, bool, str]], weight: float) -> list[tuple[float, float, float]]:

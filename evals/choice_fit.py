@@ -21,6 +21,7 @@ from pathlib import Path
 
 from evals.calibrate import judged_pipeline
 from evals.datasets import load_dataset
+from evals.metrics import auc
 from qa.settings import Settings
 
 WEIGHTS = (0.0, 0.25, 0.5, 1.0, 2.0, 4.0)
@@ -79,13 +80,6 @@ def fit(every: dict[str, list[dict]], max_false: float) -> tuple[float, float, d
             if (stats["right"], -abs(t)) > best[0:1] + best[1:2]:
                 best = (stats["right"], -abs(t), w, t, stats)
     return best[2], best[3], best[4]
-
-
-def auc(positives: list[float], negatives: list[float]) -> float | None:
-    """P(a positive scores above a negative), ties half."""
-    if not positives or not negatives:
-        return None
-    return sum((p > n) + 0.5 * (p == n) for p in positives for n in negatives) / (len(positives) * len(negatives))
 
 
 def separation(rows: list[dict]) -> tuple[float | None, float | None]:

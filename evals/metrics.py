@@ -53,6 +53,13 @@ def hit_at(rank: int | None, k: int) -> float:
     return 1.0 if rank is not None and rank <= k else 0.0
 
 
+def auc(positives: Sequence[float], negatives: Sequence[float]) -> float | None:
+    """P(a positive scores above a negative), ties half; None when either side is empty."""
+    if not positives or not negatives:
+        return None
+    return sum((p > n) + 0.5 * (p == n) for p in positives for n in negatives) / (len(positives) * len(negatives))
+
+
 def reciprocal_rank(rank: int | None) -> float:
     """1/rank, or 0 when the gold source was not retrieved."""
     return 1.0 / rank if rank else 0.0

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from evals.calibrate import judged_pipeline
 from evals.datasets import load_dataset
+from evals.metrics import auc
 from evals.runner import balanced_sample
 from qa.settings import Settings
 
@@ -68,14 +69,9 @@ def rows_for(settings: Settings, name: str, out: Path, sample: int) -> list[dict
     return rows
 
 
-def auc(pos: list[float], neg: list[float]) -> float:
-    pairs = [(p > n) + 0.5 * (p == n) for p in pos for n in neg]
-    return sum(pairs) / max(len(pairs), 1)
-
-
 def separation(part: list[dict], key: str) -> float:
     """AUC of a score: answerable questions above unanswerable ones."""
-    return auc(*([scores(r)[key] for r in part if r["answerable"] == a] for a in (True, False)))
+    return auc(*([scores(r)[key] for r in part if r["answerable"] == a] for a in (True, False))) or 0.0
 
 
 def scores(row: dict, weight: float = 0.5) -> dict[str, float]:

@@ -14,7 +14,7 @@ import json
 import random
 
 from evals.datasets import DEFAULT_BENCHMARKS, HERE
-from evals.refusal_probe import auc
+from evals.metrics import auc
 
 ROUTE_SYSTEM = ("You sort questions asked of a collection of news articles. Answer yes if answering the question needs "
                 "several statements gathered from one or more articles: a summary, the views or reactions of several "
@@ -81,7 +81,7 @@ def main() -> None:
         bar = max(fact_scores)
         print(f"{name}: {len(fact_scores)} fact questions score at most {bar:.2f}; above it "
               f"{sum(s > bar for s in meaning_scores)} of {len(meaning_scores)} keyword-free ones; AUC "
-              f"{auc(meaning_scores, fact_scores):.3f}")
+              f"{auc(meaning_scores, fact_scores) or 0.0:.3f}")
     for name, questions in MEANING.items():
         pipeline = NewsQA(Settings(collection=f"eval-{name}", answerer="extractive"))
         for share in (0.8, 0.9):

@@ -1,5 +1,6 @@
 """evals.choice_fit's offline scoring: the AUCs of the judgement and the outcome of a fit (no model)."""
-from evals.choice_fit import auc, outcome, separation
+from evals.choice_fit import outcome, separation
+from evals.metrics import auc
 
 
 def row(answerable, *candidates):
