@@ -97,16 +97,18 @@ class Settings(BaseSettings):
         "sentence judged yes/no, the question's prefix evaluated once) | list (the candidates numbered in one "
         "prompt, read from the numbers' logits) | excerpts (one yes/no over the best excerpts; evidence picks)")
     judge_order: Literal["question", "sentence", "both"] = Field(
-        "question", description="what each candidate's yes/no prompt reads first: question (a prefix the candidates "
+        "both", description="what each candidate's yes/no prompt reads first: question (a prefix the candidates "
         "share in the KV cache) | sentence (the question read last, just before the reply) | both (the mean of the "
-        "two, twice the prompts); measured with python -m evals.choice_fit --orders (README \"How a quote is "
-        "chosen\"), the thresholds fitted for question")
+        "two, twice the prompts; the default: it separates right from wrong candidates and answerable from "
+        "unanswerable questions best on seeds and realnews, README \"How a quote is chosen\"). The cuts "
+        "QA_CHOICE_THRESHOLD, QA_UNNAMED_JUDGE and QA_RECHECK_BELOW are fitted for both; with question, set them "
+        "to -0.78, -0.1 and -0.4")
     choice_candidates: int = Field(7, ge=1, le=16, description="best evidence sentences the model judges")
     choice_more: int = Field(3, ge=0, le=16, description="next-best sentences the model judges before a fact "
                              "question is refused (0: none); when one passes, the choice is made over all")
     choice_weight: float = Field(0.5, ge=0.0, description="weight of a candidate's evidence margin beside the "
                                  "model's judgement of it")
-    choice_threshold: float = Field(-0.78, description="a candidate answers when judgement + weight x evidence "
+    choice_threshold: float = Field(-0.7, description="a candidate answers when judgement + weight x evidence "
                                     "margin reaches this; none does: the assistant refuses (measured through qa eval "
                                     "on seeds and realnews with the copy test behind it; README, \"Refusing\")")
     refusal: Literal["choice", "excerpts"] = Field(
@@ -114,7 +116,7 @@ class Settings(BaseSettings):
         "QA_CHOICE_THRESHOLD) | excerpts (first one yes/no over the best excerpts together, QA_JUDGE_THRESHOLD; "
         "then the model's choice picks the quote: refuses more, ~2 s slower on real news; measured with python -m "
         "evals.refusal_probe)")
-    recheck_below: float = Field(-0.4, description="an answer whose chosen sentence the model judged below this "
+    recheck_below: float = Field(-0.1, description="an answer whose chosen sentence the model judged below this "
                                  "is asked once more: one yes/no over the best 3 candidates together (-1: never; "
                                  "fitted on seeds and realnews, README \"Refusing\")")
     recheck_threshold: float = Field(-0.3, description="that second yes/no must reach this P(yes) - P(no), or the "
@@ -124,7 +126,7 @@ class Settings(BaseSettings):
     refuse_unnamed: bool = Field(True, description="refuse a fact question when the model doubts the chosen "
                                  "sentence (QA_UNNAMED_JUDGE) and copies no answer that stands its check from it or "
                                  "the next passing ones: the sentence is about the question without answering it")
-    unnamed_judge: float = Field(-0.1, description="the chosen sentence's P(yes) - P(no) below which the model doubts "
+    unnamed_judge: float = Field(0.15, description="the chosen sentence's P(yes) - P(no) below which the model doubts "
                                  "it, and its answer must be copied from a passing sentence (QA_REFUSE_UNNAMED); "
                                  "measured on seeds, realnews and squad2 (README)")
     confirm_judge: float = Field(-1.0, description="words copied from a doubted sentence stand only when the model, "

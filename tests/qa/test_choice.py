@@ -29,9 +29,13 @@ class ListRetriever:
         return [CARBON]
 
 
+# One prompt a candidate, with the cuts fitted for that order (the orders have tests of their own).
+QUESTION_FIRST = {"judge_order": "question", "unnamed_judge": -0.1, "recheck_below": -0.4}
+
+
 def pipeline(llm, **settings) -> NewsQA:
     s = Settings(**{"top_k": 3, "min_support": 0.2, "answerer": "judged", "choice_weight": 0.5,
-                    "choice_threshold": 0.0, "refusal": "choice", **settings})
+                    "choice_threshold": 0.0, "refusal": "choice", **QUESTION_FIRST, **settings})
     finder = EvidenceFinder(BagOfWordsEmbedder(), TermWeights([CARBON.text]))
     return NewsQA.assemble(s, retriever=ListRetriever(), finder=finder, answerer=make_answerer(s, llm))
 
@@ -92,6 +96,28 @@ def test_both_orders_judge_each_candidate_by_their_mean():
     assert judge_sentences(llm, found.query, cands, "both") == [pytest.approx(0.2)] * 2
     assert judge_sentences(llm, found.query, cands, "sentence") == [0.8, 0.8]
     assert judge_sentences(llm, found.query, cands) == [-0.4, -0.4]
+
+
+def test_by_default_each_candidate_is_read_in_both_orders_and_chosen_on_their_mean():
+    """Question first, the $1 billion sentence would win (0.5 against 0.3); read with the sentence first it is
+    doubted (-0.9) and the 2030 sentence holds (0.7): their means (-0.2, 0.5) choose 2030."""
+    llm = JudgingFakeLLM(["2030"], [])
+
+    def judge(system, user):
+        llm.judged.append((system, user))
+        first = user.startswith("Sentence: ")
+        if "$1 billion" in user:
+            return -0.9 if first else 0.5
+        return (0.7 if first else 0.3) if "by 2030" in user else -0.9
+
+    llm.judge = judge
+    s = Settings(top_k=3, min_support=0.2, answerer="judged")
+    assert (s.judge_order, s.choice_threshold, s.unnamed_judge, s.recheck_below) == ("both", -0.7, 0.15, -0.1)
+    finder = EvidenceFinder(BagOfWordsEmbedder(), TermWeights([CARBON.text]))
+    answer = NewsQA.assemble(s, retriever=ListRetriever(), finder=finder, answerer=make_answerer(s, llm)).ask(QUESTION)
+    assert not answer.refused and answer.text.startswith("2030. The company aims to be carbon negative by 2030")
+    judged = [user for system, user in llm.judged if system == SENTENCE_SYSTEM]
+    assert sum(u.startswith("Sentence: ") for u in judged) == sum(u.startswith("Question: ") for u in judged) == 3
 
 
 def test_no_candidate_passing_is_a_refusal():
