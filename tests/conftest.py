@@ -49,11 +49,13 @@ def seeded_dir(tmp_path_factory, embedder) -> Path:
 
 @pytest.fixture(scope="session")
 def seeded_pipeline(seeded_dir, embedder):
-    """An extractive NewsQA over the seeded index (read-only: copy seeded_dir before changing articles)."""
+    """An extractive NewsQA over the seeded index (read-only: copy seeded_dir before changing articles). Extractive
+    by its own settings: a session fixture is built before isolated_env clears the machine's QA_* and sets
+    QA_LLM=extractive, so without them it would answer with whatever model the machine has installed."""
     from qa.pipeline import NewsQA
     from qa.settings import Settings
 
-    return NewsQA(Settings(data_dir=seeded_dir), embedder=embedder)
+    return NewsQA(Settings(data_dir=seeded_dir, llm="extractive", answerer="extractive"), embedder=embedder)
 
 
 @pytest.fixture

@@ -42,6 +42,15 @@ def qwen(models_dir, tmp_path_factory, embedder):
     return pipeline
 
 
+def test_each_part_is_answered_from_the_seeds_and_the_missing_one_named(qwen):
+    answer = qwen.ask("When was Putin's inauguration, and who is Kim Jong Un's sister?")
+    first, second = answer.text.split("\n\n")
+    assert first.startswith("When was Putin's inauguration?") and "May 7" in first
+    assert second == "Who is Kim Jong Un's sister? The articles don't say who is Kim Jong Un's sister."
+    streamed = list(qwen.stream("When was Putin's inauguration, and who is Kim Jong Un's sister?"))
+    assert streamed[-1].text == answer.text
+
+
 def test_the_default_is_judged_and_quotes_what_the_model_judges_stated(qwen):
     for question, needle in ((ARMS_QUESTION, "Security Council"),
                              ("When did Putin last visit Pyongyang?", "2000")):
