@@ -109,8 +109,9 @@ class Settings(BaseSettings):
     choice_weight: float = Field(0.5, ge=0.0, description="weight of a candidate's evidence margin beside the "
                                  "model's judgement of it")
     choice_threshold: float = Field(-0.7, description="a candidate answers when judgement + weight x evidence "
-                                    "margin reaches this; none does: the assistant refuses (measured through qa eval "
-                                    "on seeds and realnews with the copy test behind it; README, \"Refusing\")")
+                                    "margin reaches this; none does: the assistant refuses (fitted for QA_JUDGE_ORDER "
+                                    "through qa eval on seeds and realnews with the copy test behind it; README, "
+                                    "\"What the prompt reads first\")")
     refusal: Literal["choice", "excerpts"] = Field(
         "choice", description="what decides that the articles don't say: choice (no candidate sentence passes "
         "QA_CHOICE_THRESHOLD) | excerpts (first one yes/no over the best excerpts together, QA_JUDGE_THRESHOLD; "
@@ -118,7 +119,7 @@ class Settings(BaseSettings):
         "evals.refusal_probe)")
     recheck_below: float = Field(-0.1, description="an answer whose chosen sentence the model judged below this "
                                  "is asked once more: one yes/no over the best 3 candidates together (-1: never; "
-                                 "fitted on seeds and realnews, README \"Refusing\")")
+                                 "fitted for QA_JUDGE_ORDER on seeds and realnews, README \"Refusing\")")
     recheck_threshold: float = Field(-0.3, description="that second yes/no must reach this P(yes) - P(no), or the "
                                      "answer is refused (QA_RECHECK_BELOW)")
     direct_answer: bool = Field(True, description="lead a quoted answer with the few words that answer, written by "
@@ -128,7 +129,7 @@ class Settings(BaseSettings):
                                  "the next passing ones: the sentence is about the question without answering it")
     unnamed_judge: float = Field(0.15, description="the chosen sentence's P(yes) - P(no) below which the model doubts "
                                  "it, and its answer must be copied from a passing sentence (QA_REFUSE_UNNAMED); "
-                                 "measured on seeds, realnews and squad2 (README)")
+                                 "fitted for QA_JUDGE_ORDER on seeds and realnews (README)")
     confirm_judge: float = Field(-1.0, description="words copied from a doubted sentence stand only when the model, "
                                  "asked whether the text says they answer the question, gives P(yes) - P(no) at "
                                  "least this; -1 (the default) never asks: at -0.1 and 0 it refused one more "

@@ -34,8 +34,12 @@ QUESTION_FIRST = {"judge_order": "question", "unnamed_judge": -0.1, "recheck_bel
 
 
 def pipeline(llm, **settings) -> NewsQA:
-    s = Settings(**{"top_k": 3, "min_support": 0.2, "answerer": "judged", "choice_weight": 0.5,
-                    "choice_threshold": 0.0, "refusal": "choice", **QUESTION_FIRST, **settings})
+    return assembled(llm, Settings(**{"top_k": 3, "min_support": 0.2, "answerer": "judged", "choice_weight": 0.5,
+                                      "choice_threshold": 0.0, "refusal": "choice", **QUESTION_FIRST, **settings}))
+
+
+def assembled(llm, s: Settings) -> NewsQA:
+    """A judged NewsQA over the carbon passage under s."""
     finder = EvidenceFinder(BagOfWordsEmbedder(), TermWeights([CARBON.text]))
     return NewsQA.assemble(s, retriever=ListRetriever(), finder=finder, answerer=make_answerer(s, llm))
 
@@ -113,8 +117,7 @@ def test_by_default_each_candidate_is_read_in_both_orders_and_chosen_on_their_me
     llm.judge = judge
     s = Settings(top_k=3, min_support=0.2, answerer="judged")
     assert (s.judge_order, s.choice_threshold, s.unnamed_judge, s.recheck_below) == ("both", -0.7, 0.15, -0.1)
-    finder = EvidenceFinder(BagOfWordsEmbedder(), TermWeights([CARBON.text]))
-    answer = NewsQA.assemble(s, retriever=ListRetriever(), finder=finder, answerer=make_answerer(s, llm)).ask(QUESTION)
+    answer = assembled(llm, s).ask(QUESTION)
     assert not answer.refused and answer.text.startswith("2030. The company aims to be carbon negative by 2030")
     judged = [user for system, user in llm.judged if system == SENTENCE_SYSTEM]
     assert sum(u.startswith("Sentence: ") for u in judged) == sum(u.startswith("Question: ") for u in judged) == 3
