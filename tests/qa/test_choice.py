@@ -102,7 +102,7 @@ def test_both_orders_judge_each_candidate_by_their_mean():
     assert judge_sentences(llm, found.query, cands) == [-0.4, -0.4]
 
 
-def test_by_default_each_candidate_is_read_in_both_orders_and_chosen_on_their_mean():
+def two_orders() -> JudgingFakeLLM:
     """Question first, the $1 billion sentence would win (0.5 against 0.3); read with the sentence first it is
     doubted (-0.9) and the 2030 sentence holds (0.7): their means (-0.2, 0.5) choose 2030."""
     llm = JudgingFakeLLM(["2030"], [])
@@ -115,12 +115,31 @@ def test_by_default_each_candidate_is_read_in_both_orders_and_chosen_on_their_me
         return (0.7 if first else 0.3) if "by 2030" in user else -0.9
 
     llm.judge = judge
+    return llm
+
+
+def test_by_default_each_candidate_is_read_in_both_orders_and_chosen_on_their_mean():
+    llm = two_orders()
     s = Settings(top_k=3, min_support=0.2, answerer="judged")
     assert (s.judge_order, s.choice_threshold, s.unnamed_judge, s.recheck_below) == ("both", -0.7, 0.15, -0.1)
     answer = assembled(llm, s).ask(QUESTION)
     assert not answer.refused and answer.text.startswith("2030. The company aims to be carbon negative by 2030")
     judged = [user for system, user in llm.judged if system == SENTENCE_SYSTEM]
     assert sum(u.startswith("Sentence: ") for u in judged) == sum(u.startswith("Question: ") for u in judged) == 3
+
+
+def test_the_leader_alone_is_read_sentence_first_until_the_leader_was_read_both_ways():
+    """leader: all three candidates question first; the $1 billion sentence leads and is read again (its mean
+    -0.2), then 2030 leads and is read again (0.5) and stays the leader: two prompts more, not three."""
+    llm = two_orders()
+    s = Settings(top_k=3, min_support=0.2, answerer="judged", judge_order="leader")
+    answer = assembled(llm, s).ask(QUESTION)
+    assert not answer.refused and answer.text.startswith("2030. The company aims to be carbon negative by 2030")
+    judged = [user for system, user in llm.judged if system == SENTENCE_SYSTEM]
+    assert sum(u.startswith("Question: ") for u in judged) == 3
+    again = [u for u in judged if u.startswith("Sentence: ")]
+    assert len(again) == 2 and "$1 billion" in again[0] and "by 2030" in again[1]
+    assert "model +0.50" in " ".join(answer.explanation.notes)   # the chosen sentence's mean of both orders
 
 
 def test_no_candidate_passing_is_a_refusal():
