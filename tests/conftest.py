@@ -14,6 +14,17 @@ CHOE_ARTICLE = "004_23f38ab0d320b1ba"
 ARMS_QUESTION = "Why do Washington and its allies criticise the arms trade between Russia and North Korea?"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def machine_env_cleared():
+    """No QA_* setting of the machine reaches the session and module fixtures either: they are built before
+    isolated_env (a developer's QA_JUDGE_ORDER or QA_LLM would change what the real-model fixtures answer with)."""
+    with pytest.MonkeyPatch.context() as patch:
+        for key in list(os.environ):
+            if key.startswith("QA_"):
+                patch.delenv(key)
+        yield
+
+
 @pytest.fixture(autouse=True)
 def isolated_env(tmp_path, monkeypatch):
     """No QA_* setting leaks in from the machine; the index lives in tmp_path."""
