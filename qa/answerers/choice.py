@@ -132,7 +132,7 @@ def settled(llm, query: Query, cands: Sequence[Evidence], fits: Sequence[bool], 
             twice: set[int], fused) -> None:
     """QA_JUDGE_ORDER=leader: the leading candidate (by fused score) is read sentence first too and its judgement
     becomes the mean of both orders, until the leader is one read both ways (at most LEADER_READS reads). Measured
-    on seeds and realnews (README, "What the prompt reads first"): about one prompt more than question first, not
+    on seeds, realnews and squad2 (README, "The leader read both ways"): about one prompt more than question first, not
     twice the prompts as both."""
     for _ in range(LEADER_READS):
         lead = max(zip(cands, fits), key=lambda c: fused(*c))[0]
