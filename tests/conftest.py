@@ -14,23 +14,25 @@ CHOE_ARTICLE = "004_23f38ab0d320b1ba"
 ARMS_QUESTION = "Why do Washington and its allies criticise the arms trade between Russia and North Korea?"
 
 
+def cleared(patch: pytest.MonkeyPatch) -> None:
+    """Every QA_* variable removed from the environment (restored when patch undoes)."""
+    for key in [key for key in os.environ if key.startswith("QA_")]:
+        patch.delenv(key)
+
+
 @pytest.fixture(scope="session", autouse=True)
 def machine_env_cleared():
     """No QA_* setting of the machine reaches the session and module fixtures either: they are built before
     isolated_env (a developer's QA_JUDGE_ORDER or QA_LLM would change what the real-model fixtures answer with)."""
     with pytest.MonkeyPatch.context() as patch:
-        for key in list(os.environ):
-            if key.startswith("QA_"):
-                patch.delenv(key)
+        cleared(patch)
         yield
 
 
 @pytest.fixture(autouse=True)
 def isolated_env(tmp_path, monkeypatch):
-    """No QA_* setting leaks in from the machine; the index lives in tmp_path."""
-    for key in list(os.environ):
-        if key.startswith("QA_"):
-            monkeypatch.delenv(key)
+    """No QA_* setting leaks in from the machine or an earlier test; the index lives in tmp_path."""
+    cleared(monkeypatch)
     monkeypatch.setenv("QA_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("QA_LLM", "extractive")  # no model unless a test asks for one (the model tests do)
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")

@@ -34,7 +34,7 @@ class Judged:
     evidence: Evidence
     judge: float | None
     fused: float
-    twice: bool = False   # judged in both orders (QA_JUDGE_ORDER=both, or the leader under leader)
+    twice: bool = False   # QA_JUDGE_ORDER=leader: read sentence first too, as a leader (not again)
 
 
 def candidates(found: Findings, count: int) -> list[Evidence]:
@@ -110,8 +110,6 @@ def choose(llm, query: Query, found: Findings, settings: Settings, judged: Seque
     if fresh:
         verdicts |= zip(map(id, fresh), (judge_list if settings.choice == "list" else judge_sentences)(
             llm, query, fresh, first))
-        if first == "both" and settings.choice == "sentences":
-            twice |= set(map(id, fresh))
     fits = [timely(query, found.passages[ev.passage].published) for ev in cands]
     late = not all(fits) and any(fits)   # some candidates are of the question's time, some not
     penalty = OUT_OF_TIME_PENALTY / (2 if query.period and query.period.implicit else 1)
