@@ -97,12 +97,14 @@ class Settings(BaseSettings):
         "sentence judged yes/no, the question's prefix evaluated once) | list (the candidates numbered in one "
         "prompt, read from the numbers' logits) | excerpts (one yes/no over the best excerpts; evidence picks)")
     judge_order: Literal["question", "sentence", "both", "leader"] = Field(
-        "both", description="what each candidate's yes/no prompt reads first: question (a prefix the candidates "
+        "leader", description="what each candidate's yes/no prompt reads first: question (a prefix the candidates "
         "share in the KV cache) | sentence (the question read last, just before the reply) | both (the mean of the "
-        "two, twice the prompts; the default: it separates right from wrong candidates and answerable from "
-        "unanswerable questions best on seeds and realnews, README \"How a quote is chosen\") | leader (question "
-        "first for every candidate, and the leading one read sentence first too: about one prompt more). The cuts "
-        "QA_CHOICE_THRESHOLD, QA_UNNAMED_JUDGE and QA_RECHECK_BELOW are fitted for both; with question, set them "
+        "two, twice the prompts: it separates right from wrong candidates and answerable from unanswerable "
+        "questions best on seeds and realnews, README \"How a quote is chosen\") | leader (the default: question "
+        "first for every candidate, raised onto both's scale, and the leading one read sentence first too, about "
+        "one prompt more; half the time of both, README \"The leader read both ways\"). The cuts "
+        "QA_CHOICE_THRESHOLD, QA_UNNAMED_JUDGE and QA_RECHECK_BELOW are fitted for both (and leader); with "
+        "question, set them "
         "to -0.78, -0.1 and -0.4")
     choice_candidates: int = Field(7, ge=1, le=16, description="best evidence sentences the model judges")
     choice_more: int = Field(3, ge=0, le=16, description="next-best sentences the model judges before a fact "

@@ -118,28 +118,31 @@ def two_orders() -> JudgingFakeLLM:
     return llm
 
 
-def test_by_default_each_candidate_is_read_in_both_orders_and_chosen_on_their_mean():
+def test_both_reads_each_candidate_in_both_orders_and_chooses_on_their_mean():
     llm = two_orders()
-    s = Settings(top_k=3, min_support=0.2, answerer="judged")
-    assert (s.judge_order, s.choice_threshold, s.unnamed_judge, s.recheck_below) == ("both", -0.7, 0.15, -0.1)
+    s = Settings(top_k=3, min_support=0.2, answerer="judged", judge_order="both")
     answer = assembled(llm, s).ask(QUESTION)
     assert not answer.refused and answer.text.startswith("2030. The company aims to be carbon negative by 2030")
     judged = [user for system, user in llm.judged if system == SENTENCE_SYSTEM]
     assert sum(u.startswith("Sentence: ") for u in judged) == sum(u.startswith("Question: ") for u in judged) == 3
 
 
-def test_the_leader_alone_is_read_sentence_first_until_the_leader_was_read_both_ways():
+def test_by_default_the_leader_alone_is_read_sentence_first_until_the_leader_was_read_both_ways():
     """leader: all three candidates question first; the $1 billion sentence leads and is read again (its mean
-    -0.2), then 2030 leads and is read again (0.5) and stays the leader: two prompts more, not three."""
+    -0.2), then 2030 leads and is read again (0.5) and stays the leader: two prompts more, not three. The one
+    read question first only stands on the scale of both orders' mean: its -0.9 raised by 0.14."""
     llm = two_orders()
-    s = Settings(top_k=3, min_support=0.2, answerer="judged", judge_order="leader")
+    s = Settings(top_k=3, min_support=0.2, answerer="judged")
+    assert (s.judge_order, s.choice_threshold, s.unnamed_judge, s.recheck_below) == ("leader", -0.7, 0.15, -0.1)
     answer = assembled(llm, s).ask(QUESTION)
     assert not answer.refused and answer.text.startswith("2030. The company aims to be carbon negative by 2030")
     judged = [user for system, user in llm.judged if system == SENTENCE_SYSTEM]
     assert sum(u.startswith("Question: ") for u in judged) == 3
     again = [u for u in judged if u.startswith("Sentence: ")]
     assert len(again) == 2 and "$1 billion" in again[0] and "by 2030" in again[1]
-    assert "model +0.50" in " ".join(answer.explanation.notes)   # the chosen sentence's mean of both orders
+    notes = " ".join(answer.explanation.notes)
+    assert "model +0.50" in notes and "model -0.20" in notes   # the means of both orders of the two re-read
+    assert "model -0.76, fused -0.13: Its offices in Redmond" in notes   # question first, raised by 0.14
 
 
 def test_no_candidate_passing_is_a_refusal():
