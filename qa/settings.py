@@ -129,7 +129,9 @@ class Settings(BaseSettings):
                                 "the model and checked against the sentence")
     refuse_unnamed: bool = Field(True, description="refuse a fact question when the model doubts the chosen "
                                  "sentence (QA_UNNAMED_JUDGE) and copies no answer that stands its check from it or "
-                                 "the next passing ones: the sentence is about the question without answering it")
+                                 "the next passing ones: the sentence is about the question without answering it; "
+                                 "a yes/no question when the model doubts the quote and reads it as neither a clear "
+                                 "yes nor a clear no")
     unnamed_judge: float = Field(0.15, description="the chosen sentence's P(yes) - P(no) below which the model doubts "
                                  "it, and its answer must be copied from a passing sentence (QA_REFUSE_UNNAMED); "
                                  "fitted for QA_JUDGE_ORDER on seeds and realnews (README)")

@@ -63,11 +63,21 @@ def trimmed(text: str, words: int = CANDIDATE_WORDS) -> str:
     return text if len(parts) <= words else " ".join(parts[:words]) + " …"
 
 
+def asked(query: Query) -> str:
+    """The question as the model's judgement of a candidate reads it. A yes/no question is asked as an alternative
+    ("Was she surprised by the projection, or not?"): asked as it stands, "does this sentence answer it?" runs into
+    "was she?", and the model judged "she was not surprised by the projection" as not answering (-0.52, below three
+    sentences that leave it open). Measured on the yes/no dev sets (README, "Yes or no")."""
+    if not query.yes_no:
+        return query.text
+    return query.text.rstrip().rstrip("?").rstrip() + ", or not?"
+
+
 def judge_each(llm, system: str, query: Query, sentences: Sequence[Evidence],
                first: str = "question") -> list[float | None]:
     """The model's P(yes) - P(no) for each sentence under system, one prompt each, the question first (a prefix
     they share) or the sentence first (QA_JUDGE_ORDER); in one batch where the backend can."""
-    users = [build_sentence_prompt(query.text, trimmed(ev.quote), first) for ev in sentences]
+    users = [build_sentence_prompt(asked(query), trimmed(ev.quote), first) for ev in sentences]
     many = getattr(llm, "judge_many", None)
     if many is not None:
         return list(many(system, users)) if users else []
@@ -89,7 +99,7 @@ def judge_list(llm, query: Query, cands: Sequence[Evidence], first: str = "quest
     choose = getattr(llm, "choose", None)
     if choose is None:
         return judge_sentences(llm, query, cands, first)
-    probs = choose(LIST_SYSTEM, build_list_prompt(query.text, [trimmed(ev.quote) for ev in cands]), len(cands))
+    probs = choose(LIST_SYSTEM, build_list_prompt(asked(query), [trimmed(ev.quote) for ev in cands]), len(cands))
     return [p - probs[0] for p in probs[1:]]
 
 

@@ -24,6 +24,11 @@ from qa.settings import Settings
 JUDGED_PASSAGES = 3   # passages judged by the "passages" and "each" inputs
 CANDIDATES_EXPLAINED = 4   # candidates whose judgements the explanation lists
 YES_NO_MARGIN = 0.1   # how sure the model must be that the quote says yes (or no) for the answer to lead with it
+# a quote the model doubts (its judgement below QA_UNNAMED_JUDGE) must read at least this yes, or at most
+# -YES_NO_MARGIN, or the yes/no question is refused (QA_REFUSE_UNNAMED): the model leans to "yes" when a sentence
+# leaves the question open. On the yes/no dev sets, doubted quotes read between them: 6 of the 9 unanswerable
+# questions, 3 answered wrongly, 1 rightly (README, "Yes or no")
+YES_SURE = 0.5
 NAMING_TRIES = 3   # passing candidates the model is asked to copy the answer from before a fact question is refused
 RECHECK_CANDIDATES = 3   # the best candidates the second yes/no reads together (QA_RECHECK_BELOW)
 RECHECK_WORDS = 45       # each cut to this many words: ~200 prompt tokens
@@ -92,11 +97,12 @@ class JudgedAnswerer:
         judge, refused = self.excerpts_verdict(query, found)
         return refused or self.writer.extractive.quote(query, found, min_support=0.0, name=self.name, judge=judge)
 
-    def yes_or_no(self, query: Query, found: Findings, chosen: list, explanation) -> Answer:
+    def yes_or_no(self, query: Query, found: Findings, chosen: list, explanation, doubted: bool = False) -> Answer:
         """A yes/no question: the quote, led by "Yes" or "No" when the model reads the chosen sentence as settling
         it, alone and read on into the sentence after it (the lower of the two P(yes) - P(no): a yes must hold in
         both, as "Putin acknowledged the deployment … Putin neither confirmed nor denied the reports" shows; at
-        least YES_NO_MARGIN from 0); otherwise the quote alone."""
+        least YES_NO_MARGIN from 0); otherwise the quote alone. A quote the model doubts (doubted) that reads
+        neither a clear no nor at least YES_SURE yes is refused: it is about the question without settling it."""
         ev = chosen[0]
         verdict = self.llm.judge(YES_NO_SYSTEM, build_yes_no_prompt(query.text, trimmed(ev.quote)))
         note = f"yes/no: the model reads the quote as P(yes) - P(no) = {verdict:+.2f}" if verdict is not None else \
@@ -108,6 +114,10 @@ class JudgedAnswerer:
             if read_on is not None:
                 verdict = min(verdict, read_on)
                 note += f", read on into the next sentence {read_on:+.2f}"
+        if doubted and verdict is not None and -YES_NO_MARGIN < verdict < YES_SURE:
+            note += (f": refused, the model doubts the quote and that reading settles nothing (a doubted quote must "
+                     f"read at most {-YES_NO_MARGIN:+.2f} or at least {YES_SURE:+.2f})")
+            return refusal(query.text, found, self.name, replace(explanation, notes=explanation.notes + (note,)))
         said = "" if verdict is None or abs(verdict) < YES_NO_MARGIN else "Yes" if verdict > 0 else "No"
         explanation = replace(explanation, notes=explanation.notes + (note + ("" if said else ": not settled"),))
         return self.writer.extractive.cite(query, found, chosen, name=self.name, explanation=explanation,
@@ -177,12 +187,12 @@ class JudgedAnswerer:
         chosen = quoted(judged, s.max_sentences, [p.source for p in found.passages], bar=bar)
         if not chosen:
             return refusal(query.text, found, self.name, explanation)
+        doubted = s.refuse_unnamed and (judged[0].judge is None or judged[0].judge < s.unnamed_judge)
         if query.yes_no:   # a few copied words would not answer it: Yes, No (QA_YES_NO_LEAD) or the quote alone
             if s.yes_no_lead:
-                return self.yes_or_no(query, found, chosen, explanation)
+                return self.yes_or_no(query, found, chosen, explanation, doubted=doubted)
             return self.writer.extractive.cite(query, found, chosen, name=self.name, explanation=explanation)
         lead = s.direct_answer and not EXPLAINS.search(query.text)   # a clause answers why and how: no few words
-        doubted = s.refuse_unnamed and (judged[0].judge is None or judged[0].judge < s.unnamed_judge)
         if not (lead or doubted):
             return self.writer.extractive.cite(query, found, chosen, name=self.name, explanation=explanation)
         direct, named, tried = self.named(query, found, judged, retry=doubted, copied=copied)

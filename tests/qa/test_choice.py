@@ -408,12 +408,12 @@ def test_an_empty_claim_is_never_checked():
     assert checked == "Microsoft aims for 2030 [1]."
 
 
-def yes_no_model(reads_as: float, read_on: float | None = None) -> JudgingFakeLLM:
-    """Judges candidates as `judging` does, and reads the chosen quote's yes/no as reads_as (read on into the
-    sentence after it: read_on, reads_as when not given)."""
+def yes_no_model(reads_as: float, read_on: float | None = None, judged: float = 0.95) -> JudgingFakeLLM:
+    """Judges candidates as `judging` does (the sentence that answers: judged), and reads the chosen quote's yes/no
+    as reads_as (read on into the sentence after it: read_on, reads_as when not given)."""
     from qa.prompts import YES_NO_SYSTEM
 
-    llm = judging({"by 2030": 0.95})
+    llm = judging({"by 2030": judged})
     candidates = llm.judge
 
     def judge(system, user):
@@ -456,3 +456,32 @@ def test_a_yes_must_hold_when_the_quote_is_read_on_into_the_next_sentence():
     unsure = pipeline(yes_no_model(0.9, read_on=0.05), yes_no_lead=True).ask(question)
     assert unsure.direct == "" and unsure.text.startswith("The company aims")
     assert pipeline(yes_no_model(0.9, read_on=0.8), yes_no_lead=True).ask(question).direct == "Yes"
+
+
+def test_a_yes_no_question_is_judged_as_an_alternative():
+    """"Was she surprised?" asked as it stands runs into "was she?": the judgement reads "…, or not?", so a sentence
+    saying she was not answers as well as one saying she was. A fact question is judged as asked."""
+    model = yes_no_model(0.9)
+    pipeline(model).ask("Does Microsoft aim to be carbon negative by 2030?")
+    candidates = [user for system, user in model.judged if system == SENTENCE_SYSTEM]
+    assert candidates and all(user.startswith("Question: Does Microsoft aim to be carbon negative by 2030, or not?"
+                                              "\n\nSentence: ") for user in candidates)
+    fact = judging({"by 2030": 0.95}, replies=["2030"])
+    pipeline(fact).ask(QUESTION)
+    assert all(user.startswith(f"Question: {QUESTION}\n\n") for _, user in fact.judged)
+
+
+def test_a_doubted_quote_that_settles_nothing_is_refused():
+    """The model leans to "yes" when a sentence leaves a yes/no question open ("Was the driver wearing a seat
+    belt?" of the crash report: +0.18): a quote the model doubts must read a clear yes or no, or the articles don't
+    say. A quote it does not doubt leads as before."""
+    question = "Does Microsoft aim to be carbon negative by 2030?"
+    doubted = {"choice_threshold": -1.0, "unnamed_judge": 0.15}
+    weak = pipeline(yes_no_model(0.3, judged=-0.3), **doubted).ask(question)
+    assert weak.refused and weak.text == "The articles don't say.", weak.text
+    assert any("settles nothing" in note for note in weak.explanation.notes)
+    assert pipeline(yes_no_model(0.8, judged=-0.3), **doubted).ask(question).direct == "Yes"
+    assert pipeline(yes_no_model(-0.4, judged=-0.3), **doubted).ask(question).direct == "No"
+    assert pipeline(yes_no_model(0.3, judged=0.5), **doubted).ask(question).direct == "Yes"   # not doubted
+    kept = pipeline(yes_no_model(0.3, judged=-0.3), refuse_unnamed=False, **doubted).ask(question)
+    assert not kept.refused and kept.direct == "Yes"

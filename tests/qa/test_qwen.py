@@ -213,3 +213,7 @@ def test_a_yes_no_question_is_led_by_what_the_quote_says(qwen):
                            ("Was Kim Jong-un reported to be travelling to the border aboard a private plane?", "No")):
         answer = qwen.ask(question)
         assert answer.kind == "yes/no" and answer.direct == word and answer.text.startswith(f"{word}. "), answer
+    # the seeds name no sanctions: the model doubts the best sentence, and reading it settles nothing
+    unsaid = qwen.ask("Did the UN Security Council impose new sanctions on North Korea over its arms transfers to "
+                      "Russia?")
+    assert unsaid.kind == "yes/no" and unsaid.refused, unsaid.text
