@@ -67,7 +67,7 @@ def asked(query: Query) -> str:
     """The question as the model's judgement of a candidate reads it. A yes/no question is asked as an alternative
     ("Was she surprised by the projection, or not?"): asked as it stands, "does this sentence answer it?" runs into
     "was she?", and the model judged "she was not surprised by the projection" as not answering (-0.52, below three
-    sentences that leave it open). Measured on the yes/no dev sets (README, "Yes or no")."""
+    sentences that leave it open). Measured on the yes/no dev sets (README, "Yes or no, settled or refused")."""
     if not query.yes_no:
         return query.text
     return query.text.rstrip().rstrip("?").rstrip() + ", or not?"

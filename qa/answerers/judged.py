@@ -26,8 +26,8 @@ CANDIDATES_EXPLAINED = 4   # candidates whose judgements the explanation lists
 YES_NO_MARGIN = 0.1   # how sure the model must be that the quote says yes (or no) for the answer to lead with it
 # a quote the model doubts (its judgement below QA_UNNAMED_JUDGE) must read at least this yes, or at most
 # -YES_NO_MARGIN, or the yes/no question is refused (QA_REFUSE_UNNAMED): the model leans to "yes" when a sentence
-# leaves the question open. On the yes/no dev sets, doubted quotes read between them: 6 of the 9 unanswerable
-# questions, 3 answered wrongly, 1 rightly (README, "Yes or no")
+# leaves the question open. On the yes/no dev sets, doubted quotes read between them for 8 of the 9 open questions
+# and for 3 of the 28 answerable ones, 2 of which were answered wrongly (README, "Yes or no, settled or refused")
 YES_SURE = 0.5
 NAMING_TRIES = 3   # passing candidates the model is asked to copy the answer from before a fact question is refused
 RECHECK_CANDIDATES = 3   # the best candidates the second yes/no reads together (QA_RECHECK_BELOW)
