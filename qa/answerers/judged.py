@@ -25,9 +25,9 @@ JUDGED_PASSAGES = 3   # passages judged by the "passages" and "each" inputs
 CANDIDATES_EXPLAINED = 4   # candidates whose judgements the explanation lists
 YES_NO_MARGIN = 0.1   # how sure the model must be that the quote says yes (or no) for the answer to lead with it
 # a quote the model doubts (its judgement below QA_UNNAMED_JUDGE) must read at least this yes, or at most
-# -YES_NO_MARGIN, or the yes/no question is refused (QA_REFUSE_UNNAMED): the model leans to "yes" when a sentence
-# leaves the question open. On the yes/no dev sets, doubted quotes read between them for 8 of the 9 open questions
-# and for 3 of the 28 answerable ones, 2 of which were answered wrongly (README, "Yes or no, settled or refused")
+# -YES_NO_MARGIN, alone or read on, or the yes/no question is refused (QA_REFUSE_UNNAMED): the model leans to "yes"
+# when a sentence leaves the question open. On the yes/no dev sets, no reading settled the doubted quote of 8 of the
+# 9 open questions and of 1 of the 28 answerable ones, a wrong "Yes" before (README, "Yes or no, settled or refused")
 YES_SURE = 0.5
 NAMING_TRIES = 3   # passing candidates the model is asked to copy the answer from before a fact question is refused
 RECHECK_CANDIDATES = 3   # the best candidates the second yes/no reads together (QA_RECHECK_BELOW)
@@ -101,10 +101,12 @@ class JudgedAnswerer:
         """A yes/no question: the quote, led by "Yes" or "No" when the model reads the chosen sentence as settling
         it, alone and read on into the sentence after it (the lower of the two P(yes) - P(no): a yes must hold in
         both, as "Putin acknowledged the deployment … Putin neither confirmed nor denied the reports" shows; at
-        least YES_NO_MARGIN from 0); otherwise the quote alone. A quote the model doubts (doubted) that reads
-        neither a clear no nor at least YES_SURE yes is refused: it is about the question without settling it."""
+        least YES_NO_MARGIN from 0); otherwise the quote alone. A quote the model doubts (doubted) is refused when
+        neither reading settles the question (a clear no, or at least YES_SURE yes): it is about the question
+        without settling it."""
         ev = chosen[0]
         verdict = self.llm.judge(YES_NO_SYSTEM, build_yes_no_prompt(query.text, trimmed(ev.quote)))
+        readings = [verdict]
         note = f"yes/no: the model reads the quote as P(yes) - P(no) = {verdict:+.2f}" if verdict is not None else \
             "yes/no: the backend gives no probabilities"
         after = line_at(found, ev, 1)
@@ -113,10 +115,11 @@ class JudgedAnswerer:
                 query.text, trimmed(f"{ev.sentence} {after}", 2 * CANDIDATE_WORDS)))
             if read_on is not None:
                 verdict = min(verdict, read_on)
+                readings.append(read_on)
                 note += f", read on into the next sentence {read_on:+.2f}"
-        if doubted and verdict is not None and -YES_NO_MARGIN < verdict < YES_SURE:
-            note += (f": refused, the model doubts the quote and that reading settles nothing (a doubted quote must "
-                     f"read at most {-YES_NO_MARGIN:+.2f} or at least {YES_SURE:+.2f})")
+        if doubted and verdict is not None and all(-YES_NO_MARGIN < r < YES_SURE for r in readings):
+            note += (f": refused, the model doubts the quote and no reading settles it (a doubted quote must read at "
+                     f"most {-YES_NO_MARGIN:+.2f} or at least {YES_SURE:+.2f})")
             return refusal(query.text, found, self.name, replace(explanation, notes=explanation.notes + (note,)))
         said = "" if verdict is None or abs(verdict) < YES_NO_MARGIN else "Yes" if verdict > 0 else "No"
         explanation = replace(explanation, notes=explanation.notes + (note + ("" if said else ": not settled"),))

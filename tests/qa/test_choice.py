@@ -479,9 +479,14 @@ def test_a_doubted_quote_that_settles_nothing_is_refused():
     doubted = {"choice_threshold": -1.0, "unnamed_judge": 0.15}
     weak = pipeline(yes_no_model(0.3, judged=-0.3), **doubted).ask(question)
     assert weak.refused and weak.text == "The articles don't say.", weak.text
-    assert any("settles nothing" in note for note in weak.explanation.notes)
+    assert any("no reading settles it" in note for note in weak.explanation.notes)
     assert pipeline(yes_no_model(0.8, judged=-0.3), **doubted).ask(question).direct == "Yes"
     assert pipeline(yes_no_model(-0.4, judged=-0.3), **doubted).ask(question).direct == "No"
     assert pipeline(yes_no_model(0.3, judged=0.5), **doubted).ask(question).direct == "Yes"   # not doubted
     kept = pipeline(yes_no_model(0.3, judged=-0.3), refuse_unnamed=False, **doubted).ask(question)
     assert not kept.refused and kept.direct == "Yes"
+    # read on into the next sentence it settles (+0.8): not refused, and the lower reading leads
+    read_on = pipeline(yes_no_model(0.3, read_on=0.8, judged=-0.3), **doubted).ask(question)
+    assert not read_on.refused and read_on.direct == "Yes"
+    both_open = pipeline(yes_no_model(0.3, read_on=0.2, judged=-0.3), **doubted).ask(question)
+    assert both_open.refused
