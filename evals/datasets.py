@@ -221,5 +221,5 @@ def load_dataset(name: str, benchmarks: Path | None = None, corpus_dir: Path | N
         raise InputError(f"No such folder: {corpus_dir} (--corpus)")
     if path.suffix == ".jsonl" and path.is_file():
         return load_jsonl(path, Path(corpus_dir) if corpus_dir else REPO / "seeds")
-    raise InputError(f"Unknown dataset {name!r}: use seeds, synthesis, squad2, rgb, realnews, newsdump or a .jsonl "
-                     "file")
+    names = ("seeds", "synthesis", "yesno", "multipart", "squad2", "rgb", *FOLDER_SETS, *OWN_OVER_BENCHMARKS)
+    raise InputError(f"Unknown dataset {name!r}: use {', '.join(dict.fromkeys(names))} or a .jsonl file")

@@ -164,7 +164,7 @@ class Settings(BaseSettings):
 
     # ui
     host: str = Field("127.0.0.1", description="UI bind address")
-    port: int = Field(7860, description="UI port")
+    port: int = Field(7860, ge=1, le=65535, description="UI port")
     ui_user: str = Field("", description="basic-auth user for the UI (required when it binds beyond loopback)")
     ui_password: SecretStr = Field(SecretStr(""), description="basic-auth password for the UI")
     api_token: SecretStr = Field(SecretStr(""), description="bearer token `qa serve` requires on its API routes "

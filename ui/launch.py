@@ -1,6 +1,9 @@
 """`qa ui`: build the pipeline and serve the chat; loopback by default, basic auth beyond it."""
 from __future__ import annotations
 
+import errno
+import socket
+
 from qa.errors import ConfigError
 from qa.settings import Settings
 
@@ -22,6 +25,28 @@ def auth_for(settings: Settings, no_auth: bool = False) -> tuple[str, str] | Non
                       "(or pass --no-auth to serve it open)")
 
 
+def check_bindable(host: str, port: int) -> None:
+    """Fail before loading anything when the address cannot be served: a port in use, a host that is not one of
+    this machine's (the servers would otherwise print a traceback, or an error after the banner).
+
+    Raises:
+        ConfigError: the address cannot be bound.
+    """
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except socket.gaierror as err:
+        raise ConfigError(f"Cannot serve on {host}: {err.strerror} (set --host or QA_HOST)") from err
+    family, kind, proto, _, address = infos[0]
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)   # as the servers bind: TIME_WAIT is no obstacle
+        try:
+            probe.bind(address)
+        except OSError as err:
+            hint = "pick another with --port or QA_PORT" if err.errno == errno.EADDRINUSE else \
+                "set --host or QA_HOST to an address of this machine"
+            raise ConfigError(f"Cannot serve on {host}:{port}: {err.strerror} ({hint})") from err
+
+
 def launch(settings: Settings, *, no_auth: bool = False) -> None:
     """Build everything and block serving the UI.
 
@@ -32,6 +57,7 @@ def launch(settings: Settings, *, no_auth: bool = False) -> None:
     from ui.app import CSS, build_app
 
     auth = auth_for(settings, no_auth)
+    check_bindable(settings.host, settings.port)
     pipeline = NewsQA(settings)
     print(f"newsqa chat on http://{settings.host}:{settings.port} (Ctrl+C to stop)", flush=True)
     build_app(pipeline, login=auth is not None).queue(default_concurrency_limit=8).launch(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from qa.errors import ConfigError
 from qa.settings import Settings
-from ui.launch import LOOPBACK, auth_for
+from ui.launch import LOOPBACK, auth_for, check_bindable
 
 
 def check_exposure(settings: Settings, no_auth: bool = False) -> None:
@@ -42,6 +42,7 @@ def serve(settings: Settings, *, no_auth: bool = False) -> None:
     """Build everything and block serving it with uvicorn."""
     import uvicorn
 
+    check_bindable(settings.host, settings.port)
     app = build_server(settings, no_auth=no_auth)
     print(f"newsqa API on http://{settings.host}:{settings.port}/v1 (docs at /docs, chat at /ui; Ctrl+C to stop)",
           flush=True)

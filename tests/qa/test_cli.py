@@ -1,6 +1,7 @@
 """The `qa` command as a user runs it: a real process, real model, real Chroma on disk."""
 import json
 import shlex
+import socket
 import subprocess
 import sys
 
@@ -32,6 +33,9 @@ def qa(*args, env=None, check=True):
     (["ask", "x" * 100_000], "The question is too long"),
     (["ask", "   \n "], "The question is empty"),
     (["eval", "--dataset", "q.jsonl", "--corpus", "/no/such/dir"], "No such folder"),
+    (["ui", "--port", "70000"], "bad setting: port"),
+    (["serve", "--port", "0"], "bad setting: port"),
+    (["serve", "--host", "no-such-host.invalid", "--no-auth"], "Cannot serve on no-such-host.invalid"),
 ])
 def test_bad_input_is_one_line_and_exit_2(args, message):
     proc = qa(*args, check=False)
@@ -39,6 +43,18 @@ def test_bad_input_is_one_line_and_exit_2(args, message):
     assert "Traceback" not in proc.stderr
     lines = proc.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("qa: error:") and message in lines[0], proc.stderr
+
+
+@pytest.mark.parametrize("command", ["ui", "serve"])
+def test_a_port_in_use_is_one_line_before_anything_loads(command, tmp_path):
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        proc = qa(command, "--port", str(port), "--data-dir", str(tmp_path), check=False)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr and not proc.stdout, proc.stderr
+    assert proc.stderr.strip() == f"qa: error: Cannot serve on 127.0.0.1:{port}: Address already in use (pick " \
+        "another with --port or QA_PORT)"
 
 
 def test_config_prints_effective_settings(monkeypatch):
