@@ -101,6 +101,8 @@ def run_cli(settings: Settings, args: argparse.Namespace) -> int:
     dataset = load_dataset(args.dataset, args.benchmarks, args.corpus)
     if args.sample:
         dataset = balanced_sample(dataset, args.sample, args.seed)
+    if args.limit is not None and args.limit < 1:
+        raise InputError(f"--limit must be at least 1, got {args.limit}")
     if args.limit:
         dataset = replace(dataset, questions=dataset.questions[: args.limit])
     out = args.out / ((f"{dataset.name}-sample{args.sample}-seed{args.seed}" if args.sample else dataset.name)

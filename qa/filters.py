@@ -51,7 +51,7 @@ def make_filter(since: str | None = None, until: str | None = None,
     """A Filter from what a user typed (ISO dates; a bare date `until` covers that whole day); None for none.
 
     Raises:
-        InputError: a date that does not parse.
+        InputError: a date that does not parse, or a range that ends before it starts.
     """
     bounds = []
     for name, value in (("since", since), ("until", until)):
@@ -62,5 +62,7 @@ def make_filter(since: str | None = None, until: str | None = None,
         if ts is not None and name == "until" and len(str(value).strip()) == 10:
             ts += DAY - 1
         bounds.append(ts)
+    if None not in bounds and bounds[0] > bounds[1]:
+        raise InputError(f"--since {since} is after --until {until}: no day is in that range")
     kept = tuple(o.strip() for o in (outlets or ()) if o and o.strip())
     return Filter(bounds[0], bounds[1], kept) if bounds != [None, None] or kept else None

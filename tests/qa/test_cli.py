@@ -34,6 +34,8 @@ def qa(*args, env=None, check=True):
     (["ask", "   \n "], "The question is empty"),
     (["eval", "--dataset", "q.jsonl", "--corpus", "/no/such/dir"], "No such folder"),
     (["ui", "--port", "70000"], "bad setting: port"),
+    (["ask", "q", "--since", "2030-01-01", "--until", "2020-01-01"], "is after --until"),
+    (["eval", "--dataset", "seeds", "--limit", "0"], "--limit must be at least 1"),
     (["serve", "--port", "0"], "bad setting: port"),
     (["serve", "--host", "no-such-host.invalid", "--no-auth"], "Cannot serve on no-such-host.invalid"),
 ])
