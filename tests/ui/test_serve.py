@@ -94,6 +94,7 @@ def test_upload_ask_and_delete(server):
     ("post", "/v1/ask", {"json": {"question": VISIT, "answerer": "oracle"}}, 400),
     ("post", "/v1/ask", {"json": {"question": VISIT, "as_of": "soonish"}}, 400),
     ("post", "/v1/ask", {"json": {"question": VISIT, "as_of": "soonish", "stream": True}}, 400),
+    ("post", "/v1/ask", {"json": {"question": VISIT, "since": "2030-01-01", "until": "2020-01-01"}}, 400),
     ("post", "/v1/chat/completions", {"json": {"model": "newsqa", "messages": []}}, 400),
     ("post", "/v1/chat/completions", {"json": {"messages": [{"role": "assistant", "content": "hi"}]}}, 400),
     ("get", "/v1/articles/no-such-article", {}, 404),
