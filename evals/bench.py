@@ -192,10 +192,11 @@ def run_bench(settings: Settings, args: argparse.Namespace) -> int:
     if not scales or min(scales) < 1:
         raise InputError(f"--scale wants positive whole numbers like 1,4,16, got {args.scale!r}")
     threads = [int(t) for t in str(args.threads).split(",") if t.strip()]
+    from evals.report import writable_folder
+
+    out = writable_folder(args.out)
     name, texts, questions, _, _ = corpus_and_questions(args)
     questions = questions[:args.questions]
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
     # the ONNX model is exported once (per user, into QA_CACHE_DIR), never inside the timed ingest
     load_embedder(settings.embed_backend, settings.embed_model or None, settings.embed_batch, settings.models_dir)
     report: dict[str, Any] = {"corpus": name, "articles": len(texts), "embed_backend": settings.embed_backend,

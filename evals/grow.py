@@ -138,15 +138,16 @@ def _disk_mib(folder: Path) -> float:
 def run_grow(settings: Settings, args: argparse.Namespace) -> int:
     """Measure at each --chunks size; print a table (or --json), write grow.json into --out."""
     from evals.bench_report import write_grow_chart
+    from evals.report import writable_folder
     from qa.library import lexical_index
     from qa.pipeline import NewsQA
 
     sizes = parse_sizes(args.chunks)
+    out = writable_folder(args.out)
+    within = writable_folder(args.scratch, "--scratch") if args.scratch else None
     name, texts, questions, as_of, given = corpus_and_questions(args)
     questions, as_of = questions[:args.questions], as_of[:args.questions]
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    scratch = Path(tempfile.mkdtemp(prefix="qa-grow-", dir=args.scratch))
+    scratch = Path(tempfile.mkdtemp(prefix="qa-grow-", dir=within))
     report: dict[str, Any] = {"corpus": name, "articles": len(texts), "chroma": settings.chroma_url or "embedded",
                               "sizes": []}
     try:

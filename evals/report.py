@@ -4,6 +4,27 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+
+def writable_folder(path: Path | str, flag: str = "--out") -> Path:
+    """The folder, made with its parents when missing, for the reports and data a run writes.
+
+    Raises:
+        InputError: a folder that cannot be made or written (before anything runs, not after).
+    """
+    import os
+
+    from qa.errors import InputError
+
+    folder = Path(path)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise InputError(f"Cannot make the folder {folder} ({err.strerror}): pass {flag} a folder you can write"
+                         ) from err
+    if not os.access(folder, os.W_OK):
+        raise InputError(f"Cannot write into {folder}: pass {flag} a folder you can write")
+    return folder
+
 ROWS = [("hit@1", ("hit_at_1",)), ("hit@5", ("hit_at_5",)), ("MRR", ("mrr",)),
         ("answer in top 5 passages", ("answer_at_5",)),
         ("answer accuracy", ("answer_accuracy",)), ("citation precision", ("citation_precision",)),

@@ -105,8 +105,10 @@ def run_cli(settings: Settings, args: argparse.Namespace) -> int:
         raise InputError(f"--limit must be at least 1, got {args.limit}")
     if args.limit:
         dataset = replace(dataset, questions=dataset.questions[: args.limit])
-    out = args.out / ((f"{dataset.name}-sample{args.sample}-seed{args.seed}" if args.sample else dataset.name)
-                      + ("-undated" if args.undated else ""))
+    from evals.report import writable_folder
+
+    out = writable_folder(args.out) / ((f"{dataset.name}-sample{args.sample}-seed{args.seed}" if args.sample
+                                         else dataset.name) + ("-undated" if args.undated else ""))
     from qa.filters import make_filter
 
     report = evaluate(settings, dataset, out, compare=args.compare,

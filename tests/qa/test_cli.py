@@ -36,6 +36,9 @@ def qa(*args, env=None, check=True):
     (["ui", "--port", "70000"], "bad setting: port"),
     (["ask", "q", "--since", "2030-01-01", "--until", "2020-01-01"], "is after --until"),
     (["eval", "--dataset", "seeds", "--limit", "0"], "--limit must be at least 1"),
+    (["bench", "--chunks", "10k", "--scratch", "/proc/no-such-dir"], "Cannot make the folder /proc/no-such-dir"),
+    (["bench", "--out", "/proc/no-such-dir"], "Cannot make the folder /proc/no-such-dir"),
+    (["eval", "--dataset", "seeds", "--out", "/proc/no-such-dir"], "Cannot make the folder /proc/no-such-dir"),
     (["serve", "--port", "0"], "bad setting: port"),
     (["serve", "--host", "no-such-host.invalid", "--no-auth"], "Cannot serve on no-such-host.invalid"),
 ])
