@@ -21,6 +21,11 @@ from index.store import ChunkStore
 _BATCH_CHUNKS = 64
 
 
+def _count(n: int, noun: str) -> str:
+    """"1 article", "2 articles"."""
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
 @dataclass(slots=True)
 class IngestReport:
     """What one ingest run did."""
@@ -40,10 +45,10 @@ class IngestReport:
 
     def summary(self) -> str:
         """The one-line report the CLI prints."""
-        line = (f"Ingested {self.articles} articles into {self.collection!r}: {self.added} new, "
+        line = (f"Ingested {_count(self.articles, 'article')} into {self.collection!r}: {self.added} new, "
                 f"{self.updated} updated, {self.unchanged} unchanged, {self.removed} removed; "
-                f"{self.chunks_written} chunks written, {self.chunks_total} in the index; "
-                f"{len(self.skipped)} files skipped; {self.seconds:.1f} s")
+                f"{_count(self.chunks_written, 'chunk')} written, {self.chunks_total} in the index; "
+                f"{_count(len(self.skipped), 'file')} skipped; {self.seconds:.1f} s")
         return line + (" (rebuilt with the current settings)" if self.rebuilt else "")
 
     def lines(self) -> list[str]:
