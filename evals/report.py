@@ -25,6 +25,7 @@ def writable_folder(path: Path | str, flag: str = "--out") -> Path:
         raise InputError(f"Cannot write into {folder}: pass {flag} a folder you can write")
     return folder
 
+
 ROWS = [("hit@1", ("hit_at_1",)), ("hit@5", ("hit_at_5",)), ("MRR", ("mrr",)),
         ("answer in top 5 passages", ("answer_at_5",)),
         ("answer accuracy", ("answer_accuracy",)), ("citation precision", ("citation_precision",)),

@@ -25,9 +25,11 @@ def auth_for(settings: Settings, no_auth: bool = False) -> tuple[str, str] | Non
                       "(or pass --no-auth to serve it open)")
 
 
-def check_bindable(host: str, port: int) -> None:
+def check_bindable(host: str, port: int, reuse: bool = True) -> None:
     """Fail before loading anything when the address cannot be served: a port in use, a host that is not one of
-    this machine's (the servers would otherwise print a traceback, or an error after the banner).
+    this machine's (the servers would otherwise print a traceback, or an error after the banner). reuse: bind as
+    uvicorn does (SO_REUSEADDR: a port whose last connections linger in TIME_WAIT is free); Gradio's own server
+    binds without it.
 
     Raises:
         ConfigError: the address cannot be bound.
@@ -38,7 +40,8 @@ def check_bindable(host: str, port: int) -> None:
         raise ConfigError(f"Cannot serve on {host}: {err.strerror} (set --host or QA_HOST)") from err
     family, kind, proto, _, address = infos[0]
     with socket.socket(family, kind, proto) as probe:
-        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)   # as the servers bind: TIME_WAIT is no obstacle
+        if reuse:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             probe.bind(address)
         except OSError as err:
@@ -57,9 +60,13 @@ def launch(settings: Settings, *, no_auth: bool = False) -> None:
     from ui.app import CSS, build_app
 
     auth = auth_for(settings, no_auth)
-    check_bindable(settings.host, settings.port)
+    check_bindable(settings.host, settings.port, reuse=False)
     pipeline = NewsQA(settings)
     print(f"newsqa chat on http://{settings.host}:{settings.port} (Ctrl+C to stop)", flush=True)
-    build_app(pipeline, login=auth is not None).queue(default_concurrency_limit=8).launch(
-        server_name=settings.host, server_port=settings.port, share=False, show_error=True, quiet=True,
-        auth=auth, css=CSS)
+    try:
+        build_app(pipeline, login=auth is not None).queue(default_concurrency_limit=8).launch(
+            server_name=settings.host, server_port=settings.port, share=False, show_error=True, quiet=True,
+            auth=auth, css=CSS)
+    except OSError as err:   # the port taken between the check and the launch
+        raise ConfigError(f"Cannot serve on {settings.host}:{settings.port}: the port was taken (pick another "
+                          "with --port or QA_PORT)") from err
