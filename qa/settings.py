@@ -109,6 +109,10 @@ class Settings(BaseSettings):
     choice_candidates: int = Field(7, ge=1, le=16, description="best evidence sentences the model judges")
     choice_more: int = Field(3, ge=0, le=16, description="next-best sentences the model judges before a fact "
                              "question is refused (0: none); when one passes, the choice is made over all")
+    choice_more_below: float = Field(-0.1, ge=-1.0, le=1.0, description="the next QA_CHOICE_MORE sentences are judged "
+                                     "too when the leading one's judgement is below this, though it passed (-1: only "
+                                     "before a refusal; measured on seeds, realnews, its paraphrases and squad2, "
+                                     "README \"A doubted leader\")")
     choice_weight: float = Field(0.5, ge=0.0, description="weight of a candidate's evidence margin beside the "
                                  "model's judgement of it")
     choice_threshold: float = Field(-0.7, description="a candidate answers when judgement + weight x evidence "

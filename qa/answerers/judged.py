@@ -139,8 +139,15 @@ class JudgedAnswerer:
                 return refused
             bar = float("-inf")
         judged = choose(self.llm, query, found, s)
+        doubted = ""
+        if s.choice_more and s.choice_more_below > -1 and judged and judged[0].judge is not None and \
+                judged[0].judge < s.choice_more_below:
+            more = choose(self.llm, query, found, s, judged, s.choice_more)   # a doubted leader: the next ones too
+            doubted = (f"the model doubts the leading sentence ({judged[0].judge:+.2f}, below QA_CHOICE_MORE_BELOW): "
+                       f"{len(more) - len(judged)} more judged")
+            judged = more
         copied: dict[int, Direct] = {}   # what the model copied from each candidate, asked once a question
-        answer = self.answer_from(query, found, judged, bar, copied)
+        answer = _noted(self.answer_from(query, found, judged, bar, copied), doubted)
         if not answer.refused or not s.choice_more:
             return self.rechecked(query, found, judged, answer)
         more = choose(self.llm, query, found, s, judged, s.choice_more)
@@ -148,10 +155,8 @@ class JudgedAnswerer:
         if not any(j.fused >= 0 for j in new):
             return answer
         again = self.answer_from(query, found, more, bar, copied)
-        note = f"no candidate of the best {len(judged)} answered: {len(new)} more judged"
-        again = replace(again, explanation=replace(again.explanation, notes=(note,) + again.explanation.notes)) \
-            if again.explanation is not None else again
-        return self.rechecked(query, found, more, again)
+        return self.rechecked(query, found, more, _noted(
+            again, f"no candidate of the best {len(judged)} answered: {len(new)} more judged"))
 
     def rechecked(self, query: Query, found: Findings, judged: list[Judged], answer: Answer) -> Answer:
         """QA_RECHECK_BELOW: an answer whose chosen sentence the model judged below it is asked once more, as one
@@ -251,6 +256,13 @@ class JudgedAnswerer:
             if got.stood:
                 return (got if k == 0 else None), True, tried
         return None, False, tried
+
+
+def _noted(answer: Answer, note: str) -> Answer:
+    """The answer with note first among its explanation's notes (as it stands without a note or explanation)."""
+    if not note or answer.explanation is None:
+        return answer
+    return replace(answer, explanation=replace(answer.explanation, notes=(note,) + answer.explanation.notes))
 
 
 def _written(got: Direct, with_line: float | None) -> str:

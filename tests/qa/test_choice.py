@@ -243,7 +243,8 @@ def test_before_a_refusal_the_next_candidates_are_judged_each_once():
     assert pipeline(llm, choice_candidates=1, choice_more=0, direct_answer=False).ask(QUESTION).refused
     assert len(llm.judged) == 1
     llm = judging(scores)
-    answer = pipeline(llm, choice_candidates=1, choice_more=2, direct_answer=False).ask(QUESTION)
+    answer = pipeline(llm, choice_candidates=1, choice_more=2, direct_answer=False, choice_more_below=-1.0).ask(
+        QUESTION)
     assert not answer.refused and answer.text.startswith("Microsoft will create a $1 billion fund"), answer.text
     judged = [user.split("Sentence: ")[1] for _, user in llm.judged]
     assert len(judged) == 3 and len(set(judged)) == 3   # the first candidate is not judged again
@@ -253,9 +254,29 @@ def test_before_a_refusal_the_next_candidates_are_judged_each_once():
     assert len(llm.judged) == 3
 
 
+def test_a_doubted_leader_has_the_next_candidates_judged_too():
+    scores = {"by 2030": -0.3, "$1 billion": 0.9}   # the leader passes (threshold -0.5), but the model doubts it
+    quiet = {"choice_candidates": 1, "choice_more": 2, "choice_threshold": -0.5, "direct_answer": False,
+             "refuse_unnamed": False}
+    llm = judging(scores)
+    answer = pipeline(llm, **quiet).ask(QUESTION)
+    assert answer.text.startswith("Microsoft will create a $1 billion fund"), answer.text
+    judged = [user.split("Sentence: ")[1] for _, user in llm.judged]
+    assert len(judged) == 3 and len(set(judged)) == 3   # each candidate judged once
+    assert answer.explanation.notes[0] == ("the model doubts the leading sentence (-0.30, below "
+                                           "QA_CHOICE_MORE_BELOW): 2 more judged")
+    llm = judging(scores)
+    answer = pipeline(llm, choice_more_below=-1.0, **quiet).ask(QUESTION)   # -1: the next ones wait for a refusal
+    assert answer.text.startswith("The company aims to be carbon negative by 2030") and len(llm.judged) == 1
+    llm = judging({"by 2030": 0.3, "$1 billion": 0.9})   # a leader the model does not doubt: nothing more
+    assert pipeline(llm, **quiet).ask(QUESTION).text.startswith("The company aims")
+    assert len(llm.judged) == 1
+
+
 def test_what_the_model_copied_from_a_candidate_is_asked_once_a_question():
     llm = judging({"by 2030": -0.3, "$1 billion": -0.35, "Redmond": -2.5}, replies=["none", "$1 billion"])
-    answer = pipeline(llm, choice_threshold=-1.0, choice_candidates=1, choice_more=2).ask(QUESTION)
+    answer = pipeline(llm, choice_threshold=-1.0, choice_candidates=1, choice_more=2, choice_more_below=-1.0).ask(
+        QUESTION)
     assert not answer.refused and answer.text.startswith("The company aims"), answer.text   # the quote as chosen
     assert len(llm.calls) == 2   # "none" from the first candidate is not asked again in the second round
     assert "copied '$1 billion' from the next passing one (it wrote 'none' first)" in " ".join(answer.explanation.notes)
