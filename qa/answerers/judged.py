@@ -148,7 +148,7 @@ class JudgedAnswerer:
             judged = more
         copied: dict[int, Direct] = {}   # what the model copied from each candidate, asked once a question
         answer = _noted(self.answer_from(query, found, judged, bar, copied), doubted)
-        if not answer.refused or not s.choice_more:
+        if not answer.refused or not s.choice_more or doubted:   # doubted: the next ones were judged already
             return self.rechecked(query, found, judged, answer)
         more = choose(self.llm, query, found, s, judged, s.choice_more)
         new = [j for j in more if all(j.evidence is not k.evidence for k in judged)]
