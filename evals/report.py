@@ -79,14 +79,25 @@ def format_types(report: dict) -> list[str]:
 
 def format_kinds(report: dict) -> list[str]:
     """Markdown lines: accuracy, refusals and key points per way newsqa answered the questions."""
-    kinds = report["pipelines"]["newsqa"]["metrics"].get("by_kind", {})
-    if not kinds:
+    return _format_groups(report, "by_kind", "## By kind (how newsqa answered)", "kind")
+
+
+def format_gold_ages(report: dict) -> list[str]:
+    """Markdown lines: the same per age of a dated question's labelled sources (recent: one came out in the
+    month before the day asked; older: all earlier)."""
+    return _format_groups(report, "by_gold_age", "## By the age of the labelled sources (dated questions)",
+                          "sources")
+
+
+def _format_groups(report: dict, key: str, heading: str, label: str) -> list[str]:
+    groups = report["pipelines"]["newsqa"]["metrics"].get(key, {})
+    if not groups:
         return []
-    lines = ["## By kind (how newsqa answered)", "",
-             "| kind | questions | answerable | accuracy | refusal recall | false refusals | key-point recall |",
+    lines = [heading, "",
+             f"| {label} | questions | answerable | accuracy | refusal recall | false refusals | key-point recall |",
              "|---|---|---|---|---|---|---|"]
-    for kind, row in kinds.items():
-        lines.append(f"| {kind} | {row['questions']} | {row['answerable']} | {_fmt(row.get('answer_accuracy'))} | "
+    for name, row in groups.items():
+        lines.append(f"| {name} | {row['questions']} | {row['answerable']} | {_fmt(row.get('answer_accuracy'))} | "
                      f"{_fmt(row.get('refusal_recall'))} | {_fmt(row.get('false_refusal_rate'))} | "
                      f"{_fmt(row.get('key_point_recall'))} |")
     return lines
@@ -108,7 +119,7 @@ def write_report(report: dict, out: Path) -> None:
           f"Ingest: {report['ingest']['summary']}", ""]
     md += [f"- **{n}**: {report['pipelines'][n]['description']}" for n in names]
     md += ["", format_table(report), "", "![metrics](metrics.png)", "", "![latency](latency.png)", ""]
-    md += format_types(report) + [""] + format_kinds(report) + [""]
+    md += format_types(report) + [""] + format_kinds(report) + [""] + format_gold_ages(report) + [""]
     curve = report.get("refusal_curve") or []
     if curve:
         md += ["## Refusal trade-off (refusal score cut → unanswerable refused, answerable refused)", "",

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from evals.corpus import ingest_dataset
 from evals.datasets import Dataset, load_dataset
-from evals.scoring import Result, aggregate, judge, refusal_curve
+from evals.scoring import Result, aggregate, gold_age, judge, refusal_curve
 from qa.errors import InputError
 from qa.settings import Settings
 
@@ -20,6 +20,8 @@ def run_ours(pipeline, dataset: Dataset, filters=None, dated: bool = True) -> li
     from qa.models import Answer
 
     results = []
+    asked = any(q.as_of and q.sources for q in dataset.questions)
+    published = {row["id"]: row["published"] for row in pipeline.articles()} if asked else {}
     for q in dataset.questions:
         started = time.perf_counter()
         first = answer = None
@@ -35,7 +37,7 @@ def run_ours(pipeline, dataset: Dataset, filters=None, dated: bool = True) -> li
                        [c.source for c in answer.citations], elapsed,
                        ex.best_score if ex else None, ex.judge if ex else None, first,
                        [f"{p.title}\n{p.text}" for p in answer.passages])
-        result = replace(result, kind=answer.kind)
+        result = replace(result, kind=answer.kind, gold_age=gold_age(q, published))
         results.append(replace(result, notes=ex.notes) if ex else result)
     return results
 
@@ -96,7 +98,7 @@ def balanced_sample(dataset: Dataset, n: int, seed: int = 0) -> Dataset:
 
 def run_cli(settings: Settings, args: argparse.Namespace) -> int:
     """Entry of `qa eval`: prints the scores table and where the report went."""
-    from evals.report import format_kinds, format_table
+    from evals.report import format_gold_ages, format_kinds, format_table
 
     dataset = load_dataset(args.dataset, args.benchmarks, args.corpus)
     if args.sample:
@@ -118,6 +120,9 @@ def run_cli(settings: Settings, args: argparse.Namespace) -> int:
     kinds = format_kinds(report)
     if len(kinds) > 5:   # more than one kind of question: a row each
         print("\n".join(kinds[2:]))
+    ages = format_gold_ages(report)
+    if ages:
+        print("\n".join(ages[2:]))
     print(f"Report: {out / 'report.md'} (also report.json, metrics.png, latency.png)")
     metrics = report["pipelines"]["newsqa"]["metrics"]
     failed = [f"{name} {metrics.get(key) or 0.0:.3f} < {floor}"

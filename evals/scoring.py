@@ -1,8 +1,9 @@
 """Per-question results and their aggregate scores (same code for our pipeline and the stock one)."""
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass
+from datetime import date, timedelta
 
 from evals.datasets import Question
 from evals.metrics import (
@@ -42,6 +43,11 @@ class Result:
     notes: tuple[str, ...] = ()      # the answer's explanation notes (the model's judgement of each candidate...)
     kind: str = ""                   # how newsqa answered it: fact | yes/no | synthesis | coverage | multi-part
     answer_at_5: bool | None = None  # a fact question's answer string is in one of the first 5 passages retrieved
+    gold_age: str = ""               # a dated question's labelled sources: "recent" or "older" (gold_age())
+
+
+# a dated question's labelled source is recent when it came out this many days before the day asked, or on it
+GOLD_RECENT_DAYS = 31
 
 
 def judge(q: Question, answer: str, refused: bool, retrieved: Sequence[str], cited: Sequence[str],
@@ -72,6 +78,27 @@ def answer_retrieved(q: Question, texts: Sequence[str], k: int = 5) -> bool | No
     if not texts or not q.answerable or q.yes_no or q.key_points or not q.answers:
         return None
     return any(contains_answer(text, q.answers) for text in texts[:k])
+
+
+def gold_age(q: Question, published: Mapping[str, str]) -> str:
+    """For a question asked on a day (as_of) whose labelled sources are dated: "recent" when one of them came
+    out in the GOLD_RECENT_DAYS before that day, else "older"; "" for an undated question or sources. On a
+    news quiz over an archive, an "older" source holds the answer string without reporting the week's event
+    (a 2017 article naming Japan for "Where did two planes collide this week?"): what no reader answers."""
+    asked = _day(q.as_of)
+    days = [d for d in (_day(published.get(s, "")) for s in q.sources) if d is not None]
+    if asked is None or not days:
+        return ""
+    start = asked - timedelta(days=GOLD_RECENT_DAYS)
+    return "recent" if any(start <= d <= asked for d in days) else "older"
+
+
+def _day(iso: str) -> date | None:
+    """The day of an ISO date or timestamp (None when it has none)."""
+    try:
+        return date.fromisoformat(iso[:10])
+    except ValueError:
+        return None
 
 
 def refusal_curve(results: Sequence[Result], weight: float, min_support: float) -> list[dict]:
@@ -113,6 +140,7 @@ def aggregate(results: Sequence[Result]) -> dict:
         "first_text_ms": percentiles([r.first_text_ms for r in results if r.first_text_ms is not None]),
         "by_answer_type": by_answer_type(results),
         "by_kind": by_kind(results),
+        "by_gold_age": _grouped([r for r in results if r.gold_age], lambda r: r.gold_age),
         **synthesis_scores(results),
     }
 

@@ -37,6 +37,9 @@ _DATELINE = re.compile(
     r"|(?P<title>[A-Z][a-z.'-]+(?:\s[A-Z][a-z.'-]+){0,2})\s*(?:\([A-Z][\w ]{0,30}\))?\s(?::|[—–]))"
     r"\s+(?=[A-Z“\"'])")
 _SENTENCE_END = re.compile(r"(?<=[.!?…”\"])\s+(?=[A-Z“\"])")
+# Punctuation a scraper left percent-encoded in the prose ("Hawaii%2C Illinois", "Queen%27s", "%24185"): the
+# space and the signs !"#$&'()*+,/:;?@[]{} ("%25", a percent sign, stays: "50%25" is ambiguous)
+_ESCAPED = re.compile(r"%(2[0-46-9A-Fa-f]|3[ABFabf]|40|5[BDbd]|7[BDbd])")
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +80,20 @@ def first_sentence(text: str, max_chars: int = 120) -> str:
     return sentence[:max_chars].rsplit(" ", 1)[0].rstrip(" ,;:") + "…"
 
 
+def unescaped(text: str) -> str:
+    """text with percent-encoded punctuation decoded in its words, links left as they are."""
+    if "%" not in text:
+        return text
+
+    def word(found: re.Match[str]) -> str:
+        token = found.group(0)
+        if "://" in token or token.lower().startswith("www."):
+            return token
+        return _ESCAPED.sub(lambda m: chr(int(m.group(1), 16)), token)
+
+    return re.sub(r"\S+", word, text)
+
+
 def parse_article(article_id: str, raw: str, path: str = "") -> Article:
     """Clean raw article text into an Article.
 
@@ -92,7 +109,7 @@ def parse_article(article_id: str, raw: str, path: str = "") -> Article:
         InputError: when nothing but boilerplate remains.
     """
     lines = [ln.strip().lstrip("#").strip() if ln.lstrip().startswith("#") else ln.strip()
-             for ln in raw.replace("\r\n", "\n").replace("\u00a0", " ").split("\n")]
+             for ln in unescaped(raw.replace("\r\n", "\n").replace("\u00a0", " ")).split("\n")]
     meta: dict[str, str] = {}
     kept: list[str] = []
     skip_next_text = False

@@ -104,3 +104,28 @@ def test_answer_in_the_top_five_passages_is_told_apart_from_a_labelled_source_hi
     assert judge(unanswerable, "", True, ["a"], [], 1.0, texts=texts).answer_at_5 is None
     assert judge(q, "Iowa.", False, ["a"], ["a"], 1.0).answer_at_5 is None   # no texts given: not measured
     assert aggregate([found, late])["answer_at_5"] == 0.5 and aggregate([found, late])["hit_at_5"] == 0.0
+
+
+def test_a_dated_question_is_grouped_by_the_age_of_its_labelled_sources():
+    from dataclasses import replace
+
+    from evals.datasets import Question
+    from evals.scoring import Result, aggregate, gold_age
+
+    published = {"week": "2024-01-03T10:00:00", "month": "2023-12-06", "old": "2017-02-03", "undated": ""}
+    quiz = Question("q1", "Where did two planes collide this week?", ("Japan",), ("old", "week"), True,
+                    as_of="2024-01-05")
+    assert gold_age(quiz, published) == "recent"
+    assert gold_age(replace(quiz, sources=("month",)), published) == "recent"   # within the month before
+    assert gold_age(replace(quiz, sources=("old", "undated")), published) == "older"
+    assert gold_age(replace(quiz, sources=("undated", "unknown")), published) == ""
+    assert gold_age(replace(quiz, as_of=""), published) == ""   # asked today: no age to tell
+    assert gold_age(replace(quiz, as_of="2024-01-02"), published) == "older"   # the week's article came later
+
+    def result(age: str, correct: bool) -> Result:
+        return replace(Result("q", "?", True, "", False, (), (), 1.0, correct, None), gold_age=age)
+
+    groups = aggregate([result("recent", True), result("recent", False), result("older", False),
+                        result("", True)])["by_gold_age"]
+    assert set(groups) == {"recent", "older"}
+    assert groups["recent"]["answer_accuracy"] == 0.5 and groups["older"]["questions"] == 1

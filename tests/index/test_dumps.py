@@ -215,3 +215,16 @@ def test_a_record_id_seen_twice_is_skipped_with_its_line(tmp_path):
     articles, skipped = load_articles(tmp_path)
     assert [a.article_id for a in articles] == ["wire-a1"]
     assert [(s.path.rsplit(":", 1)[1], s.reason) for s in skipped] == [("2", "duplicate article id wire-a1")]
+
+
+def test_punctuation_a_scraper_left_percent_encoded_is_decoded_but_links_stay(tmp_path):
+    """Real archives carry it: "Hawaii%2C Illinois%2C Maryland" and "%24185" in USA TODAY texts of newsdump."""
+    record = {"id": "w1", "title": "The Queen%27s wage", "url": "https://example.invalid/a%2Cb",
+              "text": "Hawaii%2C Illinois%2C Maryland and Minnesota raised it to %24185 a week%2C a 50%25 rise. "
+                      "Read more at https://example.invalid/wage?x=1%2C2 or www.example.invalid/a%27b."}
+    path = tmp_path / "wage.jsonl"
+    path.write_text(json.dumps(record) + "\n")
+    (article,), _ = read_dump(path, path.read_text())
+    assert article.title == "The Queen's wage" and article.url == "https://example.invalid/a%2Cb"
+    assert article.body.startswith("Hawaii, Illinois, Maryland and Minnesota raised it to $185 a week, a 50%25 rise.")
+    assert "https://example.invalid/wage?x=1%2C2" in article.body and "www.example.invalid/a%27b." in article.body
