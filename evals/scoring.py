@@ -82,7 +82,8 @@ def answer_retrieved(q: Question, texts: Sequence[str], k: int = 5) -> bool | No
 
 def gold_age(q: Question, published: Mapping[str, str]) -> str:
     """For a question asked on a day (as_of) whose labelled sources are dated: "recent" when one of them came
-    out in the GOLD_RECENT_DAYS before that day, else "older"; "" for an undated question or sources. On a
+    out in the GOLD_RECENT_DAYS before that day, else "older" when one came out before them, else "later" (all
+    after the day asked); "" for an undated question or sources. On a
     news quiz over an archive, an "older" source holds the answer string without reporting the week's event
     (a 2017 article naming Japan for "Where did two planes collide this week?"): what no reader answers."""
     asked = _day(q.as_of)
@@ -90,7 +91,9 @@ def gold_age(q: Question, published: Mapping[str, str]) -> str:
     if asked is None or not days:
         return ""
     start = asked - timedelta(days=GOLD_RECENT_DAYS)
-    return "recent" if any(start <= d <= asked for d in days) else "older"
+    if any(start <= d <= asked for d in days):
+        return "recent"
+    return "older" if any(d < start for d in days) else "later"
 
 
 def _day(iso: str) -> date | None:

@@ -121,6 +121,7 @@ def test_a_dated_question_is_grouped_by_the_age_of_its_labelled_sources():
     assert gold_age(replace(quiz, sources=("undated", "unknown")), published) == ""
     assert gold_age(replace(quiz, as_of=""), published) == ""   # asked today: no age to tell
     assert gold_age(replace(quiz, as_of="2024-01-02"), published) == "older"   # the week's article came later
+    assert gold_age(replace(quiz, as_of="2024-01-02", sources=("week",)), published) == "later"
 
     def result(age: str, correct: bool) -> Result:
         return replace(Result("q", "?", True, "", False, (), (), 1.0, correct, None), gold_age=age)
