@@ -84,7 +84,7 @@ def format_kinds(report: dict) -> list[str]:
 
 def format_gold_ages(report: dict) -> list[str]:
     """Markdown lines: the same per age of a dated question's labelled sources (recent: one came out in the
-    month before the day asked; older: all earlier)."""
+    month before the day asked; older: none did, one earlier; later: all after it)."""
     return _format_groups(report, "by_gold_age", "## By the age of the labelled sources (dated questions)",
                           "sources")
 

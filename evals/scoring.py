@@ -43,7 +43,7 @@ class Result:
     notes: tuple[str, ...] = ()      # the answer's explanation notes (the model's judgement of each candidate...)
     kind: str = ""                   # how newsqa answered it: fact | yes/no | synthesis | coverage | multi-part
     answer_at_5: bool | None = None  # a fact question's answer string is in one of the first 5 passages retrieved
-    gold_age: str = ""               # a dated question's labelled sources: "recent" or "older" (gold_age())
+    gold_age: str = ""               # a dated question's labelled sources: "recent", "older" or "later" (gold_age())
 
 
 # a dated question's labelled source is recent when it came out this many days before the day asked, or on it
@@ -83,9 +83,9 @@ def answer_retrieved(q: Question, texts: Sequence[str], k: int = 5) -> bool | No
 def gold_age(q: Question, published: Mapping[str, str]) -> str:
     """For a question asked on a day (as_of) whose labelled sources are dated: "recent" when one of them came
     out in the GOLD_RECENT_DAYS before that day, else "older" when one came out before them, else "later" (all
-    after the day asked); "" for an undated question or sources. On a
-    news quiz over an archive, an "older" source holds the answer string without reporting the week's event
-    (a 2017 article naming Japan for "Where did two planes collide this week?"): what no reader answers."""
+    after the day asked); "" for an undated question or sources. On a news quiz over an archive, an "older"
+    source holds the answer string without reporting the week's event (a 2017 article naming Japan for "Where
+    did two planes collide this week?"): what no reader answers."""
     asked = _day(q.as_of)
     days = [d for d in (_day(published.get(s, "")) for s in q.sources) if d is not None]
     if asked is None or not days:

@@ -129,8 +129,9 @@ class JudgedAnswerer:
 
     def chosen(self, query: Query, found: Findings) -> Answer:
         """The model judges each candidate sentence; the best fused score is quoted, led by a checked direct
-        answer, or refused when no candidate passes. Before a refusal, the next QA_CHOICE_MORE candidates are
-        judged too, and when one of them passes, the choice is made again over all."""
+        answer, or refused when no candidate passes. The next QA_CHOICE_MORE candidates are judged too at once
+        when the model doubts the leader (below QA_CHOICE_MORE_BELOW), else before a refusal, and when one of them
+        passes, the choice is made again over all."""
         s = self.settings
         bar = 0.0   # what the chosen candidate's fused score must reach (QA_REFUSAL=choice)
         if s.refusal == "excerpts":   # one yes/no over the best excerpts decides whether to answer at all
