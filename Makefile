@@ -2,11 +2,14 @@
 VENV ?= .venv
 PY := $(VENV)/bin/python
 
-# llama.cpp is compiled for this CPU less its AMX kernels: their weight repack segfaults in the first decode on
-# Sapphire Rapids-class Xeons (ggml-org/llama.cpp#20824), and `python -m llama_cpp.server` has no switch to turn
-# it off. -march=native goes into CFLAGS (GGML_NATIVE=OFF) so that the -mno-amx-* after it win.
-NO_AMX := -march=native -mno-amx-tile -mno-amx-int8 -mno-amx-bf16
-LLAMA_BUILD := CMAKE_ARGS="-DGGML_NATIVE=OFF" CFLAGS="$(NO_AMX)" CXXFLAGS="$(NO_AMX)"
+# llama.cpp is compiled for this CPU with its AMX kernels, and GCC's dead-store elimination off: GCC 12 drops the
+# stores that fill the AMX tile configuration before `ldtilecfg` (it does not see the instruction read them), so
+# the first AMX matrix product loads stack garbage and faults. That was the "AMX weight repack segfault" on
+# Sapphire Rapids-class Xeons (ggml-org/llama.cpp#20824). Built this way the AMX kernels run, and qa checks once
+# per build that they do before it uses them (qa/llm/amx.py).
+FIX_AMX := -fno-tree-dse -fno-dse
+LLAMA_BUILD := CMAKE_ARGS="-DGGML_NATIVE=ON" CFLAGS="$(FIX_AMX)" CXXFLAGS="$(FIX_AMX)"
+HAS_AMX := grep -qw amx_int8 /proc/cpuinfo 2>/dev/null
 
 .PHONY: setup test test-fast lint
 
@@ -15,12 +18,12 @@ setup:
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet torch==2.13.0
 	$(LLAMA_BUILD) $(PY) -m pip install --quiet -e ".[all,dev]"
-	@# a llama.cpp wheel cached from an earlier build with the AMX kernels is rebuilt without them
-	@$(PY) -c "import llama_cpp, sys; sys.exit('AMX_INT8 = 1' in llama_cpp.llama_print_system_info().decode())" || \
-		{ echo "setup: rebuilding llama-cpp-python without its AMX kernels"; \
+	@# a llama.cpp wheel cached from an earlier build without the AMX kernels is rebuilt with them (AMX CPUs only)
+	@! $(HAS_AMX) || $(PY) -c "import llama_cpp, sys; sys.exit('AMX_INT8 = 1' not in llama_cpp.llama_print_system_info().decode())" || \
+		{ echo "setup: rebuilding llama-cpp-python with its AMX kernels"; \
 		  $(LLAMA_BUILD) $(PY) -m pip install --quiet --no-cache-dir --force-reinstall --no-deps \
 		  "llama-cpp-python==$$($(PY) -c 'import importlib.metadata as m; print(m.version("llama-cpp-python"))')"; }
-	@# the int8 ONNX export and the joined Qwen GGUF, once per user (QA_CACHE_DIR): the first ingest is fast
+	@# the int8 ONNX export, the joined Qwen GGUF (and on AMX CPUs its 8-bit copy), once per user (QA_CACHE_DIR)
 	$(VENV)/bin/qa prepare
 	@command -v chromium >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } || \

@@ -112,13 +112,15 @@ def _stream_to_terminal(pipeline: Any, question: str, filters: Any = None, as_of
 
 def _cmd_prepare(args: argparse.Namespace) -> int:
     from index.embedder import load_embedder
-    from qa.llm.factory import backend
+    from qa.llm.factory import backend, llamacpp_setup
     from qa.llm.gguf import resolve_gguf
 
     s = _settings(args)
     load_embedder(s.embed_backend, s.embed_model or None, s.embed_batch, s.models_dir)
     if backend(s) == "llamacpp":
-        resolve_gguf(s.llm_model, s.models_dir)
+        repack, eight_bit = llamacpp_setup(s)
+        path = resolve_gguf(s.llm_model, s.models_dir, eight_bit=eight_bit)
+        print(f"llama.cpp runs {path.name} with the weight repack {'on' if repack else 'off'}")
     print(f"Models ready in {s.models_dir}")
     return 0
 

@@ -69,7 +69,8 @@ PROPER = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-zA-Z’'-]+(?:\s+[A-Z][a-zA-Z�
 
 # --- answer types ----------------------------------------------------------------------------------
 TYPED = {
-    "number": re.compile(r"^(?:how (?:many|much|old|long|far|often|large|big|tall)|what (?:number|percentage|amount)"
+    "number": re.compile(r"^(?:(?:(?:for|by|in|to|at|within|after|over|of) )?how (?:many|much|old|long|far|often|"
+                         r"large|big|tall)|what (?:number|percentage|amount)"
                          r"|what (?:is|was|are|were) (?:the |\w+['’]s )(?:\w+ )?(?:price|cost|population|number|amount|"
                          r"size|value|percentage|age|height|length|area|budget|salary|score|revenue|sales|profit|income|"
                          r"earnings|worth|valuation|rate|total|distance|weight|capacity|attendance|turnout))\b"),

@@ -74,8 +74,12 @@ class Settings(BaseSettings):
         "auto", description="the model backend: auto (llamacpp when the Qwen model is installed) | extractive "
         "(no model) | llamacpp | ollama | openai")
     llm_extra_buffers: Literal["auto", "on", "off"] = Field(
-        "off", description="llama.cpp weight repacking (extra buffer types): off (measured faster for prompts, and "
-        "the AMX repack crashes on Sapphire Rapids-class CPUs) | on | auto (off only where the CPU has AMX)")
+        "auto", description="llama.cpp weight repacking (extra buffer types, AMX among them): auto (on where "
+        "llama.cpp's AMX kernels run, checked once per build; off elsewhere, measured faster for prompts there) "
+        "| on | off")
+    llm_weights: Literal["auto", "shipped", "q8_0"] = Field(
+        "auto", description="the Qwen model's weights: auto (q8_0 where the repack is on and llama.cpp's AMX "
+        "kernels run, shipped elsewhere) | shipped (Q4_K_M) | q8_0 (the same weights at 8 bits, made once)")
     llm_model: str = Field("", description="model name (ollama/openai) or GGUF path (llamacpp); empty = default")
     llm_base_url: str = Field("", description="base URL of an Ollama or OpenAI-compatible server")
     llm_api_key: SecretStr = Field(SecretStr(""), description="API key for an OpenAI-compatible server")

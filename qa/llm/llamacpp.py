@@ -28,28 +28,6 @@ def cpu_threads() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def cpu_has_amx(cpuinfo: str | None = None) -> bool:
-    """Whether the CPU has AMX (Sapphire Rapids-class Xeons): llama.cpp's AMX weight repack crashes there."""
-    if cpuinfo is None:
-        try:
-            cpuinfo = Path("/proc/cpuinfo").read_text()
-        except OSError:
-            return False
-    flags = next((line for line in cpuinfo.splitlines() if line.startswith("flags")), "")
-    return any(flag in flags.split() for flag in ("amx_tile", "amx_int8", "amx_bf16"))
-
-
-def use_extra_buffers(setting: str) -> bool:
-    """Whether to let llama.cpp repack weights into its extra buffer types.
-
-    "auto" turns them off on AMX CPUs, where the AMX repack segfaults in the first decode
-    (ggml-org/llama.cpp#20824), and leaves them on elsewhere (the CPU repack is faster there).
-    """
-    if setting in ("on", "off"):
-        return setting == "on"
-    return not cpu_has_amx()
-
-
 SEQUENCES = 16   # candidates judged side by side in one batch, each a sequence of its own after the shared prefix
 
 
@@ -88,7 +66,7 @@ class LlamaCppModel:
     """One GGUF loaded with llama-cpp-python: chat completion, streaming and the first-token judgement."""
 
     def __init__(self, path: Path, *, context_tokens: int = 4096, max_tokens: int = 256,
-                 temperature: float = 0.0, extra_buffers: str = "auto") -> None:
+                 temperature: float = 0.0, extra_buffers: str = "off") -> None:
         """Load the model (seconds for 1.1 GB; the worker does it once).
 
         Raises:
@@ -101,7 +79,7 @@ class LlamaCppModel:
         self.path = Path(path)
         self.max_tokens = max_tokens
         self.temperature = temperature
-        self.extra_buffers = use_extra_buffers(extra_buffers)
+        self.extra_buffers = extra_buffers == "on"   # "auto" is resolved by the asking process (qa.llm.amx)
         try:
             with _model_params(self.extra_buffers):
                 self._llm = llama_cpp.Llama(model_path=str(path), n_ctx=context_tokens, n_threads=cpu_threads(),

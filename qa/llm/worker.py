@@ -5,7 +5,8 @@ The worker starts on first use and is shared by every question of the pipeline (
 one llama.cpp context). A native crash or a kill of the worker becomes one BackendError; the next question
 starts a new worker, and the asking process (the UI, a notebook) lives on.
 
-Run as `python -m qa.llm.worker MODEL.gguf CONTEXT MAX_TOKENS TEMPERATURE EXTRA_BUFFERS` (the client does).
+Run as `python -m qa.llm.worker MODEL.gguf CONTEXT MAX_TOKENS TEMPERATURE EXTRA_BUFFERS` (the client does), or
+`python -m qa.llm.worker --check-amx MODEL.gguf` (qa.llm.amx's check).
 """
 from __future__ import annotations
 
@@ -33,7 +34,7 @@ class WorkerLLM:
     """Our LLM protocol over a llama.cpp worker process (started on first use, restarted after a crash)."""
 
     def __init__(self, path: Path, *, context_tokens: int = 4096, max_tokens: int = 256, temperature: float = 0.0,
-                 timeout_s: float = 120.0, extra_buffers: str = "auto", name: str | None = None) -> None:
+                 timeout_s: float = 120.0, extra_buffers: str = "off", name: str | None = None) -> None:
         self.path = Path(path)
         self.name = name or f"llamacpp:{self.path.name}"
         self.timeout_s = timeout_s
@@ -230,5 +231,23 @@ def serve(argv: list[str]) -> int:
             send({"error": str(err), "type": "config" if isinstance(err, ConfigError) else "backend"})
 
 
+def check_amx(path: str) -> int:
+    """The AMX check's child process (qa.llm.amx): exit 0 when llama.cpp's AMX kernels ran a judgement of a
+    several-token prompt (a single token takes another path), 3 when the build has none; a faulting build dies."""
+    import llama_cpp
+
+    from qa.llm.llamacpp import LlamaCppModel
+
+    if "AMX_INT8 = 1" not in llama_cpp.llama_print_system_info().decode():
+        print("this llama.cpp build has no AMX kernels")
+        return 3
+    model = LlamaCppModel(Path(path), context_tokens=512, max_tokens=4, extra_buffers="on")
+    model.judge("Reply with one word: yes or no.", "Is the harbour in Quellmoor open again since Monday?")
+    model.close()
+    return 0
+
+
 if __name__ == "__main__":
+    if sys.argv[1:2] == ["--check-amx"]:
+        sys.exit(check_amx(sys.argv[2]))
     sys.exit(serve(sys.argv[1:]))

@@ -349,6 +349,13 @@ def test_direct_answers_must_be_of_the_kind_asked_for():
     talks = analyse("How long will the exclusive talks last?", weights)
     assert check("95", talks, "This would be a $95 million investment.", "") is None   # money is no length
     assert check("two years", talks, "The talks will last two years.", "").text == "two years"
+    led = analyse("For how long will the county negotiate only with the developer?", weights)   # led by a preposition
+    assert check("95", led, "This would be a $95 million investment.", "") is None
+    took_over = analyse("When did Usman Hasib take the salon over?", weights)
+    shops = "Usman Hasib runs the business now, across its 25 locations, since 2019."
+    assert check("25", took_over, shops, "") is None                  # a bare number is a year or no date
+    assert check("2019", took_over, shops, "").text == "2019"
+    assert check("since 2019", took_over, shops, "").text == "since 2019"
     fined = analyse("How many people have been fined?", weights)
     assert check("1,000", fined, "Anyone who lies can be fined £1,000.", "") is None
     assert check("1,000", fined, "Police fined 1,000 people, each £1,000.", "").text == "1,000"

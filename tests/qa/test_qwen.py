@@ -9,7 +9,7 @@ import signal
 import pytest
 
 from qa.errors import BackendError
-from qa.llm.gguf import QWEN_FILE, qwen_gguf, qwen_installed, sha256_of
+from qa.llm.gguf import QWEN_8BIT_FILE, QWEN_FILE, qwen_8bit, qwen_gguf, qwen_installed, sha256_of
 from qa.models import Answer
 from qa.pipeline import NewsQA
 from qa.settings import Settings
@@ -135,6 +135,23 @@ def test_a_corrupted_cache_is_detected_and_rebuilt(models_dir, tmp_path, capsys)
     rebuilt = qwen_gguf(cache)
     assert "corrupt" in capsys.readouterr().err
     assert sha256_of(rebuilt) == "cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046"
+
+
+def test_the_8_bit_copy_is_made_once_quietly_and_made_again_when_it_changed(models_dir, capfd):
+    """The weights llama.cpp's AMX kernels run: written at 8 bits from the verified file by llama.cpp's quantizer,
+    without its per-tensor log, stamped; a copy that no longer matches its stamp is written again."""
+    path = qwen_8bit(models_dir)
+    err = capfd.readouterr().err
+    assert path.name == QWEN_8BIT_FILE and "writing the Qwen weights at 8 bits" in err and "converting" not in err
+    with open(path, "rb") as f:
+        assert f.read(4) == b"GGUF"
+    assert path.stat().st_size > (models_dir / QWEN_FILE).stat().st_size * 1.5   # 8.5 bits a weight, not ~5
+    made = path.stat().st_mtime_ns
+    assert qwen_8bit(models_dir) == path and path.stat().st_mtime_ns == made and capfd.readouterr().err == ""
+    with open(path, "r+b") as f:
+        f.truncate(1 << 20)
+    assert qwen_8bit(models_dir).stat().st_size > (models_dir / QWEN_FILE).stat().st_size * 1.5
+    path.unlink()   # 1.9 GB
 
 
 def test_the_openai_backend_against_a_local_server(models_dir, seeded_dir, embedder, tmp_path):

@@ -1,4 +1,4 @@
-"""llama.cpp in its worker process (with the tiny SmolLM2: machinery, not quality), the AMX guard, and the
+"""llama.cpp in its worker process (with the tiny SmolLM2: machinery, not quality), and the
 yes/no judgement read from servers' log-probabilities (scripted OpenAI and Ollama servers on 127.0.0.1)."""
 import json
 import math
@@ -13,25 +13,9 @@ from qa.errors import BackendError, ConfigError
 from qa.llm.base import yes_no_margin
 from qa.llm.factory import make_llm
 from qa.llm.gguf import bundled_smollm2
-from qa.llm.llamacpp import cpu_has_amx, use_extra_buffers
 from qa.llm.worker import WorkerLLM
 from qa.settings import Settings
 from tests.conftest import free_port
-
-SAPPHIRE = "processor\t: 0\nflags\t\t: fpu avx512f avx512_vnni amx_bf16 avx512_fp16 amx_tile amx_int8\n"
-EPYC = "processor\t: 0\nflags\t\t: fpu avx2 avx512f avx512_vnni avx512_bf16\n"
-
-
-def test_amx_cpus_are_recognised_and_auto_turns_the_repack_off_there(monkeypatch):
-    assert cpu_has_amx(SAPPHIRE) and not cpu_has_amx(EPYC) and not cpu_has_amx("")
-    assert use_extra_buffers("off") is False and use_extra_buffers("on") is True
-    import qa.llm.llamacpp as module
-
-    monkeypatch.setattr(module, "cpu_has_amx", lambda cpuinfo=None: True)
-    assert use_extra_buffers("auto") is False
-    monkeypatch.setattr(module, "cpu_has_amx", lambda cpuinfo=None: False)
-    assert use_extra_buffers("auto") is True
-    assert Settings().llm_extra_buffers == "off"   # measured faster for prompts here, and never crashes
 
 
 def test_yes_no_margin_from_top_logprobs():

@@ -1,0 +1,73 @@
+"""llama.cpp's AMX kernels: used only where a child process saw them run, checked once per llama.cpp build; the
+repack and the 8-bit weights follow that verdict unless set; and, on an AMX CPU, the build `make setup` made runs
+them (the GCC fix in the Makefile)."""
+import sys
+
+import pytest
+
+import qa.llm.amx as amx
+from qa.llm import factory
+from qa.settings import Settings
+
+SAPPHIRE = "processor\t: 0\nflags\t\t: fpu avx512f avx512_vnni amx_bf16 avx512_fp16 amx_tile amx_int8\n"
+EPYC = "processor\t: 0\nflags\t\t: fpu avx2 avx512f avx512_vnni avx512_bf16\n"
+CRASH = [sys.executable, "-c", "import os, signal; os.kill(os.getpid(), signal.SIGSEGV)"]
+CLEAN = [sys.executable, "-c", "pass"]
+
+
+def test_amx_cpus_are_recognised():
+    assert amx.cpu_has_amx(SAPPHIRE) and not amx.cpu_has_amx(EPYC) and not amx.cpu_has_amx("")
+
+
+def test_a_crashing_check_is_a_no_that_says_why_and_a_clean_one_a_yes():
+    runs, detail = amx.run_check(CRASH)
+    assert not runs and "crashed (signal 11)" in detail and "fault" in detail
+    assert amx.run_check(CLEAN) == (True, "the AMX kernels ran a judgement")
+    runs, detail = amx.run_check([sys.executable, "-c", "print('this llama.cpp build has no AMX kernels'); exit(3)"])
+    assert not runs and detail == "this llama.cpp build has no AMX kernels"
+
+
+def test_the_verdict_is_checked_once_per_build_and_never_without_amx(monkeypatch, tmp_path, capsys):
+    calls = []
+    build = {"cpu": "Xeon", "lib": "/x", "files": [["libggml-cpu.so", 1, 1]]}
+
+    def check(command):
+        calls.append(command)
+        return (False, "the check crashed (signal 11): this llama.cpp build's AMX kernels fault")
+
+    monkeypatch.setattr(amx, "cpu_has_amx", lambda cpuinfo=None: False)
+    assert amx.amx_runs(tmp_path, tmp_path / "m.gguf", check=check) is False and calls == []
+    monkeypatch.setattr(amx, "cpu_has_amx", lambda cpuinfo=None: True)
+    monkeypatch.setattr(amx, "build_key", lambda: build)
+    assert amx.amx_runs(tmp_path, tmp_path / "m.gguf", check=check) is False
+    assert amx.amx_runs(tmp_path, tmp_path / "m.gguf", check=check) is False and len(calls) == 1   # kept
+    assert calls[0][-2:] == ["--check-amx", str(tmp_path / "m.gguf")]
+    err = capsys.readouterr().err
+    assert "checking once" in err and "AMX kernels are not used (the check crashed (signal 11)" in err
+    build["files"] = [["libggml-cpu.so", 2, 2]]   # llama.cpp rebuilt: checked again
+    assert amx.amx_runs(tmp_path, tmp_path / "m.gguf", check=lambda command: (True, "ran")) is True
+    assert amx.amx_runs(tmp_path, tmp_path / "m.gguf", check=check) is True and len(calls) == 1
+    (tmp_path / amx.VERDICT_FILE).write_text("{not json")   # a damaged verdict is checked again
+    assert amx.amx_runs(tmp_path, tmp_path / "m.gguf", check=check) is False and len(calls) == 2
+
+
+@pytest.mark.parametrize("repack, weights, runs, expected", [
+    ("auto", "auto", True, (True, True)),      # AMX kernels run: the repack on, the weights at 8 bits
+    ("auto", "auto", False, (False, False)),   # elsewhere: as shipped, the repack off (faster for prompts)
+    ("off", "auto", True, (False, False)),     # 8 bits without the AMX kernels is slower (77 tokens/s): not chosen
+    ("on", "shipped", True, (True, False)),
+    ("off", "q8_0", False, (False, True)),
+])
+def test_the_repack_and_the_weights_follow_the_verdict_unless_set(monkeypatch, repack, weights, runs, expected):
+    monkeypatch.setattr(amx, "amx_runs", lambda models_dir, model=None, **kw: runs)
+    settings = Settings(llm_extra_buffers=repack, llm_weights=weights)
+    assert factory.llamacpp_setup(settings) == expected
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not amx.cpu_has_amx(), reason="this CPU has no AMX")
+def test_on_an_amx_cpu_the_installed_llama_cpp_runs_its_amx_kernels():
+    """What `make setup` built: a judgement through the AMX kernels, in a child process, exits cleanly."""
+    from qa.llm.gguf import bundled_smollm2
+
+    assert amx.run_check(amx.check_command(bundled_smollm2())) == (True, "the AMX kernels ran a judgement")
