@@ -14,9 +14,9 @@ import importlib
 import importlib.metadata
 import importlib.util
 import json
+import logging
 import os
 import sys
-import tempfile
 from pathlib import Path
 
 from qa.errors import ConfigError
@@ -156,22 +156,15 @@ def qwen_8bit(cache_dir: Path, *, announce: bool = True) -> Path:
     params.ftype = llama_cpp.LLAMA_FTYPE_MOSTLY_Q8_0
     params.allow_requantize = True
     params.nthread = max(1, len(os.sched_getaffinity(0))) if hasattr(os, "sched_getaffinity") else 1
-    log = tempfile.TemporaryFile()
-    saved = os.dup(2)
+    chatter = logging.getLogger("llama-cpp-python")   # llama.cpp's log, as llama-cpp-python passes it on
+    level = chatter.level
+    chatter.setLevel(logging.ERROR)   # not a line per tensor: errors only
     try:
-        os.dup2(log.fileno(), 2)   # llama.cpp reports every tensor on stderr: kept for an error only
-        try:
-            failed = llama_cpp.llama_model_quantize(str(source).encode(), str(tmp).encode(), ctypes.byref(params))
-        finally:
-            os.dup2(saved, 2)
-        if failed:
-            log.seek(0)
-            last = (log.read().decode("utf-8", "replace").strip().splitlines() or ["no message"])[-1]
-            raise ConfigError(f"llama.cpp could not write {target.name}: {last}")
+        if llama_cpp.llama_model_quantize(str(source).encode(), str(tmp).encode(), ctypes.byref(params)) != 0:
+            raise ConfigError(f"llama.cpp could not write {target}")
         os.replace(tmp, target)
     finally:
-        os.close(saved)
-        log.close()
+        chatter.setLevel(level)
         tmp.unlink(missing_ok=True)
     _write_stamp(target, made=made)
     return target
