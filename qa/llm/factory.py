@@ -3,6 +3,7 @@ server), or None for no model."""
 from __future__ import annotations
 
 import importlib.util
+import sys
 from collections.abc import Callable
 
 from qa.errors import ConfigError
@@ -37,7 +38,13 @@ def _llamacpp(s: Settings) -> LLM:
 
     _require("llama_cpp", "llamacpp")
     repack, eight_bit = llamacpp_setup(s)
-    path = resolve_gguf(s.llm_model, s.models_dir, eight_bit=eight_bit)
+    try:
+        path = resolve_gguf(s.llm_model, s.models_dir, eight_bit=eight_bit)
+    except ConfigError as err:
+        if not eight_bit or s.llm_weights != "auto":
+            raise
+        print(f"qa: {err}; running the shipped weights", file=sys.stderr, flush=True)   # e.g. a full disk
+        path = resolve_gguf(s.llm_model, s.models_dir)
     return WorkerLLM(path, context_tokens=s.llm_context_tokens, max_tokens=s.llm_max_tokens,
                      temperature=s.llm_temperature, timeout_s=s.timeout_s, extra_buffers="on" if repack else "off")
 

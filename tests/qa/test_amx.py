@@ -71,3 +71,20 @@ def test_on_an_amx_cpu_the_installed_llama_cpp_runs_its_amx_kernels():
     from qa.llm.gguf import bundled_smollm2
 
     assert amx.run_check(amx.check_command(bundled_smollm2())) == (True, "the AMX kernels ran a judgement")
+
+
+def test_without_the_8_bit_copy_the_shipped_weights_run_and_the_reason_is_said(monkeypatch, capsys):
+    """Writing 1.9 GB can fail (a full disk): the default then runs the shipped file, and says why in one line."""
+    import qa.llm.gguf as gguf
+    from qa.errors import ConfigError
+
+    monkeypatch.setattr(amx, "amx_runs", lambda models_dir, model=None, **kw: True)
+    monkeypatch.setattr(gguf, "qwen_8bit", lambda cache_dir: (_ for _ in ()).throw(
+        ConfigError("llama.cpp could not write qwen.q8_0.gguf")))
+    monkeypatch.setattr(gguf, "qwen_gguf", lambda cache_dir: cache_dir / gguf.QWEN_FILE)
+    monkeypatch.setattr(factory, "_require", lambda module, extra: None)
+    llm = factory.make_llm(Settings(llm="llamacpp", llm_model="qwen"))
+    assert llm.path.name == gguf.QWEN_FILE and llm._args[-1] == "on"
+    assert "could not write qwen.q8_0.gguf; running the shipped weights" in capsys.readouterr().err
+    with pytest.raises(ConfigError, match="could not write"):   # asked for by name: the error stands
+        factory.make_llm(Settings(llm="llamacpp", llm_model="qwen", llm_weights="q8_0"))
