@@ -8,8 +8,9 @@ hold the fault, so qa does not trust the build: a child process loads the tiny S
 judges one prompt. If it exits cleanly, the verdict is yes; if it crashes or the build has no AMX kernels, no, and
 qa keeps the repack off and the shipped weights, as on any other CPU.
 
-The verdict is kept in QA_CACHE_DIR/models/llama-amx.json, keyed by the CPU and the llama.cpp libraries (their
-names, sizes and modification times): a rebuilt llama.cpp is checked again. This module imports no llama.cpp.
+The verdicts are kept in QA_CACHE_DIR/models/llama-amx.json, one per llama.cpp install (virtualenvs share the
+cache), keyed by the CPU and the libraries (their names, sizes and modification times): a rebuilt llama.cpp is
+checked again. This module imports no llama.cpp.
 """
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ from pathlib import Path
 
 VERDICT_FILE = "llama-amx.json"
 PROBE_TIMEOUT_S = 120.0
+KEPT = 8   # verdicts kept: one per llama.cpp install (virtualenvs share the cache)
 
 
 def cpu_has_amx(cpuinfo: str | None = None) -> bool:
@@ -96,11 +98,13 @@ def amx_runs(models_dir: Path, model: Path | None = None, *, announce: bool = Tr
     key = build_key()
     path = Path(models_dir) / VERDICT_FILE
     try:
-        kept = json.loads(path.read_text())
-        if kept.get("key") == key:
-            return bool(kept["runs"])
-    except (OSError, ValueError, KeyError, AttributeError):
-        pass
+        kept = [v for v in json.loads(path.read_text())["verdicts"] if isinstance(v, dict)
+                and isinstance(v.get("key"), dict)]
+    except (OSError, ValueError, KeyError, TypeError):
+        kept = []
+    found = next((v for v in kept if v["key"] == key), None)
+    if found is not None:
+        return bool(found.get("runs"))
     if model is None:
         from qa.errors import ConfigError
         from qa.llm.gguf import bundled_smollm2
@@ -118,6 +122,7 @@ def amx_runs(models_dir: Path, model: Path | None = None, *, announce: bool = Tr
               file=sys.stderr, flush=True)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(json.dumps({"key": key, "runs": runs, "detail": detail}))
+    kept = [v for v in kept if v["key"].get("lib") != key["lib"]][-(KEPT - 1):]   # one per install, the newest
+    tmp.write_text(json.dumps({"verdicts": [*kept, {"key": key, "runs": runs, "detail": detail}]}))
     os.replace(tmp, path)
     return runs

@@ -47,8 +47,13 @@ def test_the_verdict_is_checked_once_per_build_and_never_without_amx(monkeypatch
     build["files"] = [["libggml-cpu.so", 2, 2]]   # llama.cpp rebuilt: checked again
     assert amx.amx_runs(tmp_path, tmp_path / "m.gguf", check=lambda command: (True, "ran")) is True
     assert amx.amx_runs(tmp_path, tmp_path / "m.gguf", check=check) is True and len(calls) == 1
-    (tmp_path / amx.VERDICT_FILE).write_text("{not json")   # a damaged verdict is checked again
+    other = {"cpu": "Xeon", "lib": "/venv2/lib", "files": []}   # another virtualenv's llama.cpp, same cache
+    monkeypatch.setattr(amx, "build_key", lambda: other)
     assert amx.amx_runs(tmp_path, tmp_path / "m.gguf", check=check) is False and len(calls) == 2
+    monkeypatch.setattr(amx, "build_key", lambda: build)   # both verdicts are kept
+    assert amx.amx_runs(tmp_path, tmp_path / "m.gguf", check=check) is True and len(calls) == 2
+    (tmp_path / amx.VERDICT_FILE).write_text("{not json")   # a damaged file is checked again
+    assert amx.amx_runs(tmp_path, tmp_path / "m.gguf", check=check) is False and len(calls) == 3
 
 
 @pytest.mark.parametrize("repack, weights, runs, expected", [
