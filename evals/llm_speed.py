@@ -53,13 +53,13 @@ def main() -> None:
     from qa.settings import Settings
 
     path = resolve_gguf(args.model, Settings().models_dir)
-    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                if line.startswith("model name")), "unknown CPU")
-    print(f"{path.name} on {cpu}")
+    from qa.llm.amx import cpu_model
+
+    print(f"{path.name} on {cpu_model()}")
     for mode in ("on", "off", "on", "off"):
         out = subprocess.run([sys.executable, "-m", "evals.llm_speed", "--model", str(path), "--repeat",
                               str(args.repeat), "--one", mode], capture_output=True, text=True)
-        # on an AMX CPU "on" dies in the first decode: that is the finding, not an error of this script
+        # a build whose AMX kernels fault dies in the first decode with "on": a finding, not an error of this script
         print(out.stdout.strip().splitlines()[-1] if out.returncode == 0 else
               json.dumps({"mode": mode, "crashed": out.returncode}))
 

@@ -37,7 +37,8 @@ def cpu_has_amx(cpuinfo: str | None = None) -> bool:
     return "amx_int8" in flags.split() and "amx_tile" in flags.split()
 
 
-def _cpu_model() -> str:
+def cpu_model() -> str:
+    """The CPU's model name, as /proc/cpuinfo gives it."""
     try:
         lines = Path("/proc/cpuinfo").read_text().splitlines()
     except OSError:
@@ -59,7 +60,7 @@ def build_key() -> dict[str, object]:
     """What the verdict depends on: the CPU and every llama.cpp library file (name, size, modification time)."""
     lib = llama_lib_dir()
     files = sorted(p for p in lib.glob("lib*.so*") if p.is_file()) if lib is not None and lib.is_dir() else []
-    return {"cpu": _cpu_model(), "lib": str(lib),
+    return {"cpu": cpu_model(), "lib": str(lib),
             "files": [[p.name, p.stat().st_size, p.stat().st_mtime_ns] for p in files]}
 
 

@@ -2,12 +2,21 @@
 from __future__ import annotations
 
 import math
+import os
 from collections.abc import Iterable, Iterator
 from typing import Protocol
 
 # single-token spellings of the judge's two possible replies
 YES = ("yes", "Yes", "YES", " yes", " Yes")
 NO = ("no", "No", "NO", " no", " No")
+
+
+def cpu_threads() -> int:
+    """Cores this process may run on (not a constant: containers and laptops differ)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
 
 
 class LLM(Protocol):

@@ -2,6 +2,7 @@
 server), or None for no model."""
 from __future__ import annotations
 
+import functools
 import importlib.util
 import sys
 from collections.abc import Callable
@@ -26,9 +27,9 @@ def llamacpp_setup(s: Settings) -> tuple[bool, bool]:
     without it (README, "Weight repacking and AMX")."""
     from qa.llm.amx import amx_runs
 
-    runs = "auto" in (s.llm_extra_buffers, s.llm_weights) and amx_runs(s.models_dir)
-    repack = s.llm_extra_buffers == "on" or (s.llm_extra_buffers == "auto" and runs)
-    eight_bit = s.llm_weights == "q8_0" or (s.llm_weights == "auto" and repack and runs)
+    runs = functools.cache(lambda: amx_runs(s.models_dir))   # checked only when a choice depends on it
+    repack = s.llm_extra_buffers == "on" or (s.llm_extra_buffers == "auto" and runs())
+    eight_bit = s.llm_weights == "q8_0" or (s.llm_weights == "auto" and repack and runs())
     return repack, eight_bit
 
 

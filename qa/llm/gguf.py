@@ -20,6 +20,7 @@ import sys
 from pathlib import Path
 
 from qa.errors import ConfigError
+from qa.llm.base import cpu_threads
 
 QWEN = "qwen2.5-coder-1.5b"
 QWEN_FILE = "qwen2.5-coder-1.5b-instruct-q4_k_m.gguf"
@@ -155,7 +156,7 @@ def qwen_8bit(cache_dir: Path, *, announce: bool = True) -> Path:
     params = llama_cpp.llama_model_quantize_default_params()
     params.ftype = llama_cpp.LLAMA_FTYPE_MOSTLY_Q8_0
     params.allow_requantize = True
-    params.nthread = max(1, len(os.sched_getaffinity(0))) if hasattr(os, "sched_getaffinity") else 1
+    params.nthread = cpu_threads()
     chatter = logging.getLogger("llama-cpp-python")   # llama.cpp's log, as llama-cpp-python passes it on
     level = chatter.level
     chatter.setLevel(logging.ERROR)   # not a line per tensor: errors only

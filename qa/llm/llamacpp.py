@@ -16,17 +16,8 @@ from typing import Any
 import numpy as np
 
 from qa.errors import BackendError, ConfigError
-from qa.llm.base import NO, YES
+from qa.llm.base import NO, YES, cpu_threads
 from qa.llm.prefixes import SavedPrefixes
-
-
-def cpu_threads() -> int:
-    """Cores this process may run on (not a constant: containers and laptops differ)."""
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:  # not on Linux
-        return max(1, os.cpu_count() or 1)
-
 
 SEQUENCES = 16   # candidates judged side by side in one batch, each a sequence of its own after the shared prefix
 
