@@ -15,7 +15,7 @@ def _add_remaining_settings(group: argparse.ArgumentParser, skip: set[str],
     for name, field in Settings.model_fields.items():
         if name not in taken and name not in skip:
             group.add_argument(f"--{name.replace('_', '-')}", dest=name, metavar="VALUE",
-                               help=f"{field.description} (QA_{name.upper()})")
+                               help=f"{field.description} (QA_{name.upper()})".replace("%", "%%"))
 
 
 def build_parser(settings_flags: bool = True) -> argparse.ArgumentParser:

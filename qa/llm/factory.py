@@ -47,7 +47,8 @@ def _llamacpp(s: Settings) -> LLM:
         print(f"qa: {err}; running the shipped weights", file=sys.stderr, flush=True)   # e.g. a full disk
         path = resolve_gguf(s.llm_model, s.models_dir)
     return WorkerLLM(path, context_tokens=s.llm_context_tokens, max_tokens=s.llm_max_tokens,
-                     temperature=s.llm_temperature, timeout_s=s.timeout_s, extra_buffers="on" if repack else "off")
+                     temperature=s.llm_temperature, timeout_s=s.timeout_s, extra_buffers="on" if repack else "off",
+                     flash_attention=s.llm_flash_attention)
 
 
 def _ollama(s: Settings) -> LLM:

@@ -17,6 +17,7 @@ import numpy as np
 
 from qa.errors import BackendError, ConfigError
 from qa.llm.base import NO, YES, cpu_threads
+from qa.llm.lookup import greedy, pieces
 from qa.llm.prefixes import SavedPrefixes
 
 SEQUENCES = 16   # candidates judged side by side in one batch, each a sequence of its own after the shared prefix
@@ -57,7 +58,7 @@ class LlamaCppModel:
     """One GGUF loaded with llama-cpp-python: chat completion, streaming and the first-token judgement."""
 
     def __init__(self, path: Path, *, context_tokens: int = 4096, max_tokens: int = 256,
-                 temperature: float = 0.0, extra_buffers: str = "off") -> None:
+                 temperature: float = 0.0, extra_buffers: str = "off", flash_attention: bool = True) -> None:
         """Load the model (seconds for 1.1 GB; the worker does it once).
 
         Raises:
@@ -77,9 +78,10 @@ class LlamaCppModel:
                 # resident beside them (the 8-bit Qwen with the AMX repack: 2.2 GB resident against 3.5 GB)
                 self._llm = llama_cpp.Llama(model_path=str(path), n_ctx=context_tokens, n_threads=cpu_threads(),
                                             n_threads_batch=cpu_threads(), n_batch=512, seed=0, verbose=False,
-                                            use_mmap=not self.extra_buffers)
+                                            use_mmap=not self.extra_buffers, flash_attn=flash_attention)
         except (ValueError, RuntimeError) as err:
             raise ConfigError(f"Cannot load the GGUF model {path}: {err}") from err
+        self.flash_attention = self._llm.context_params.flash_attn_type == llama_cpp.LLAMA_FLASH_ATTN_TYPE_ENABLED
         self._yes = _token_ids(self._llm, YES)
         self._no = _token_ids(self._llm, NO)
         self.evaluated = 0   # prompt tokens evaluated so far (those reused from the KV cache are not)
@@ -90,8 +92,14 @@ class LlamaCppModel:
         return [{"role": "system", "content": system}, {"role": "user", "content": user}]
 
     def stream(self, system: str, user: str, max_tokens: int | None = None) -> Iterator[str]:
-        """The reply in pieces as they are generated (after its system prompt, the rest evaluated as one batch)."""
-        self._system_only(system, self._tokens(system, user))
+        """The reply in pieces as they are generated (after its system prompt, the rest evaluated as one batch).
+        Greedy (temperature 0) with prompt-lookup drafts (qa.llm.lookup); sampled through llama-cpp-python."""
+        tokens = self._tokens(system, user)
+        held = self._system_only(system, tokens)
+        if self.temperature <= 0:
+            self.evaluated += len(tokens) - held
+            yield from pieces(self._llm, greedy(self._llm, tokens, held, max_tokens or self.max_tokens))
+            return
         try:
             chunks = self._llm.create_chat_completion(
                 self._messages(system, user), max_tokens=max_tokens or self.max_tokens,

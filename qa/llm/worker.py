@@ -34,14 +34,17 @@ class WorkerLLM:
     """Our LLM protocol over a llama.cpp worker process (started on first use, restarted after a crash)."""
 
     def __init__(self, path: Path, *, context_tokens: int = 4096, max_tokens: int = 256, temperature: float = 0.0,
-                 timeout_s: float = 120.0, extra_buffers: str = "off", name: str | None = None) -> None:
+                 timeout_s: float = 120.0, extra_buffers: str = "off", flash_attention: bool = True,
+                 name: str | None = None) -> None:
         self.path = Path(path)
         self.name = name or f"llamacpp:{self.path.name}"
         self.timeout_s = timeout_s
-        self._args = [str(self.path), str(context_tokens), str(max_tokens), repr(float(temperature)), extra_buffers]
+        self._args = [str(self.path), str(context_tokens), str(max_tokens), repr(float(temperature)), extra_buffers,
+                      "on" if flash_attention else "off"]
         self._proc: subprocess.Popen[bytes] | None = None
         self._buffer = b""
         self._ready = False
+        self.loaded: dict[str, Any] = {}   # what the worker reported it loaded with (its "ready" message)
         self._lock = threading.RLock()   # one request at a time; held while a reply streams
         self.evaluated = 0   # prompt tokens the worker evaluated for the last judgement (the KV cache saves the rest)
         atexit.register(self.close)
@@ -69,7 +72,7 @@ class WorkerLLM:
             if "error" in message:
                 self.close()
                 raise _error(message)
-            self._ready = True
+            self._ready, self.loaded = True, message
         return self._proc
 
     def close(self) -> None:
@@ -198,13 +201,13 @@ def serve(argv: list[str]) -> int:
     try:
         from qa.llm.llamacpp import LlamaCppModel
 
-        path, context, max_tokens, temperature, extra = argv
+        path, context, max_tokens, temperature, extra, flash = argv
         model = LlamaCppModel(Path(path), context_tokens=int(context), max_tokens=int(max_tokens),
-                              temperature=float(temperature), extra_buffers=extra)
+                              temperature=float(temperature), extra_buffers=extra, flash_attention=flash == "on")
     except ConfigError as err:
         send({"error": str(err), "type": "config"})
         return 1
-    send({"ready": True, "extra_buffers": model.extra_buffers})
+    send({"ready": True, "extra_buffers": model.extra_buffers, "flash_attention": model.flash_attention})
     pending = b""
     while True:
         while b"\n" not in pending:

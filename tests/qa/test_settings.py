@@ -1,3 +1,5 @@
+import argparse
+
 import pytest
 from pydantic import ValidationError
 
@@ -29,3 +31,14 @@ def test_bad_values_are_rejected(monkeypatch):
     monkeypatch.setenv("QA_TOP_K", "0")
     with pytest.raises(ValidationError):
         Settings()
+
+
+def test_every_subcommand_prints_its_help_with_every_setting_flag(capsys):
+    parser = build_parser()
+    commands = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction)).choices
+    for name in commands:
+        with pytest.raises(SystemExit) as done:
+            parser.parse_args([name, "--help"])
+        assert done.value.code == 0
+        printed = capsys.readouterr().out
+        assert name != "ask" or "--llm-flash-attention" in printed   # a help text with "%" once broke it

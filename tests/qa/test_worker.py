@@ -117,6 +117,23 @@ def test_a_reply_left_unread_is_cancelled_and_the_next_request_works(worker):
 
 
 @pytest.mark.slow
+def test_flash_attention_judges_as_without_it(worker):
+    """QA_LLM_FLASH_ATTENTION (on by default): llama.cpp's other attention kernel, the same judgements up to
+    rounding, in a batch of candidates as one by one."""
+    system = "You check whether a sentence answers a question. Reply yes or no."
+    users = [f"Question: When did the ferry resume?\n\nSentence: {t}" for t in
+             ("The ferry resumed on Monday.", "The harbour is busy.", "Tickets cost more this year.")]
+    plain = WorkerLLM(bundled_smollm2(), max_tokens=8, timeout_s=60, flash_attention=False)
+    try:
+        without = plain.judge_many(system, users)
+    finally:
+        plain.close()
+    assert worker.judge_many(system, users) == pytest.approx(without, abs=0.05)
+    assert worker.loaded["flash_attention"] is True and plain.loaded["flash_attention"] is False
+    assert [worker.judge(system, u) for u in users] == pytest.approx(without, abs=0.05)
+
+
+@pytest.mark.slow
 def test_a_model_that_does_not_load_is_a_config_error(tmp_path):
     bad = tmp_path / "broken.gguf"
     bad.write_bytes(b"GGUF" + b"\0" * 64)
