@@ -1,12 +1,12 @@
 """llama.cpp's AMX kernels: used only where a child process saw them run, checked once per llama.cpp build; the
 repack and the 8-bit weights follow that verdict unless set; and, on an AMX CPU, the build `make setup` made runs
-them (the GCC fix in the Makefile)."""
+them (the GCC fix in the Makefile) with their weight blocks read once (qa/llm/amx_build.py)."""
 import sys
 
 import pytest
 
 import qa.llm.amx as amx
-from qa.llm import factory
+from qa.llm import amx_build, factory
 from qa.settings import Settings
 
 SAPPHIRE = "processor\t: 0\nflags\t\t: fpu avx512f avx512_vnni amx_bf16 avx512_fp16 amx_tile amx_int8\n"
@@ -76,6 +76,40 @@ def test_on_an_amx_cpu_the_installed_llama_cpp_runs_its_amx_kernels():
     from qa.llm.gguf import bundled_smollm2
 
     assert amx.run_check(amx.check_command(bundled_smollm2())) == (True, "the AMX kernels ran a judgement")
+    import llama_cpp
+
+    assert getattr(llama_cpp, "NEWSQA_BUILD", "") == amx_build.MARKER   # the weight blocks read once (below)
+
+
+# the tile loop of llama.cpp's AMX matrix product (ggml-cpu/amx/mmq.cpp, llama-cpp-python 0.3.36), the float path's
+# loop above it indented deeper
+KERNEL = """\
+            for (int i = begin; i < end; ++i) {
+                    int mb = remaining / NB;
+                    int nb = remaining % NB;
+                    LAUNCH_TINYGEMM_KERNEL_AVX(1, 2);
+            }
+            for (int i = begin; i < end; ++i) {
+                int batch_idx = i / (MB * NB);
+                int remaining = i % (MB * NB);
+                int mb = remaining / NB;
+                int nb = remaining % NB;
+
+                tinygemm_kernel_amx<vec_dot_type, type, float, blck_size>(
+                    mb_size, nb_size, KB, wdata_batch + mb_start * row_size_A);
+            }
+"""
+
+
+def test_the_amx_tile_loop_is_walked_weight_block_first_and_an_unknown_loop_left_alone():
+    changed = amx_build.weights_first(KERNEL)
+    assert changed.count("int nb = remaining / MB;") == 1 and changed.count("int mb = remaining % MB;") == 1
+    assert "                    int mb = remaining / NB;" in changed   # the float path's loop stays
+    assert changed.replace(amx_build.WEIGHTS_FIRST, amx_build.ROW_FIRST) == KERNEL   # nothing else moved
+    with pytest.raises(ValueError, match="not the one this change knows"):
+        amx_build.weights_first(changed)   # already changed, or another llama.cpp: left as it is
+    with pytest.raises(ValueError):
+        amx_build.weights_first(KERNEL.replace("tinygemm_kernel_amx", "tinygemm_kernel_other"))
 
 
 def test_without_the_8_bit_copy_the_shipped_weights_run_and_the_reason_is_said(monkeypatch, capsys):
