@@ -39,10 +39,12 @@ def drafted(history: list[int], most: int = DRAFTED) -> list[int]:
 def greedy(llm: Any, tokens: list[int], held: int, max_tokens: int) -> Iterator[int]:
     """The reply's tokens, greedily, after the prompt tokens, of which sequence 0 of the KV cache holds the first
     `held` (the rest are evaluated here). Stops at an end-of-generation token (not yielded) or after max_tokens.
-    Sequence 0 keeps the prompt and the reply's evaluated tokens, and llm.n_tokens says how many."""
+    Sequence 0 keeps the prompt and the reply's evaluated tokens, and llm.n_tokens says how many. The reply ends
+    where the context window does."""
     import llama_cpp
 
     ctx, vocab = llm._ctx, llm._model.vocab
+    max_tokens = min(max_tokens, llm.n_ctx() - len(tokens))   # the reply ends where the context does
     llm.n_tokens = held
     llm.eval(tokens[held:])   # logits of the last token only
     following = _best(ctx.get_logits(), llm.n_vocab())

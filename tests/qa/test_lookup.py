@@ -37,5 +37,8 @@ def test_greedy_with_drafts_writes_what_token_by_token_decoding_writes(monkeypat
         assert "".join(model.stream(system, user, 3)) == "".join(pieces[:3])   # capped, as asked
         again = "".join(model.stream(system, user))   # sequence 0 was left as the reply ended: the same again
         assert again == expected
+        text = model._format(system, "Repeat: " + "the ferry runs again " * 400).encode()
+        long = model._llm.tokenize(text, add_bos=False, special=True)[:model._llm.n_ctx() - 3]
+        assert len(list(lookup.greedy(model._llm, long, 0, 50))) <= 3   # the reply ends where the context does
     finally:
         model.close()
