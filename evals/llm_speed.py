@@ -56,13 +56,13 @@ def measure(path: Path, repack: str, flash: str, drafts: int, repeat: int) -> di
     started = time.perf_counter()
     copied = "".join(model.stream(SYSTEM, summary, 160))
     copying = time.perf_counter() - started
-    model.close()
+    generated = len(model._llm.tokenize(written.encode(), add_bos=False)) if written else 0
+    summarised = len(model._llm.tokenize(copied.encode(), add_bos=False)) if copied else 0
+    model.close()   # nothing of the model is touched after this
     return {"repack": repack, "flash": flash, "drafts": drafts, "load_s": round(load, 2), "prompt_tokens": tokens,
             "prompt_tokens_per_s": round(tokens / min(times), 1), "judge_best_s": round(min(times), 2),
             "seven_candidates_s": round(min(batch), 2),
-            "generated_tokens": len(model._llm.tokenize(written.encode(), add_bos=False)) if written else 0,
-            "generation_s": round(generation, 2),
-            "summary_tokens": len(model._llm.tokenize(copied.encode(), add_bos=False)) if copied else 0,
+            "generated_tokens": generated, "generation_s": round(generation, 2), "summary_tokens": summarised,
             "summary_s": round(copying, 2)}
 
 
