@@ -98,7 +98,10 @@ class LlamaCppModel:
         held = self._system_only(system, tokens)
         if self.temperature <= 0:
             self.evaluated += len(tokens) - held
-            yield from pieces(self._llm, greedy(self._llm, tokens, held, max_tokens or self.max_tokens))
+            try:
+                yield from pieces(self._llm, greedy(self._llm, tokens, held, max_tokens or self.max_tokens))
+            except RuntimeError as err:   # llama-cpp-python's eval: llama_decode failed
+                raise BackendError(f"llama.cpp failed: {err}") from err
             return
         try:
             chunks = self._llm.create_chat_completion(
