@@ -20,9 +20,7 @@ setup:
 	$(LLAMA_BUILD) $(PY) -m pip install --quiet -e ".[all,dev]"
 	@# AMX CPUs only: llama.cpp rebuilt from its sdist with its AMX kernels, their weight blocks read once per
 	@# matrix product (qa/llm/amx_build.py: 13% off the model's time, the same judgements to the bit)
-	@! $(HAS_AMX) || $(PY) -c "import llama_cpp, sys; sys.exit(getattr(llama_cpp, 'NEWSQA_BUILD', '') != 'amx-weights-once')" || \
-		{ echo "setup: building llama-cpp-python with its AMX kernels (a few minutes)"; \
-		  $(LLAMA_BUILD) $(PY) -m qa.llm.amx_build; }
+	@! $(HAS_AMX) || $(LLAMA_BUILD) $(PY) -m qa.llm.amx_build
 	@# the int8 ONNX export, the joined Qwen GGUF (and on AMX CPUs its 8-bit copy), once per user (QA_CACHE_DIR)
 	$(VENV)/bin/qa prepare
 	@command -v chromium >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && apt-get update -qq && \

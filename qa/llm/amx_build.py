@@ -9,11 +9,13 @@ candidates); on an Intel Xeon with AMX (2 cores) the worker's calls on 30 realne
 (README, "Flash attention and replies that copy their prompt"). A llama.cpp whose loop reads otherwise is left as
 it is, said in one line.
 
-Run: python -m qa.llm.amx_build (the build flags come from the environment, as the Makefile sets them)
+Run: python -m qa.llm.amx_build (the build flags come from the environment, as the Makefile sets them; nothing is
+done when the installed build is one made here)
 """
 from __future__ import annotations
 
 import importlib.metadata
+import importlib.util
 import subprocess
 import sys
 import tarfile
@@ -21,6 +23,7 @@ import tempfile
 from pathlib import Path
 
 MARKER = "amx-weights-once"   # llama_cpp.NEWSQA_BUILD of a build made here
+MARKED = f'NEWSQA_BUILD = "{MARKER}"'   # the line that marks it, at the end of llama_cpp/__init__.py
 KERNEL = "vendor/llama.cpp/ggml/src/ggml-cpu/amx/mmq.cpp"
 ROW_FIRST = ("                int mb = remaining / NB;\n"
              "                int nb = remaining % NB;\n")
@@ -42,6 +45,15 @@ def weights_first(source: str) -> str:
     return source[:loop] + WEIGHTS_FIRST + source[loop + len(ROW_FIRST):]
 
 
+def built() -> bool:
+    """Whether the installed llama-cpp-python is a build made here (its package is read, not imported)."""
+    spec = importlib.util.find_spec("llama_cpp")
+    try:
+        return spec is not None and spec.origin is not None and MARKED in Path(spec.origin).read_text()
+    except OSError:
+        return False
+
+
 def build(version: str, work: Path) -> str:
     """Download llama-cpp-python's sdist (PyPI), change the kernel, mark the package, install it; what was done."""
     subprocess.run([sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "--no-binary", ":all:",
@@ -56,13 +68,16 @@ def build(version: str, work: Path) -> str:
     except ValueError as err:
         return f"{err}: the installed build stays"
     with (tree / "llama_cpp" / "__init__.py").open("a") as package:
-        package.write(f'\nNEWSQA_BUILD = "{MARKER}"\n')
+        package.write(f"\n{MARKED}\n")
     subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--force-reinstall",
                     "--no-cache-dir", str(tree)], check=True)
     return f"llama-cpp-python {version} built with the AMX kernels' weight blocks read once"
 
 
 def main() -> int:
+    if built():
+        return 0
+    print("setup: building llama-cpp-python with its AMX kernels (a few minutes)", flush=True)
     version = importlib.metadata.version("llama-cpp-python")
     with tempfile.TemporaryDirectory(prefix="newsqa-llama-") as work:
         try:

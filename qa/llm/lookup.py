@@ -89,8 +89,7 @@ def _decode(llm: Any, batch: Any, step: list[int], start: int) -> list[int]:
     batch.n_tokens = len(step)
     if llama_cpp.llama_decode(llm._ctx.ctx, batch) != 0:
         raise BackendError("llama.cpp could not decode the reply")
-    llm.input_ids[start:start + len(step)] = step
-    llm.n_tokens = start + len(step)
+    llm.input_ids[start:start + len(step)] = step   # greedy() sets llm.n_tokens to what it keeps of them
     return [_best(llama_cpp.llama_get_logits_ith(llm._ctx.ctx, i), llm.n_vocab()) for i in range(len(step))]
 
 

@@ -79,6 +79,7 @@ def test_on_an_amx_cpu_the_installed_llama_cpp_runs_its_amx_kernels():
     import llama_cpp
 
     assert getattr(llama_cpp, "NEWSQA_BUILD", "") == amx_build.MARKER   # the weight blocks read once (below)
+    assert amx_build.built()   # so make setup builds it no more
 
 
 # the tile loop of llama.cpp's AMX matrix product (ggml-cpu/amx/mmq.cpp, llama-cpp-python 0.3.36), the float path's
