@@ -136,6 +136,11 @@ class Settings(BaseSettings):
                                  "fitted for QA_JUDGE_ORDER on seeds and realnews, README \"Refusing\")")
     recheck_threshold: float = Field(-0.3, description="that second yes/no must reach this P(yes) - P(no), or the "
                                      "answer is refused (QA_RECHECK_BELOW)")
+    recheck_later: float = Field(-0.2, description="when the model doubts the chosen sentence and its answer words "
+                                 "stood only from a later passing candidate, that second yes/no is asked whatever the "
+                                 "chosen sentence's judgement and must reach this (the stricter of it and "
+                                 "QA_RECHECK_THRESHOLD): the leader itself gave nothing; -1: as any other answer "
+                                 "(fitted on seeds and realnews, README \"Refusing\")")
     direct_answer: bool = Field(True, description="lead a quoted answer with the few words that answer, written by "
                                 "the model and checked against the sentence")
     refuse_unnamed: bool = Field(True, description="refuse a fact question when the model doubts the chosen "

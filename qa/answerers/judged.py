@@ -148,36 +148,45 @@ class JudgedAnswerer:
                        f"{len(more) - len(judged)} more judged")
             judged = more
         copied: dict[int, Direct] = {}   # what the model copied from each candidate, asked once a question
-        answer = _noted(self.answer_from(query, found, judged, bar, copied), doubted)
+        answer, later = self.answer_from(query, found, judged, bar, copied)
+        answer = _noted(answer, doubted)
         if not answer.refused or not s.choice_more or doubted:   # doubted: the next ones were judged already
-            return self.rechecked(query, found, judged, answer)
+            return self.rechecked(query, found, judged, answer, later)
         more = choose(self.llm, query, found, s, judged, s.choice_more)
         new = [j for j in more if all(j.evidence is not k.evidence for k in judged)]
         if not any(j.fused >= 0 for j in new):
             return answer
-        again = self.answer_from(query, found, more, bar, copied)
+        again, later = self.answer_from(query, found, more, bar, copied)
         return self.rechecked(query, found, more, _noted(
-            again, f"no candidate of the best {len(judged)} answered: {len(new)} more judged"))
+            again, f"no candidate of the best {len(judged)} answered: {len(new)} more judged"), later)
 
-    def rechecked(self, query: Query, found: Findings, judged: list[Judged], answer: Answer) -> Answer:
+    def rechecked(self, query: Query, found: Findings, judged: list[Judged], answer: Answer,
+                  later: bool = False) -> Answer:
         """QA_RECHECK_BELOW: an answer whose chosen sentence the model judged below it is asked once more, as one
         yes/no over the best RECHECK_CANDIDATES candidates together (RECHECK_WORDS words each), and refused below
         QA_RECHECK_THRESHOLD: read together, the sentences show the model what each alone leaves out (the other
-        team, the other year). Yes/no questions are not asked again: their quote answers either way; nor are
-        questions with time words ("this week"): the articles' dates answer those, and the model sees no date."""
+        team, the other year). An answer whose words stood only from a later candidate (later: the model doubted
+        the chosen sentence and copied nothing that stood from it) is asked whatever the chosen sentence's
+        judgement, and must reach QA_RECHECK_LATER too: the leader itself answered nothing. Yes/no questions are
+        not asked again: their quote answers either way; nor are questions with time words ("this week"): the
+        articles' dates answer those, and the model sees no date."""
         s = self.settings
         timed = query.period is not None and not query.period.implicit
+        later = later and s.recheck_later > -1
         if answer.refused or query.yes_no or timed or not judged or judged[0].judge is None or \
-                judged[0].judge >= s.recheck_below:
+                (judged[0].judge >= s.recheck_below and not later):
             return answer
         verdict = self.writer.judgement(query, [trimmed(j.evidence.quote, RECHECK_WORDS)
                                                 for j in judged[:RECHECK_CANDIDATES]])
         if verdict is None:
             return answer
-        passed = verdict >= s.recheck_threshold
-        note = (f"the model doubts the chosen sentence ({judged[0].judge:+.2f}); over the best "
-                f"{min(len(judged), RECHECK_CANDIDATES)} candidates together it says {verdict:+.2f}, "
-                + ("enough" if passed else "below QA_RECHECK_THRESHOLD: refused"))
+        bar, cut = (max(s.recheck_threshold, s.recheck_later), "QA_RECHECK_LATER") if later else \
+            (s.recheck_threshold, "QA_RECHECK_THRESHOLD")
+        passed = verdict >= bar
+        note = (f"the model doubts the chosen sentence ({judged[0].judge:+.2f})"
+                + (", and its answer words stood only from a later candidate" if later else "")
+                + f"; over the best {min(len(judged), RECHECK_CANDIDATES)} candidates together it says "
+                f"{verdict:+.2f}, " + ("enough" if passed else f"below {cut}: refused"))
         explanation = answer.explanation if answer.explanation is not None else \
             explain(found, s.min_support, judge=judged[0].judge)
         explanation = replace(explanation, notes=explanation.notes + (note,))
@@ -186,9 +195,10 @@ class JudgedAnswerer:
         return refusal(query.text, found, self.name, explanation)
 
     def answer_from(self, query: Query, found: Findings, judged: list[Judged], bar: float,
-                    copied: dict[int, Direct]) -> Answer:
+                    copied: dict[int, Direct]) -> tuple[Answer, bool]:
         """The answer the judged candidates give: the best quoted, led by a checked direct answer, or a refusal
-        (copied: the model's direct answer from each candidate already asked, by id of its Evidence)."""
+        (copied: the model's direct answer from each candidate already asked, by id of its Evidence); and whether
+        its words stood only from a later candidate than the chosen one (QA_RECHECK_LATER)."""
         s = self.settings
         notes = tuple(f"model {j.judge:+.2f}, fused {j.fused:+.2f}: {j.evidence.sentence[:90]}"
                       for j in judged[:CANDIDATES_EXPLAINED] if j.judge is not None)
@@ -196,20 +206,20 @@ class JudgedAnswerer:
         explanation = explain(found, s.min_support, judge=best_judge, notes=notes)
         chosen = quoted(judged, s.max_sentences, [p.source for p in found.passages], bar=bar)
         if not chosen:
-            return refusal(query.text, found, self.name, explanation)
+            return refusal(query.text, found, self.name, explanation), False
         doubted = s.refuse_unnamed and (judged[0].judge is None or judged[0].judge < s.unnamed_judge)
         if query.yes_no:   # a few copied words would not answer it: Yes, No (QA_YES_NO_LEAD) or the quote alone
             if s.yes_no_lead:
-                return self.yes_or_no(query, found, chosen, explanation, doubted=doubted)
-            return self.writer.extractive.cite(query, found, chosen, name=self.name, explanation=explanation)
+                return self.yes_or_no(query, found, chosen, explanation, doubted=doubted), False
+            return self.writer.extractive.cite(query, found, chosen, name=self.name, explanation=explanation), False
         lead = s.direct_answer and not EXPLAINS.search(query.text)   # a clause answers why and how: no few words
         if not (lead or doubted):
-            return self.writer.extractive.cite(query, found, chosen, name=self.name, explanation=explanation)
+            return self.writer.extractive.cite(query, found, chosen, name=self.name, explanation=explanation), False
         direct, named, tried = self.named(query, found, judged, retry=doubted, copied=copied)
         if not named and doubted:
             note = ("refused: the model doubts the best sentence and copied no answer that stands its check from it "
                     "or the next passing ones (it wrote " + "; ".join(tried) + ")")
-            return refusal(query.text, found, self.name, replace(explanation, notes=explanation.notes + (note,)))
+            return refusal(query.text, found, self.name, replace(explanation, notes=explanation.notes + (note,))), False
         if direct is None and len(tried) > 1:
             explanation = replace(explanation, notes=explanation.notes + (
                 f"the model doubts the best sentence, but copied {tried[-1]} from the next passing one (it wrote "
@@ -222,8 +232,9 @@ class JudgedAnswerer:
             explanation = replace(explanation, notes=explanation.notes + (said,))
         if direct is not None and direct.before:
             chosen[0] = replace(chosen[0], context=direct.before)
-        return self.writer.extractive.cite(query, found, chosen, name=self.name, explanation=explanation,
-                                           direct=direct.text if direct is not None else "")
+        cited = self.writer.extractive.cite(query, found, chosen, name=self.name, explanation=explanation,
+                                            direct=direct.text if direct is not None else "")
+        return cited, named and len(tried) > 1
 
     def named(self, query: Query, found: Findings, judged: list[Judged], retry: bool,
               copied: dict[int, Direct]) -> tuple[Direct | None, bool, list[str]]:

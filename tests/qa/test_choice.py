@@ -275,8 +275,8 @@ def test_a_doubted_leader_has_the_next_candidates_judged_too():
 
 def test_what_the_model_copied_from_a_candidate_is_asked_once_a_question():
     llm = judging({"by 2030": -0.3, "$1 billion": -0.35, "Redmond": -2.5}, replies=["none", "$1 billion"])
-    answer = pipeline(llm, choice_threshold=-1.0, choice_candidates=1, choice_more=2, choice_more_below=-1.0).ask(
-        QUESTION)
+    answer = pipeline(llm, choice_threshold=-1.0, choice_candidates=1, choice_more=2, choice_more_below=-1.0,
+                      recheck_later=-1.0).ask(QUESTION)
     assert not answer.refused and answer.text.startswith("The company aims"), answer.text   # the quote as chosen
     assert len(llm.calls) == 2   # "none" from the first candidate is not asked again in the second round
     assert "copied '$1 billion' from the next passing one (it wrote 'none' first)" in " ".join(answer.explanation.notes)
@@ -290,8 +290,8 @@ def test_a_sentence_the_model_judges_to_answer_is_quoted_though_its_answer_canno
 
 
 def test_words_copied_from_the_next_passing_sentence_answer_but_never_lead():
-    llm = judging({"$1 billion": -0.2, "by 2030": -0.3, "Redmond": -2.5}, replies=["none", "2030"])
-    answer = pipeline(llm, choice_threshold=-1.0).ask(QUESTION)
+    llm = judging({"$1 billion": -0.2, "by 2030": -0.3, "Redmond": -2.5, "excerpts": 0.0}, replies=["none", "2030"])
+    answer = pipeline(llm, choice_threshold=-1.0).ask(QUESTION)   # the candidates together pass QA_RECHECK_LATER
     assert not answer.refused and answer.direct == "" and len(llm.calls) == 2
     assert answer.text.startswith("Microsoft will create a $1 billion fund"), answer.text   # the quote as chosen
     assert "copied '2030' from the next passing one (it wrote 'none' first)" in " ".join(answer.explanation.notes)
@@ -518,3 +518,22 @@ def test_a_doubted_quote_that_settles_nothing_is_refused():
     assert not read_on.refused and read_on.direct == "Yes"
     both_open = pipeline(yes_no_model(0.3, read_on=0.2, judged=-0.3), **doubted).ask(question)
     assert both_open.refused
+
+
+def test_words_that_stood_only_from_a_later_candidate_need_the_recheck_at_qa_recheck_later():
+    # the leader (-0.2) is doubted (below QA_UNNAMED_JUDGE) but above QA_RECHECK_BELOW (-0.4), so its own words would
+    # not be rechecked; the model copied nothing from it, and the next candidate's words stand only when the
+    # candidates read together reach QA_RECHECK_LATER (-0.2), stricter than QA_RECHECK_THRESHOLD (-0.3)
+    scores = {"$1 billion": -0.2, "by 2030": -0.3, "Redmond": -2.5}
+    for together, refused in ((-0.25, True), (-0.15, False)):
+        llm = judging({**scores, "excerpts": together}, replies=["none", "2030"])
+        answer = pipeline(llm, choice_threshold=-1.0).ask(QUESTION)
+        assert answer.refused is refused, answer.text
+        assert len([s_ for s_, _ in llm.judged if s_ == SYSTEM]) == 1   # asked once
+        notes = " ".join(answer.explanation.notes)
+        assert "stood only from a later candidate; over the best" in notes, notes
+        assert f"together it says {together:+.2f}" in notes and ("below QA_RECHECK_LATER: refused" in notes) is refused
+    # -1: such words are rechecked as any other answer's (here not at all: the leader is above QA_RECHECK_BELOW)
+    llm = judging({**scores, "excerpts": -0.9}, replies=["none", "2030"])
+    answer = pipeline(llm, choice_threshold=-1.0, recheck_later=-1.0).ask(QUESTION)
+    assert not answer.refused and all(system != SYSTEM for system, _ in llm.judged)
