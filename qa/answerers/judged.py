@@ -215,15 +215,19 @@ class JudgedAnswerer:
         lead = s.direct_answer and not EXPLAINS.search(query.text)   # a clause answers why and how: no few words
         if not (lead or doubted):
             return self.writer.extractive.cite(query, found, chosen, name=self.name, explanation=explanation), False
-        direct, named, tried = self.named(query, found, judged, retry=doubted, copied=copied)
-        if not named and doubted:
+        direct, at, tried = self.named(query, found, judged, retry=doubted, copied=copied)
+        if at < 0 and doubted:
             note = ("refused: the model doubts the best sentence and copied no answer that stands its check from it "
                     "or the next passing ones (it wrote " + "; ".join(tried) + ")")
             return refusal(query.text, found, self.name, replace(explanation, notes=explanation.notes + (note,))), False
-        if direct is None and len(tried) > 1:
+        if at > 0:   # the words of a later candidate: they lead, its sentence quoted first (a why or how: as chosen)
+            if lead:
+                later = judged[at].evidence
+                chosen = [later] + [ev for ev in chosen if ev is not later][:max(0, s.max_sentences - 1)]
             explanation = replace(explanation, notes=explanation.notes + (
                 f"the model doubts the best sentence, but copied {tried[-1]} from the next passing one (it wrote "
-                + "; ".join(tried[:-1]) + " first): the articles answer, the quote stays as chosen",))
+                + "; ".join(tried[:-1]) + " first): " + ("its sentence is quoted first" if lead else
+                                                         "the articles answer, the quote stays as chosen"),))
         direct = direct if lead else None
         if lead:
             said = f"direct answer: {direct.text}" if direct is not None else f"the direct answer {tried[0]} did " \
@@ -234,20 +238,21 @@ class JudgedAnswerer:
             chosen[0] = replace(chosen[0], context=direct.before)
         cited = self.writer.extractive.cite(query, found, chosen, name=self.name, explanation=explanation,
                                             direct=direct.text if direct is not None else "")
-        return cited, named and len(tried) > 1
+        return cited, at > 0
 
     def named(self, query: Query, found: Findings, judged: list[Judged], retry: bool,
-              copied: dict[int, Direct]) -> tuple[Direct | None, bool, list[str]]:
-        """The direct answer the model copies from the chosen candidate, when it stands; and whether words stood
-        for it or, with retry, for one of the next passing candidates (up to NAMING_TRIES). Words copied from a
-        later candidate only decide that the articles answer: they never lead ("Kim." for "Who replaced Dmitry
-        Peskov?" from a sentence about Kim's message), and the quote stays as chosen. Words that a doubted
-        candidate's line before holds stand only when the model, judging the sentence with that line, no longer
-        doubts it ("9.59 percent" for the California ISO's share, from a line about operating reserves, does not).
+              copied: dict[int, Direct]) -> tuple[Direct | None, int, list[str]]:
+        """The direct answer the model copies from the chosen candidate, when it stands, or with retry from one of
+        the next passing candidates (up to NAMING_TRIES). Words that stand only from a later candidate lead with
+        its sentence quoted first, once the best candidates read together pass QA_RECHECK_LATER (rechecked());
+        before that second yes/no, they led nowhere ("Kim." for "Who replaced Dmitry Peskov?" from a sentence about
+        Kim's message is refused by it). Words that a doubted candidate's line before holds stand only when the
+        model, judging the sentence with that line, no longer doubts it ("9.59 percent" for the California ISO's
+        share, from a line about operating reserves, does not).
 
         Returns:
-            (the chosen candidate's standing direct answer or None, whether any stood, what the model wrote, each
-            quoted).
+            (the standing direct answer or None, the index in judged of the candidate it was copied from (-1 when
+            none stood), what the model wrote, each quoted).
         """
         tried: list[str] = []
         for k, j in enumerate(judged[:NAMING_TRIES if retry else 1]):
@@ -266,8 +271,8 @@ class JudgedAnswerer:
                 got = confirmed(self.llm, query, j.evidence, got, self.settings.confirm_judge)
             tried.append(_written(got, with_line))
             if got.stood:
-                return (got if k == 0 else None), True, tried
-        return None, False, tried
+                return got, k, tried
+        return None, -1, tried
 
 
 def _noted(answer: Answer, note: str) -> Answer:

@@ -277,7 +277,8 @@ def test_what_the_model_copied_from_a_candidate_is_asked_once_a_question():
     llm = judging({"by 2030": -0.3, "$1 billion": -0.35, "Redmond": -2.5}, replies=["none", "$1 billion"])
     answer = pipeline(llm, choice_threshold=-1.0, choice_candidates=1, choice_more=2, choice_more_below=-1.0,
                       recheck_later=-1.0).ask(QUESTION)
-    assert not answer.refused and answer.text.startswith("The company aims"), answer.text   # the quote as chosen
+    assert not answer.refused and answer.direct == "$1 billion", answer.text   # the words of the one that gave them
+    assert answer.text.startswith("$1 billion. Microsoft will create a $1 billion fund"), answer.text
     assert len(llm.calls) == 2   # "none" from the first candidate is not asked again in the second round
     assert "copied '$1 billion' from the next passing one (it wrote 'none' first)" in " ".join(answer.explanation.notes)
     assert answer.explanation.notes[0] == "no candidate of the best 1 answered: 2 more judged"
@@ -289,13 +290,22 @@ def test_a_sentence_the_model_judges_to_answer_is_quoted_though_its_answer_canno
     assert answer.text.startswith("The company aims") and answer.direct == "" and len(llm.calls) == 1
 
 
-def test_words_copied_from_the_next_passing_sentence_answer_but_never_lead():
+def test_words_copied_from_a_later_candidate_lead_and_its_sentence_is_quoted_first():
     llm = judging({"$1 billion": -0.2, "by 2030": -0.3, "Redmond": -2.5, "excerpts": 0.0}, replies=["none", "2030"])
     answer = pipeline(llm, choice_threshold=-1.0).ask(QUESTION)   # the candidates together pass QA_RECHECK_LATER
+    assert not answer.refused and answer.direct == "2030" and len(llm.calls) == 2
+    assert answer.text.startswith("2030. The company aims to be carbon negative by 2030"), answer.text
+    assert "Microsoft will create a $1 billion fund" in answer.text   # the chosen one still passes: quoted after it
+    assert answer.text.index("carbon negative by 2030") < answer.text.index("$1 billion fund")
+    assert "copied '2030' from the next passing one (it wrote 'none' first): its sentence is quoted first" in \
+        " ".join(answer.explanation.notes)
+    # a why or how question gets no few words: what a later candidate gave only decides that the articles answer
+    llm = judging({"$1 billion": -0.2, "by 2030": -0.3, "Redmond": -2.5, "excerpts": 0.0},
+                  replies=["none", "its president said"])
+    answer = pipeline(llm, choice_threshold=-1.0).ask("How will Microsoft become carbon negative by 2030?")
     assert not answer.refused and answer.direct == "" and len(llm.calls) == 2
     assert answer.text.startswith("Microsoft will create a $1 billion fund"), answer.text   # the quote as chosen
-    assert "copied '2030' from the next passing one (it wrote 'none' first)" in " ".join(answer.explanation.notes)
-    assert "by 2030" in answer.text
+    assert "the quote stays as chosen" in " ".join(answer.explanation.notes)
 
 
 def test_why_and_how_questions_are_not_led_by_a_few_words():
