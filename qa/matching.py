@@ -48,8 +48,13 @@ class Query(Protocol):
 @lru_cache(maxsize=1 << 16)
 def entity_key(word: str) -> str:
     """Lower-case 5-letter prefix without possessives, apostrophes or thousands commas ("1960's" -> "1960")."""
-    word = _unpossessed(word.lower()).replace("'", "").replace("’", "").replace(",", "")
-    return numeral(word)[:5]
+    return word_key(word)[:5]
+
+
+def word_key(word: str) -> str:
+    """The whole word as entity_key reads it: lower case, without possessives, apostrophes or thousands commas
+    ("Colorado" stays "colorado", where entity_key meets "color" in it)."""
+    return numeral(_unpossessed(word.lower()).replace("'", "").replace("’", "").replace(",", ""))
 
 
 def _unpossessed(word: str) -> str:

@@ -17,7 +17,7 @@ from qa.answerers.base import Findings
 from qa.answerers.choice import trimmed
 from qa.evidence import Evidence
 from qa.lexicon import DATE, MONEY, MONTH_NAME, NAMES, NUMBER, NUMBER_WORDS, STOP, WORD
-from qa.matching import entity_key, names_outlet, only_as_money, unstated
+from qa.matching import entity_key, names_outlet, only_as_money, unstated, word_key
 from qa.prompts import DIRECT_SYSTEM, REFUSAL, YES_NO_SYSTEM, build_direct_prompt, build_verify_prompt
 from qa.query import Query
 
@@ -137,8 +137,19 @@ def check(answer: str, query: Query, sentence: str, before: str) -> Direct | Non
         return None
     if set(words) <= query.question_keys or names_the_asked(answer, query):   # nothing the asker did not say
         return None
-    in_sentence = set(content_keys(sentence))
-    return Direct(answer, before=before if before and not set(words) <= in_sentence else "")
+    return Direct(answer, before=before if before and from_before(checked, sentence, before) else "")
+
+
+def from_before(answer: str, sentence: str, before: str) -> bool:
+    """Whether some content word of the answer is the line before's, not the sentence's: a word is the sentence's
+    when the sentence writes it, or a word it begins as its keys do (the 5-letter prefix of "lunches" in "lunch")
+    and the line before does not write it whole ("Colorado" is the line before's, not "of color" of the
+    sentence)."""
+    said = {word_key(w) for w in WORD.findall(sentence)}
+    prefixes = {k[:5] for k in said}
+    written = {word_key(w) for w in WORD.findall(before)}
+    return any(k not in said and (k[:5] not in prefixes or k in written)
+               for k in (word_key(w) for w in WORD.findall(answer) if w.lower() not in STOP))
 
 
 def names_the_asked(answer: str, query: Query) -> bool:

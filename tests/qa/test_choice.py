@@ -342,6 +342,14 @@ def test_direct_answers_are_checked_against_what_the_model_read():
     assert check("the show", q, sentence, before) is None           # says nothing the question did not
     assert check("The articles do not say", q, sentence, before) is None
     assert tidy('Answer: "Squid Game".\nMore text') == "Squid Game"
+    # a name the line before writes whole is the line before's, though its key's prefix meets a word of the
+    # sentence ("Colorado" and "of color"); a word the sentence only inflects is the sentence's
+    state = analyse("In which state did he give the 2015 talk?", TermWeights([]))
+    said = "In the speech, the former mayor argued that most victims were young men of color."
+    assert check("Colorado", state, said, "Audio surfaced of remarks he made in 2015 to a group in Colorado.").before
+    sold = analyse("What could Massy Stores still sell?", TermWeights([]))
+    lunch = "The only business conducted was the sale of its prepared lunch."
+    assert not check("Prepared lunches", sold, lunch, "Customers were turned away at the checkouts.").from_before
 
 
 def test_direct_answers_must_be_of_the_kind_asked_for():
