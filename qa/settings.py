@@ -140,7 +140,7 @@ class Settings(BaseSettings):
                                  "stood only from a later passing candidate, that second yes/no is asked whatever the "
                                  "chosen sentence's judgement and must reach this (the stricter of it and "
                                  "QA_RECHECK_THRESHOLD): the leader itself gave nothing; -1: as any other answer "
-                                 "(fitted on seeds and realnews, README \"Refusing\")")
+                                 "(fitted on seeds and realnews, README \"Words from a later candidate, asked again\")")
     direct_answer: bool = Field(True, description="lead a quoted answer with the few words that answer, written by "
                                 "the model and checked against the sentence")
     refuse_unnamed: bool = Field(True, description="refuse a fact question when the model doubts the chosen "

@@ -93,8 +93,9 @@ def tidy(reply: str) -> str:
     return line.strip().rstrip(".").strip().strip("\"'“”*").rstrip(".").strip()
 
 
-def content_keys(text: str) -> list[str]:
-    return [entity_key(w) for w in WORD.findall(text) if w.lower() not in STOP]
+def content_keys(text: str, key=entity_key) -> list[str]:
+    """The key of each word of text that is not a stop word (entity_key's 5-letter prefix, or word_key's whole)."""
+    return [key(w) for w in WORD.findall(text) if w.lower() not in STOP]
 
 
 def of_the_kind(answer: str, query: Query, read: str) -> bool:
@@ -148,8 +149,7 @@ def from_before(answer: str, sentence: str, before: str) -> bool:
     said = {word_key(w) for w in WORD.findall(sentence)}
     prefixes = {k[:5] for k in said}
     written = {word_key(w) for w in WORD.findall(before)}
-    return any(k not in said and (k[:5] not in prefixes or k in written)
-               for k in (word_key(w) for w in WORD.findall(answer) if w.lower() not in STOP))
+    return any(k not in said and (k[:5] not in prefixes or k in written) for k in content_keys(answer, word_key))
 
 
 def names_the_asked(answer: str, query: Query) -> bool:

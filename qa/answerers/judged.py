@@ -223,7 +223,7 @@ class JudgedAnswerer:
         if at > 0:   # the words of a later candidate: they lead, its sentence quoted first (a why or how: as chosen)
             if lead:
                 later = judged[at].evidence
-                chosen = [later] + [ev for ev in chosen if ev is not later][:max(0, s.max_sentences - 1)]
+                chosen = [later] + [ev for ev in chosen if ev is not later][:s.max_sentences - 1]
             explanation = replace(explanation, notes=explanation.notes + (
                 f"the model doubts the best sentence, but copied {tried[-1]} from the next passing one (it wrote "
                 + "; ".join(tried[:-1]) + " first): " + ("its sentence is quoted first" if lead else
