@@ -169,6 +169,9 @@ class Settings(BaseSettings):
                                    "sentence's evidence reaches this share of the best article's")
     synthesis_relevance: float = Field(-0.5, description="a synthesis reads a sentence only when the model's "
                                        "P(yes) - P(no) that it is relevant to the question reaches this")
+    synthesis_margin: float = Field(0.3, ge=0, description="a synthesis quotes and cites an article its checked "
+                                    "overview does not cite only when its most relevant sentence's judgement comes "
+                                    "within this of the best article's (the overview reads those within 0.5)")
     synthesis_passages: int = Field(10, ge=1, description="passages retrieved for a synthesis question, "
                                     "at most 2 per article")
     synthesis_whole: int = Field(8, ge=0, description="chunks of the best article a synthesis reads whole, in "

@@ -11,7 +11,7 @@
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import replace
 
 from qa.answerers.base import Findings, answer_of, explain, refusal
@@ -26,6 +26,9 @@ from qa.models import Answer, Explanation, Passage
 from qa.prompts import ANSWER_TASK, JUDGE_TASK, REFUSAL, SYNTHESIS_TASK, SYSTEM, build_user_prompt
 from qa.query import Query, analyse
 from qa.settings import Settings
+
+# a synthesis's lines, given the sources its checked overview cites (None: no overview stands)
+Lines = Callable[[Collection[str] | None], tuple[list[ArticleExcerpt], str]]
 
 # An uncited sentence is credited to a passage only when one of its sentences says nearly the same
 ATTRIBUTION_SIMILARITY = 0.6
@@ -100,37 +103,43 @@ class LLMAnswerer:
                               explain(found, self.settings.min_support), reading.lines)
 
     def write(self, query: Query, found: Findings, cited: list[Passage], texts: list[str], task: str,
-              explanation: Explanation, lines: Callable[[], tuple[list[ArticleExcerpt], str]] | None = None,
-              ) -> Iterator[str | Answer]:
+              explanation: Explanation, lines: Lines | None = None) -> Iterator[str | Answer]:
         """Stream the model's answer from the numbered texts (source n is cited[n-1]), then check it; for a
-        synthesis, the excerpts lines() gives (read once the overview is written) follow the checked text."""
+        synthesis, the excerpts lines(sources the checked overview cites) gives (read once the overview is
+        written) follow the checked text."""
         parts: list[str] = []
         for piece in self.llm.stream(SYSTEM, build_user_prompt(query.text, texts, task)):
             parts.append(piece)
             yield piece
-        excerpts = None
-        if lines is not None:
-            excerpts, note = lines()
-            explanation = replace(explanation, notes=explanation.notes + ((note,) if note else ()))
-        yield self._finish(query, found, cited, "".join(parts).strip(), explanation, excerpts)
+        yield self._finish(query, found, cited, "".join(parts).strip(), explanation, lines)
 
     def _finish(self, query: Query, found: Findings, cited: list[Passage], reply: str,
-                explanation: Explanation, excerpts: list[ArticleExcerpt] | None = None) -> Answer:
+                explanation: Explanation, lines: Lines | None = None) -> Answer:
         finder = found.finder
         assert finder is not None, "the reader checks citations with the finder that scored the passages"
+
+        def read(used: Collection[str] | None = None) -> tuple[list[ArticleExcerpt] | None, Explanation]:
+            if lines is None:
+                return None, explanation
+            excerpts, note = lines(used)
+            return excerpts, replace(explanation, notes=explanation.notes + ((note,) if note else ()))
+
         if not reply or REFUSAL.lower().rstrip(".") in reply.lower():
+            excerpts, explanation = read()
             return self._fallback(query, found, explanation, "the model declined although the evidence and its "
                                   "judgement said the articles answer; quoting the best evidence instead",
                                   excerpts=excerpts)
         checked, warnings = check_claims(reply, cited, lambda c, p: self._supports(finder, c, p),
                                          lambda c, ps: _best_source(finder, c, ps))
         if not checked:
+            excerpts, explanation = read()
             return self._fallback(query, found, explanation, "no sentence of the model's answer could be checked "
                                   "against the sources; quoting the best evidence instead", warnings, excerpts)
         text, citations, more = renumber_markers(checked, cited, lambda c, p: _best_quote(finder, c, p))
+        excerpts, explanation = read({c.source for c in citations})
         if excerpts:
-            lines, citations = digest(excerpts, citations)
-            text = f"{text}\n\n{lines}"
+            listed, citations = digest(excerpts, citations)
+            text = f"{text}\n\n{listed}"
         return Answer(query.text, text, False, self.name, citations, found.passages, warnings + more,
                       explanation=explanation)
 

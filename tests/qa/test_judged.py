@@ -181,18 +181,59 @@ def graded_judge(replies, grades) -> JudgingFakeLLM:
     return llm
 
 
-def test_an_article_judged_far_less_relevant_than_the_best_is_not_cited():
-    from qa.answerers.relevance import ARTICLE_MARGIN
-
+@pytest.mark.parametrize("margin", [0.5, 0.3])
+def test_an_article_judged_far_less_relevant_than_the_best_is_not_cited(margin):
     reply = "Washington criticizes the arms trade [1]."
-    # every sentence passes QA_SYNTHESIS_RELEVANCE; the troops article's best is ARTICLE_MARGIN + 0.1 below the best
-    llm = graded_judge([reply], {"Washington": 0.6, "weather": 0.1, "troops": 0.5 - ARTICLE_MARGIN,
-                                 "Putin neither": 0.5 - ARTICLE_MARGIN, "Pyongyang": 0.5, "Kim Jong Il": 0.3})
-    answer = pipeline(llm, min_support=0.1, synthesis_share=0.1).ask(
+    # every sentence passes QA_SYNTHESIS_RELEVANCE; the troops article's best is QA_SYNTHESIS_MARGIN + 0.1 below the
+    # best, the visit article's just within it
+    llm = graded_judge([reply], {"Washington": 0.6, "weather": 0.1, "troops": 0.5 - margin,
+                                 "Putin neither": 0.5 - margin, "Pyongyang": 0.61 - margin, "Kim Jong Il": 0.3})
+    answer = pipeline(llm, min_support=0.1, synthesis_share=0.1, synthesis_margin=margin).ask(
         "Summarize what the articles say about Putin, Russia and North Korea.")
     cited = {c.source for c in answer.citations}
     assert "trade" in cited and "visit" in cited and "troops" not in cited
     assert any("not cited" in note for note in answer.explanation.notes)
+
+
+@pytest.mark.parametrize(("reply", "troops_cited"), [
+    ("Washington criticizes the arms trade [1].", False),
+    ("Washington criticizes the arms trade [1]. North Korean troops were deployed to Russia [2].", True),
+    ("The moon is made of cheese [1].", True),   # no overview stands: the lines are the answer
+])
+def test_an_article_beyond_the_margin_is_cited_when_the_checked_overview_draws_on_it(reply, troops_cited):
+    # the troops article's best (0.2) is 0.4 below the best: the overview reads it (within 0.5); its lines are
+    # quoted and cited only when the overview's checked claims cite it (beyond QA_SYNTHESIS_MARGIN = 0.3), or
+    # when no overview stands
+    llm = graded_judge([reply], {"Washington": 0.6, "weather": 0.1, "troops": 0.2, "Putin neither": 0.2,
+                                 "Pyongyang": 0.5})
+    answer = pipeline(llm, min_support=0.1, synthesis_share=0.1, synthesis_margin=0.3).ask(
+        "Summarize what the articles say about Putin, Russia and North Korea.")
+    assert "North Korean troops" in llm.calls[0][1]   # the overview read it
+    cited = {c.source for c in answer.citations}
+    assert {"trade", "visit"} <= cited and ("troops" in cited) is troops_cited
+    assert ("Putin neither confirmed" in answer.text) is troops_cited
+
+
+def test_the_articles_of_the_outlets_a_question_names_are_cited_though_judged_beyond_the_margin():
+    from dataclasses import replace
+
+    passages = [replace(PASSAGES[0], outlet="The Atlantic"), replace(PASSAGES[2], outlet="The New York Times")]
+
+    class Retriever:
+        def retrieve(self, question, top_k, timings=None, filters=None):
+            return passages[:top_k]
+
+    def ask(question):
+        llm = graded_judge(["Washington criticizes the arms trade [1]."], {"Washington": 0.6, "troops": -0.2})
+        s = Settings(top_k=3, min_support=0.1, synthesis_share=0.1, synthesis_margin=0.3, answerer="judged")
+        finder = EvidenceFinder(BagOfWordsEmbedder(), TermWeights(p.text for p in PASSAGES))
+        qa = NewsQA.assemble(s, retriever=Retriever(), finder=finder, answerer=make_answerer(s, llm))
+        return {c.source for c in qa.ask(question).citations}
+
+    # the troops article's best (-0.2) falls 0.8 below the best: left out, unless its outlet is asked for
+    assert ask("Compare what the articles say about Russia and North Korea.") == {"trade"}
+    assert ask("Compare what The Atlantic and The New York Times say about Russia and North Korea.") == \
+        {"trade", "troops"}
 
 
 def test_an_overview_that_cannot_be_checked_leaves_the_lines_the_model_judged_relevant():
