@@ -222,8 +222,8 @@ class JudgedAnswerer:
             return refusal(query.text, found, self.name, replace(explanation, notes=explanation.notes + (note,))), False
         if at > 0:   # the words of a later candidate: they lead, its sentence quoted first (a why or how: as chosen)
             if lead:
-                later = judged[at].evidence
-                chosen = [later] + [ev for ev in chosen if ev is not later][:s.max_sentences - 1]
+                source = judged[at].evidence
+                chosen = [source] + [ev for ev in chosen if ev is not source][:s.max_sentences - 1]
             explanation = replace(explanation, notes=explanation.notes + (
                 f"the model doubts the best sentence, but copied {tried[-1]} from the next passing one (it wrote "
                 + "; ".join(tried[:-1]) + " first): " + ("its sentence is quoted first" if lead else

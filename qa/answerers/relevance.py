@@ -49,8 +49,7 @@ class Reading:
         if len(pool) == 1:   # a summary of one article reads as much of it as the budget allows
             pool = named(articles(settings.synthesis_judged), query.text)
         # the outlets the question names are asked for: none of theirs is left out for a margin
-        self.margin = float("inf") if any(names_outlet(query.text, ex.passage.outlet or "") for ex in pool) \
-            else settings.synthesis_margin
+        self.margin = float("inf") if any(asked_for(ex, query.text) for ex in pool) else settings.synthesis_margin
         self.pool = [cut(ex, n) for ex, n in zip(pool, allotments(len(pool), settings.synthesis_judged))]
         self.sentences = [ev for ex in self.pool for ev in ex.evidence]
         self.verdicts: dict[int, float | None] = {}
@@ -110,14 +109,19 @@ class Reading:
                               max_articles=self.settings.synthesis_articles,
                               min_support=self.settings.min_support), ""
         self._judge(self.sentences)
-        kept, dropped = self._kept(self.read_margin, ()) if used is None else self._kept(self.margin, used)
+        kept, dropped = self._kept(self.read_margin) if used is None else self._kept(self.margin, used)
         note = f"the model judged no sentence of {dropped} article(s) relevant enough: not cited" if dropped else ""
         return self._ordered([excerpt_of(ex.passage, evs) for ex, evs in kept]), note
 
 
 def named(pool: list[ArticleExcerpt], question: str) -> list[ArticleExcerpt]:
     """Only the articles of the outlets the question names ("what the BBC reported"), when it names any of theirs."""
-    return [ex for ex in pool if ex.passage.outlet and names_outlet(question, ex.passage.outlet)] or pool
+    return [ex for ex in pool if asked_for(ex, question)] or pool
+
+
+def asked_for(excerpt: ArticleExcerpt, question: str) -> bool:
+    """Whether the question names the excerpt's outlet."""
+    return bool(excerpt.passage.outlet) and names_outlet(question, excerpt.passage.outlet)
 
 
 def allotments(articles: int, budget: int) -> list[int]:
