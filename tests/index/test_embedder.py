@@ -35,6 +35,16 @@ def test_the_int8_onnx_model_gives_the_torch_vectors(embedder, onnx_embedder):
     assert onnx_embedder.embed([]).shape == (0, 384)
 
 
+def test_the_feed_forward_down_projections_stay_in_fp32_and_the_rest_is_int8(onnx_embedder):
+    import onnx
+
+    model = onnx.load(str(onnx_embedder._onnx_file))
+    kept = [node.name for node in model.graph.node if node.op_type == "MatMul"]
+    # int8 there cost synthesis 6 of 89 key points (README, "The int8 model")
+    assert kept == [f"/encoder/encoder/layer.{i}/output/dense/MatMul" for i in range(6)]
+    assert sum(node.op_type == "MatMulInteger" for node in model.graph.node) >= 6   # the others in int8
+
+
 def test_the_onnx_model_is_built_once_and_reused(onnx_embedder, tmp_path):
     from index.embedder import bundled_model_path
     from index.onnx_export import int8_model
