@@ -22,7 +22,8 @@ OWN_OVER_BENCHMARKS = {"synthesis-realnews": ("synthesis-realnews.jsonl", "realn
                        "coverage-newsdump": ("coverage-newsdump.jsonl", "newsdump"),
                        "yesno-realnews": ("yesno-realnews.jsonl", "realnews"),
                        "multipart-realnews": ("multipart-realnews.jsonl", "realnews"),
-                       "paraphrase-realnews": ("paraphrase-realnews.jsonl", "realnews")}
+                       "paraphrase-realnews": ("paraphrase-realnews.jsonl", "realnews"),
+                       "meaning-realnews": ("meaning-realnews.jsonl", "realnews")}
 
 
 @dataclass(frozen=True, slots=True)
@@ -199,7 +200,7 @@ def load_dataset(name: str, benchmarks: Path | None = None, corpus_dir: Path | N
         return load_seeds()
     if name == "synthesis":
         return load_synthesis()
-    if name in ("yesno", "multipart"):   # yes/no and multi-part questions over the seeds, in the seeds' collection
+    if name in ("yesno", "multipart", "meaning"):   # our questions over the seeds, in the seeds' collection
         return replace(load_jsonl(HERE / "datasets" / f"{name}.jsonl", REPO / "seeds"), name=name, collection="seeds")
     if name in OWN_OVER_BENCHMARKS:
         questions, benchmark = OWN_OVER_BENCHMARKS[name]
@@ -221,5 +222,5 @@ def load_dataset(name: str, benchmarks: Path | None = None, corpus_dir: Path | N
         raise InputError(f"No such folder: {corpus_dir} (--corpus)")
     if path.suffix == ".jsonl" and path.is_file():
         return load_jsonl(path, Path(corpus_dir) if corpus_dir else REPO / "seeds")
-    names = ("seeds", "synthesis", "yesno", "multipart", "squad2", "rgb", *FOLDER_SETS, *OWN_OVER_BENCHMARKS)
+    names = ("seeds", "synthesis", "yesno", "multipart", "meaning", "squad2", "rgb", *FOLDER_SETS, *OWN_OVER_BENCHMARKS)
     raise InputError(f"Unknown dataset {name!r}: use {', '.join(dict.fromkeys(names))} or a .jsonl file")
