@@ -162,8 +162,13 @@ def ingest_folder(folder: Path, store: ChunkStore, embedder: Any, chunker: Chunk
     existing = set(stored) | set(store.chunk_sources(ids))  # finished, or half-written by a killed run
     todo = [a for a in articles if stored.get(a.article_id) != a.content_hash]
     report.unchanged = len(articles) - len(todo)
-    # an empty collection has no stored copies to look up: this run's own articles are in the Stories' memory
-    stories = Stories(store.near if store.count() else lambda _bands: {})
+    # an empty collection has no stored copies to look up (this run's own articles are in the Stories' memory),
+    # and no manifest entries without band keys
+    if store.count():
+        stories = Stories(store.near)
+    else:
+        store.mark_banded()
+        stories = Stories(lambda _bands: {})
     bar = tqdm(total=len(todo), desc="Ingesting", unit="article", disable=not progress or not todo)
     batches: list[list[tuple[Article, list[Chunk]]]] = []
     filled = _BATCH_CHUNKS   # chunks in the last batch: a new batch starts once it holds _BATCH_CHUNKS

@@ -71,10 +71,17 @@ class Manifest:
                 part = list(entries)[at:at + PAGE_IDS]
                 self._manifest.upsert(ids=part, embeddings=[[0.0]] * len(part),
                                       metadatas=[_entry(entries[i]) for i in part])
-            self._manifest.modify(metadata={**(self._manifest.metadata or {}), "bands": BANDS})
+            self.mark_banded()
         got = self._manifest.get(where={"$or": [{k: v} for k, v in band_keys.items()]}, include=["metadatas"])
         return {i: (str(m.get("story", "")), str(m.get("minhash", ""))) for i, m in
                 zip(got["ids"], got["metadatas"] or []) if m and "hash" in m}
+
+    def mark_banded(self) -> None:
+        """Record that every manifest entry carries its band keys: after the one-time backfill, or at the first
+        ingest into an empty collection (nothing to backfill; mark_done writes them). Unmarked, the next ingest
+        would read and rewrite the whole manifest (at 1M chunks, 82k entries: 98 s instead of 12 s)."""
+        if (self._manifest.metadata or {}).get("bands") != BANDS:
+            self._manifest.modify(metadata={**(self._manifest.metadata or {}), "bands": BANDS})
 
     def unmark(self, article_ids: Sequence[str]) -> None:
         """Forget that articles are complete (the first step before their chunks change)."""

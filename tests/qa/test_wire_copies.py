@@ -75,6 +75,28 @@ def test_a_copy_ingested_later_joins_the_stored_story(wired, tmp_path):
     assert "Metro Wire" in (*cited.also_in, cited.outlet)
 
 
+def test_the_first_ingest_marks_the_manifest_banded_so_later_ones_read_only_their_candidates(tmp_path, embedder,
+                                                                                             monkeypatch):
+    from index.manifest import BANDS, Manifest
+
+    pipeline = NewsQA(Settings(data_dir=tmp_path / "data", llm="extractive", answerer="extractive"), embedder=embedder)
+    first, later = tmp_path / "first", tmp_path / "later"
+    for folder, rows in ((first, dump_rows()[:4]), (later, dump_rows()[4:6])):
+        folder.mkdir()
+        (folder / "wire.jsonl").write_text("\n".join(json.dumps(r) for r in rows))
+    pipeline.ingest(first)
+    assert pipeline.store()._manifest.metadata["bands"] == BANDS
+    whole = Manifest.finished
+
+    def finished(self, ids=None):
+        assert ids is not None, "a later ingest read the whole manifest (a band-key backfill)"
+        return whole(self, ids)
+
+    monkeypatch.setattr(Manifest, "finished", finished)
+    pipeline.ingest(later)
+    assert pipeline.store().count() > 0 and len(pipeline.store().finished(["wire-s0-ap", "wire-s1-ap"])) == 2
+
+
 def test_entries_written_before_band_keys_are_found_after_a_one_time_backfill(tmp_path):
     from index.copies import bands, encode, signature
     from index.store import ChunkStore
