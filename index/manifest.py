@@ -79,7 +79,8 @@ class Manifest:
     def mark_banded(self) -> None:
         """Record that every manifest entry carries its band keys: after the one-time backfill, or at the first
         ingest into an empty collection (nothing to backfill; mark_done writes them). Unmarked, the next ingest
-        would read and rewrite the whole manifest (at 1M chunks, 82k entries: 98 s instead of 12 s)."""
+        would read and rewrite the whole manifest (at 1M chunks, 82k entries: a fresh add of 10 articles took 88 s
+        instead of 12 s)."""
         if (self._manifest.metadata or {}).get("bands") != BANDS:
             self._manifest.modify(metadata={**(self._manifest.metadata or {}), "bands": BANDS})
 
