@@ -79,9 +79,9 @@ def main() -> None:
     if args.one:
         print(json.dumps(measure(Path(args.model), args.repack, args.flash, args.drafts, args.repeat)))
         return
-    from qa.llm.amx import cpu_model
     from qa.llm.factory import llamacpp_setup
     from qa.llm.gguf import resolve_gguf
+    from qa.llm.verdicts import cpu_model
     from qa.settings import Settings
 
     settings = Settings()

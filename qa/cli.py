@@ -112,15 +112,20 @@ def _stream_to_terminal(pipeline: Any, question: str, filters: Any = None, as_of
 
 def _cmd_prepare(args: argparse.Namespace) -> int:
     from index.embedder import load_embedder
+    from qa.llm.amx import amx_runs
     from qa.llm.factory import backend, llamacpp_setup
     from qa.llm.gguf import resolve_gguf
+    from qa.llm.repack import time_repack
 
     s = _settings(args)
     load_embedder(s.embed_backend, s.embed_model or None, s.embed_batch, s.models_dir)
     if backend(s) == "llamacpp":
+        timed = ""
+        if s.llm_extra_buffers == "auto" and not amx_runs(s.models_dir):
+            timed = f" ({time_repack(s.models_dir, resolve_gguf(s.llm_model, s.models_dir))[1]}, once on this CPU)"
         repack, eight_bit = llamacpp_setup(s)
         path = resolve_gguf(s.llm_model, s.models_dir, eight_bit=eight_bit)
-        print(f"llama.cpp runs {path.name} with the weight repack {'on' if repack else 'off'}")
+        print(f"llama.cpp runs {path.name} with the weight repack {'on' if repack else 'off'}{timed}")
     print(f"Models ready in {s.models_dir}")
     return 0
 

@@ -75,8 +75,8 @@ class Settings(BaseSettings):
         "(no model) | llamacpp | ollama | openai")
     llm_extra_buffers: Literal["auto", "on", "off"] = Field(
         "auto", description="llama.cpp weight repacking (extra buffer types, AMX among them): auto (on where "
-        "llama.cpp's AMX kernels run, checked once per build; off elsewhere, measured faster for prompts there) "
-        "| on | off")
+        "llama.cpp's AMX kernels run, checked once per build; elsewhere on where `qa prepare` timed it faster on "
+        "this CPU, once per build: faster on AVX2-only CPUs, slower with AVX-512) | on | off")
     llm_weights: Literal["auto", "shipped", "q8_0"] = Field(
         "auto", description="the Qwen model's weights: auto (q8_0 where the repack is on and llama.cpp's AMX "
         "kernels run, shipped elsewhere) | shipped (Q4_K_M) | q8_0 (the same weights at 8 bits, made once)")

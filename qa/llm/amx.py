@@ -14,16 +14,14 @@ checked again. This module imports no llama.cpp.
 """
 from __future__ import annotations
 
-import importlib.util
-import json
-import os
 import subprocess
 import sys
 from pathlib import Path
 
+from qa.llm.verdicts import build_key, keep, kept
+
 VERDICT_FILE = "llama-amx.json"
 PROBE_TIMEOUT_S = 120.0
-KEPT = 8   # verdicts kept: one per llama.cpp install (virtualenvs share the cache)
 
 
 def cpu_has_amx(cpuinfo: str | None = None) -> bool:
@@ -35,33 +33,6 @@ def cpu_has_amx(cpuinfo: str | None = None) -> bool:
             return False
     flags = next((line for line in cpuinfo.splitlines() if line.startswith("flags")), "")
     return "amx_int8" in flags.split() and "amx_tile" in flags.split()
-
-
-def cpu_model() -> str:
-    """The CPU's model name, as /proc/cpuinfo gives it."""
-    try:
-        lines = Path("/proc/cpuinfo").read_text().splitlines()
-    except OSError:
-        return "unknown"
-    return next((line.split(":", 1)[1].strip() for line in lines if line.startswith("model name")), "unknown")
-
-
-def llama_lib_dir() -> Path | None:
-    """Where the llama.cpp libraries llama-cpp-python loads live (LLAMA_CPP_LIB_PATH, else its own lib/)."""
-    if os.environ.get("LLAMA_CPP_LIB_PATH"):
-        return Path(os.environ["LLAMA_CPP_LIB_PATH"])
-    spec = importlib.util.find_spec("llama_cpp")
-    if spec is None or not spec.submodule_search_locations:
-        return None
-    return Path(next(iter(spec.submodule_search_locations))) / "lib"
-
-
-def build_key() -> dict[str, object]:
-    """What the verdict depends on: the CPU and every llama.cpp library file (name, size, modification time)."""
-    lib = llama_lib_dir()
-    files = sorted(p for p in lib.glob("lib*.so*") if p.is_file()) if lib is not None and lib.is_dir() else []
-    return {"cpu": cpu_model(), "lib": str(lib),
-            "files": [[p.name, p.stat().st_size, p.stat().st_mtime_ns] for p in files]}
 
 
 def check_command(model: Path) -> list[str]:
@@ -98,12 +69,7 @@ def amx_runs(models_dir: Path, model: Path | None = None, *, announce: bool = Tr
         return False
     key = build_key()
     path = Path(models_dir) / VERDICT_FILE
-    try:
-        kept = [v for v in json.loads(path.read_text())["verdicts"] if isinstance(v, dict)
-                and isinstance(v.get("key"), dict)]
-    except (OSError, ValueError, KeyError, TypeError):
-        kept = []
-    found = next((v for v in kept if v["key"] == key), None)
+    found = kept(path, key)
     if found is not None:
         return bool(found.get("runs"))
     if model is None:
@@ -121,9 +87,5 @@ def amx_runs(models_dir: Path, model: Path | None = None, *, announce: bool = Tr
     if announce and not runs:
         print(f"qa: llama.cpp's AMX kernels are not used ({detail}); rebuild it with `make setup` to use them",
               file=sys.stderr, flush=True)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    kept = [v for v in kept if v["key"].get("lib") != key["lib"]][-(KEPT - 1):]   # one per install, the newest
-    tmp.write_text(json.dumps({"verdicts": [*kept, {"key": key, "runs": runs, "detail": detail}]}))
-    os.replace(tmp, path)
+    keep(path, key, runs=runs, detail=detail)
     return runs

@@ -22,13 +22,15 @@ def _require(module: str, extra: str) -> None:
 def llamacpp_setup(s: Settings) -> tuple[bool, bool]:
     """Whether llama.cpp repacks the weights (extra buffer types, AMX among them), and whether Qwen runs from its
     weights at 8 bits. Auto: both where the CPU has AMX and this llama.cpp build's AMX kernels run (qa.llm.amx);
-    neither elsewhere. A 258-token judgement prompt on an Intel Xeon with AMX (2 cores, `python -m evals.llm_speed`):
-    156 tokens/s for the shipped Q4_K_M without the repack, 180-186 with it, 240 at 8 bits with it, 77 at 8 bits
-    without it (README, "Weight repacking and AMX")."""
+    elsewhere the repack where `qa prepare` timed it faster on this CPU (qa.llm.repack), and the shipped weights.
+    A 258-token judgement prompt on an Intel Xeon with AMX (2 cores, `python -m evals.llm_speed`): 156 tokens/s for
+    the shipped Q4_K_M without the repack, 180-186 with it, 240 at 8 bits with it, 77 at 8 bits without it (README,
+    "Weight repacking and AMX"); on AMD EPYCs the repack is slower with AVX-512 and faster with AVX2 only."""
     from qa.llm.amx import amx_runs
+    from qa.llm.repack import repack_faster
 
     runs = functools.cache(lambda: amx_runs(s.models_dir))   # checked only when a choice depends on it
-    repack = s.llm_extra_buffers == "on" or (s.llm_extra_buffers == "auto" and runs())
+    repack = s.llm_extra_buffers == "on" or (s.llm_extra_buffers == "auto" and (runs() or repack_faster(s.models_dir)))
     eight_bit = s.llm_weights == "q8_0" or (s.llm_weights == "auto" and repack and runs())
     return repack, eight_bit
 

@@ -6,7 +6,8 @@ one llama.cpp context). A native crash or a kill of the worker becomes one Backe
 starts a new worker, and the asking process (the UI, a notebook) lives on.
 
 Run as `python -m qa.llm.worker MODEL.gguf CONTEXT MAX_TOKENS TEMPERATURE EXTRA_BUFFERS` (the client does), or
-`python -m qa.llm.worker --check-amx MODEL.gguf` (qa.llm.amx's check).
+`python -m qa.llm.worker --check-amx MODEL.gguf` (qa.llm.amx's check), `python -m qa.llm.worker --time-repack
+MODEL.gguf on|off` (qa.llm.repack's timing).
 """
 from __future__ import annotations
 
@@ -250,7 +251,32 @@ def check_amx(path: str) -> int:
     return 0
 
 
+def time_repack(path: str, setting: str) -> int:
+    """The repack timing's child process (qa.llm.repack): prints the seconds of the best of two timed rounds of a
+    judgement of seven candidates (a round before them warms up), each round its own question so that no round
+    reuses another's prefix."""
+    import json
+    import time
+
+    from qa.llm.llamacpp import LlamaCppModel
+    from qa.llm.repack import TIMED_QUESTION, TIMED_SENTENCES
+    from qa.prompts import SENTENCE_SYSTEM, build_sentence_prompt
+
+    model = LlamaCppModel(Path(path), context_tokens=2048, max_tokens=4, extra_buffers=setting)
+    rounds = []
+    for round_ in range(3):
+        question = f"{TIMED_QUESTION} ({round_ + 1})"
+        started = time.perf_counter()
+        model.judge_many(SENTENCE_SYSTEM, [build_sentence_prompt(question, s) for s in TIMED_SENTENCES])
+        rounds.append(time.perf_counter() - started)
+    model.close()
+    print(json.dumps({"seconds": round(min(rounds[1:]), 3), "rounds": [round(r, 3) for r in rounds]}))
+    return 0
+
+
 if __name__ == "__main__":
     if sys.argv[1:2] == ["--check-amx"]:
         sys.exit(check_amx(sys.argv[2]))
+    if sys.argv[1:2] == ["--time-repack"]:
+        sys.exit(time_repack(sys.argv[2], sys.argv[3]))
     sys.exit(serve(sys.argv[1:]))

@@ -56,15 +56,20 @@ def test_the_verdict_is_checked_once_per_build_and_never_without_amx(monkeypatch
     assert amx.amx_runs(tmp_path, tmp_path / "m.gguf", check=check) is False and len(calls) == 3
 
 
-@pytest.mark.parametrize("repack, weights, runs, expected", [
-    ("auto", "auto", True, (True, True)),      # AMX kernels run: the repack on, the weights at 8 bits
-    ("auto", "auto", False, (False, False)),   # elsewhere: as shipped, the repack off (faster for prompts)
-    ("off", "auto", True, (False, False)),     # 8 bits without the AMX kernels is slower (77 tokens/s): not chosen
-    ("on", "shipped", True, (True, False)),
-    ("off", "q8_0", False, (False, True)),
+@pytest.mark.parametrize("repack, weights, runs, timed_faster, expected", [
+    ("auto", "auto", True, False, (True, True)),     # AMX kernels run: the repack on, the weights at 8 bits
+    ("auto", "auto", False, False, (False, False)),  # elsewhere: as shipped, the repack off unless timed faster
+    ("auto", "auto", False, True, (True, False)),    # timed faster here (qa prepare): on, the weights as shipped
+    ("off", "auto", True, True, (False, False)),     # 8 bits without the AMX kernels is slower (77 tokens/s)
+    ("on", "shipped", True, False, (True, False)),
+    ("off", "q8_0", False, True, (False, True)),
 ])
-def test_the_repack_and_the_weights_follow_the_verdict_unless_set(monkeypatch, repack, weights, runs, expected):
+def test_the_repack_and_the_weights_follow_the_verdicts_unless_set(monkeypatch, repack, weights, runs, timed_faster,
+                                                                   expected):
+    import qa.llm.repack as repack_timing
+
     monkeypatch.setattr(amx, "amx_runs", lambda models_dir, model=None, **kw: runs)
+    monkeypatch.setattr(repack_timing, "repack_faster", lambda models_dir: timed_faster)
     settings = Settings(llm_extra_buffers=repack, llm_weights=weights)
     assert factory.llamacpp_setup(settings) == expected
 
