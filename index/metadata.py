@@ -36,7 +36,7 @@ def iso_date(value: Any) -> str | None:
         return parsedate_to_datetime(text).isoformat()   # RSS: "Thu, 13 Jun 2024 09:00:00 +0900"
     except (TypeError, ValueError, IndexError):
         pass
-    ymd = _YMD.match(text)   # "2022/11/27", "2022.11.27"
+    ymd = _YMD.match(text)   # "2022/11/27", "2022.11.27", "2024-1-5"; "2030-13-01" is no date, not 13 January
     if ymd:
         try:
             return datetime(*map(int, ymd.groups())).isoformat()
@@ -45,7 +45,7 @@ def iso_date(value: Any) -> str | None:
     return _spelled(text)
 
 
-_YMD = re.compile(r"^(\d{4})[/.](\d{1,2})[/.](\d{1,2})$")
+_YMD = re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})$")
 _DOTTED = re.compile(r"\b\d{1,2}\.\d{1,2}\.\d{4}\b")   # 10.06.2013: day first, as Europe writes it
 
 

@@ -45,6 +45,9 @@ def test_published_prefers_json_ld_then_the_meta_tag_then_the_title_never_modifi
 
 def test_dates_as_dumps_spell_them_and_none_after_today():
     assert iso_date("2022/11/27").startswith("2022-11-27")
+    assert iso_date("2024-1-5").startswith("2024-01-05")
+    # a year, month and day that is no date is not read another way round ("2030-13-01" is not 13 January)
+    assert iso_date("2030-13-01") is None and iso_date("2024-02-30") is None
     assert iso_date("November 27, 2022").startswith("2022-11-27")
     assert trusted_date("2999-01-01") == ("", "date 2999-01-01 is after today: unknown")
     assert trusted_date("yesterday")[0] == "" and "does not parse" in trusted_date("yesterday")[1]
