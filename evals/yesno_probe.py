@@ -26,7 +26,19 @@ READINGS = {   # how each variant turns (question readings, negation readings) i
     "the question (today: the lower of alone and read on)": lambda q, n: min(q),
     "contrast, the quote alone": lambda q, n: (q[0] - n[0]) / 2,
     "contrast, the lower of alone and read on": lambda q, n: min((a - b) / 2 for a, b in zip(q, n)),
+    "today's reading, kept only when the lower contrast leads the same way": lambda q, n: agreed(
+        min(q), min((a - b) / 2 for a, b in zip(q, n))),
 }
+
+
+def lead(value: float) -> str:
+    """The word a reading leads with: Yes, No, or "" within YES_NO_MARGIN of 0."""
+    return "" if abs(value) < YES_NO_MARGIN else "Yes" if value > 0 else "No"
+
+
+def agreed(reading: float, contrast: float) -> float:
+    """reading when the contrast leads with the same word, else 0 (no lead)."""
+    return reading if lead(reading) == lead(contrast) else 0.0
 
 
 def readings(llm, question: str, texts: list[str]) -> tuple[str, list[float], list[float]]:
@@ -79,9 +91,6 @@ def probe(scratch: Path) -> list[dict]:
 
 def summary(rows: list[dict]) -> list[str]:
     """For each reading: answerable led rightly / wrongly / unsettled / refused, open questions settled."""
-    def lead(value: float) -> str:
-        return "" if abs(value) < YES_NO_MARGIN else "Yes" if value > 0 else "No"
-
     lines = []
     for label, read in READINGS.items():
         right = wrong = unsettled = refused = settled = open_read = 0

@@ -13,13 +13,16 @@ def test_the_tally_counts_each_reading_against_gold_and_open_questions():
         {"answerable": False, "gold": "", "refused": False, "asked": [0.3], "negated": [0.25]},
         {"answerable": False, "gold": "", "refused": True},
     ]
-    today, alone, lower = summary(rows)
+    today, alone, lower, agreeing = summary(rows)
     assert today.endswith("answerable right 2, wrong 0, unsettled 0, refused 1; open questions settled 1 of the 1 "
                           "not refused")
     # contrast alone: (0.7 - 0.4) / 2 = 0.15 reads "Yes" (wrong), (0.9 + 0.3) / 2 a yes, (0.3 - 0.25) / 2 unsettled
     assert alone.endswith("right 1, wrong 1, unsettled 0, refused 1; open questions settled 0 of the 1 not refused")
     # the lower contrast: (-0.2 - 0.5) / 2 reads "No"
     assert lower.endswith("right 2, wrong 0, unsettled 0, refused 1; open questions settled 0 of the 1 not refused")
+    # today's reading where the lower contrast agrees: both settle the two answerable ones alike, the open one not
+    assert agreeing.endswith("right 2, wrong 0, unsettled 0, refused 1; open questions settled 0 of the 1 not "
+                             "refused")
 
 
 def test_readings_ask_the_negation_the_model_writes_of_every_text():
