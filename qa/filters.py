@@ -47,8 +47,10 @@ class Filter:
 
 
 def make_filter(since: str | None = None, until: str | None = None,
-                outlets: Iterable[str] | None = None) -> Filter | None:
+                outlets: Iterable[str] | None = None, flags: str = "") -> Filter | None:
     """A Filter from what a user typed (ISO dates; a bare date `until` covers that whole day); None for none.
+    flags: what the user's errors name the fields with ("--" on the command line: "--since"; "" over HTTP, from
+    Python and in the chat: "since").
 
     Raises:
         InputError: a date that does not parse, or a range that ends before it starts.
@@ -57,12 +59,12 @@ def make_filter(since: str | None = None, until: str | None = None,
     for name, value in (("since", since), ("until", until)):
         parsed = iso_date(value) if value else ""
         if parsed is None:
-            raise InputError(f"--{name} {value!r} is not a date: use YYYY-MM-DD (or an ISO 8601 time)")
+            raise InputError(f"{flags}{name} {value!r} is not a date: use YYYY-MM-DD (or an ISO 8601 time)")
         ts = timestamp(parsed) if parsed else None
         if ts is not None and name == "until" and len(str(value).strip()) == 10:
             ts += DAY - 1
         bounds.append(ts)
     if None not in bounds and bounds[0] > bounds[1]:
-        raise InputError(f"--since {since} is after --until {until}: no day is in that range")
+        raise InputError(f"{flags}since {since} is after {flags}until {until}: no day is in that range")
     kept = tuple(o.strip() for o in (outlets or ()) if o and o.strip())
     return Filter(bounds[0], bounds[1], kept) if bounds != [None, None] or kept else None

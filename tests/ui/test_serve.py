@@ -110,6 +110,15 @@ def test_bad_input_is_a_4xx_json_error(server, method, path, kwargs, status):
     assert "Traceback" not in reply.text
 
 
+def test_a_bad_date_names_the_field_as_the_api_spells_it(server):
+    """Over HTTP the fields are since and until, not the command line's --since."""
+    for body, said in (({"since": "2030-13-01"}, "since '2030-13-01' is not a date"),
+                       ({"since": "2030-01-01", "until": "2020-01-01"}, "since 2030-01-01 is after until 2020-01-01")):
+        reply = httpx.post(f"{server}/v1/ask", json={"question": VISIT, **body}, timeout=60)
+        message = reply.json()["error"]["message"]
+        assert reply.status_code == 400 and message.startswith(said) and "--" not in message, message
+
+
 def test_as_of_reaches_the_answer(server):
     reply = httpx.post(f"{server}/v1/ask", json={"question": VISIT, "as_of": "2024-06-20"}, timeout=60)
     assert reply.status_code == 200, reply.text
