@@ -14,11 +14,10 @@ checked again. This module imports no llama.cpp.
 """
 from __future__ import annotations
 
-import subprocess
 import sys
 from pathlib import Path
 
-from qa.llm.verdicts import build_key, keep, kept
+from qa.llm.verdicts import build_key, keep, kept, run_child
 
 VERDICT_FILE = "llama-amx.json"
 PROBE_TIMEOUT_S = 120.0
@@ -42,10 +41,8 @@ def check_command(model: Path) -> list[str]:
 
 def run_check(command: list[str]) -> tuple[bool, str]:
     """Run the check's child process: (whether it exited cleanly, what happened)."""
-    try:
-        done = subprocess.run(command, capture_output=True, text=True, timeout=PROBE_TIMEOUT_S,
-                              start_new_session=True)
-    except subprocess.TimeoutExpired:
+    done = run_child(command, PROBE_TIMEOUT_S)
+    if done is None:
         return False, f"the check took over {PROBE_TIMEOUT_S:.0f} s"
     if done.returncode == 0:
         return True, "the AMX kernels ran a judgement"

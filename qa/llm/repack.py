@@ -15,12 +15,11 @@ two timed rounds after a warm-up round. This module imports no llama.cpp.
 from __future__ import annotations
 
 import json
-import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from qa.llm.verdicts import build_key, keep, kept
+from qa.llm.verdicts import build_key, keep, kept, run_child
 
 VERDICT_FILE = "llama-repack.json"
 TIMEOUT_S = 300.0
@@ -53,12 +52,11 @@ def command(model: Path, setting: str) -> list[str]:
 
 def run_timer(args: list[str]) -> float | None:
     """Run one timing child: its seconds, or None when it failed (then the repack stays off)."""
-    try:
-        done = subprocess.run(args, capture_output=True, text=True, timeout=TIMEOUT_S, start_new_session=True)
-    except subprocess.TimeoutExpired:
+    done = run_child(args, TIMEOUT_S)
+    if done is None or done.returncode != 0:
         return None
     try:
-        return float(json.loads(done.stdout.strip().splitlines()[-1])["seconds"]) if done.returncode == 0 else None
+        return float(json.loads(done.stdout.strip().splitlines()[-1])["seconds"])
     except (ValueError, KeyError, IndexError, TypeError):
         return None
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -61,3 +62,12 @@ def keep(path: Path, key: dict[str, object], **verdict: Any) -> None:
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     tmp.write_text(json.dumps({"verdicts": [*others, {"key": key, **verdict}]}))
     os.replace(tmp, path)
+
+
+def run_child(command: list[str], timeout_s: float) -> subprocess.CompletedProcess[str] | None:
+    """Run a check's or a timing's child process in a session of its own (a crash or hang does not reach us):
+    what it did, or None when it took over timeout_s."""
+    try:
+        return subprocess.run(command, capture_output=True, text=True, timeout=timeout_s, start_new_session=True)
+    except subprocess.TimeoutExpired:
+        return None
