@@ -15,9 +15,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from qa.answerers.choice import CANDIDATE_WORDS, trimmed
-from qa.answerers.direct import line_at
-from qa.answerers.judged import YES_NO_MARGIN
+from qa.answerers.judged import YES_NO_MARGIN, yes_no_texts
 from qa.prompts import YES_NO_SYSTEM, build_yes_no_prompt
 
 NEGATE_SYSTEM = ("Rewrite the question so that it asks the opposite, by adding the word \"not\" where it belongs. "
@@ -49,41 +47,34 @@ def readings(llm, question: str, texts: list[str]) -> tuple[str, list[float], li
     return negation, asked, negated
 
 
-def chosen_among(llm, found, settings) -> list:
-    """The candidates judged as the default judges them: the next QA_CHOICE_MORE too when it doubts the leader."""
-    from qa.answerers.choice import choose
-
-    judged = choose(llm, found.query, found, settings)
-    if judged and judged[0].judge is not None and judged[0].judge < settings.choice_more_below:
-        judged = choose(llm, found.query, found, settings, judged, settings.choice_more)
-    return judged
+def quoted_first(answer, found):
+    """The evidence the answer quotes first (its first citation's quote begins with it), None for a refusal."""
+    if answer.refused or not answer.citations:
+        return None
+    cited = answer.citations[0]
+    return max((e for e in found.evidence if found.passages[e.passage].source == cited.source
+                and cited.quote.startswith(e.quote)), key=lambda e: len(e.quote), default=None)
 
 
 def probe(scratch: Path) -> list[dict]:
     """One row per yes/no dev question: gold, whether the default refused, and the readings of its chosen quote."""
     from evals.calibrate import judged_pipeline
     from evals.datasets import load_dataset
-    from qa.answerers.choice import quoted
     from qa.settings import Settings
 
     rows = []
     for name in ("yesno", "yesno-realnews"):
         dataset = load_dataset(name)
-        pipeline, answerer, settings = judged_pipeline(Settings(), dataset, scratch)
+        pipeline, answerer, _ = judged_pipeline(Settings(), dataset, scratch)
         for q in dataset.questions:
             found = pipeline.find(q.question)
             answer = answerer.answer(found.query, found)
             row = {"set": name, "question": q.question, "gold": (q.answers or [""])[0], "answerable": q.answerable,
                    "refused": answer.refused}
-            chosen = [] if answer.refused else quoted(chosen_among(answerer.llm, found, settings),
-                                                      settings.max_sentences, [p.source for p in found.passages])
-            if chosen:
-                ev = chosen[0]
-                after = line_at(found, ev, 1)
-                texts = [trimmed(ev.quote)]
-                if after:
-                    texts.append(trimmed(f"{ev.sentence} {after}", 2 * CANDIDATE_WORDS))
-                row["negation"], row["asked"], row["negated"] = readings(answerer.llm, q.question, texts)
+            ev = quoted_first(answer, found)
+            if ev is not None:
+                row["negation"], row["asked"], row["negated"] = readings(answerer.llm, q.question,
+                                                                         yes_no_texts(found, ev))
             rows.append(row)
             print(json.dumps(row), flush=True)
     return rows

@@ -14,6 +14,7 @@ from qa.answerers.base import Findings, answer_of, explain, refusal
 from qa.answerers.choice import CANDIDATE_WORDS, Judged, choose, judge_sentences, quoted, trimmed
 from qa.answerers.direct import Direct, confirmed, direct_answer, line_at
 from qa.answerers.reader import LLMAnswerer
+from qa.evidence import Evidence
 from qa.lexicon import EXPLAINS
 from qa.llm.base import LLM
 from qa.models import Answer
@@ -105,15 +106,13 @@ class JudgedAnswerer:
         least YES_NO_MARGIN from 0); otherwise the quote alone. A quote the model doubts (doubted) is refused when
         neither reading settles the question (a clear no, or at least YES_SURE yes): it is about the question
         without settling it."""
-        ev = chosen[0]
-        verdict = self.llm.judge(YES_NO_SYSTEM, build_yes_no_prompt(query.text, trimmed(ev.quote)))
+        alone, *on = yes_no_texts(found, chosen[0])
+        verdict = self.llm.judge(YES_NO_SYSTEM, build_yes_no_prompt(query.text, alone))
         readings = [verdict]
         note = f"yes/no: the model reads the quote as P(yes) - P(no) = {verdict:+.2f}" if verdict is not None else \
             "yes/no: the backend gives no probabilities"
-        after = line_at(found, ev, 1)
-        if after and verdict is not None:
-            read_on = self.llm.judge(YES_NO_SYSTEM, build_yes_no_prompt(
-                query.text, trimmed(f"{ev.sentence} {after}", 2 * CANDIDATE_WORDS)))
+        if on and verdict is not None:
+            read_on = self.llm.judge(YES_NO_SYSTEM, build_yes_no_prompt(query.text, on[0]))
             if read_on is not None:
                 verdict = min(verdict, read_on)
                 readings.append(read_on)
@@ -273,6 +272,13 @@ class JudgedAnswerer:
             if got.stood:
                 return got, k, tried
         return None, -1, tried
+
+
+def yes_no_texts(found: Findings, ev: Evidence) -> list[str]:
+    """What a yes/no question is read against: the quote alone, then (when its passage goes on) the sentence read
+    on into the next one."""
+    after = line_at(found, ev, 1)
+    return [trimmed(ev.quote)] + ([trimmed(f"{ev.sentence} {after}", 2 * CANDIDATE_WORDS)] if after else [])
 
 
 def _noted(answer: Answer, note: str) -> Answer:

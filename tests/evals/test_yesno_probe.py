@@ -41,3 +41,17 @@ def test_readings_ask_the_negation_the_model_writes_of_every_text():
     assert negation == "Was she not surprised?"
     assert yes == [0.5, 0.5] and no == [0.1, 0.1] and len(asked) == 4
     assert asked[0].endswith("According to the text above: Was she surprised?")
+
+
+def test_the_quote_read_is_the_one_the_answer_quotes_first():
+    from types import SimpleNamespace as NS
+
+    from evals.yesno_probe import quoted_first
+
+    passages = [NS(source="a"), NS(source="b")]
+    short, long_, elsewhere = NS(passage=0, quote="Kim met"), NS(passage=0, quote="Kim met Putin."), \
+        NS(passage=1, quote="Kim met Putin. He left.")
+    found = NS(passages=passages, evidence=[elsewhere, short, long_])
+    answer = NS(refused=False, citations=[NS(source="a", quote="Kim met Putin. … Then more.")])
+    assert quoted_first(answer, found) is long_   # its article's, and the longest that begins the quote
+    assert quoted_first(NS(refused=True, citations=[]), found) is None
