@@ -1,6 +1,9 @@
 """Idempotent, incremental ingest: unchanged articles skipped, changed replaced, deleted pruned."""
 from __future__ import annotations
 
+import contextlib
+import queue
+import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -106,6 +109,46 @@ def embed_chunks(embedder: Any, chunks: list[Chunk], late: bool = True) -> tuple
     return vectors, [pack_vectors(rows) if len(rows) else "" for rows in pooled]
 
 
+def embed_ahead(embedder: Any, batches: list[list[tuple[Article, list[Chunk]]]], late: bool, ahead: int = 1
+                ) -> Iterator[tuple[int, np.ndarray, list[str]]]:
+    """Embed the batches in order on a thread of its own, at most `ahead` batches before the one taken: the
+    caller writes one batch while the next is embedded (ONNX Runtime and Chroma's reads let other threads run).
+    Yields (batch index, chunk vectors, packed sentence vectors); an error in the thread is raised here. Closing
+    the iterator (or an error in the caller) stops the thread after its current batch."""
+    done: queue.Queue = queue.Queue(maxsize=ahead)
+    stop = threading.Event()
+
+    def put(item: Any) -> None:
+        while not stop.is_set():
+            try:
+                done.put(item, timeout=0.1)
+                return
+            except queue.Full:
+                continue
+
+    def work() -> None:
+        try:
+            for i, batch in enumerate(batches):
+                if stop.is_set():
+                    return
+                put((i, *embed_chunks(embedder, [c for _, cs in batch for c in cs], late)))
+        except BaseException as err:   # raised in the caller, whatever it is
+            put(err)
+        put(None)
+
+    threading.Thread(target=work, name="qa-embed-ahead", daemon=True).start()
+
+    def taken() -> Iterator[tuple[int, np.ndarray, list[str]]]:
+        try:
+            while (item := done.get()) is not None:
+                if isinstance(item, BaseException):
+                    raise item
+                yield item
+        finally:
+            stop.set()
+    return taken()
+
+
 def carried_articles(old: ChunkStore, skip: set[str]) -> list[Article]:
     """The finished articles of a collection being rebuilt, from their stored text (but those in skip)."""
     articles = []
@@ -159,16 +202,8 @@ def ingest_folder(folder: Path, store: ChunkStore, embedder: Any, chunker: Chunk
     # what is stored of these articles (of all, with prune): reads that cost the folder, not the archive
     ids = None if prune else [a.article_id for a in articles]
     stored = store.article_hashes(store.finished(ids))
-    existing = set(stored) | set(store.chunk_sources(ids))  # finished, or half-written by a killed run
     todo = [a for a in articles if stored.get(a.article_id) != a.content_hash]
     report.unchanged = len(articles) - len(todo)
-    # an empty collection has no stored copies to look up (this run's own articles are in the Stories' memory),
-    # and no manifest entries without band keys
-    if store.count():
-        stories = Stories(store.near)
-    else:
-        store.mark_banded()
-        stories = Stories(lambda _bands: {})
     bar = tqdm(total=len(todo), desc="Ingesting", unit="article", disable=not progress or not todo)
     batches: list[list[tuple[Article, list[Chunk]]]] = []
     filled = _BATCH_CHUNKS   # chunks in the last batch: a new batch starts once it holds _BATCH_CHUNKS
@@ -179,29 +214,40 @@ def ingest_folder(folder: Path, store: ChunkStore, embedder: Any, chunker: Chunk
         chunks = chunker.chunk(article)
         batches[-1].append((article, chunks))
         filled += len(chunks)
-    embedded = (embed_batches(batches, late) if embed_batches is not None else
-                ((i, *embed_chunks(embedder, [c for _, cs in b for c in cs], late)) for i, b in enumerate(batches)))
-    for index, vectors, sentences in embedded:
-        pending = batches[index]
-        added = datetime.now(UTC).isoformat(timespec="seconds")
-        nodes = []
-        assigned = {a.article_id: stories.assign(a.article_id, a.body) for a, _ in pending}
-        for article, cs in pending:
-            story = assigned[article.article_id][0]
-            nodes += [to_node(c, article, vectors[len(nodes) + i], added, story) for i, c in enumerate(cs)]
-            if article.article_id in stored:
-                report.updated += 1
-            else:
-                report.added += 1
-        # Embeddings are ready before the old versions go. The batch's articles are unmarked, their old or
-        # half-written chunks removed, the new ones added, and only then marked done: a crash anywhere in
-        # between leaves them unmarked, and the next run redoes them.
-        store.delete_articles([a.article_id for a, _ in pending if a.article_id in existing])
-        store.add_nodes(nodes, sentences)
-        store.mark_done([(a.article_id, a.content_hash, len(cs)) for a, cs in pending], assigned)
-        report.chunks_written += len(nodes)
-        bar.update(len(pending))
-        batches[index] = []   # written: its chunks can go
+    embedded = embed_batches(batches, late) if embed_batches is not None else embed_ahead(embedder, batches, late)
+    with contextlib.closing(embedded):   # an error here stops the embedding ahead
+        # While the first batch is embedded: a process's first read of a collection has Chroma load it (its reads
+        # let other threads run), and the chunks found are those of finished or half-written (killed) articles.
+        existing = set(stored) | set(store.chunk_sources(ids))
+        store.load_sentences()
+        # an empty collection has no stored copies to look up (this run's own articles are in the Stories' memory),
+        # and no manifest entries without band keys
+        if store.count():
+            stories = Stories(store.near)
+        else:
+            store.mark_banded()
+            stories = Stories(lambda _bands: {})
+        for index, vectors, sentences in embedded:
+            pending = batches[index]
+            added = datetime.now(UTC).isoformat(timespec="seconds")
+            nodes = []
+            assigned = {a.article_id: stories.assign(a.article_id, a.body) for a, _ in pending}
+            for article, cs in pending:
+                story = assigned[article.article_id][0]
+                nodes += [to_node(c, article, vectors[len(nodes) + i], added, story) for i, c in enumerate(cs)]
+                if article.article_id in stored:
+                    report.updated += 1
+                else:
+                    report.added += 1
+            # Embeddings are ready before the old versions go. The batch's articles are unmarked, their old or
+            # half-written chunks removed, the new ones added, and only then marked done: a crash anywhere in
+            # between leaves them unmarked, and the next run redoes them.
+            store.delete_articles([a.article_id for a, _ in pending if a.article_id in existing])
+            store.add_nodes(nodes, sentences)
+            store.mark_done([(a.article_id, a.content_hash, len(cs)) for a, cs in pending], assigned)
+            report.chunks_written += len(nodes)
+            bar.update(len(pending))
+            batches[index] = []   # written: its chunks can go
     bar.close()
     if prune:
         gone = sorted(existing - {a.article_id for a in articles})

@@ -206,3 +206,16 @@ def test_a_manifest_too_large_for_one_chroma_read_is_read_a_page_at_a_time(tmp_p
         store.mark_done([(f"a{i}", "h", 1) for i in range(at, at + 5000)])
     assert len(store.finished()) == 40_000 and store.finished(["a7", "a39999", "zz"]).keys() == {"a7", "a39999"}
     assert len(store.check()) == 40_000 and store.finished_records(["a1"]) == []   # no chunks stored
+
+
+def test_a_collection_is_claimed_by_the_settings_that_built_it_without_reading_its_chunks(tmp_path, monkeypatch):
+    """claim() reads no chunk when the settings match: a process's first read of a collection loads it (0.8 s at
+    311,894 chunks), which ingest overlaps with the first batch's embedding instead."""
+    store = ChunkStore(tmp_path, "articles", create=True)
+    mine, other = {"embed_model": "m", "chunk_words": 200}, {"embed_model": "n", "chunk_words": 200}
+    assert store.claim(mine)
+    assert store.claim(other) and store.built_with()["embed_model"] == "n"   # still empty: the new settings hold
+    store.add_records([("a:0", "Some text.", {"source": "a"})], [np.ones(384)], [""])
+    assert not store.claim(mine)                                              # vectors built otherwise: refused
+    monkeypatch.setattr(store, "count", lambda: pytest.fail("claim read the chunks"))
+    assert store.claim(other)
