@@ -219,7 +219,8 @@ def ingest_folder(folder: Path, store: ChunkStore, embedder: Any, chunker: Chunk
         # While the first batch is embedded: a process's first read of a collection has Chroma load it (its reads
         # let other threads run), and the chunks found are those of finished or half-written (killed) articles.
         existing = set(stored) | set(store.chunk_sources(ids))
-        store.load_sentences()
+        if batches:   # nothing to write, nothing to load (an ingest that changes nothing)
+            store.load_sentences()
         # an empty collection has no stored copies to look up (this run's own articles are in the Stories' memory),
         # and no manifest entries without band keys
         if store.count():

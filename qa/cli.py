@@ -231,5 +231,6 @@ def _ray_running() -> bool:
     ray = sys.modules.get("ray")
     return ray is not None and bool(getattr(ray, "is_initialized", lambda: False)())
 
+
 if __name__ == "__main__":
     sys.exit(main())

@@ -219,3 +219,12 @@ def test_a_collection_is_claimed_by_the_settings_that_built_it_without_reading_i
     assert not store.claim(mine)                                              # vectors built otherwise: refused
     monkeypatch.setattr(store, "count", lambda: pytest.fail("claim read the chunks"))
     assert store.claim(other)
+
+
+def test_an_ingest_that_changes_nothing_loads_no_sentence_vectors(tmp_path, seeds_copy, embedder, monkeypatch):
+    """The sentence vectors are loaded ahead only for a write (at 311,894 chunks that load takes 0.4 s)."""
+    store = ChunkStore(tmp_path, "articles", create=True)
+    ingest_folder(seeds_copy, store, embedder, Chunker(), progress=False)
+    monkeypatch.setattr(store, "load_sentences", lambda: pytest.fail("loaded the sentence vectors for nothing"))
+    again = ingest_folder(seeds_copy, store, embedder, Chunker(), progress=False)
+    assert (again.unchanged, again.chunks_written) == (5, 0)
