@@ -47,7 +47,8 @@ def ask(question: str, *, collection: str = "articles", top_k: int | None = None
         llm: the model backend: "extractive" (none), "llamacpp", "ollama" or "openai" (default QA_LLM: llamacpp
             when the Qwen model is installed).
         answerer: "extractive", "judged" or "reader" (default QA_ANSWERER: judged when there is a model).
-        since, until: only articles published in this date range (YYYY-MM-DD, inclusive).
+        since, until: only articles published in this date range (inclusive): YYYY-MM-DD, a year, or time words
+            read as of as_of ("yesterday", "last week", "3 days ago", "June").
         outlets: only articles of these outlets.
         as_of: the day the question is asked (YYYY-MM-DD, default today): "this week" is read relative to it.
 
@@ -60,4 +61,4 @@ def ask(question: str, *, collection: str = "articles", top_k: int | None = None
     from qa.filters import make_filter
 
     return get_pipeline(collection=collection, llm=llm, answerer=answerer).ask(
-        question, top_k=top_k, filters=make_filter(since, until, outlets), as_of=as_of)
+        question, top_k=top_k, filters=make_filter(since, until, outlets, as_of=as_of), as_of=as_of)

@@ -88,7 +88,7 @@ def _filters(args: argparse.Namespace) -> Any:
     """The date and outlet filter of --since/--until/--outlet (None without them)."""
     from qa.filters import make_filter
 
-    return make_filter(args.since, args.until, args.outlet, flags="--")
+    return make_filter(args.since, args.until, args.outlet, flags="--", as_of=getattr(args, "as_of", None))
 
 
 def _stream_to_terminal(pipeline: Any, question: str, filters: Any = None, as_of: str | None = None) -> Any:

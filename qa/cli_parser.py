@@ -33,8 +33,10 @@ def build_parser(settings_flags: bool = True) -> argparse.ArgumentParser:
                            "(QA_LLM)")
     answering.add_argument("--llm-model", dest="llm_model", help="model name or GGUF path (QA_LLM_MODEL)")
     answering.add_argument("--llm-base-url", dest="llm_base_url", help="server URL (QA_LLM_BASE_URL)")
-    answering.add_argument("--since", help="only articles published on or after this date (YYYY-MM-DD)")
-    answering.add_argument("--until", help="only articles published on or before this date (YYYY-MM-DD)")
+    answering.add_argument("--since", help="only articles published on or after this date (YYYY-MM-DD, a year, or "
+                           "time words as of --as-of: \"yesterday\", \"last week\", \"3 days ago\")")
+    answering.add_argument("--until", help="only articles published on or before this date (the same forms; "
+                           "\"last month\" reaches its last day)")
     answering.add_argument("--outlet", action="append", help="only articles of this outlet (repeatable)")
     answering.add_argument("--as-of", dest="as_of", help="the day the question is asked (YYYY-MM-DD, default today): "
                            "time words such as \"this week\" are read relative to it")

@@ -3,15 +3,17 @@ dense retrieval (a Chroma `where` clause) and BM25 (a mask over its rows' dates 
 nothing outside it is ever retrieved or cited."""
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, timedelta
+from datetime import UTC, date, timedelta
 from typing import Any
 
 from index.metadata import iso_date, timestamp
 from qa.errors import InputError
 
 DAY = int(timedelta(days=1).total_seconds())
+YEAR = re.compile(r"^(?:19|20)\d\d$")   # "--since 2024": from 1 January
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,25 +48,43 @@ class Filter:
         return " ".join(p for p in parts if p)
 
 
-def make_filter(since: str | None = None, until: str | None = None,
-                outlets: Iterable[str] | None = None, flags: str = "") -> Filter | None:
-    """A Filter from what a user typed (ISO dates; a bare date `until` covers that whole day); None for none.
+def make_filter(since: str | None = None, until: str | None = None, outlets: Iterable[str] | None = None,
+                flags: str = "", as_of: str | date | None = None) -> Filter | None:
+    """A Filter from what a user typed (None for none): ISO dates or times, a bare year, or time words read as of
+    the day asked (as_of, default today: "yesterday", "last week", "3 days ago", "June"). A date `until` covers
+    that whole day, and time words their last day ("--until 'last month'": to its 30th or 31st).
     flags: what the user's errors name the fields with ("--" on the command line: "--since"; "" over HTTP, from
     Python and in the chat: "since").
 
     Raises:
-        InputError: a date that does not parse, or a range that ends before it starts.
+        InputError: a bound that is neither a date nor time words, or a range that ends before it starts.
     """
     bounds = []
     for name, value in (("since", since), ("until", until)):
-        parsed = iso_date(value) if value else ""
-        if parsed is None:
-            raise InputError(f"{flags}{name} {value!r} is not a date: use YYYY-MM-DD (or an ISO 8601 time)")
-        ts = timestamp(parsed) if parsed else None
-        if ts is not None and name == "until" and len(str(value).strip()) == 10:
-            ts += DAY - 1
-        bounds.append(ts)
+        text = str(value or "").strip()
+        day = _bound(text, name == "since", as_of) if text else None
+        if text and day is None:
+            raise InputError(f"{flags}{name} {value!r} is not a date: use YYYY-MM-DD, an ISO 8601 time or time "
+                             'words such as "yesterday", "last week", "3 days ago"')
+        bounds.append(day)
     if None not in bounds and bounds[0] > bounds[1]:
         raise InputError(f"{flags}since {since} is after {flags}until {until}: no day is in that range")
     kept = tuple(o.strip() for o in (outlets or ()) if o and o.strip())
     return Filter(bounds[0], bounds[1], kept) if bounds != [None, None] or kept else None
+
+
+def _bound(text: str, first: bool, as_of: str | date | None) -> int | None:
+    """One bound in seconds since the epoch: a date's first second for since, its last for until (an ISO time
+    as it stands); None when the text is no date."""
+    parsed = iso_date(text)
+    if parsed is not None and not YEAR.match(text):
+        whole_day = not first and ":" not in text   # a date, not a time
+        return timestamp(parsed) + (DAY - 1 if whole_day else 0)
+    if not (YEAR.match(text) or re.search(r"[a-z]", text, re.IGNORECASE)):   # "2030-13-01" is no date
+        return None
+    from qa.timewords import as_of_date, days_named
+
+    days = days_named(text, as_of_date(as_of))
+    if days is None:
+        return None
+    return timestamp(days[0 if first else 1].isoformat()) + (0 if first else DAY - 1)

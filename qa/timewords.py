@@ -36,6 +36,7 @@ RECENT = re.compile(r"\b(?:recent(?:ly)?|latest|newest|most recent|just|lately|t
                     re.IGNORECASE)
 RECENT_DAYS = 30
 PAST = re.compile(r"^(?:the\s+)?past\s+(?:few\s+|couple\s+of\s+)?(day|week|month|year)s?$", re.IGNORECASE)
+AGO = re.compile(r"^(?:\d+|a|an|one|two|three|four|five|six|seven|eight|nine|ten)\s+" + UNIT + r"\s+ago$", re.I)
 SPANS = {"day": 1, "week": 7, "weekend": 3, "month": 31, "year": 366}
 # news is reported after it happens: a range reaches this many days past the time named (up to as_of)
 LAG = {"day": 3, "week": 3, "month": 7, "year": 90}
@@ -106,26 +107,46 @@ def period_of(question: str, as_of: date, recent_days: int = 0) -> Period | None
 
 def _span(words: str, as_of: date) -> tuple[date, date] | None:
     """The first and last day an expression covers, the last pushed on by the time news takes to be reported."""
+    covered = _covered(words, as_of)
+    if covered is None:
+        return None
+    start, end, width = covered
+    return start, end + timedelta(days=LAG.get(width, 0))
+
+
+def days_named(words: str, as_of: date) -> tuple[date, date] | None:
+    """The first and last day a time expression typed as a filter bound covers, relative to as_of ("yesterday",
+    "last week", "June", "this month"; "3 days ago" is that very day); None when it names no time."""
+    words = words.strip()
+    if not words or len(words) > 40:
+        return None
+    if AGO.match(words):
+        parsed = _parser(as_of.isoformat()).get_date_data(words)
+        return None if parsed is None or parsed.date_obj is None else (parsed.date_obj.date(),) * 2
+    covered = _covered(words, as_of)
+    return None if covered is None else covered[:2]
+
+
+def _covered(words: str, as_of: date) -> tuple[date, date, str] | None:
+    """The first and last day an expression covers, and how wide it is (day, week, month, year)."""
     words = re.sub(r"^(?:in|on|during)\s+", "", words.strip(), flags=re.IGNORECASE)
     past = PAST.match(words)
     if past:                         # "the past week": the days up to today
-        return as_of - timedelta(days=SPANS[past.group(1).lower()] - 1), as_of
+        return as_of - timedelta(days=SPANS[past.group(1).lower()] - 1), as_of, "past"
     parsed = _parser(as_of.isoformat()).get_date_data(re.sub(r"^(?:early|late|mid)[\s-]+", "", words, flags=re.I))
     if parsed is None or parsed.date_obj is None:
         return None
     day, width = parsed.date_obj.date(), parsed.period or "day"
     if width == "week":              # the seven days ending on the day meant ("this week": up to today)
-        start, end = day - timedelta(days=6), day
-    elif width == "month" and words.lower().startswith("this"):   # the last month's days, not only since the 1st
-        start, end = as_of - timedelta(days=SPANS["month"] - 1), as_of
-    elif width == "month":
+        return day - timedelta(days=6), day, width
+    if width == "month" and words.lower().startswith("this"):   # the last month's days, not only since the 1st
+        return as_of - timedelta(days=SPANS["month"] - 1), as_of, width
+    if width == "month":
         start = day.replace(day=1)
-        end = (start + timedelta(days=32)).replace(day=1) - timedelta(days=1)
-    elif width == "year":
-        start, end = day.replace(month=1, day=1), day.replace(month=12, day=31)
-    else:
-        width, start, end = "day", day, day
-    return start, end + timedelta(days=LAG[width])
+        return start, (start + timedelta(days=32)).replace(day=1) - timedelta(days=1), width
+    if width == "year":
+        return day.replace(month=1, day=1), day.replace(month=12, day=31), width
+    return day, day, "day"
 
 
 @lru_cache(maxsize=8)

@@ -32,8 +32,9 @@ class AskRequest(BaseModel):
     top_k: int | None = Field(None, ge=1, le=50)
     answerer: str | None = Field(None, description="extractive | judged | reader (default: the server's)")
     stream: bool = Field(False, description="server-sent events: text pieces, then the Answer")
-    since: str | None = Field(None, description="only articles published on or after this date (YYYY-MM-DD)")
-    until: str | None = Field(None, description="only articles published on or before this date")
+    since: str | None = Field(None, description="only articles published on or after this date (YYYY-MM-DD, a year, "
+                              "or time words as of as_of: \"yesterday\", \"last week\", \"3 days ago\")")
+    until: str | None = Field(None, description="only articles published on or before this date (the same forms)")
     outlets: list[str] = Field(default_factory=list, description="only articles of these outlets")
     as_of: str | None = Field(None, description="the day the question is asked (YYYY-MM-DD, default today)")
 
@@ -80,6 +81,11 @@ def _started(pieces: Iterator[Any]) -> Iterator[Any]:
         yield from pieces
 
     return rest()
+
+
+def _filter(body: AskRequest | ChatRequest) -> Any:
+    """The request's date and outlet filter (its time words read as of its as_of)."""
+    return make_filter(body.since, body.until, body.outlets, as_of=body.as_of)
 
 
 def _error_event(err: QAError) -> dict[str, Any]:
@@ -132,8 +138,7 @@ def build_api(pipeline: Any) -> FastAPI:
         """The Answer as JSON, the same shape as `qa ask --json`; with "stream": server-sent events."""
         if body.stream:
             pieces = _started(pipeline.chat_stream(body.history, body.question, body.top_k, body.answerer,
-                                                   filters=make_filter(body.since, body.until, body.outlets),
-                                                   as_of=body.as_of))
+                                                   filters=_filter(body), as_of=body.as_of))
 
             def events() -> Iterator[tuple[str, Any]]:
                 try:
@@ -144,7 +149,7 @@ def build_api(pipeline: Any) -> FastAPI:
 
             return StreamingResponse(_sse(events()), media_type="text/event-stream")
         return pipeline.chat(body.history, body.question, body.top_k, body.answerer,
-                             filters=make_filter(body.since, body.until, body.outlets), as_of=body.as_of).to_dict()
+                             filters=_filter(body), as_of=body.as_of).to_dict()
 
     @app.get("/v1/articles", dependencies=api)
     def articles() -> list[dict[str, Any]]:
@@ -195,7 +200,7 @@ def build_api(pipeline: Any) -> FastAPI:
     def chat_completions(body: ChatRequest) -> Any:
         """newsqa as an OpenAI chat model: the last user message is the question, earlier turns the history."""
         history, question = conversation(body.messages)
-        filters = make_filter(body.since, body.until, body.outlets)
+        filters = _filter(body)
         if not body.stream:
             return completion(pipeline.chat(history, question, body.top_k, body.answerer, filters=filters,
                                             as_of=body.as_of))

@@ -83,8 +83,9 @@ def build_app(pipeline: Any, title: str = "newsqa", *, login: bool = False) -> A
             top_k = gr.Slider(1, 10, value=pipeline.settings.top_k, step=1, label="Passages to retrieve (top-k)")
             show = gr.Checkbox(False, label="Show retrieved passages under each answer", elem_id="show-passages")
             with gr.Row():
-                since = gr.Textbox(label="Published since (YYYY-MM-DD)", elem_id="since")
-                until = gr.Textbox(label="Published until (YYYY-MM-DD)", elem_id="until")
+                since = gr.Textbox(label="Published since (YYYY-MM-DD, or \"last week\", \"3 days ago\")",
+                                   elem_id="since")
+                until = gr.Textbox(label="Published until (YYYY-MM-DD, or \"yesterday\")", elem_id="until")
                 outlets = gr.Textbox(label="Outlets (comma-separated)", elem_id="outlets")
                 as_of = gr.Textbox(label="As of (YYYY-MM-DD: \"this week\" means the week before; default today)",
                                    elem_id="as-of")

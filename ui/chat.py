@@ -45,7 +45,8 @@ def respond(pipeline: Any, messages: list[dict[str, Any]], question: str, answer
     yield messages, "", answers, gr.update()
     written = ""
     try:
-        filters = make_filter(since or None, until or None, [o for o in (outlets or "").split(",") if o.strip()])
+        filters = make_filter(since or None, until or None, [o for o in (outlets or "").split(",") if o.strip()],
+                              as_of=(as_of or "").strip() or None)
         for piece in pipeline.chat_stream(history, question, top_k=int(top_k), answerer=answerer or None,
                                           filters=filters, as_of=(as_of or "").strip() or None):
             if isinstance(piece, Answer):

@@ -152,6 +152,11 @@ def test_date_and_outlet_filters_restrict_what_is_retrieved_and_cited(tmp_path, 
     assert dated.citations[0].source == "wire-a1" and {p.published[:10] for p in dated.passages} == {"2024-06-13"}
     none = pipeline.ask(harbour, filters=make_filter(since="2025-01-01"))
     assert none.refused and none.passages == () and "no article matches the filter (since 2025-01-01)" in none.warnings
+    as_said = pipeline.ask(harbour, filters=make_filter(since="yesterday", until="today", as_of="2024-06-14"),
+                           as_of="2024-06-14")   # time words as of the day asked: the harbour's day is in
+    assert as_said.citations[0].source == "wire-a1" and {p.published[:10] for p in as_said.passages} == {"2024-06-13"}
+    later = pipeline.ask(harbour, filters=make_filter(since="last week", as_of="2024-07-01"), as_of="2024-07-01")
+    assert later.refused and "no article matches the filter (since 2024-06-18)" in later.warnings
     with pytest.raises(InputError, match="is not a date"):
         make_filter(since="last spring")
 

@@ -34,6 +34,45 @@ def test_time_words_become_a_range_as_of_the_day_asked(question, start, end):
     assert period is not None and (period.start, period.end) == (start, end), period
 
 
+@pytest.mark.parametrize(("since", "until", "days"), [
+    ("yesterday", None, ("2024-01-04", None)),
+    ("3 days ago", "yesterday", ("2024-01-02", "2024-01-04")),            # that very day, not its week
+    ("two weeks ago", None, ("2023-12-22", None)),
+    ("last week", "last week", ("2023-12-23", "2023-12-29")),             # no reporting days added to a filter
+    ("this month", None, ("2023-12-06", None)),
+    ("June", "June", ("2023-06-01", "2023-06-30")),                       # the June before, to its last day
+    ("2023", "2023", ("2023-01-01", "2023-12-31")),                       # a bare year
+    ("December 2023", "the past week", ("2023-12-01", "2024-01-05")),
+    ("2024-01-02", "2024-01-03", ("2024-01-02", "2024-01-03")),           # dates as before
+])
+def test_filter_bounds_read_time_words_as_of_the_day_asked(since, until, days):
+    """--since and --until take what a reader of news types; an until covers its last day to the second."""
+    from datetime import UTC, datetime
+
+    found = make_filter(since, until, as_of=FRIDAY)
+    day = [datetime.fromtimestamp(ts, UTC).isoformat()[:19] if ts is not None else None
+           for ts in (found.since, found.until)]
+    assert day[0] == f"{days[0]}T00:00:00"
+    assert day[1] == (f"{days[1]}T23:59:59" if days[1] else None)
+
+
+def test_filter_time_words_default_to_today_and_bad_ones_stay_errors():
+    from datetime import UTC, datetime, timedelta
+
+    yesterday = make_filter("yesterday")
+    assert datetime.fromtimestamp(yesterday.since, UTC).date() == date.today() - timedelta(days=1)
+    timed = make_filter(None, "2024-01-03T08:00:00")   # a time is a bound as it stands, not its whole day
+    assert datetime.fromtimestamp(timed.until, UTC).isoformat() == "2024-01-03T08:00:00+00:00"
+    for bad in ("last spring", "2030-13-01", "2024-1-45", "soon-ish", "12345"):
+        with pytest.raises(InputError, match=f"since '{bad}' is not a date: use YYYY-MM-DD"):
+            make_filter(bad, as_of=FRIDAY)
+    with pytest.raises(InputError, match="since yesterday is after until last week"):
+        make_filter("yesterday", "last week", as_of=FRIDAY)
+    with pytest.raises(InputError, match="as of 'Friday' is not a date"):
+        make_filter("yesterday", as_of="Friday")
+    assert make_filter("  ", "") is None
+
+
 @pytest.mark.parametrize("question", [
     "Who may win the march to the capital?",        # "may" and "march" are words too
     "How many people attended the festival?",

@@ -119,6 +119,14 @@ def test_a_bad_date_names_the_field_as_the_api_spells_it(server):
         assert reply.status_code == 400 and message.startswith(said) and "--" not in message, message
 
 
+def test_time_words_in_a_filter_are_read_as_of_the_day_asked(server):
+    """since "last week" asked as of 2024-06-20 starts on 2024-06-07; the undated seeds fall outside it."""
+    reply = httpx.post(f"{server}/v1/ask", json={"question": VISIT, "since": "last week", "as_of": "2024-06-20"},
+                       timeout=60)
+    assert reply.status_code == 200, reply.text
+    assert reply.json()["refused"] and "no article matches the filter (since 2024-06-07)" in reply.json()["warnings"]
+
+
 def test_as_of_reaches_the_answer(server):
     reply = httpx.post(f"{server}/v1/ask", json={"question": VISIT, "as_of": "2024-06-20"}, timeout=60)
     assert reply.status_code == 200, reply.text
