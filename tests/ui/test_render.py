@@ -103,3 +103,26 @@ def test_a_multi_part_answer_shows_each_part_as_a_heading():
                "x", parts=("When?", "Who is <her> sister?"))
     html = answer_to_html(answer)
     assert html.count('class="qa-part"') == 2 and "&lt;her&gt;" in html and "<her>" not in html
+
+
+def test_the_chats_date_fields_take_time_words_read_as_of_its_as_of_field():
+    """The chat hands its since/until/as_of fields to the same filter as the CLI and the API."""
+    from datetime import UTC, datetime
+
+    from ui.chat import respond
+
+    seen = []
+
+    class Pipeline:
+        def chat_stream(self, history, question, top_k, answerer, filters, as_of):
+            seen.append((filters, as_of))
+            yield ANSWER
+
+    *_, (messages, _, answers, _) = respond(Pipeline(), [], "Why?", [], "extractive", 5, False,
+                                            since="last week", until="yesterday", as_of="2024-06-20")
+    filters, as_of = seen[0]
+    assert as_of == "2024-06-20" and answers == [ANSWER]
+    assert datetime.fromtimestamp(filters.since, UTC).isoformat() == "2024-06-07T00:00:00+00:00"
+    assert datetime.fromtimestamp(filters.until, UTC).isoformat() == "2024-06-19T23:59:59+00:00"
+    *_, (messages, _, _, _) = respond(Pipeline(), [], "Why?", [], "extractive", 5, False, since="last spring")
+    assert "since &#x27;last spring&#x27; is not a date" in messages[-1]["content"] and len(seen) == 1
