@@ -14,6 +14,7 @@ from qa.errors import InputError
 
 DAY = int(timedelta(days=1).total_seconds())
 YEAR = re.compile(r"^(?:19|20)\d\d$")   # "--since 2024": from 1 January
+YEAR_MONTH = re.compile(r"^((?:19|20)\d\d)-(\d{1,2})$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,6 +81,14 @@ def _bound(text: str, first: bool, as_of: str | date | None) -> int | None:
     if parsed is not None and not YEAR.match(text):
         whole_day = not first and ":" not in text   # a date, not a time
         return timestamp(parsed) + (DAY - 1 if whole_day else 0)
+    month = YEAR_MONTH.match(text)
+    if month:                           # "2024-06": the whole month
+        year, number = map(int, month.groups())
+        if not 1 <= number <= 12:
+            return None
+        start = date(year, number, 1)
+        last = (start + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+        return timestamp((start if first else last).isoformat()) + (0 if first else DAY - 1)
     if not (YEAR.match(text) or re.search(r"[a-z]", text, re.IGNORECASE)):   # "2030-13-01" is no date
         return None
     from qa.timewords import as_of_date, days_named

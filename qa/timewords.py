@@ -35,7 +35,10 @@ EXPRESSION = re.compile(
 RECENT = re.compile(r"\b(?:recent(?:ly)?|latest|newest|most recent|just|lately|these days|this season)\b",
                     re.IGNORECASE)
 RECENT_DAYS = 30
-PAST = re.compile(r"^(?:the\s+)?past\s+(?:few\s+|couple\s+of\s+)?(day|week|month|year)s?$", re.IGNORECASE)
+# "the past week", "past few days", "the last 7 days" (a bare "last week" is the week before: dateparser reads it)
+PAST = re.compile(r"^(?:the\s+)?(?:past\s+(?P<count>\d+\s+|few\s+|couple\s+of\s+)?|last\s+(?P<last>\d+\s+|few\s+"
+                  r"|couple\s+of\s+))(?P<unit>day|week|month|year)s?$", re.IGNORECASE)
+COUNTS = {"few": 3, "couple": 2}
 AGO = re.compile(r"^(?:\d+|a|an|one|two|three|four|five|six|seven|eight|nine|ten)\s+" + UNIT + r"\s+ago$", re.I)
 SPANS = {"day": 1, "week": 7, "weekend": 3, "month": 31, "year": 366}
 # news is reported after it happens: a range reaches this many days past the time named (up to as_of)
@@ -131,8 +134,10 @@ def _covered(words: str, as_of: date) -> tuple[date, date, str] | None:
     """The first and last day an expression covers, and how wide it is (day, week, month, year)."""
     words = re.sub(r"^(?:in|on|during)\s+", "", words.strip(), flags=re.IGNORECASE)
     past = PAST.match(words)
-    if past:                         # "the past week": the days up to today
-        return as_of - timedelta(days=SPANS[past.group(1).lower()] - 1), as_of, "past"
+    if past:                         # "the past week", "the last 3 days": the days up to today
+        count = (past.group("count") or past.group("last") or "1").split()[0].lower()
+        days = SPANS[past.group("unit").lower()] * (int(count) if count.isdigit() else COUNTS.get(count, 1))
+        return as_of - timedelta(days=min(days, 36_600) - 1), as_of, "past"
     parsed = _parser(as_of.isoformat()).get_date_data(re.sub(r"^(?:early|late|mid)[\s-]+", "", words, flags=re.I))
     if parsed is None or parsed.date_obj is None:
         return None

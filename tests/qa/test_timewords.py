@@ -44,6 +44,9 @@ def test_time_words_become_a_range_as_of_the_day_asked(question, start, end):
     ("2023", "2023", ("2023-01-01", "2023-12-31")),                       # a bare year
     ("December 2023", "the past week", ("2023-12-01", "2024-01-05")),
     ("2024-01-02", "2024-01-03", ("2024-01-02", "2024-01-03")),           # dates as before
+    ("the last 7 days", None, ("2023-12-30", None)),                        # today and the six days before
+    ("past few days", None, ("2024-01-03", None)),
+    ("2023-12", "2023-12", ("2023-12-01", "2023-12-31")),                   # a year and month: the whole month
 ])
 def test_filter_bounds_read_time_words_as_of_the_day_asked(since, until, days):
     """--since and --until take what a reader of news types; an until covers its last day to the second."""
@@ -63,7 +66,7 @@ def test_filter_time_words_default_to_today_and_bad_ones_stay_errors():
     assert datetime.fromtimestamp(yesterday.since, UTC).date() == date.today() - timedelta(days=1)
     timed = make_filter(None, "2024-01-03T08:00:00")   # a time is a bound as it stands, not its whole day
     assert datetime.fromtimestamp(timed.until, UTC).isoformat() == "2024-01-03T08:00:00+00:00"
-    for bad in ("last spring", "2030-13-01", "2024-1-45", "soon-ish", "12345"):
+    for bad in ("last spring", "2030-13-01", "2024-1-45", "2024-13", "soon-ish", "12345"):
         with pytest.raises(InputError, match=f"since '{bad}' is not a date: use YYYY-MM-DD"):
             make_filter(bad, as_of=FRIDAY)
     with pytest.raises(InputError, match="since yesterday is after until last week"):
