@@ -23,7 +23,7 @@ DAY_YEAR = r"(?:\s+\d{1,2}(?:st|nd|rd|th)?)?(?:,?\s+(?:19|20)\d\d)?"   # "June",
 # ("May" and "March" are words too), a bare year only after in/during/since
 EXPRESSION = re.compile(
     r"\b(?:(?P<since>since)\s+)?(?P<when>"
-    r"(?:this|last|past|previous)\s+(?:few\s+|couple\s+of\s+)?" + UNIT +
+    r"(?:this|last|past|previous)\s+(?:few\s+|couple\s+of\s+|\d+\s+)?" + UNIT +
     r"|yesterday|today|tonight|(?:\d+|a|one|two|three|four|five|six)\s+" + UNIT + r"\s+ago"
     r"|(?:(?:in|on|during|early|late|mid|last|this)[\s-]+)" + MONTH + DAY_YEAR +
     r"|" + MONTH + r"\s+\d{1,2}(?:st|nd|rd|th)?(?:,?\s+(?:19|20)\d\d)?|" + MONTH + r",?\s+(?:19|20)\d\d"

@@ -26,6 +26,8 @@ FRIDAY = date(2024, 1, 5)
     ("What did he say in December 2023?", "2023-12-01", "2024-01-05"),
     ("How many died since March?", "2023-03-01", "2024-01-05"),
     ("What changed in the past week?", "2023-12-30", "2024-01-05"),
+    ("What happened in the last 10 days?", "2023-12-27", "2024-01-05"),     # up to the day asked
+    ("Who resigned over the past few days?", "2024-01-03", "2024-01-05"),
     ("What happened on Monday?", "2024-01-01", "2024-01-04"),
     ("Which team recently won its first playoff game?", "2023-12-06", "2024-01-05"),
 ])
