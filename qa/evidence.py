@@ -1,9 +1,10 @@
 """Evidence: every sentence of the retrieved passages scored by the signal table; selection and reranking."""
 from __future__ import annotations
 
+import re
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import NamedTuple
 
@@ -188,7 +189,7 @@ def select_evidence(found: Sequence[Evidence], *, max_sentences: int, min_suppor
     def quotable(ev: Evidence) -> Evidence | None:
         """ev as it can join the answer: None when it repeats a quoted sentence, without its context
         when that context is quoted already."""
-        if ev.sentence.lower() in seen:
+        if ev.sentence.lower() in seen or repeats(ev.sentence, seen):
             return None
         return replace(ev, context="") if ev.context.lower() in seen else ev
 
@@ -211,6 +212,23 @@ def select_evidence(found: Sequence[Evidence], *, max_sentences: int, min_suppor
         elif exact is not None and len(chosen) > 1:
             chosen[-1] = exact
     return chosen
+
+
+def repeats(text: str, quoted: Iterable[str], share: float = 0.9) -> bool:
+    """Whether text says next to nothing that one of the quoted sentences does not: at least share of its words
+    (six or more) are among that sentence's. A page repeats its lines: a pull quote, a standfirst, a headline ("Kamila
+    Valieva banned four years for doping, ending 2022 Olympic ...") that the body says in full."""
+    words = REPEAT_WORD.findall(text.lower())
+    if len(words) < 6:
+        return False
+    for other in quoted:
+        held = set(REPEAT_WORD.findall(other.lower()))
+        if sum(w in held for w in words) >= share * len(words):
+            return True
+    return False
+
+
+REPEAT_WORD = re.compile(r"\w+")
 
 
 def rerank(found: Sequence[Evidence], passages: Sequence[Passage], top_k: int) -> list[Passage]:

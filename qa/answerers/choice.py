@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from qa.answerers.base import Findings
 from qa.dated import timely
-from qa.evidence import Evidence
+from qa.evidence import Evidence, repeats
 from qa.prompts import LIST_SYSTEM, SENTENCE_SYSTEM, build_list_prompt, build_sentence_prompt
 from qa.query import Query
 from qa.settings import Settings
@@ -182,6 +182,11 @@ def quoted(judged: Sequence[Judged], most: int, sources: Sequence[str], bar: flo
         return []
     best = judged[0]
     home = sources[best.evidence.passage]
-    chosen = [best.evidence] + [j.evidence for j in judged[1:] if j.fused >= 0 and (
-        sources[j.evidence.passage] == home or j.fused >= best.fused - CLOSE)]
+    chosen = [best.evidence]
+    for j in judged[1:]:
+        if len(chosen) >= most:
+            break
+        if j.fused >= 0 and (sources[j.evidence.passage] == home or j.fused >= best.fused - CLOSE) and not repeats(
+                j.evidence.sentence, [e.sentence for e in chosen]):   # a line the page repeats is quoted once
+            chosen.append(j.evidence)
     return chosen[:most]

@@ -555,3 +555,20 @@ def test_words_that_stood_only_from_a_later_candidate_need_the_recheck_at_qa_rec
     llm = judging({**scores, "excerpts": -0.9}, replies=["none", "2030"])
     answer = pipeline(llm, choice_threshold=-1.0, recheck_later=-1.0).ask(QUESTION)
     assert not answer.refused and all(system != SYSTEM for system, _ in llm.judged)
+
+
+def test_the_judged_answer_quotes_a_line_the_page_repeats_once():
+    """A runner-up that says nothing the quoted sentence does not (a pull quote and its attributed line) is skipped;
+    the next runner-up takes its place."""
+    from qa.answerers.choice import Judged, quoted
+    from qa.evidence import Evidence
+
+    def judged(position: int, text: str, fused: float) -> Judged:
+        return Judged(Evidence(0, position, text, 0.5, 0.5, 0.5, False), 0.5, fused)
+
+    said = judged(0, "\"The arrest was a US operation led by the DEA,\" the governor added.", 0.9)
+    again = judged(4, "The arrest was a US operation led by the DEA.", 0.8)
+    other = judged(2, "Premier Andrew Fahie was detained in Miami on drug charges.", 0.7)
+    assert [e.position for e in quoted([said, again, other], 2, ["bvi"])] == [0, 2]
+    assert [e.position for e in quoted([said, other, again], 3, ["bvi"])] == [0, 2]
+    assert [e.position for e in quoted([again, said], 3, ["bvi"])] == [4, 0]   # the fuller line adds its speaker

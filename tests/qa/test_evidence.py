@@ -179,3 +179,25 @@ def test_an_acronym_the_question_writes_matches_the_name_a_sentence_writes_out_a
     shot = next(e for e in find(f, "What share of adults did the Centers for Disease Control count?", passages)
                 if e.passage == 1)
     assert shot.coverage > 0.5   # the sentence writes the name as "CDC" (0.11 when only "adults" counted)
+
+
+def test_a_line_the_page_repeats_is_quoted_once():
+    """A pull quote, a standfirst or a cut headline that the body says in full adds nothing to an answer."""
+    from qa.evidence import Evidence, repeats
+
+    body = ("In a stunning rebuke of Russia's doping system, the Court of Arbitration for Sport banned Russian Olympic "
+            "figure skater Kamila Valieva for four years and disqualified her 2022 Olympic results.")
+    headline = "Kamila Valieva banned four years for doping, ending 2022 Olympic ..."
+    said = "\"The arrest was a US operation led by the DEA,\" the governor added."
+    assert repeats(headline, [body])   # 9 of its 10 words are the body's ("ending" is its own)
+    assert repeats("The arrest was a US operation led by the DEA.", [said])
+    assert not repeats(headline.replace("2022 Olympic", "Beijing medal"), [body])   # 3 of 10 words its own
+    assert not repeats("Valieva was banned.", [body])   # too short to tell
+    assert not repeats("The court banned the Russian skater Kamila Valieva on Monday, her lawyer said today.", [body])
+
+    def ev(text: str, support: float) -> Evidence:
+        return Evidence(0, 0, text, support, 0.5, 0.5, False)
+
+    best, again, other = ev(said, 0.8), ev("The arrest was a US operation led by the DEA.", 0.79), ev(
+        "Premier Andrew Fahie was detained in Miami on drug charges.", 0.78)
+    assert select_evidence([best, again, other], max_sentences=3, min_support=0.3) == [best, other]
