@@ -16,7 +16,9 @@ from qa.settings import Settings
 
 def run_ours(pipeline, dataset: Dataset, filters=None, dated: bool = True) -> list[Result]:
     """Ask every question through the pipeline as the chat and `qa ask` on a terminal do (streamed: the time to
-    the first text counts too) and judge the answers; dated: each as of the day the set says it was asked."""
+    the first text counts too) and judge the answers; dated: each as of the day the set says it was asked.
+    filters: a Filter, or a callable giving each question's Filter from the day it is asked (time words such as
+    "last week" are read as of that day)."""
     from qa.models import Answer
 
     results = []
@@ -25,7 +27,9 @@ def run_ours(pipeline, dataset: Dataset, filters=None, dated: bool = True) -> li
     for q in dataset.questions:
         started = time.perf_counter()
         first = answer = None
-        for piece in pipeline.stream(q.question, filters=filters, as_of=(q.as_of or None) if dated else None):
+        as_of = (q.as_of or None) if dated else None
+        kept = filters(as_of) if callable(filters) else filters
+        for piece in pipeline.stream(q.question, filters=kept, as_of=as_of):
             if first is None:
                 first = (time.perf_counter() - started) * 1000
             if isinstance(piece, Answer):
@@ -113,8 +117,12 @@ def run_cli(settings: Settings, args: argparse.Namespace) -> int:
                                          else dataset.name) + ("-undated" if args.undated else ""))
     from qa.filters import make_filter
 
-    report = evaluate(settings, dataset, out, compare=args.compare,
-                      filters=make_filter(args.since, args.until, args.outlet), dated=not args.undated)
+    def filters(as_of: str | None = None):
+        """--since/--until/--outlet as of the day a question is asked."""
+        return make_filter(args.since, args.until, args.outlet, flags="--", as_of=as_of)
+
+    filters()   # a bad bound is a one-line error before anything is ingested
+    report = evaluate(settings, dataset, out, compare=args.compare, filters=filters, dated=not args.undated)
     print(report["ingest"]["summary"])
     print(format_table(report))
     kinds = format_kinds(report)

@@ -48,3 +48,28 @@ def test_eval_outside_benchmark_end_to_end(tmp_path, dataset):
     corpus = tmp_path / dataset / "corpus" / dataset
     assert len(list(corpus.glob("*.txt"))) == {"squad2": 411, "rgb": 969}[dataset]  # one file per document
     assert "eval-" + dataset in report["settings"]["collection"]
+
+
+def test_a_filters_time_words_are_read_as_of_each_questions_day():
+    """`qa eval --since "last week"` over a dated set: each question's filter starts a week before its own day."""
+    from datetime import UTC, datetime
+
+    from evals.datasets import Dataset, Question
+    from evals.runner import run_ours
+    from qa.filters import make_filter
+    from qa.models import Answer
+
+    seen = []
+
+    class Pipeline:
+        def articles(self):
+            return []
+
+        def stream(self, question, filters, as_of):
+            seen.append((as_of, datetime.fromtimestamp(filters.since, UTC).date().isoformat()))
+            yield Answer(question, "The articles don't say.", True, "extractive")
+
+    questions = tuple(Question(str(i), "What happened?", (), (), False, as_of=day)
+                      for i, day in enumerate(("2024-06-20", "2024-07-01")))
+    run_ours(Pipeline(), Dataset("dated", questions, {}), lambda as_of: make_filter("last week", as_of=as_of))
+    assert seen == [("2024-06-20", "2024-06-07"), ("2024-07-01", "2024-06-18")]

@@ -25,6 +25,7 @@ def qa(*args, env=None, check=True):
     (["ask", "Who invited Putin?", "--since", "last spring"], "is not a date"),
     (["ask", "Who invited Putin?", "--since", "2030-13-01"], "is not a date"),
     (["ask", "Who invited Putin?", "--until", "soon-ish"], "--until 'soon-ish' is not a date"),
+    (["eval", "--dataset", "seeds", "--since", "last spring"], "--since 'last spring' is not a date"),
     (["ask", "Who invited Putin?", "--since", "last week", "--as-of", "June"], "as of 'June' is not a date"),
     (["ingest", "seeds", "--collection", "x"], "Bad collection name"),
     (["stats"], "qa ingest"),
