@@ -51,9 +51,9 @@ class Filter:
 
 def make_filter(since: str | None = None, until: str | None = None, outlets: Iterable[str] | None = None,
                 flags: str = "", as_of: str | date | None = None) -> Filter | None:
-    """A Filter from what a user typed (None for none): ISO dates or times, a bare year, or time words read as of
-    the day asked (as_of, default today: "yesterday", "last week", "3 days ago", "June"). A date `until` covers
-    that whole day, and time words their last day ("--until 'last month'": to its 30th or 31st).
+    """A Filter from what a user typed (None for none): ISO dates or times, a year or a year-month, or time words
+    read as of the day asked (as_of, default today: "yesterday", "last week", "3 days ago", "June"). A date `until`
+    covers that whole day, and time words their last day ("--until 'last month'": to its 30th or 31st).
     flags: what the user's errors name the fields with ("--" on the command line: "--since"; "" over HTTP, from
     Python and in the chat: "since").
 

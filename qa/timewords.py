@@ -137,7 +137,7 @@ def _covered(words: str, as_of: date) -> tuple[date, date, str] | None:
     if past:                         # "the past week", "the last 3 days": the days up to today
         count = (past.group("count") or past.group("last") or "1").split()[0].lower()
         days = SPANS[past.group("unit").lower()] * (int(count) if count.isdigit() else COUNTS.get(count, 1))
-        return as_of - timedelta(days=min(days, 36_600) - 1), as_of, "past"
+        return as_of - timedelta(days=min(max(days, 1), 36_600) - 1), as_of, "past"
     parsed = _parser(as_of.isoformat()).get_date_data(re.sub(r"^(?:early|late|mid)[\s-]+", "", words, flags=re.I))
     if parsed is None or parsed.date_obj is None:
         return None
