@@ -78,22 +78,23 @@ def _bound(text: str, first: bool, as_of: str | date | None) -> int | None:
     """One bound in seconds since the epoch: a date's first second for since, its last for until (an ISO time
     as it stands); None when the text is no date."""
     parsed = iso_date(text)
-    if parsed is not None and not YEAR.match(text):
+    if parsed is not None:
         whole_day = not first and ":" not in text   # a date, not a time
         return timestamp(parsed) + (DAY - 1 if whole_day else 0)
-    month = YEAR_MONTH.match(text)
-    if month:                           # "2024-06": the whole month
-        year, number = map(int, month.groups())
-        if not 1 <= number <= 12:
-            return None
-        start = date(year, number, 1)
-        last = (start + timedelta(days=32)).replace(day=1) - timedelta(days=1)
-        return timestamp((start if first else last).isoformat()) + (0 if first else DAY - 1)
-    if not (YEAR.match(text) or re.search(r"[a-z]", text, re.IGNORECASE)):   # "2030-13-01" is no date
-        return None
-    from qa.timewords import as_of_date, days_named
-
-    days = days_named(text, as_of_date(as_of))
+    days = _days(text, as_of)
     if days is None:
         return None
     return timestamp(days[0 if first else 1].isoformat()) + (0 if first else DAY - 1)
+
+
+def _days(text: str, as_of: str | date | None) -> tuple[date, date] | None:
+    """The first and last day a year-month ("2024-06"), a year or time words cover; None when it names none."""
+    from qa.timewords import as_of_date, days_named, month_days
+
+    month = YEAR_MONTH.match(text)
+    if month:
+        year, number = map(int, month.groups())
+        return month_days(year, number) if 1 <= number <= 12 else None
+    if not (YEAR.match(text) or re.search(r"[a-z]", text, re.IGNORECASE)):   # "2030-13-01" is no date
+        return None
+    return days_named(text, as_of_date(as_of))

@@ -147,11 +147,16 @@ def _covered(words: str, as_of: date) -> tuple[date, date, str] | None:
     if width == "month" and words.lower().startswith("this"):   # the last month's days, not only since the 1st
         return as_of - timedelta(days=SPANS["month"] - 1), as_of, width
     if width == "month":
-        start = day.replace(day=1)
-        return start, (start + timedelta(days=32)).replace(day=1) - timedelta(days=1), width
+        return (*month_days(day.year, day.month), width)
     if width == "year":
         return day.replace(month=1, day=1), day.replace(month=12, day=31), width
     return day, day, "day"
+
+
+def month_days(year: int, month: int) -> tuple[date, date]:
+    """The first and last day of a month."""
+    start = date(year, month, 1)
+    return start, (start + timedelta(days=32)).replace(day=1) - timedelta(days=1)
 
 
 @lru_cache(maxsize=8)

@@ -45,10 +45,11 @@ def respond(pipeline: Any, messages: list[dict[str, Any]], question: str, answer
     yield messages, "", answers, gr.update()
     written = ""
     try:
+        day = (as_of or "").strip() or None
         filters = make_filter(since or None, until or None, [o for o in (outlets or "").split(",") if o.strip()],
-                              as_of=(as_of or "").strip() or None)
+                              as_of=day)
         for piece in pipeline.chat_stream(history, question, top_k=int(top_k), answerer=answerer or None,
-                                          filters=filters, as_of=(as_of or "").strip() or None):
+                                          filters=filters, as_of=day):
             if isinstance(piece, Answer):
                 answers = [*answers, piece]
                 messages[-1] = {"role": "assistant", "content": answer_to_html(piece, show_passages=show_passages),
