@@ -163,15 +163,15 @@ def carried_articles(old: ChunkStore, skip: set[str]) -> list[Article]:
     return articles
 
 
-def ingest_folder(folder: Path, store: ChunkStore, embedder: Any, chunker: Chunker, *,
+def ingest_folder(folder: Path | str, store: ChunkStore, embedder: Any, chunker: Chunker, *,
                   prune: bool = False, progress: bool = True, carry: ChunkStore | None = None,
                   max_bytes: int = MAX_FILE_BYTES, fields: dict[str, str] | None = None,
-                  late: bool = True, embed_batches: Callable[..., Iterator[tuple[int, Any, list[str]]]] | None = None
-                  ) -> IngestReport:
+                  late: bool = True, embed_batches: Callable[..., Iterator[tuple[int, Any, list[str]]]] | None = None,
+                  loaded: tuple[list[Article], list[Skipped]] | None = None) -> IngestReport:
     """Bring a collection in line with the articles under folder.
 
     Args:
-        folder: directory (or file) of .txt/.md articles.
+        folder: directory (or file) of articles, or an http(s) URL (index.web).
         store: the target collection, opened with create=True.
         embedder: an Embedder.
         chunker: a Chunker.
@@ -184,6 +184,7 @@ def ingest_folder(folder: Path, store: ChunkStore, embedder: Any, chunker: Chunk
             vectors, packed sentence vectors) in any order; None embeds them here, one after the other.
         carry: the collection store replaces (a rebuild with other settings): its articles that are not
             under folder are rebuilt from their stored text too (unless prune).
+        loaded: folder's articles and skipped files, read already (a URL fetched before the collection opened).
 
     Returns:
         The report.
@@ -194,7 +195,8 @@ def ingest_folder(folder: Path, store: ChunkStore, embedder: Any, chunker: Chunk
     from tqdm import tqdm
 
     started = time.perf_counter()
-    articles, skipped = load_articles(folder, max_bytes, fields)
+    articles, skipped = ([*loaded[0]], [*loaded[1]]) if loaded is not None else load_articles(folder, max_bytes,
+                                                                                             fields)
     if carry is not None and not prune:
         articles += carried_articles(carry, {a.article_id for a in articles})
     report = IngestReport(store.name, articles=len(articles), skipped=skipped,

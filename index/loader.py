@@ -24,26 +24,31 @@ def read_text(path: Path, max_bytes: int = MAX_FILE_BYTES) -> str:
     size = path.stat().st_size
     if size > max_bytes:
         raise InputError(f"too big ({size:,} bytes, limit {max_bytes:,}: QA_MAX_FILE_MB raises it)")
-    data = path.read_bytes()
+    return decode(path.read_bytes())
+
+
+def decode(data: bytes, first: str | None = None) -> str:
+    """Bytes as text: in the encoding named first (a server's charset), else UTF-8, else cp1252.
+
+    Raises:
+        InputError: binary (a NUL byte near the start), or no known text encoding.
+    """
     if b"\x00" in data[:8192]:
         raise InputError("binary file")
-    for encoding in ("utf-8", "cp1252"):
+    for encoding in dict.fromkeys(e for e in (first, "utf-8", "cp1252") if e):
         try:
-            text = data.decode(encoding)
-            break
-        except UnicodeDecodeError:
+            return data.decode(encoding)
+        except (UnicodeDecodeError, LookupError):
             continue
-    else:
-        raise InputError("not text in UTF-8 or cp1252")
-    return text
+    raise InputError("not text in UTF-8 or cp1252")
 
 
-def load_articles(folder: Path, max_bytes: int = MAX_FILE_BYTES,
+def load_articles(folder: Path | str, max_bytes: int = MAX_FILE_BYTES,
                   fields: dict[str, str] | None = None) -> tuple[list[Article], list[Skipped]]:
     """Load every article file (.txt, .md, .html) and every dump (.jsonl, .json, .csv) under folder (recursively).
 
     Args:
-        folder: a directory, or a single file.
+        folder: a directory, a single file, or an http(s) URL (index.web: a page, feed or dump).
         max_bytes: larger articles are skipped (a dump's limit is per record).
         fields: dump field overrides ({"text": "content"}).
 
@@ -53,6 +58,10 @@ def load_articles(folder: Path, max_bytes: int = MAX_FILE_BYTES,
     Raises:
         InputError: when the folder does not exist.
     """
+    from index.web import is_url, load_url
+
+    if is_url(folder):
+        return load_url(str(folder), max_bytes, fields)
     folder = Path(folder)
     if not folder.exists():
         raise InputError(f"No such file or folder: {folder}")

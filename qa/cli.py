@@ -30,7 +30,7 @@ def _pipeline(args: argparse.Namespace) -> Any:
 
 
 def _cmd_ingest(args: argparse.Namespace) -> int:
-    report = _pipeline(args).ingest(Path(args.folder), prune=args.prune, progress=not args.quiet)
+    report = _pipeline(args).ingest(args.folder, prune=args.prune, progress=not args.quiet)
     if args.json:
         from dataclasses import asdict
 
@@ -44,12 +44,19 @@ def _cmd_watch(args: argparse.Namespace) -> int:
     import signal
     import threading
 
-    from qa.watch import watch
+    from index.web import PRUNE_NEEDS_FOLDER, is_url
+    from qa.watch import follow, parse_every, watch
 
     stop = threading.Event()   # Ctrl-C or a service manager's SIGTERM: the ingest under way finishes, then it stops
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
-    watch(_pipeline(args), Path(args.folder), prune=args.prune, say=lambda line: print(line, flush=True), stop=stop)
+    say = lambda line: print(line, flush=True)   # noqa: E731
+    if is_url(args.folder):
+        if args.prune:
+            raise InputError(PRUNE_NEEDS_FOLDER)
+        follow(_pipeline(args), args.folder.strip(), every=parse_every(args.every), say=say, stop=stop)
+    else:
+        watch(_pipeline(args), Path(args.folder), prune=args.prune, say=say, stop=stop)
     print("Stopped watching", flush=True)
     return 0
 

@@ -49,10 +49,11 @@ def build_parser(settings_flags: bool = True) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="qa", description="Answers about news articles, with citations.")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    p = sub.add_parser("ingest", parents=[common, tuning], help="add or update the articles of a folder")
+    p = sub.add_parser("ingest", parents=[common, tuning], help="add or update the articles of a folder, file or URL")
     p.add_argument("folder", help="folder (searched recursively) or file: .txt/.md/.html articles, .jsonl/.json/.csv "
-                   "dumps of one article per record, .rss/.atom/.xml feeds")
-    p.add_argument("--prune", action="store_true", help="remove stored articles whose files are gone")
+                   "dumps of one article per record, .rss/.atom/.xml feeds; or the http(s) URL of a news page, "
+                   "feed or dump, fetched once")
+    p.add_argument("--prune", action="store_true", help="remove stored articles whose files are gone (a folder only)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.add_argument("--json", action="store_true", help="print the report as JSON")
     p.add_argument("--field", action="append", metavar="NAME=COLUMN", help="a dump's field under another name, "
@@ -61,9 +62,11 @@ def build_parser(settings_flags: bool = True) -> argparse.ArgumentParser:
                    "the cluster at ADDRESS (QA_RAY); this process stays the one writer")
 
     p = sub.add_parser("watch", parents=[common, tuning], help="ingest a folder, then every file that arrives in it "
-                       "or changes, until Ctrl-C")
-    p.add_argument("folder", help="the folder to watch (recursively)")
-    p.add_argument("--prune", action="store_true", help="also remove the articles of deleted files")
+                       "or changes; or a feed's URL, then again every 15 minutes; until Ctrl-C")
+    p.add_argument("folder", help="the folder to watch (recursively), or the http(s) URL of a feed to follow")
+    p.add_argument("--prune", action="store_true", help="also remove the articles of deleted files (a folder only)")
+    p.add_argument("--every", default="15m", help="how often a URL is fetched again: seconds, or 15m, 1h "
+                   "(default 15m)")
 
     p = sub.add_parser("ask", parents=[common, answering, tuning], help="answer a question with citations")
     p.add_argument("question")

@@ -108,8 +108,8 @@ class Library:
         """Add or update the articles under folder (unchanged ones are skipped).
 
         Args:
-            folder: a directory (searched recursively) or one file.
-            prune: also remove stored articles whose files are gone.
+            folder: a directory (searched recursively), one file, or an http(s) URL of a news page, feed or dump.
+            prune: also remove stored articles whose files are gone (a folder only).
             progress: show a progress bar on stderr.
 
         Returns:
@@ -122,12 +122,20 @@ class Library:
         from index.chunker import Chunker
         from index.dumps import parse_fields
         from index.ingest import ingest_folder
+        from index.web import PRUNE_NEEDS_FOLDER, is_url, load_url
 
-        folder = Path(folder)
         check_collection_name(self.settings.collection)
-        if not folder.exists():
-            raise InputError(f"No such file or folder: {folder}")
         s = self.settings
+        max_bytes = int(s.max_file_mb * 1_000_000)
+        fields = parse_fields(s.dump_fields)
+        loaded = None   # a URL is fetched before anything is opened: what cannot be fetched changes nothing
+        if is_url(folder):
+            if prune:
+                raise InputError(PRUNE_NEEDS_FOLDER)
+            folder = str(folder).strip()
+            loaded = load_url(folder, max_bytes, fields)
+        elif not (folder := Path(folder)).exists():
+            raise InputError(f"No such file or folder: {folder}")
         with self._lock, self._writing():
             store = self._open(create=True)
             store.collect_garbage()
@@ -140,8 +148,6 @@ class Library:
             if embedder.variant == recorded.get("embed_backend") == "openai" and store.count():
                 embedder.require(recorded.get("embed_model", ""), store.name)
             chunker = Chunker(s.chunk_words, s.overlap_words)
-            max_bytes = int(s.max_file_mb * 1_000_000)
-            fields = parse_fields(s.dump_fields)
             elsewhere = None
             if s.ray:
                 from index.ray_embed import ray_embedding
@@ -157,7 +163,7 @@ class Library:
                           f"with {_show(built_with)}", file=sys.stderr)
                 report = ingest_folder(folder, target, embedder, chunker, prune=prune, progress=progress,
                                        carry=store, max_bytes=max_bytes, fields=fields, late=late,
-                                       embed_batches=elsewhere)
+                                       embed_batches=elsewhere, loaded=loaded)
                 self.publish(target, full=True)
                 store.switch_to(target)
                 prune_lexical(self.settings, target)
@@ -166,7 +172,8 @@ class Library:
             report = None
             try:
                 report = ingest_folder(folder, store, embedder, chunker, prune=prune, progress=progress,
-                                       max_bytes=max_bytes, fields=fields, late=late, embed_batches=elsewhere)
+                                       max_bytes=max_bytes, fields=fields, late=late, embed_batches=elsewhere,
+                                       loaded=loaded)
             finally:
                 if report is None or report.chunks_written or report.removed or not self.published(store):
                     self.publish(store)

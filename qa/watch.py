@@ -1,4 +1,5 @@
 """`qa watch DIR`: ingest a folder, then every file that arrives in it or changes (watchdog), until stopped.
+`qa watch URL`: ingest a feed (or page) now and again every few minutes, until stopped.
 
 Each change re-runs the same incremental, crash-safe ingest as `qa ingest` (unchanged articles are skipped by
 their hash), once the folder has been quiet for a moment, so a file still being copied is read when it is whole.
@@ -6,6 +7,7 @@ Killed mid-ingest, the next start finishes the job: the ingest's manifest says w
 """
 from __future__ import annotations
 
+import re
 import threading
 import time
 from collections.abc import Callable
@@ -15,6 +17,7 @@ from typing import Any
 from qa.errors import InputError
 
 QUIET = 0.3   # seconds without a new event before the folder is ingested
+EVERY = 900.0   # seconds between two fetches of a followed URL
 
 
 def watched_suffixes() -> tuple[str, ...]:
@@ -77,7 +80,47 @@ def watch(pipeline: Any, folder: Path, *, prune: bool = False, say: Callable[[st
         observer.join()
 
 
-def _ingest(pipeline: Any, folder: Path, prune: bool, say: Callable[[str], None]) -> None:
+def follow(pipeline: Any, url: str, *, every: float = EVERY, say: Callable[[str], None] = print,
+           stop: threading.Event | None = None) -> None:
+    """Ingest a URL (a feed, most often) now and every `every` seconds until stop is set: new entries are added,
+    changed ones replaced, unchanged ones skipped by their hash.
+
+    Raises:
+        InputError: the first fetch fails (a wrong URL is an error at once); a later failure is said as a warning
+            and the next round tries again.
+    """
+    if every <= 0:
+        raise InputError(f"--every must be more than 0 seconds, got {every:g}")
+    stop = stop or threading.Event()
+    _ingest(pipeline, url, False, say)
+    say(f"Following {url} every {_duration(every)} (Ctrl-C stops)")
+    while not stop.wait(every):
+        try:
+            _ingest(pipeline, url, False, say)
+        except InputError as err:
+            say(f"warning: {err} (trying again in {_duration(every)})")
+
+
+def parse_every(text: str) -> float:
+    """"90", "90s", "15m", "1h" -> seconds.
+
+    Raises:
+        InputError: anything else.
+    """
+    found = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([smh]?)\s*", str(text).lower())
+    if not found:
+        raise InputError(f"--every {text!r} is not a duration: use seconds, or 15m, 1h")
+    return float(found.group(1)) * {"": 1, "s": 1, "m": 60, "h": 3600}[found.group(2)]
+
+
+def _duration(seconds: float) -> str:
+    for unit, size in (("h", 3600), ("min", 60)):
+        if seconds >= size and seconds % size == 0:
+            return f"{seconds / size:g} {unit}"
+    return f"{seconds:g} s"
+
+
+def _ingest(pipeline: Any, folder: Path | str, prune: bool, say: Callable[[str], None]) -> None:
     for line in pipeline.ingest(folder, prune=prune).lines():
         say(line)
 

@@ -4,9 +4,12 @@ from __future__ import annotations
 import contextlib
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from collections.abc import Iterator
+from functools import partial
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 from tests.conftest import free_port
@@ -84,3 +87,24 @@ def qa_running(command: str, data: Path, log_dir: Path, *extra: str, env_extra: 
         proc.terminate()
         proc.wait(timeout=20)
         log.close()
+
+
+class _Site(SimpleHTTPRequestHandler):
+    extensions_map = {**SimpleHTTPRequestHandler.extensions_map, ".rss": "application/rss+xml",
+                      ".bin": "application/octet-stream"}
+
+    def log_message(self, *args) -> None:   # quiet
+        pass
+
+
+@contextlib.contextmanager
+def static_site(folder: Path) -> Iterator[str]:
+    """A web server (Python's http.server, on a thread) serving folder's files on a free port; yields its URL."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(_Site, directory=str(folder)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -53,6 +53,13 @@ class ChatRequest(BaseModel):
     as_of: str | None = None
 
 
+class FetchRequest(BaseModel):
+    """POST /v1/articles/fetch."""
+
+    url: str = Field(..., description="http(s) address of a news page, an RSS or Atom feed, or a .jsonl/.json/.csv "
+                                      "dump")
+
+
 class EmbeddingsRequest(BaseModel):
     """POST /v1/embeddings, as OpenAI's API has it."""
 
@@ -177,6 +184,18 @@ def build_api(pipeline: Any) -> FastAPI:
         if not added and problems:
             raise InputError("; ".join(problems))
         return {"added": added, "skipped": problems}
+
+    @app.post("/v1/articles/fetch", dependencies=api)
+    def fetch(body: FetchRequest) -> dict[str, Any]:
+        """Fetch a news page, an RSS/Atom feed or a dump from the web and add its articles (as `qa ingest URL`):
+        fetching it again updates what changed."""
+        from index.web import is_url
+
+        if not is_url(body.url):
+            raise InputError(f"url must start with http:// or https://, got {body.url[:80]!r}")
+        report = pipeline.ingest(body.url)
+        return {"added": report.added, "updated": report.updated, "unchanged": report.unchanged,
+                "skipped": [f"{s.path}: {s.reason}" for s in report.skipped], "chunks": report.chunks_total}
 
     @app.delete("/v1/articles/{article_id}", dependencies=api)
     def remove(article_id: str) -> dict[str, Any]:

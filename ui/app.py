@@ -74,6 +74,9 @@ def build_app(pipeline: Any, title: str = "newsqa", *, login: bool = False) -> A
                                 elem_id="upload")
                 with gr.Column():
                     add = gr.Button("Add to library", elem_id="add", variant="primary")
+                    address = gr.Textbox(label="Or the web address of a news page or feed", elem_id="add-url",
+                                         placeholder="https://…")
+                    fetch = gr.Button("Fetch and add", elem_id="fetch")
                     chosen = gr.Dropdown(label="Article to remove", choices=[], elem_id="remove-id")
                     drop = gr.Button("Remove", elem_id="remove", variant="stop")
             status = gr.Markdown(elem_id="library-status")
@@ -104,12 +107,15 @@ def build_app(pipeline: Any, title: str = "newsqa", *, login: bool = False) -> A
         starters.click(lambda sample: sample[0], starters, box, **hidden)
         picker.change(partial(chat.open_source, pipeline), [answers, picker], viewer, **hidden).then(
             None, None, None, js=SCROLL_TO_MARK, **hidden)
-        add.click(adding, files, status, **({"api_name": "add_articles"} if login else hidden)).then(
-            lambda: library.table(pipeline), None, articles, **hidden).then(ids, None, chosen, **hidden).then(
-            examples, None, starters, **hidden)
-        drop.click(partial(library.remove, pipeline), chosen, status, **hidden).then(
-            lambda: library.table(pipeline), None, articles, **hidden).then(ids, None, chosen, **hidden).then(
-            examples, None, starters, **hidden)
+
+        def changed(event: Any) -> None:   # after a change of the library: its table, the ids, the starters
+            event.then(lambda: library.table(pipeline), None, articles, **hidden).then(
+                ids, None, chosen, **hidden).then(examples, None, starters, **hidden)
+
+        changed(add.click(adding, files, status, **({"api_name": "add_articles"} if login else hidden)))
+        changed(fetch.click(partial(library.add_url, pipeline), address, status, **hidden))
+        changed(address.submit(partial(library.add_url, pipeline), address, status, **hidden))
+        changed(drop.click(partial(library.remove, pipeline), chosen, status, **hidden))
         app.load(examples, None, starters, **hidden).then(ids, None, chosen, **hidden).then(
             lambda: library.table(pipeline), None, articles, **hidden)
         named_api(pipeline, login)

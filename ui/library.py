@@ -105,6 +105,28 @@ def add_uploads(pipeline: Any, uploads: list[tuple[str, Path | bytes]], progress
     return done, problems
 
 
+def add_url(pipeline: Any, url: str | None) -> str:
+    """Fetch a news page, feed or dump from a web address typed in the Library tab and ingest it (index.web).
+
+    Returns:
+        A one-line report for the user.
+    """
+    url = (url or "").strip()
+    if not url:
+        return "Type the web address of a news page or feed first."
+    from index.web import is_url
+
+    if not is_url(url):
+        return f"⚠ {url}: a web address starts with http:// or https://"
+    try:
+        report = pipeline.ingest(url)
+    except QAError as err:
+        return f"⚠ {err}"
+    line = f"Added {report.added + report.updated + report.unchanged} article(s) from {url}."
+    return line + (" Skipped: " + "; ".join(f"{s.path}: {s.reason}" for s in report.skipped) if report.skipped
+                   else "")
+
+
 def remove(pipeline: Any, article_id: str | None) -> str:
     """Remove one article; the next question no longer sees it."""
     if not article_id:

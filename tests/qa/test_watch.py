@@ -17,11 +17,11 @@ ARTICLE = ("Zorblatt lantern festival returns\n\nThe Zorblatt lantern festival r
            "organisers said. About 12,000 visitors watched a parade of paper boats.")
 
 
-def start_watch(folder, data):
-    proc = subprocess.Popen([sys.executable, "-m", "qa.cli", "watch", str(folder), "--data-dir", str(data)],
+def start_watch(folder, data, *extra):
+    proc = subprocess.Popen([sys.executable, "-m", "qa.cli", "watch", str(folder), "--data-dir", str(data), *extra],
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=os.environ.copy())
-    for line in proc.stdout:                 # the first ingest, then "Watching ..."
-        if line.startswith("Watching"):
+    for line in proc.stdout:                 # the first ingest, then "Watching ..." (a folder), "Following ..." (a URL)
+        if line.startswith(("Watching", "Following")):
             return proc
     raise AssertionError(f"qa watch did not start: exit {proc.wait()}")
 
@@ -81,3 +81,32 @@ def test_killed_mid_ingest_the_next_watch_finishes_the_job(tmp_path):
     finally:
         proc.send_signal(signal.SIGINT)
         proc.communicate(timeout=90)
+
+
+FEED = """<?xml version="1.0"?><rss version="2.0"><channel><title>Quellmoor Courier</title>
+<item><guid>festival</guid><title>Lantern festival returns</title><pubDate>Tue, 14 May 2024 09:00:00 GMT</pubDate>
+<description>The Zorblatt lantern festival returned to Quellmoor on 14 May. About 12,000 visitors watched the parade.
+</description></item>{more}</channel></rss>"""
+MORE = """<item><guid>ferry</guid><title>Ferries back</title><pubDate>Wed, 15 May 2024 09:00:00 GMT</pubDate>
+<description>The Quellmoor ferry runs six crossings a day again, the harbour office said.</description></item>"""
+
+
+def test_a_followed_feed_brings_its_new_entries_in_on_the_next_round(tmp_path):
+    from tests.servers import static_site
+
+    site, data = tmp_path / "site", tmp_path / "data"
+    site.mkdir()
+    (site / "feed.rss").write_text(FEED.format(more=""))
+    with static_site(site) as web:
+        proc = start_watch(f"{web}/feed.rss", data, "--every", "1s")
+        try:
+            assert stored(data) == {"127.0.0.1-feed-festival"}
+            (site / "feed.rss").write_text(FEED.format(more=MORE))
+            wait_for(lambda: "127.0.0.1-feed-ferry" in stored(data), 30)
+            answer = NewsQA(Settings(data_dir=data, llm="extractive")).ask("How many crossings a day does the ferry "
+                                                                            "run?")
+            assert "six" in answer.text and answer.citations[0].source == "127.0.0.1-feed-ferry"
+        finally:
+            proc.send_signal(signal.SIGINT)
+            out, _ = proc.communicate(timeout=90)
+    assert proc.returncode == 0 and "Stopped watching" in out and "Traceback" not in out

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import ARMS_QUESTION, CHOE_ARTICLE, REPO, free_port
-from tests.servers import qa_running, start_qa, wait_for
+from tests.servers import qa_running, start_qa, static_site, wait_for
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -142,6 +142,25 @@ def test_one_sitting_in_a_real_browser(ui_url, browser, tmp_path):
     ask(page, "How many visitors attended the Zorblatt lantern festival?")
     page.locator("#chat .qa-refusal").nth(refusals).wait_for(timeout=90_000)
     assert "festival_notes" not in page.locator("#chat .message").last.inner_text()
+
+    # add a news page from a web address (a local web server), ask about it
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "dam.html").write_text(
+        "<html><head><title>Quellmoor dam opens</title></head><body><article><h1>Quellmoor dam opens</h1><p>The "
+        "Quellmoor dam opened on Monday after four years of work, engineers said. It holds 40 million cubic metres "
+        "of water.</p></article></body></html>")
+    with static_site(site) as web:
+        page.get_by_role("tab", name="Library").click()
+        page.locator("#add-url textarea, #add-url input").first.fill(f"{web}/dam.html")
+        page.locator("#fetch").click()
+        page.get_by_text(f"Added 1 article(s) from {web}/dam.html").wait_for(timeout=120_000)
+    page.locator("#library").get_by_text("127.0.0.1-dam").first.wait_for(timeout=30_000)
+    page.screenshot(path=str(tmp_path / "library-fetched.png"))
+    page.get_by_role("tab", name="Chat").click()
+    ask(page, "How much water does the Quellmoor dam hold?")
+    page.locator("#chat .qa-answer").last.filter(has_text="40 million").wait_for(timeout=90_000)
+    assert "Quellmoor dam opens" in page.locator("#chat .qa-sources").last.inner_text()
 
 
 def _words(text: str) -> str:

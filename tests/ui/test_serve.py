@@ -13,7 +13,7 @@ import pytest
 from qa.pipeline import NewsQA
 from qa.settings import Settings
 from tests.conftest import ARMS_QUESTION, CHOE_ARTICLE, free_port
-from tests.servers import qa_running
+from tests.servers import qa_running, static_site
 
 pytestmark = pytest.mark.slow
 VISIT = "When did Putin last visit Pyongyang?"
@@ -86,6 +86,24 @@ def test_upload_ask_and_delete(server):
     assert httpx.get(f"{server}/v1/articles/evil_name").status_code == 404
 
 
+def test_fetch_a_page_from_the_web_ask_and_delete(server, tmp_path):
+    (tmp_path / "news").mkdir()
+    (tmp_path / "news" / "dam.html").write_text(
+        "<html><head><title>Quellmoor dam opens</title><meta property='og:site_name' content='Quellmoor Courier'>"
+        "</head><body><article><h1>Quellmoor dam opens</h1><p>The Quellmoor dam opened on Monday after four years "
+        "of work, engineers said. It holds 40 million cubic metres of water.</p></article></body></html>")
+    with static_site(tmp_path) as site:
+        added = httpx.post(f"{server}/v1/articles/fetch", json={"url": f"{site}/news/dam.html"}, timeout=60)
+        assert added.status_code == 200 and added.json()["added"] == 1, added.text
+        again = httpx.post(f"{server}/v1/articles/fetch", json={"url": f"{site}/news/dam.html"}, timeout=60)
+        assert again.json()["unchanged"] == 1 and again.json()["added"] == 0
+    answer = httpx.post(f"{server}/v1/ask", json={"question": "How much water does the Quellmoor dam hold?"},
+                        timeout=60).json()
+    assert "40 million" in answer["text"] and answer["citations"][0]["source"] == "127.0.0.1-news-dam"
+    assert answer["citations"][0]["url"] == f"{site}/news/dam.html"
+    assert httpx.delete(f"{server}/v1/articles/127.0.0.1-news-dam").json()["removed_chunks"] >= 1
+
+
 @pytest.mark.parametrize("method, path, kwargs, status", [
     ("post", "/v1/ask", {"content": b"{not json", "headers": {"content-type": "application/json"}}, 400),
     ("post", "/v1/ask", {"json": {}}, 400),
@@ -101,6 +119,9 @@ def test_upload_ask_and_delete(server):
     ("delete", "/v1/articles/no-such-article", {}, 404),
     ("post", "/v1/articles", {"files": [("files", ("big.txt", b"x" * 6_000_000, "text/plain"))]}, 413),
     ("post", "/v1/articles", {"files": [("files", ("tool.exe", b"MZ", "application/octet-stream"))]}, 400),
+    ("post", "/v1/articles/fetch", {"json": {"url": "ftp://news.example/feed"}}, 400),
+    ("post", "/v1/articles/fetch", {"json": {}}, 400),
+    ("post", "/v1/articles/fetch", {"json": {"url": f"http://127.0.0.1:{free_port()}/gone.html"}}, 400),
 ])
 def test_bad_input_is_a_4xx_json_error(server, method, path, kwargs, status):
     reply = getattr(httpx, method)(f"{server}{path}", timeout=60, **kwargs)

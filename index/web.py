@@ -1,0 +1,135 @@
+"""Articles from the web: `qa ingest URL` fetches a news page, an RSS or Atom feed or a dump over HTTP(S) (httpx)
+and reads it as the same file saved to disk would be read (index.loader, index.dumps).
+
+Nothing is fetched unless a URL is given: the default stays offline. A page's article id comes from its URL
+(host and path, "bbc.co.uk-news-world-asia-52241221"), so fetching it again updates the article instead of
+adding a copy; a feed's entries keep their GUIDs as a feed file's do.
+"""
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import re
+from pathlib import Path, PurePosixPath
+from urllib.parse import urlsplit
+
+from index.article import Article, Skipped, parse_article, with_metadata
+from index.html import extract_html
+from index.metadata import field
+from qa.errors import InputError
+
+URL = re.compile(r"^https?://", re.IGNORECASE)
+_SLUG = re.compile(r"[^A-Za-z0-9]+")
+_FEED_TYPES = ("rss", "atom", "xml")
+_DUMP_TYPES = {"application/json": ".json", "application/x-ndjson": ".jsonl", "application/jsonl": ".jsonl",
+               "text/csv": ".csv"}
+_SUFFIXES = (".html", ".htm", ".php", ".asp", ".aspx", ".shtml", ".rss", ".atom", ".xml", ".json", ".jsonl", ".csv")
+TIMEOUT_S = 30.0
+# a URL says nothing of the articles it does not hold
+PRUNE_NEEDS_FOLDER = "--prune removes what a folder no longer holds: it takes a folder, not a URL"
+
+
+def is_url(source: object) -> bool:
+    """Whether an ingest source is an http(s) URL rather than a path."""
+    return isinstance(source, str) and bool(URL.match(source.strip()))
+
+
+def url_name(url: str, limit: int = 80) -> str:
+    """A stable article id for a URL: its host (without www.) and path as a slug, cut with a digest when long."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    host = host[4:] if host.startswith("www.") else host
+    path = PurePosixPath(parts.path)
+    path = path.with_suffix("") if path.suffix.lower() in _SUFFIXES else path
+    slug = _SLUG.sub("-", f"{path}{'-' + parts.query if parts.query else ''}").strip("-")
+    name = f"{host}-{slug}" if slug else host
+    if len(name) > limit:
+        name = f"{name[:limit - 17].rstrip('-')}-{hashlib.sha1(url.encode()).hexdigest()[:16]}"
+    return name
+
+
+def fetch(url: str, max_bytes: int, timeout: float = TIMEOUT_S) -> tuple[str, str, str]:
+    """(final URL after redirects, content type, text) of a URL, read up to max_bytes.
+
+    Raises:
+        InputError: the server cannot be reached, answers with an error status, sends more than max_bytes or
+            something that is not text (the message says which, in one line).
+    """
+    import httpx
+
+    from index.loader import decode
+
+    if not urlsplit(url).hostname:
+        raise InputError(f"{url}: not a valid URL (no host)")
+    try:
+        with httpx.stream("GET", url, follow_redirects=True, timeout=timeout,
+                          headers={"User-Agent": "Mozilla/5.0 (compatible; newsqa/0.1)",
+                                   "Accept": "text/html,application/xhtml+xml,application/rss+xml,"
+                                             "application/atom+xml,application/xml;q=0.9,*/*;q=0.5"}) as response:
+            if response.status_code >= 400:
+                raise InputError(f"{url}: the server answered HTTP {response.status_code}"
+                                 f" {response.reason_phrase}".rstrip())
+            data = bytearray()
+            for piece in response.iter_bytes():
+                data += piece
+                if len(data) > max_bytes:
+                    raise InputError(f"{url}: too big (more than {max_bytes:,} bytes: QA_MAX_FILE_MB raises it)")
+            kind = response.headers.get("content-type", "").split(";")[0].strip().lower()
+            final = str(response.url)
+            charset = response.charset_encoding
+    except httpx.InvalidURL as err:
+        raise InputError(f"{url}: not a valid URL ({err})") from err
+    except httpx.TimeoutException as err:
+        raise InputError(f"{url}: no answer within {timeout:g} s") from err
+    except httpx.HTTPError as err:
+        raise InputError(f"{url}: cannot fetch it ({type(err).__name__}: {err})") from err
+    try:
+        text = decode(bytes(data), first=charset)
+    except InputError as err:
+        raise InputError(f"{url}: {err}") from err
+    return final, kind, text
+
+
+def _looks_like_feed(kind: str, text: str) -> bool:
+    if any(t in kind for t in _FEED_TYPES) and "html" not in kind:
+        return True
+    head = text.lstrip()[:500].lower()
+    return head.startswith("<?xml") and ("<rss" in head or "<feed" in head or "<rdf" in head) or \
+        head.startswith(("<rss", "<feed"))
+
+
+def _at(url: str, where: str) -> str:
+    """A record's place as the URL and its entry number: "name.xml:3" -> "URL:3"."""
+    return f"{url}{where[where.rfind(':'):]}"
+
+
+def load_url(url: str, max_bytes: int, fields: dict[str, str] | None = None,
+             timeout: float = TIMEOUT_S) -> tuple[list[Article], list[Skipped]]:
+    """The articles at a URL: one from a news page, one per entry of a feed, one per record of a dump.
+
+    Returns:
+        The articles and the records skipped with reasons (a page without article text is an error instead).
+
+    Raises:
+        InputError: the URL cannot be fetched, or a page holds no article text.
+    """
+    url = url.strip()
+    final, kind, text = fetch(url, max_bytes, timeout)
+    if not text.strip():
+        raise InputError(f"{url}: the server sent an empty page")
+    name = url_name(url)
+    suffix = _DUMP_TYPES.get(kind) or next(
+        (s for s in (".jsonl", ".json", ".csv") if urlsplit(final).path.lower().endswith(s)), "")
+    if suffix or _looks_like_feed(kind, text):
+        from index.dumps import read_dump
+
+        found, skipped = read_dump(Path(name + (suffix or ".xml")), text, fields)
+        return ([dataclasses.replace(a, path=_at(url, a.path)) for a in found],
+                [Skipped(_at(url, s.path), s.reason) for s in skipped])
+    meta, body = extract_html(text) if "<" in text[:2000] else ({}, text)
+    meta.setdefault("url", final)
+    title = str(field(meta, "title")) if meta else ""
+    article = parse_article(name, f"{title}\n\n{body}" if title else body, url)
+    if len(article.body.encode()) > max_bytes:
+        raise InputError(f"{url}: larger than {max_bytes / 1e6:g} MB")
+    return [with_metadata(article, meta)], []

@@ -1,0 +1,129 @@
+"""`qa ingest URL` and `qa watch URL`: news pages, feeds and dumps fetched from a real local HTTP server."""
+import shutil
+import threading
+from pathlib import Path
+
+import pytest
+
+from index.loader import load_articles
+from index.web import is_url, load_url, url_name
+from qa.errors import InputError
+from qa.watch import follow, parse_every
+from tests.servers import static_site
+
+HERE = Path(__file__).parent
+
+
+@pytest.fixture
+def site(tmp_path):
+    folder = tmp_path / "site"
+    (folder / "news").mkdir(parents=True)
+    shutil.copy(HERE / "pages" / "harbour.html", folder / "news" / "harbour.html")
+    shutil.copy(HERE / "feeds" / "news.rss", folder / "news.rss")
+    shutil.copy(HERE / "feeds" / "desk.atom", folder / "desk.xml")   # served as text/xml, found to be a feed
+    (folder / "dump.jsonl").write_text('{"id": "a1", "title": "Dam opens", "text": "The Quellmoor dam opened on '
+                                       'Monday after four years of work.", "date": "2024-03-04"}\n')
+    (folder / "big.html").write_text("<p>" + "word " * 3000 + "</p>")
+    (folder / "blob.bin").write_bytes(b"\x00\x01\x02" * 100)
+    with static_site(folder) as url:
+        yield folder, url
+
+
+def test_a_url_names_its_article_by_host_and_path():
+    assert url_name("https://www.bbc.co.uk/news/world-asia-52241221") == "bbc.co.uk-news-world-asia-52241221"
+    assert url_name("https://example.com/2024/06/harbour.html?page=2") == "example.com-2024-06-harbour-page-2"
+    assert url_name("http://127.0.0.1:8000/feed.rss") == "127.0.0.1-feed"
+    long = url_name("https://example.com/" + "very-long-slug-" * 20)
+    assert len(long) == 80 and long != url_name("https://example.com/" + "very-long-slug-" * 21)
+    assert is_url("https://example.com/a") and is_url(" HTTP://x.example") and not is_url("seeds/")
+    assert not is_url(Path("https:/example.com"))
+
+
+def test_a_page_at_a_url_is_read_as_the_saved_page_is(site):
+    folder, url = site
+    [fetched], skipped = load_articles(f"{url}/news/harbour.html", 5_000_000)
+    [saved], _ = load_articles(folder / "news" / "harbour.html", 5_000_000)
+    assert not skipped and fetched.article_id == "127.0.0.1-news-harbour"
+    assert (fetched.title, fetched.body, fetched.date, fetched.outlet) == (saved.title, saved.body, saved.date,
+                                                                          saved.outlet)
+    assert fetched.path == f"{url}/news/harbour.html" and fetched.url   # the page's canonical URL, else the fetched one
+
+
+def test_feeds_and_dumps_at_a_url_become_their_entries(site):
+    _, url = site
+    rss, _ = load_url(f"{url}/news.rss", 5_000_000)
+    assert {a.article_id for a in rss} >= {"127.0.0.1-news-courier-ferry-2024"}
+    ferry = next(a for a in rss if a.article_id == "127.0.0.1-news-courier-ferry-2024")
+    assert ferry.url == "https://courier.example/ferry" and ferry.outlet == "Quellmoor Courier"
+    assert ferry.path == f"{url}/news.rss:1"
+    atom, _ = load_url(f"{url}/desk.xml", 5_000_000)
+    assert atom and all(a.article_id.startswith("127.0.0.1-desk-") for a in atom)
+    [dam], _ = load_url(f"{url}/dump.jsonl", 5_000_000)
+    assert dam.article_id == "127.0.0.1-dump-a1" and dam.date.startswith("2024-03-04")
+
+
+def test_what_cannot_be_fetched_is_a_one_line_error(site):
+    _, url = site
+    for bad, says in ((f"{url}/missing.html", "HTTP 404"), (f"{url}/big.html", "too big"),
+                      (f"{url}/blob.bin", "binary"), ("https://", "not a valid URL"),
+                      (url.rsplit(":", 1)[0] + ":1/x", "cannot fetch it")):
+        with pytest.raises(InputError, match=says) as err:
+            load_url(bad, 10_000)
+        assert "\n" not in str(err.value) and str(err.value).startswith(bad)
+
+
+def test_every_takes_seconds_minutes_or_hours():
+    assert [parse_every(t) for t in ("90", "90s", "15m", "1h", "0.5m")] == [90, 90, 900, 3600, 30]
+    with pytest.raises(InputError, match="not a duration"):
+        parse_every("soon")
+
+
+class _Recorder:
+    """A pipeline that records its ingests; the third fails as a fetch would."""
+
+    def __init__(self, stop: threading.Event) -> None:
+        self.calls, self.stop = [], stop
+
+    def ingest(self, source, prune=False):
+        self.calls.append((source, prune))
+        if len(self.calls) == 2:
+            raise InputError(f"{source}: cannot fetch it (ConnectError: refused)")
+        if len(self.calls) == 3:
+            self.stop.set()
+
+        class Report:
+            @staticmethod
+            def lines():
+                return ["Ingested 1 article"]
+        return Report()
+
+
+def test_following_a_url_fetches_it_again_until_stopped_and_a_failed_round_is_a_warning():
+    stop = threading.Event()
+    pipeline, said = _Recorder(stop), []
+    follow(pipeline, "https://x.example/feed", every=0.01, say=said.append, stop=stop)
+    assert pipeline.calls == [("https://x.example/feed", False)] * 3
+    assert said[1].startswith("Following https://x.example/feed every")
+    assert said[2].startswith("warning: https://x.example/feed: cannot fetch it") and said[-1] == "Ingested 1 article"
+    with pytest.raises(InputError, match="more than 0"):
+        follow(pipeline, "https://x.example/feed", every=0, stop=stop)
+
+
+@pytest.mark.slow
+def test_qa_ingest_of_a_url_answers_with_its_link_and_fetching_again_updates_it(site, tmp_path, embedder):
+    from qa.pipeline import NewsQA
+    from qa.settings import Settings
+
+    folder, url = site
+    pipeline = NewsQA(Settings(data_dir=tmp_path / "data", llm="extractive"), embedder=embedder)
+    assert pipeline.ingest(f"{url}/news.rss").summary().startswith("Ingested 2 articles")
+    assert pipeline.ingest(f"{url}/news/harbour.html").summary().startswith("Ingested 1 article")
+    answer = pipeline.ask("How many crossings a day does the Quellmoor ferry run?")
+    assert answer.citations[0].url == "https://courier.example/ferry" and "six" in answer.text
+    (folder / "news.rss").write_text((folder / "news.rss").read_text().replace("six crossings", "seven crossings"))
+    again = pipeline.ingest(f"{url}/news.rss")
+    assert "1 updated" in again.summary() and "1 unchanged" in again.summary()
+    assert "seven" in pipeline.ask("How many crossings a day does the Quellmoor ferry run?").text
+    with pytest.raises(InputError, match="takes a folder, not a URL"):
+        pipeline.ingest(f"{url}/news.rss", prune=True)
+    assert len(pipeline.articles()) == 3
