@@ -11,7 +11,7 @@ import dataclasses
 import hashlib
 import re
 from pathlib import Path, PurePosixPath
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlsplit
 
 from index.article import Article, Skipped, parse_article, with_metadata
 from index.html import extract_html
@@ -20,6 +20,8 @@ from qa.errors import InputError
 
 URL = re.compile(r"^https?://", re.IGNORECASE)
 _SLUG = re.compile(r"[^A-Za-z0-9]+")
+# query parameters that say where a reader came from, not which article: one article shared with them keeps its id
+_TRACKING = re.compile(r"^(utm_\w+|fbclid|gclid|dclid|mc_cid|mc_eid|cmpid|ocid|ito|smid|ref|src)$", re.IGNORECASE)
 _FEED_TYPES = ("rss", "atom", "xml")
 _DUMP_TYPES = {"application/json": ".json", "application/x-ndjson": ".jsonl", "application/jsonl": ".jsonl",
                "text/csv": ".csv"}
@@ -35,16 +37,18 @@ def is_url(source: object) -> bool:
 
 
 def url_name(url: str, limit: int = 80) -> str:
-    """A stable article id for a URL: its host (without www.) and path as a slug, cut with a digest when long."""
+    """A stable article id for a URL: its host (without www.), path and query (without tracking parameters such as
+    utm_source) as a slug, cut with a digest when long."""
     parts = urlsplit(url)
     host = parts.hostname or ""
     host = host[4:] if host.startswith("www.") else host
     path = PurePosixPath(parts.path)
     path = path.with_suffix("") if path.suffix.lower() in _SUFFIXES else path
-    slug = _SLUG.sub("-", f"{path}{'-' + parts.query if parts.query else ''}").strip("-")
+    query = "&".join(f"{k}={v}" for k, v in parse_qsl(parts.query) if not _TRACKING.match(k))
+    slug = _SLUG.sub("-", f"{path}{'-' + query if query else ''}").strip("-")
     name = f"{host}-{slug}" if slug else host
     if len(name) > limit:
-        name = f"{name[:limit - 17].rstrip('-')}-{hashlib.sha1(url.encode()).hexdigest()[:16]}"
+        name = f"{name[:limit - 17].rstrip('-')}-{hashlib.sha1(name.encode()).hexdigest()[:16]}"
     return name
 
 

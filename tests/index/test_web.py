@@ -33,6 +33,8 @@ def test_a_url_names_its_article_by_host_and_path():
     assert url_name("https://www.bbc.co.uk/news/world-asia-52241221") == "bbc.co.uk-news-world-asia-52241221"
     assert url_name("https://example.com/2024/06/harbour.html?page=2") == "example.com-2024-06-harbour-page-2"
     assert url_name("http://127.0.0.1:8000/feed.rss") == "127.0.0.1-feed"
+    shared = "https://example.com/2024/06/harbour.html?utm_source=twitter&utm_medium=social&fbclid=x1#comments"
+    assert url_name(shared) == url_name("https://example.com/2024/06/harbour.html") == "example.com-2024-06-harbour"
     long = url_name("https://example.com/" + "very-long-slug-" * 20)
     assert len(long) == 80 and long != url_name("https://example.com/" + "very-long-slug-" * 21)
     assert is_url("https://example.com/a") and is_url(" HTTP://x.example") and not is_url("seeds/")
