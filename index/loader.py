@@ -1,6 +1,7 @@
 """Files -> Article: each file of a folder read, web pages and front matter parsed, dumps handed to index.dumps."""
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 from index.article import Article, Skipped, parse_article, with_metadata
@@ -117,3 +118,33 @@ def load_articles(folder: Path | str, max_bytes: int = MAX_FILE_BYTES,
             continue
         seen[path.stem] = str(path)
     return articles, skipped
+
+
+def load_sources(sources: Sequence[Path | str], max_bytes: int = MAX_FILE_BYTES,
+                 fields: dict[str, str] | None = None) -> tuple[list[Article], list[Skipped]]:
+    """The articles of several folders, files and URLs (load_articles of each, in order); an article id met again
+    is skipped, naming where it was first (unless it is the same file again: a file and its folder both named).
+
+    Raises:
+        InputError: a folder that does not exist or a URL that cannot be fetched (before any other is read).
+    """
+    articles: list[Article] = []
+    skipped: list[Skipped] = []
+    seen: dict[str, str] = {}
+    for source in sources:
+        found, bad = load_articles(source, max_bytes, fields)
+        skipped += bad
+        for article in found:
+            if article.article_id in seen and _same_file(seen[article.article_id], article.path):
+                continue
+            if article.article_id in seen:
+                skipped.append(Skipped(article.path, f"duplicate article id {article.article_id} "
+                                                     f"(also {seen[article.article_id]})"))
+            else:
+                seen[article.article_id] = article.path
+                articles.append(article)
+    return articles, skipped
+
+
+def _same_file(first: str, then: str) -> bool:
+    return first == then or (Path(first).exists() and Path(then).exists() and Path(first).samefile(then))

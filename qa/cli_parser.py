@@ -49,11 +49,13 @@ def build_parser(settings_flags: bool = True) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="qa", description="Answers about news articles, with citations.")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    p = sub.add_parser("ingest", parents=[common, tuning], help="add or update the articles of a folder, file or URL")
-    p.add_argument("folder", help="folder (searched recursively) or file: .txt/.md/.html articles, .jsonl/.json/.csv "
-                   "dumps of one article per record, .rss/.atom/.xml feeds; or the http(s) URL of a news page, "
-                   "feed or dump, fetched once")
-    p.add_argument("--prune", action="store_true", help="remove stored articles whose files are gone (a folder only)")
+    p = sub.add_parser("ingest", parents=[common, tuning], help="add or update the articles of folders, files or "
+                       "URLs")
+    p.add_argument("folder", nargs="+", metavar="SOURCE", help="folder (searched recursively) or file: .txt/.md/.html "
+                   "articles, .jsonl/.json/.csv dumps of one article per record, .rss/.atom/.xml feeds; or the "
+                   "http(s) URL of a news page, feed or dump, fetched once; several are one ingest")
+    p.add_argument("--prune", action="store_true", help="remove stored articles that the folders no longer hold "
+                   "(folders and files only)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.add_argument("--json", action="store_true", help="print the report as JSON")
     p.add_argument("--field", action="append", metavar="NAME=COLUMN", help="a dump's field under another name, "

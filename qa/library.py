@@ -104,38 +104,42 @@ class Library:
         generation = store.generation()
         return bool(generation) and index.snapshot().generation == generation and not index.pending()
 
-    def ingest(self, folder: str | Path, *, prune: bool = False, progress: bool = False) -> Any:
+    def ingest(self, folder: str | Path | Sequence[str | Path], *, prune: bool = False,
+               progress: bool = False) -> Any:
         """Add or update the articles under folder (unchanged ones are skipped).
 
         Args:
-            folder: a directory (searched recursively), one file, or an http(s) URL of a news page, feed or dump.
-            prune: also remove stored articles whose files are gone (a folder only).
+            folder: a directory (searched recursively), one file, an http(s) URL of a news page, feed or dump,
+                or several of these (`qa ingest a.html b.html feeds/`): one change, one report.
+            prune: also remove stored articles that none of the folders holds any more (folders and files only).
             progress: show a progress bar on stderr.
 
         Returns:
             The index.ingest.IngestReport.
 
         Raises:
-            InputError: the folder does not exist; ConfigError/BackendError: setup problems.
+            InputError: a folder does not exist, a URL cannot be fetched (nothing is opened or changed then);
+                ConfigError/BackendError: setup problems.
         """
         from index.chroma import check_collection_name
         from index.chunker import Chunker
         from index.dumps import parse_fields
         from index.ingest import ingest_folder
-        from index.web import PRUNE_NEEDS_FOLDER, is_url, load_url
+        from index.loader import load_sources
+        from index.web import PRUNE_NEEDS_FOLDER, is_url
 
         check_collection_name(self.settings.collection)
         s = self.settings
+        sources = [folder] if isinstance(folder, str | Path) else list(folder)
+        if not sources:
+            raise InputError("Nothing to ingest: name a folder, a file or a URL")
+        if prune and any(is_url(source) for source in sources):
+            raise InputError(PRUNE_NEEDS_FOLDER)
         max_bytes = int(s.max_file_mb * 1_000_000)
         fields = parse_fields(s.dump_fields)
-        loaded = None   # a URL is fetched before anything is opened: what cannot be fetched changes nothing
-        if is_url(folder):
-            if prune:
-                raise InputError(PRUNE_NEEDS_FOLDER)
-            folder = str(folder).strip()
-            loaded = load_url(folder, max_bytes, fields)
-        elif not (folder := Path(folder)).exists():
-            raise InputError(f"No such file or folder: {folder}")
+        # read (and fetched) before anything is opened: a missing folder or a URL that fails changes nothing
+        loaded = load_sources(sources, max_bytes, fields)
+        folder = sources[0]
         with self._lock, self._writing():
             store = self._open(create=True)
             store.collect_garbage()

@@ -152,8 +152,9 @@ class NewsQA:
         """What changes the collection (ingest, remove, check)."""
         return Library(self.settings, self.store, lambda: self.embedder, self._changed, self._lock)
 
-    def ingest(self, folder: str | Path, *, prune: bool = False, progress: bool = False) -> Any:
-        """Add or update the articles under folder (unchanged ones are skipped); see Library.ingest.
+    def ingest(self, folder: str | Path | Sequence[str | Path], *, prune: bool = False, progress: bool = False) -> Any:
+        """Add or update the articles under folder: a folder, file or URL, or several (unchanged ones are skipped);
+        see Library.ingest.
 
         Returns:
             The index.ingest.IngestReport.

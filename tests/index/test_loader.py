@@ -2,7 +2,7 @@ from pathlib import Path
 
 import pytest
 
-from index.loader import load_articles, parse_article
+from index.loader import load_articles, load_sources, parse_article
 from qa.errors import InputError
 from tests.conftest import SEEDS
 
@@ -115,3 +115,17 @@ def test_missing_folder_is_an_input_error(tmp_path: Path):
 def test_a_dateline_becomes_metadata(text, dateline, body):
     article = parse_article("x", text)
     assert (article.dateline, article.body) == (dateline, body)
+
+
+def test_several_sources_are_one_list_and_an_id_met_again_is_named(tmp_path):
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "004_23f38ab0d320b1ba.txt").write_text("Another text\n\nA different article under a seed's name.")
+    one = SEEDS / "000_6e281491d46e8004.txt"
+    articles, skipped = load_sources([one, SEEDS, str(one), other])   # a file named with its folder: one article
+    assert [a.article_id for a in articles] == sorted(a.article_id for a in load_articles(SEEDS)[0])
+    [clash] = skipped
+    assert clash.path == str(other / "004_23f38ab0d320b1ba.txt")
+    assert clash.reason.startswith("duplicate article id 004_23f38ab0d320b1ba (also ") and str(SEEDS) in clash.reason
+    with pytest.raises(InputError, match="No such file or folder"):
+        load_sources([SEEDS, tmp_path / "missing"])

@@ -175,3 +175,8 @@ def test_a_mixed_folder_ingests_the_good_and_lists_the_rest(tmp_path):
     assert out.returncode == 1 and "Traceback" not in out.stderr, out.stderr
     assert "2 new" in out.stdout and "skipped" in out.stdout and "binary file" in out.stdout
     assert "empty file" in out.stdout and "too big (3,013 bytes, limit 2,000" in out.stdout
+    # several sources are one ingest (a shell glob); --prune keeps what any of them holds
+    both = qa("ingest", str(folder / "good.txt"), str(folder / "latin.txt"), "--quiet", "--prune")
+    assert "2 unchanged" in both.stdout and "0 removed" in both.stdout, both.stdout
+    alone = qa("ingest", str(folder / "good.txt"), "--quiet", "--prune")
+    assert "1 unchanged" in alone.stdout and "1 removed" in alone.stdout, alone.stdout
