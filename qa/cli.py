@@ -51,12 +51,17 @@ def _cmd_watch(args: argparse.Namespace) -> int:
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
     say = lambda line: print(line, flush=True)   # noqa: E731
-    if is_url(args.folder):
+    urls = [source.strip() for source in args.folder if is_url(source)]
+    if urls:
         if args.prune:
             raise InputError(PRUNE_NEEDS_FOLDER)
-        follow(_pipeline(args), args.folder.strip(), every=parse_every(args.every), say=say, stop=stop)
+        if len(urls) < len(args.folder):
+            raise InputError("qa watch follows URLs or watches one folder, not both at once: run one of each")
+        follow(_pipeline(args), urls, every=parse_every(args.every), say=say, stop=stop)
+    elif len(args.folder) > 1:
+        raise InputError("qa watch watches one folder (its subfolders too): name their common folder")
     else:
-        watch(_pipeline(args), Path(args.folder), prune=args.prune, say=say, stop=stop)
+        watch(_pipeline(args), Path(args.folder[0]), prune=args.prune, say=say, stop=stop)
     print("Stopped watching", flush=True)
     return 0
 

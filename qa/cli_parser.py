@@ -65,7 +65,8 @@ def build_parser(settings_flags: bool = True) -> argparse.ArgumentParser:
 
     p = sub.add_parser("watch", parents=[common, tuning], help="ingest a folder, then every file that arrives in it "
                        "or changes; or a feed's URL, then again every 15 minutes; until Ctrl-C")
-    p.add_argument("folder", help="the folder to watch (recursively), or the http(s) URL of a feed to follow")
+    p.add_argument("folder", nargs="+", metavar="FOLDER|URL", help="the folder to watch (recursively), or the http(s) "
+                   "URLs of feeds to follow")
     p.add_argument("--prune", action="store_true", help="also remove the articles of deleted files (a folder only)")
     p.add_argument("--every", default="15m", help="how often a URL is fetched again: seconds, or 15m, 1h "
                    "(default 15m)")

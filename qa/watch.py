@@ -1,5 +1,5 @@
 """`qa watch DIR`: ingest a folder, then every file that arrives in it or changes (watchdog), until stopped.
-`qa watch URL`: ingest a feed (or page) now and again every few minutes, until stopped.
+`qa watch URL...`: ingest feeds (or pages) now and again every few minutes, until stopped.
 
 Each change re-runs the same incremental, crash-safe ingest as `qa ingest` (unchanged articles are skipped by
 their hash), once the folder has been quiet for a moment, so a file still being copied is read when it is whole.
@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -80,25 +80,30 @@ def watch(pipeline: Any, folder: Path, *, prune: bool = False, say: Callable[[st
         observer.join()
 
 
-def follow(pipeline: Any, url: str, *, every: float = EVERY, say: Callable[[str], None] = print,
+def follow(pipeline: Any, urls: str | Sequence[str], *, every: float = EVERY, say: Callable[[str], None] = print,
            stop: threading.Event | None = None) -> None:
-    """Ingest a URL (a feed, most often) now and every `every` seconds until stop is set: new entries are added,
-    changed ones replaced, unchanged ones skipped by their hash.
+    """Ingest URLs (feeds, most often) now and every `every` seconds until stop is set: new entries are added,
+    changed ones replaced, unchanged ones skipped by their hash. Each round is one ingest of them all.
 
     Raises:
-        InputError: the first fetch fails (a wrong URL is an error at once); a later failure is said as a warning
-            and the next round tries again.
+        InputError: a first fetch fails (a wrong URL is an error at once, and nothing is ingested); in a later
+            round a URL that fails is said as a warning, the others are ingested, and the next round tries again.
     """
     if every <= 0:
         raise InputError(f"--every must be more than 0 seconds, got {every:g}")
+    urls = [urls] if isinstance(urls, str) else list(urls)
     stop = stop or threading.Event()
-    _ingest(pipeline, url, False, say)
-    say(f"Following {url} every {_duration(every)} (Ctrl-C stops)")
+    _ingest(pipeline, urls, False, say)
+    say(f"Following {', '.join(urls)} every {_duration(every)} (Ctrl-C stops)")
     while not stop.wait(every):
         try:
-            _ingest(pipeline, url, False, say)
-        except InputError as err:
-            say(f"warning: {err} (trying again in {_duration(every)})")
+            _ingest(pipeline, urls, False, say)
+        except InputError:   # one at a time, so that one that fails does not hold the others back
+            for url in urls:
+                try:
+                    _ingest(pipeline, [url], False, say)
+                except InputError as err:
+                    say(f"warning: {err} (trying again in {_duration(every)})")
 
 
 def parse_every(text: str) -> float:
@@ -120,7 +125,7 @@ def _duration(seconds: float) -> str:
     return f"{seconds:g} s"
 
 
-def _ingest(pipeline: Any, folder: Path | str, prune: bool, say: Callable[[str], None]) -> None:
+def _ingest(pipeline: Any, folder: Path | str | Sequence[str], prune: bool, say: Callable[[str], None]) -> None:
     for line in pipeline.ingest(folder, prune=prune).lines():
         say(line)
 

@@ -81,34 +81,38 @@ def test_every_takes_seconds_minutes_or_hours():
 
 
 class _Recorder:
-    """A pipeline that records its ingests; the third fails as a fetch would."""
+    """A pipeline that records its ingests: from the second on, the bad feed cannot be fetched."""
 
-    def __init__(self, stop: threading.Event) -> None:
-        self.calls, self.stop = [], stop
+    def __init__(self, stop: threading.Event, calls_before_stop: int) -> None:
+        self.calls, self.stop, self.last = [], stop, calls_before_stop
 
-    def ingest(self, source, prune=False):
-        self.calls.append((source, prune))
-        if len(self.calls) == 2:
-            raise InputError(f"{source}: cannot fetch it (ConnectError: refused)")
-        if len(self.calls) == 3:
+    def ingest(self, sources, prune=False):
+        self.calls.append((list(sources), prune))
+        if len(self.calls) >= self.last:
             self.stop.set()
+        bad = [s for s in sources if "bad" in s]
+        if bad and len(self.calls) > 1:
+            raise InputError(f"{bad[0]}: cannot fetch it (ConnectError: refused)")
 
         class Report:
             @staticmethod
             def lines():
-                return ["Ingested 1 article"]
+                return [f"Ingested {len(sources)} feed(s)"]
         return Report()
 
 
-def test_following_a_url_fetches_it_again_until_stopped_and_a_failed_round_is_a_warning():
+def test_following_urls_fetches_them_again_until_stopped_and_one_that_fails_is_a_warning():
+    good, bad = "https://x.example/feed", "https://bad.example/feed"
     stop = threading.Event()
-    pipeline, said = _Recorder(stop), []
-    follow(pipeline, "https://x.example/feed", every=0.01, say=said.append, stop=stop)
-    assert pipeline.calls == [("https://x.example/feed", False)] * 3
-    assert said[1].startswith("Following https://x.example/feed every")
-    assert said[2].startswith("warning: https://x.example/feed: cannot fetch it") and said[-1] == "Ingested 1 article"
+    pipeline, said = _Recorder(stop, 4), []
+    follow(pipeline, [good, bad], every=0.01, say=said.append, stop=stop)
+    # a round is one ingest of all; when it fails, each URL on its own: the good one still comes in
+    assert pipeline.calls == [([good, bad], False), ([good, bad], False), ([good], False), ([bad], False)]
+    assert said[0] == "Ingested 2 feed(s)" and said[1].startswith(f"Following {good}, {bad} every")
+    assert said[2:] == ["Ingested 1 feed(s)", f"warning: {bad}: cannot fetch it (ConnectError: refused) (trying "
+                                               "again in 0.01 s)"]
     with pytest.raises(InputError, match="more than 0"):
-        follow(pipeline, "https://x.example/feed", every=0, stop=stop)
+        follow(pipeline, good, every=0, stop=stop)
 
 
 @pytest.mark.slow

@@ -26,6 +26,8 @@ def qa(*args, env=None, check=True):
     (["ingest", "https://news.example/feed.rss", "--prune"], "--prune removes what a folder no longer holds"),
     (["watch", "https://news.example/feed.rss", "--every", "soon"], "--every 'soon' is not a duration"),
     (["watch", "http://127.0.0.1:1/feed.rss", "--every", "1m"], "http://127.0.0.1:1/feed.rss: cannot fetch it"),
+    (["watch", "seeds", "https://news.example/feed.rss"], "follows URLs or watches one folder, not both"),
+    (["watch", "seeds", "evals"], "watches one folder"),
     (["ask", "Who invited Putin?", "--since", "last spring"], "is not a date"),
     (["ask", "Who invited Putin?", "--since", "2030-13-01"], "is not a date"),
     (["ask", "Who invited Putin?", "--until", "soon-ish"], "--until 'soon-ish' is not a date"),
