@@ -1,7 +1,7 @@
 """Files -> Article: each file of a folder read, web pages and front matter parsed, dumps handed to index.dumps."""
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from index.article import Article, Skipped, parse_article, with_metadata
@@ -120,19 +120,22 @@ def load_articles(folder: Path | str, max_bytes: int = MAX_FILE_BYTES,
     return articles, skipped
 
 
-def load_sources(sources: Sequence[Path | str], max_bytes: int = MAX_FILE_BYTES,
-                 fields: dict[str, str] | None = None) -> tuple[list[Article], list[Skipped]]:
-    """The articles of several folders, files and URLs (load_articles of each, in order); an article id met again
-    is skipped, naming where it was first (unless it is the same file again: a file and its folder both named).
+def load_sources(sources: Sequence[Path | str],
+                 read: Callable[[Path | str], tuple[list[Article], list[Skipped]]] | None = None
+                 ) -> tuple[list[Article], list[Skipped]]:
+    """The articles of several folders, files and URLs (read each, in order: load_articles by default); an article
+    id met again is skipped, naming where it was first (unless it is the same file again: a file and its folder
+    both named).
 
     Raises:
-        InputError: a folder that does not exist or a URL that cannot be fetched (before any other is read).
+        InputError: a folder that does not exist or a URL that cannot be fetched.
     """
+    read = read or load_articles
     articles: list[Article] = []
     skipped: list[Skipped] = []
     seen: dict[str, str] = {}
     for source in sources:
-        found, bad = load_articles(source, max_bytes, fields)
+        found, bad = read(source)
         skipped += bad
         for article in found:
             if article.article_id in seen and _same_file(seen[article.article_id], article.path):

@@ -10,6 +10,8 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import re
+import threading
+from collections import OrderedDict
 from pathlib import Path, PurePosixPath
 from urllib.parse import parse_qsl, urlsplit
 
@@ -107,9 +109,13 @@ def _at(url: str, where: str) -> str:
     return f"{url}{where[where.rfind(':'):]}"
 
 
-def load_url(url: str, max_bytes: int, fields: dict[str, str] | None = None,
-             timeout: float = TIMEOUT_S) -> tuple[list[Article], list[Skipped]]:
+def load_url(url: str, max_bytes: int, fields: dict[str, str] | None = None, timeout: float = TIMEOUT_S,
+             page_words: int = 0) -> tuple[list[Article], list[Skipped]]:
     """The articles at a URL: one from a news page, one per entry of a feed, one per record of a dump.
+
+    Args:
+        page_words: a feed entry with fewer words than this (a summary) gets the article text of the page it
+            links to instead (with_pages); 0: entries as the feed has them.
 
     Returns:
         The articles and the records skipped with reasons (a page without article text is an error instead).
@@ -128,6 +134,8 @@ def load_url(url: str, max_bytes: int, fields: dict[str, str] | None = None,
         from index.dumps import read_dump
 
         found, skipped = read_dump(Path(name + (suffix or ".xml")), text, fields)
+        if page_words and not suffix:
+            found = with_pages(found, page_words, max_bytes, timeout)
         return ([dataclasses.replace(a, path=_at(url, a.path)) for a in found],
                 [Skipped(_at(url, s.path), s.reason) for s in skipped])
     meta, body = extract_html(text) if "<" in text[:2000] else ({}, text)
@@ -137,3 +145,58 @@ def load_url(url: str, max_bytes: int, fields: dict[str, str] | None = None,
     if len(article.body.encode()) > max_bytes:
         raise InputError(f"{url}: larger than {max_bytes / 1e6:g} MB")
     return [with_metadata(article, meta)], []
+
+
+def with_pages(entries: list[Article], page_words: int, max_bytes: int, timeout: float = TIMEOUT_S) -> list[Article]:
+    """Feed entries with fewer than page_words words, with the article text of the page each links to instead
+    (fetched eight at a time; the feed's title, date, outlet, author and link stay). An entry whose page cannot
+    be fetched, or holds no more than the summary, keeps the summary, with a warning when the fetch failed.
+    A page once read is kept for the process (a `qa watch` round fetches only new entries' pages)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    short = [a for a in entries if a.url and is_url(a.url) and len(a.body.split()) < page_words]
+    if not short:
+        return entries
+    with ThreadPoolExecutor(8) as pool:
+        read = dict(zip((a.article_id for a in short), pool.map(lambda a: _page_text(a.url, max_bytes, timeout),
+                                                                 short), strict=True))
+    out = []
+    for entry in entries:
+        text, meta, problem = read.get(entry.article_id, ("", {}, ""))
+        if text and len(text.split()) > len(entry.body.split()):
+            try:
+                page = parse_article(entry.article_id, f"{entry.title}\n\n{text}", entry.path)
+            except InputError:
+                out.append(entry)
+                continue
+            # what the feed says of the entry wins; the page fills what it leaves out (a date, an author)
+            said = {"date": entry.date, "outlet": entry.outlet, "author": entry.author, "url": entry.url}
+            entry = dataclasses.replace(with_metadata(page, {**meta, **{k: v for k, v in said.items() if v}}),
+                                        warning=entry.warning)
+        elif problem:
+            entry = dataclasses.replace(entry, warning="; ".join(filter(None, (entry.warning, problem))))
+        out.append(entry)
+    return out
+
+
+_PAGES: OrderedDict[str, tuple[str, dict[str, str]]] = OrderedDict()   # a cache: entry link -> its page's text
+_PAGES_KEPT = 2000
+_PAGES_LOCK = threading.Lock()
+
+
+def _page_text(url: str, max_bytes: int, timeout: float) -> tuple[str, dict[str, str], str]:
+    """(the article text of the page at url, its metadata, "") or ("", {}, why it could not be read)."""
+    with _PAGES_LOCK:
+        if url in _PAGES:
+            _PAGES.move_to_end(url)
+            return (*_PAGES[url], "")
+    try:
+        _, _, markup = fetch(url, max_bytes, timeout)
+    except InputError as err:
+        return "", {}, f"kept the feed's summary: {err}"
+    meta, text = extract_html(markup) if "<" in markup[:2000] else ({}, markup)
+    with _PAGES_LOCK:
+        _PAGES[url] = (text, meta)
+        while len(_PAGES) > _PAGES_KEPT:
+            _PAGES.popitem(last=False)
+    return text, meta, ""

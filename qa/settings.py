@@ -38,6 +38,8 @@ class Settings(BaseSettings):
     dump_fields: str = Field("", description="dump field overrides, e.g. text=content,date=ts (fields: text, "
                              "title, date, outlet, author, url, id); the usual names are found without them")
     max_file_mb: float = Field(5.0, gt=0, description="files larger than this (MB) are skipped with the reason")
+    feed_page_words: int = Field(150, ge=0, description="a feed fetched from a URL: an entry of fewer words (a "
+                                 "summary) gets the article text of the page it links to; 0 = the feed's text only")
     embed_model: str = Field("", description="path of a sentence-transformers model; empty = bundled MiniLM (with "
                              "embed_backend=openai: the model name to ask the server for; empty = its one model)")
     embed_backend: Literal["onnx", "torch", "openai"] = Field(

@@ -133,3 +133,56 @@ def test_qa_ingest_of_a_url_answers_with_its_link_and_fetching_again_updates_it(
     with pytest.raises(InputError, match="takes a folder, not a URL"):
         pipeline.ingest(f"{url}/news.rss", prune=True)
     assert len(pipeline.articles()) == 3
+
+
+SUMMARY_FEED = """<?xml version="1.0"?><rss version="2.0"><channel><title>Quellmoor Courier</title>
+<item><guid>dam</guid><title>Quellmoor dam opens</title><link>{site}/dam.html</link>
+<pubDate>Mon, 04 Mar 2024 09:00:00 GMT</pubDate><description>The dam opened on Monday.</description></item>
+<item><guid>gone</guid><title>Bridge closes</title><link>{site}/gone.html</link>
+<description>The old bridge closed for repairs.</description></item>
+<item><guid>long</guid><title>Harbour report</title><link>{site}/other.html</link>
+<description>{long}</description></item>
+</channel></rss>"""
+DAM_PAGE = ("<html><head><title>Quellmoor dam opens | Courier</title><meta name='author' content='Ana Ruiz'></head>"
+            "<body><nav>Home | World</nav><article><h1>Quellmoor dam opens</h1><p>The Quellmoor dam opened on Monday "
+            "after four years of work, engineers said.</p><p>It holds 40 million cubic metres of water and will "
+            "supply 200,000 homes, the water board said.</p></article></body></html>")
+
+
+def test_a_feed_of_summaries_gets_each_entrys_page_and_reads_it_once(tmp_path):
+    long = "The harbour handled more boats this spring than last, officials said in their report. " * 12
+    (tmp_path / "dam.html").write_text(DAM_PAGE)
+    (tmp_path / "other.html").write_text("<html><body><article><p>Not this text.</p></article></body></html>")
+    with static_site(tmp_path) as site:
+        (tmp_path / "feed.rss").write_text(SUMMARY_FEED.format(site=site, long=long))
+        entries, _ = load_url(f"{site}/feed.rss", 5_000_000, page_words=150)
+        by_id = {a.article_id.rsplit("-", 1)[1]: a for a in entries}
+        dam = by_id["dam"]
+        assert "40 million cubic metres" in dam.body and "Home | World" not in dam.body
+        assert dam.title == "Quellmoor dam opens" and dam.date.startswith("2024-03-04")
+        assert dam.url == f"{site}/dam.html"
+        assert dam.outlet == "Quellmoor Courier" and dam.author == "Ana Ruiz"   # the page fills what the feed lacks
+        assert by_id["gone"].body == "The old bridge closed for repairs."       # its page is a 404: the summary stays
+        assert "kept the feed's summary" in by_id["gone"].warning and "HTTP 404" in by_id["gone"].warning
+        assert "Not this text" not in by_id["long"].body                       # long enough: its page is not read
+        (tmp_path / "dam.html").unlink()                                        # read once: a follower's next round
+        again, _ = load_url(f"{site}/feed.rss", 5_000_000, page_words=150)
+        assert next(a for a in again if a.article_id == dam.article_id).content_hash == dam.content_hash
+        summaries, _ = load_url(f"{site}/feed.rss", 5_000_000, page_words=0)
+        assert next(a for a in summaries if a.article_id == dam.article_id).body == "The dam opened on Monday."
+
+
+@pytest.mark.slow
+def test_qa_ingest_of_a_feed_of_summaries_answers_from_the_pages(tmp_path, embedder):
+    from qa.pipeline import NewsQA
+    from qa.settings import Settings
+
+    (tmp_path / "dam.html").write_text(DAM_PAGE)
+    with static_site(tmp_path) as site:
+        (tmp_path / "feed.rss").write_text(SUMMARY_FEED.format(site=site, long="A short note."))
+        pipeline = NewsQA(Settings(data_dir=tmp_path / "data", llm="extractive"), embedder=embedder)
+        report = pipeline.ingest(f"{site}/feed.rss")
+    assert report.summary().startswith("Ingested 3 articles")
+    assert any("gone" in w and "kept the feed's summary" in w for w in report.warnings)
+    answer = pipeline.ask("How many homes will the Quellmoor dam supply?")
+    assert "200,000" in answer.text and answer.citations[0].url == f"{site}/dam.html"
