@@ -195,7 +195,8 @@ def build_api(pipeline: Any) -> FastAPI:
             raise InputError(f"url must start with http:// or https://, got {body.url[:80]!r}")
         report = pipeline.ingest(body.url)
         return {"added": report.added, "updated": report.updated, "unchanged": report.unchanged,
-                "skipped": [f"{s.path}: {s.reason}" for s in report.skipped], "chunks": report.chunks_total}
+                "skipped": [f"{s.path}: {s.reason}" for s in report.skipped], "warnings": report.warnings,
+                "chunks": report.chunks_total}
 
     @app.delete("/v1/articles/{article_id}", dependencies=api)
     def remove(article_id: str) -> dict[str, Any]:

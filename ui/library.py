@@ -123,8 +123,9 @@ def add_url(pipeline: Any, url: str | None) -> str:
     except QAError as err:
         return f"⚠ {err}"
     line = f"Added {report.added + report.updated + report.unchanged} article(s) from {url}."
-    return line + (" Skipped: " + "; ".join(f"{s.path}: {s.reason}" for s in report.skipped) if report.skipped
-                   else "")
+    if report.skipped:
+        line += " Skipped: " + "; ".join(f"{s.path}: {s.reason}" for s in report.skipped)
+    return line + (" Warnings: " + "; ".join(report.warnings) if report.warnings else "")
 
 
 def remove(pipeline: Any, article_id: str | None) -> str:

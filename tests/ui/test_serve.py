@@ -95,6 +95,7 @@ def test_fetch_a_page_from_the_web_ask_and_delete(server, tmp_path):
     with static_site(tmp_path) as site:
         added = httpx.post(f"{server}/v1/articles/fetch", json={"url": f"{site}/news/dam.html"}, timeout=60)
         assert added.status_code == 200 and added.json()["added"] == 1, added.text
+        assert set(added.json()) == {"added", "updated", "unchanged", "skipped", "warnings", "chunks"}
         again = httpx.post(f"{server}/v1/articles/fetch", json={"url": f"{site}/news/dam.html"}, timeout=60)
         assert again.json()["unchanged"] == 1 and again.json()["added"] == 0
     answer = httpx.post(f"{server}/v1/ask", json={"question": "How much water does the Quellmoor dam hold?"},
