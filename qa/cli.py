@@ -106,19 +106,22 @@ def _filters(args: argparse.Namespace) -> Any:
 def _stream_to_terminal(pipeline: Any, question: str, filters: Any = None, as_of: str | None = None) -> Any:
     """Print the answer as it is written; then the checked answer (markers renumbered) and its sources."""
     from qa.models import Answer
+    from qa.waiting import Waiting
     from ui.render import answer_to_text
 
     streamed: list[str] = []
-    for piece in pipeline.stream(question, filters=filters, as_of=as_of):
-        if isinstance(piece, Answer):
-            if "".join(streamed).strip() == piece.text:
-                print("\n" + answer_to_text(piece).removeprefix(piece.text).lstrip("\n") if piece.citations
-                      or piece.warnings else "", flush=True)
-            else:
-                print("\n\n" + answer_to_text(piece), flush=True)
-            return piece
-        streamed.append(piece)
-        print(piece, end="", flush=True)
+    with Waiting() as waiting:   # a status line on stderr until the first text
+        for piece in pipeline.stream(question, filters=filters, as_of=as_of):
+            waiting.stop()
+            if isinstance(piece, Answer):
+                if "".join(streamed).strip() == piece.text:
+                    print("\n" + answer_to_text(piece).removeprefix(piece.text).lstrip("\n") if piece.citations
+                          or piece.warnings else "", flush=True)
+                else:
+                    print("\n\n" + answer_to_text(piece), flush=True)
+                return piece
+            streamed.append(piece)
+            print(piece, end="", flush=True)
     raise RuntimeError("the answerer ended without an Answer")
 
 
