@@ -89,7 +89,9 @@ def _cmd_ask(args: argparse.Namespace) -> int:
             return 0
         print(answer_to_text(answer))
     else:
-        answer = _stream_to_terminal(pipeline, args.question, _filters(args), args.as_of)
+        from qa.cli_terminal import print_streamed
+
+        answer = print_streamed(pipeline.stream(args.question, filters=_filters(args), as_of=args.as_of))
     if args.explain and answer.explanation is not None:
         print()
         print(explanation_to_text(answer))
@@ -101,28 +103,6 @@ def _filters(args: argparse.Namespace) -> Any:
     from qa.filters import make_filter
 
     return make_filter(args.since, args.until, args.outlet, flags="--", as_of=getattr(args, "as_of", None))
-
-
-def _stream_to_terminal(pipeline: Any, question: str, filters: Any = None, as_of: str | None = None) -> Any:
-    """Print the answer as it is written; then the checked answer (markers renumbered) and its sources."""
-    from qa.models import Answer
-    from qa.waiting import Waiting
-    from ui.render import answer_to_text
-
-    streamed: list[str] = []
-    with Waiting() as waiting:   # a status line on stderr until the first text
-        for piece in pipeline.stream(question, filters=filters, as_of=as_of):
-            waiting.stop()
-            if isinstance(piece, Answer):
-                if "".join(streamed).strip() == piece.text:
-                    print("\n" + answer_to_text(piece).removeprefix(piece.text).lstrip("\n") if piece.citations
-                          or piece.warnings else "", flush=True)
-                else:
-                    print("\n\n" + answer_to_text(piece), flush=True)
-                return piece
-            streamed.append(piece)
-            print(piece, end="", flush=True)
-    raise RuntimeError("the answerer ended without an Answer")
 
 
 def _cmd_prepare(args: argparse.Namespace) -> int:
@@ -198,9 +178,29 @@ def _cmd_bench(args: argparse.Namespace) -> int:
     return run_bench(_settings(args), args)
 
 
-COMMANDS = {"ingest": _cmd_ingest, "ask": _cmd_ask, "remove": _cmd_remove, "prepare": _cmd_prepare, "check": _cmd_check,
+def _cmd_chat(args: argparse.Namespace) -> int:
+    from qa.cli_terminal import cmd_chat
+
+    filters = _filters(args)   # a bad bound fails before the model loads
+    return cmd_chat(_pipeline(args), args, filters)
+
+
+def _cmd_list(args: argparse.Namespace) -> int:
+    from qa.cli_terminal import cmd_list
+
+    return cmd_list(_pipeline(args), args)
+
+
+def _cmd_show(args: argparse.Namespace) -> int:
+    from qa.cli_terminal import cmd_show
+
+    return cmd_show(_pipeline(args), args)
+
+
+COMMANDS = {"ingest": _cmd_ingest, "watch": _cmd_watch, "ask": _cmd_ask, "chat": _cmd_chat, "list": _cmd_list,
+            "show": _cmd_show, "remove": _cmd_remove, "prepare": _cmd_prepare, "check": _cmd_check,
             "stats": _cmd_stats, "config": _cmd_config, "ui": _cmd_ui, "serve": _cmd_serve, "eval": _cmd_eval,
-            "bench": _cmd_bench, "watch": _cmd_watch}
+            "bench": _cmd_bench}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -238,7 +238,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 # read-only, or (ingest, remove, watch) returned with the last change complete
-_FAST_EXIT = (_cmd_ask, _cmd_watch, _cmd_ingest, _cmd_remove)
+_FAST_EXIT = (_cmd_ask, _cmd_chat, _cmd_list, _cmd_show, _cmd_watch, _cmd_ingest, _cmd_remove)
 
 
 def _ray_running() -> bool:

@@ -78,6 +78,17 @@ def build_parser(settings_flags: bool = True) -> argparse.ArgumentParser:
                    help="show why: the best sentences with each evidence signal's contribution, the threshold")
     p.add_argument("--no-stream", dest="no_stream", action="store_true", help="print the answer when it is complete")
 
+    p = sub.add_parser("chat", parents=[common, answering, tuning], help="a conversation on the terminal: each line a "
+                       "question, follow-ups lean on the earlier answers")
+    p.add_argument("--json", action="store_true", help="one Answer per line as JSON (for a program on the pipe)")
+
+    p = sub.add_parser("list", parents=[common, tuning], help="the stored articles, newest first")
+    p.add_argument("--json", action="store_true")
+
+    p = sub.add_parser("show", parents=[common, tuning], help="one stored article's title and text")
+    p.add_argument("article_id", metavar="ID")
+    p.add_argument("--json", action="store_true")
+
     p = sub.add_parser("remove", parents=[common, tuning], help="remove articles by id from the index")
     p.add_argument("article_ids", nargs="+", metavar="ID", help="article id (its file name without extension)")
 

@@ -182,3 +182,30 @@ def test_a_mixed_folder_ingests_the_good_and_lists_the_rest(tmp_path):
     assert "2 unchanged" in both.stdout and "0 removed" in both.stdout, both.stdout
     alone = qa("ingest", str(folder / "good.txt"), "--quiet", "--prune")
     assert "1 unchanged" in alone.stdout and "1 removed" in alone.stdout, alone.stdout
+
+
+@pytest.mark.slow
+def test_chat_list_and_show_as_a_user_on_the_terminal(tmp_path):
+    data = ["--data-dir", str(tmp_path / "data")]
+    qa("ingest", str(SEEDS), "--quiet", *data)
+    listed = qa("list", *data).stdout
+    assert CHOE_ARTICLE in listed and "Putin expresses readiness to visit North Korea" in listed
+    assert listed.rstrip().endswith("5 article(s)")
+    assert len(json.loads(qa("list", "--json", *data).stdout)) == 5
+    shown = qa("show", CHOE_ARTICLE, *data).stdout
+    assert shown.startswith("Putin expresses readiness to visit North Korea\n\n") and "July 2000" in shown
+    assert json.loads(qa("show", CHOE_ARTICLE, "--json", *data).stdout)["chunks"] >= 1
+    gone = qa("show", "no-such-article", *data, check=False)
+    assert gone.returncode == 2 and gone.stderr.startswith("qa: error: No article 'no-such-article'")
+
+    # a conversation on a pipe: one Answer per line; a follow-up leans on the last turn; a bad line is said, and
+    # the conversation goes on
+    lines = ["When did Putin last visit Pyongyang?", "", "x" * 100_000, "Whom did he meet there?"]
+    proc = subprocess.run([sys.executable, "-m", "qa.cli", "chat", "--json", *data], input="\n".join(lines) + "\n",
+                          capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0 and "Traceback" not in proc.stderr, proc.stderr
+    first, follow_up = (json.loads(line) for line in proc.stdout.splitlines())
+    assert "2000" in first["text"] and first["citations"][0]["source"] == CHOE_ARTICLE
+    assert follow_up["question"] == "Whom did he meet there?" and follow_up["standalone"] != follow_up["question"]
+    assert "Kim Jong Il" in follow_up["text"], follow_up
+    assert proc.stderr.count("qa: error: The question is too long") == 1
