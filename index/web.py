@@ -200,3 +200,42 @@ def _page_text(url: str, max_bytes: int, timeout: float) -> tuple[str, dict[str,
         while len(_PAGES) > _PAGES_KEPT:
             _PAGES.popitem(last=False)
     return text, meta, ""
+
+
+def feed_list(source: str | Path, max_bytes: int = 5_000_000) -> list[str]:
+    """The feed URLs an OPML subscription list (a file or a URL, as feed readers export them) names, in order.
+
+    Raises:
+        InputError: it cannot be read, is not OPML, or names no feed.
+    """
+    import xml.etree.ElementTree as ET  # noqa: N817
+
+    from index.loader import read_text
+
+    where = str(source)
+    try:
+        text = fetch(where, max_bytes)[2] if is_url(where) else read_text(Path(source), max_bytes)
+    except OSError as err:
+        raise InputError(f"{where}: cannot read it ({err.strerror or err})") from err
+    except InputError as err:
+        raise InputError(str(err) if str(err).startswith(where) else f"{where}: {err}") from err
+    try:
+        root = ET.fromstring(text.lstrip("\ufeff").strip())
+    except ET.ParseError as err:
+        raise InputError(f"{where}: not an OPML list of feeds ({err})") from err
+    urls = [o.get("xmlUrl", "").strip() for o in root.iter("outline")]
+    urls = list(dict.fromkeys(u for u in urls if is_url(u)))
+    if root.tag.lower() != "opml" or not urls:
+        raise InputError(f"{where}: not an OPML list of feeds (no outline with an http(s) xmlUrl)")
+    return urls
+
+
+def expand_lists(sources: list[str | Path]) -> list[str | Path]:
+    """Sources with each OPML subscription list (.opml, a file or a URL) replaced by the feed URLs it names."""
+    out: list[str | Path] = []
+    for source in sources:
+        if str(source).lower().rstrip("/").endswith(".opml"):
+            out += feed_list(source)
+        else:
+            out.append(source)
+    return out

@@ -44,24 +44,25 @@ def _cmd_watch(args: argparse.Namespace) -> int:
     import signal
     import threading
 
-    from index.web import PRUNE_NEEDS_FOLDER, is_url
+    from index.web import PRUNE_NEEDS_FOLDER, expand_lists, is_url
     from qa.watch import follow, parse_every, watch
 
     stop = threading.Event()   # Ctrl-C or a service manager's SIGTERM: the ingest under way finishes, then it stops
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
     say = lambda line: print(line, flush=True)   # noqa: E731
-    urls = [source.strip() for source in args.folder if is_url(source)]
+    sources = expand_lists(args.folder)   # an OPML subscription list: the feeds it names
+    urls = [str(source).strip() for source in sources if is_url(source)]
     if urls:
         if args.prune:
             raise InputError(PRUNE_NEEDS_FOLDER)
-        if len(urls) < len(args.folder):
+        if len(urls) < len(sources):
             raise InputError("qa watch follows URLs or watches one folder, not both at once: run one of each")
         follow(_pipeline(args), urls, every=parse_every(args.every), say=say, stop=stop)
-    elif len(args.folder) > 1:
+    elif len(sources) > 1:
         raise InputError("qa watch watches one folder (its subfolders too): name their common folder")
     else:
-        watch(_pipeline(args), Path(args.folder[0]), prune=args.prune, say=say, stop=stop)
+        watch(_pipeline(args), Path(sources[0]), prune=args.prune, say=say, stop=stop)
     print("Stopped watching", flush=True)
     return 0
 

@@ -126,11 +126,11 @@ class Library:
         from index.dumps import parse_fields
         from index.ingest import ingest_folder
         from index.loader import load_articles, load_sources
-        from index.web import PRUNE_NEEDS_FOLDER, is_url, load_url
+        from index.web import PRUNE_NEEDS_FOLDER, expand_lists, is_url, load_url
 
         check_collection_name(self.settings.collection)
         s = self.settings
-        sources = [folder] if isinstance(folder, str | Path) else list(folder)
+        sources = expand_lists([folder] if isinstance(folder, str | Path) else list(folder))
         if not sources:
             raise InputError("Nothing to ingest: name a folder, a file or a URL")
         if prune and any(is_url(source) for source in sources):

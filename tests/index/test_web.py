@@ -1,4 +1,5 @@
 """`qa ingest URL` and `qa watch URL`: news pages, feeds and dumps fetched from a real local HTTP server."""
+import re
 import shutil
 import threading
 from pathlib import Path
@@ -186,3 +187,44 @@ def test_qa_ingest_of_a_feed_of_summaries_answers_from_the_pages(tmp_path, embed
     assert any("gone" in w and "kept the feed's summary" in w for w in report.warnings)
     answer = pipeline.ask("How many homes will the Quellmoor dam supply?")
     assert "200,000" in answer.text and answer.citations[0].url == f"{site}/dam.html"
+
+
+OPML = """<?xml version="1.0" encoding="UTF-8"?>
+<opml version="2.0"><head><title>My feeds</title></head><body>
+<outline text="Local"><outline type="rss" text="Courier" xmlUrl="{site}/news.rss"/>
+<outline type="rss" text="Desk" xmlUrl="{site}/desk.xml"/></outline>
+<outline text="A folder without a feed"/><outline type="rss" text="Courier again" xmlUrl="{site}/news.rss"/>
+</body></opml>"""
+
+
+def test_an_opml_list_names_its_feeds_once_from_a_file_or_a_url(site, tmp_path):
+    from index.web import expand_lists, feed_list
+
+    folder, url = site
+    (folder / "subs.opml").write_text(OPML.format(site=url))
+    assert feed_list(folder / "subs.opml") == [f"{url}/news.rss", f"{url}/desk.xml"]
+    assert feed_list(f"{url}/subs.opml") == [f"{url}/news.rss", f"{url}/desk.xml"]
+    assert expand_lists([str(folder / "news"), folder / "subs.opml"]) == [str(folder / "news"), f"{url}/news.rss",
+                                                                          f"{url}/desk.xml"]
+    (tmp_path / "bad.opml").write_text("<opml><body><outline text='no feeds'/></body></opml>")
+    (tmp_path / "broken.opml").write_text("<opml><body>")
+    for bad, says in ((tmp_path / "bad.opml", "no outline with an http(s) xmlUrl"),
+                      (tmp_path / "broken.opml", "not an OPML list of feeds"),
+                      (tmp_path / "missing.opml", "cannot read it"), (f"{url}/missing.opml", "HTTP 404")):
+        with pytest.raises(InputError, match=re.escape(says)) as err:
+            feed_list(bad)
+        assert str(err.value).startswith(str(bad)) and "\n" not in str(err.value)
+
+
+@pytest.mark.slow
+def test_qa_ingest_of_an_opml_list_ingests_every_feed_it_names(site, tmp_path, embedder):
+    from qa.pipeline import NewsQA
+    from qa.settings import Settings
+
+    folder, url = site
+    (folder / "subs.opml").write_text(OPML.format(site=url))
+    pipeline = NewsQA(Settings(data_dir=tmp_path / "data", llm="extractive", feed_page_words=0), embedder=embedder)
+    report = pipeline.ingest(folder / "subs.opml")
+    courier = len(load_url(f"{url}/news.rss", 5_000_000)[0])
+    desk = len(load_url(f"{url}/desk.xml", 5_000_000)[0])
+    assert report.added == courier + desk and not report.skipped
