@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from qa.errors import InputError
+from qa.errors import InputError, QAError
 
 QUIET = 0.3   # seconds without a new event before the folder is ingested
 EVERY = 900.0   # seconds between two fetches of a followed URL
@@ -98,11 +98,11 @@ def follow(pipeline: Any, urls: str | Sequence[str], *, every: float = EVERY, sa
     while not stop.wait(every):
         try:
             _ingest(pipeline, urls, False, say)
-        except InputError:   # one at a time, so that one that fails does not hold the others back
+        except QAError:   # one at a time, so that one that fails does not hold the others back
             for url in urls:
                 try:
                     _ingest(pipeline, [url], False, say)
-                except InputError as err:
+                except QAError as err:   # a fetch that fails, or the store busy: the next round tries again
                     say(f"warning: {err} (trying again in {_duration(every)})")
 
 
