@@ -125,7 +125,10 @@ def add_url(pipeline: Any, url: str | None) -> str:
     line = f"Added {report.added + report.updated + report.unchanged} article(s) from {url}."
     if report.skipped:
         line += " Skipped: " + "; ".join(f"{s.path}: {s.reason}" for s in report.skipped)
-    return line + (" Warnings: " + "; ".join(report.warnings) if report.warnings else "")
+    if report.warnings:   # a feed whose pages are gone warns once per entry: the first few say enough
+        more = len(report.warnings) - 3
+        line += " Warnings: " + "; ".join(report.warnings[:3]) + (f"; and {more} more" if more > 0 else "")
+    return line
 
 
 def remove(pipeline: Any, article_id: str | None) -> str:
