@@ -126,3 +126,25 @@ def test_the_chats_date_fields_take_time_words_read_as_of_its_as_of_field():
     assert datetime.fromtimestamp(filters.until, UTC).isoformat() == "2024-06-19T23:59:59+00:00"
     *_, (messages, _, _, _) = respond(Pipeline(), [], "Why?", [], "extractive", 5, False, since="last spring")
     assert "since &#x27;last spring&#x27; is not a date" in messages[-1]["content"] and len(seen) == 1
+
+
+def test_the_library_tabs_web_address_reports_in_one_line():
+    from index.ingest import IngestReport
+    from qa.errors import InputError
+    from ui.library import add_url
+
+    class Pipeline:
+        def ingest(self, url):
+            if "down" in url:
+                raise InputError(f"{url}: cannot fetch it (ConnectError: refused)")
+            report = IngestReport("articles", articles=6, added=5, unchanged=1)
+            report.warnings = [f"{url}:{i}: kept the feed's summary: HTTP 404" for i in range(1, 6)]
+            return report
+
+    said = add_url(Pipeline(), " https://news.example/feed.rss ")
+    assert said.startswith("Added 6 article(s) from https://news.example/feed.rss. Warnings: ")
+    assert said.count("kept the feed's summary") == 3 and said.endswith("; and 2 more") and "\n" not in said
+    assert add_url(Pipeline(), "https://down.example/") == "⚠ https://down.example/: cannot fetch it (ConnectError: " \
+                                                          "refused)"
+    assert add_url(Pipeline(), "news.example/feed").startswith("⚠ news.example/feed: a web address starts with")
+    assert add_url(Pipeline(), "  ") == "Type the web address of a news page or feed first."
