@@ -171,7 +171,8 @@ def build_api(pipeline: Any) -> FastAPI:
 
     @app.post("/v1/articles", dependencies=api)
     def add(files: list[UploadFile] = File(...)) -> dict[str, Any]:
-        """Add .txt/.md/.html files (the Library tab's checks: names sanitised, size limited)."""
+        """Add articles (.txt/.md/.html), dumps (.jsonl/.json/.csv) or feeds (.rss/.atom/.xml): the Library tab's
+        checks (names sanitised, each file size limited)."""
         limit = int(pipeline.settings.max_file_mb * 1_000_000)
         uploads = []
         for upload in files:

@@ -7,6 +7,8 @@ import shutil
 from pathlib import Path
 from typing import Any
 
+from index.dumps import DUMP_SUFFIXES
+from index.loader import SUFFIXES
 from qa.errors import QAError
 
 COLUMNS = ["title", "id", "outlet", "published", "chunks", "added", "size (chars)"]
@@ -33,7 +35,8 @@ def refresher(pipeline: Any) -> Any:
         return table(pipeline)
 
     return refresh
-ALLOWED = (".txt", ".md", ".html", ".htm")
+# what `qa ingest` reads: articles, and dumps and feeds of many (the upload's size limit applies to each file)
+ALLOWED = (*SUFFIXES, *DUMP_SUFFIXES)
 
 
 def table(pipeline: Any) -> list[list[Any]]:
@@ -62,7 +65,7 @@ def add_files(pipeline: Any, files: list[Any] | None, progress: Any = None) -> s
         A one-line report for the user.
     """
     if not files:
-        return "Choose .txt, .md or .html files first."
+        return "Choose articles (.txt, .md, .html), dumps (.jsonl, .json, .csv) or feeds (.rss, .atom, .xml) first."
     uploads = [(getattr(item, "orig_name", None) or Path(getattr(item, "name", None) or str(item)).name,
                 Path(getattr(item, "name", None) or str(item))) for item in files]
     done, problems = add_uploads(pipeline, uploads, progress)
@@ -83,7 +86,7 @@ def add_uploads(pipeline: Any, uploads: list[tuple[str, Path | bytes]], progress
     for i, (original, source) in enumerate(uploads):
         name = safe_name(original)
         if Path(name).suffix not in ALLOWED:
-            problems.append(f"{original}: not a .txt, .md or .html file")
+            problems.append(f"{original}: not an article, dump or feed ({', '.join(ALLOWED)})")
             continue
         target = (folder / name).resolve()
         if target.parent != folder:  # belt and braces: safe_name never lets this happen

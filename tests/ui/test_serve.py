@@ -86,6 +86,21 @@ def test_upload_ask_and_delete(server):
     assert httpx.get(f"{server}/v1/articles/evil_name").status_code == 404
 
 
+def test_a_dump_uploaded_adds_each_of_its_articles(server):
+    dump = (b'{"id": "d1", "title": "Dam opens", "text": "The Quellmoor dam opened on Monday after four years.", '
+            b'"outlet": "Quellmoor Courier", "date": "2024-03-04"}\n'
+            b'{"id": "d2", "title": "Ferry back", "text": "The Quellmoor ferry runs six crossings a day again."}\n'
+            b'{"id": "d3", "title": "No text"}\n')
+    added = httpx.post(f"{server}/v1/articles", files=[("files", ("desk.jsonl", dump, "application/x-ndjson"))])
+    assert added.status_code == 200 and added.json()["added"] == 2, added.text
+    assert added.json()["skipped"] == ["desk.jsonl:3: no text"]
+    listed = {a["id"]: a for a in httpx.get(f"{server}/v1/articles").json()}
+    dam = listed["desk-d1"]
+    assert dam["outlet"] == "Quellmoor Courier" and dam["published"].startswith("2024-03-04")
+    for article_id in ("desk-d1", "desk-d2"):
+        assert httpx.delete(f"{server}/v1/articles/{article_id}").json()["removed_chunks"] >= 1
+
+
 def test_fetch_a_page_from_the_web_ask_and_delete(server, tmp_path):
     (tmp_path / "news").mkdir()
     (tmp_path / "news" / "dam.html").write_text(
