@@ -64,7 +64,7 @@ def build_parser(settings_flags: bool = True) -> argparse.ArgumentParser:
                    "the cluster at ADDRESS (QA_RAY); this process stays the one writer")
 
     p = sub.add_parser("watch", parents=[common, tuning], help="ingest a folder, then every file that arrives in it "
-                       "or changes; or a feed's URL, then again every 15 minutes; until Ctrl-C")
+                       "or changes; or feeds by their URLs, fetched again every 15 minutes; until Ctrl-C")
     p.add_argument("folder", nargs="+", metavar="FOLDER|URL", help="the folder to watch (recursively), or the http(s) "
                    "URLs of feeds to follow")
     p.add_argument("--prune", action="store_true", help="also remove the articles of deleted files (a folder only)")
