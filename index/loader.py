@@ -1,10 +1,11 @@
 """Files -> Article: each file of a folder read, web pages and front matter parsed, dumps handed to index.dumps."""
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 from index.article import Article, Skipped, parse_article, with_metadata
+from index.dumps import DUMP_SUFFIXES, read_dump
 from index.html import extract_html
 from index.metadata import field, front_matter
 from qa.errors import InputError
@@ -12,6 +13,7 @@ from qa.errors import InputError
 __all__ = ["Article", "Skipped", "load_articles", "parse_article", "read_text", "with_metadata"]
 
 SUFFIXES = (".txt", ".md", ".html", ".htm")
+READ_SUFFIXES = (*SUFFIXES, *DUMP_SUFFIXES)   # every file an ingest reads: articles, and dumps and feeds of many
 MAX_FILE_BYTES = 5_000_000  # a news article is far smaller: anything bigger is not one
 DUMP_MAX_BYTES = 2_000_000_000  # a dump of many articles: the article limit applies to each record
 
@@ -44,14 +46,15 @@ def decode(data: bytes, first: str | None = None) -> str:
     raise InputError("not text in UTF-8 or cp1252")
 
 
-def load_articles(folder: Path | str, max_bytes: int = MAX_FILE_BYTES,
-                  fields: dict[str, str] | None = None) -> tuple[list[Article], list[Skipped]]:
+def load_articles(folder: Path | str, max_bytes: int = MAX_FILE_BYTES, fields: dict[str, str] | None = None,
+                  page_words: int = 0) -> tuple[list[Article], list[Skipped]]:
     """Load every article file (.txt, .md, .html) and every dump (.jsonl, .json, .csv) under folder (recursively).
 
     Args:
         folder: a directory, a single file, or an http(s) URL (index.web: a page, feed or dump).
         max_bytes: larger articles are skipped (a dump's limit is per record).
         fields: dump field overrides ({"text": "content"}).
+        page_words: a feed fetched from a URL: entries of fewer words get their pages' text (index.web.with_pages).
 
     Returns:
         The articles in path order, and the files skipped with reasons.
@@ -62,7 +65,7 @@ def load_articles(folder: Path | str, max_bytes: int = MAX_FILE_BYTES,
     from index.web import is_url, load_url
 
     if is_url(folder):
-        return load_url(str(folder), max_bytes, fields)
+        return load_url(str(folder), max_bytes, fields, page_words=page_words)
     folder = Path(folder)
     if not folder.exists():
         raise InputError(f"No such file or folder: {folder}")
@@ -72,8 +75,6 @@ def load_articles(folder: Path | str, max_bytes: int = MAX_FILE_BYTES,
     articles: list[Article] = []
     skipped: list[Skipped] = []
     seen: dict[str, str] = {}
-    from index.dumps import DUMP_SUFFIXES, read_dump
-
     for path in paths:
         if path.suffix.lower() in DUMP_SUFFIXES:
             try:
@@ -120,22 +121,19 @@ def load_articles(folder: Path | str, max_bytes: int = MAX_FILE_BYTES,
     return articles, skipped
 
 
-def load_sources(sources: Sequence[Path | str],
-                 read: Callable[[Path | str], tuple[list[Article], list[Skipped]]] | None = None
-                 ) -> tuple[list[Article], list[Skipped]]:
-    """The articles of several folders, files and URLs (read each, in order: load_articles by default); an article
-    id met again is skipped, naming where it was first (unless it is the same file again: a file and its folder
-    both named).
+def load_sources(sources: Sequence[Path | str], max_bytes: int = MAX_FILE_BYTES,
+                 fields: dict[str, str] | None = None, page_words: int = 0) -> tuple[list[Article], list[Skipped]]:
+    """The articles of several folders, files and URLs (load_articles of each, in order); an article id met again
+    is skipped, naming where it was first (unless it is the same file again: a file and its folder both named).
 
     Raises:
         InputError: a folder that does not exist or a URL that cannot be fetched.
     """
-    read = read or load_articles
     articles: list[Article] = []
     skipped: list[Skipped] = []
     seen: dict[str, str] = {}
     for source in sources:
-        found, bad = read(source)
+        found, bad = load_articles(source, max_bytes, fields, page_words)
         skipped += bad
         for article in found:
             if article.article_id in seen and _same_file(seen[article.article_id], article.path):

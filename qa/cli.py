@@ -75,6 +75,7 @@ def _cmd_remove(args: argparse.Namespace) -> int:
 
 
 def _cmd_ask(args: argparse.Namespace) -> int:
+    from qa.cli_terminal import answer_json, print_streamed
     from ui.render import answer_to_text, explanation_to_text
 
     if not args.question.strip():  # fail before the model loads
@@ -83,15 +84,10 @@ def _cmd_ask(args: argparse.Namespace) -> int:
     if args.json or args.no_stream or not sys.stdout.isatty():
         answer = pipeline.ask(args.question, filters=_filters(args), as_of=args.as_of)
         if args.json:
-            data = answer.to_dict()
-            if not args.explain:
-                data.pop("explanation", None)
-            print(json.dumps(data, indent=2, ensure_ascii=False))
+            print(json.dumps(answer_json(answer, args.explain), indent=2, ensure_ascii=False))
             return 0
         print(answer_to_text(answer))
     else:
-        from qa.cli_terminal import print_streamed
-
         answer = print_streamed(pipeline.stream(args.question, filters=_filters(args), as_of=args.as_of))
     if args.explain and answer.explanation is not None:
         print()

@@ -64,8 +64,8 @@ def cmd_chat(pipeline: Any, args: argparse.Namespace, filters: Any) -> int:
                 answer = print_streamed(pipeline.chat_stream(history, question, filters=filters, as_of=args.as_of))
             else:
                 answer = pipeline.chat(history, question, filters=filters, as_of=args.as_of)
-                print(json.dumps(_plain(answer), ensure_ascii=False) if args.json else answer_to_text(answer) + "\n",
-                      flush=True)
+                shown = json.dumps(answer_json(answer), ensure_ascii=False) if args.json else answer_to_text(answer)
+                print(shown if args.json else shown + "\n", flush=True)
         except QAError as err:
             print(f"qa: error: {' '.join(str(err).split())}", file=sys.stderr, flush=True)
             continue
@@ -73,9 +73,11 @@ def cmd_chat(pipeline: Any, args: argparse.Namespace, filters: Any) -> int:
     return 0
 
 
-def _plain(answer: Any) -> dict[str, Any]:
+def answer_json(answer: Any, explain: bool = False) -> dict[str, Any]:
+    """An Answer as `--json` prints it: without its explanation unless --explain."""
     data = answer.to_dict()
-    data.pop("explanation", None)
+    if not explain:
+        data.pop("explanation", None)
     return data
 
 

@@ -125,8 +125,8 @@ class Library:
         from index.chunker import Chunker
         from index.dumps import parse_fields
         from index.ingest import ingest_folder
-        from index.loader import load_articles, load_sources
-        from index.web import PRUNE_NEEDS_FOLDER, expand_lists, is_url, load_url
+        from index.loader import load_sources
+        from index.web import PRUNE_NEEDS_FOLDER, expand_lists, is_url
 
         check_collection_name(self.settings.collection)
         s = self.settings
@@ -137,14 +137,8 @@ class Library:
             raise InputError(PRUNE_NEEDS_FOLDER)
         max_bytes = int(s.max_file_mb * 1_000_000)
         fields = parse_fields(s.dump_fields)
-
-        def read(source: str | Path) -> tuple[list[Any], list[Any]]:
-            if is_url(source):
-                return load_url(str(source), max_bytes, fields, page_words=s.feed_page_words)
-            return load_articles(source, max_bytes, fields)
-
         # read (and fetched) before anything is opened: a missing folder or a URL that fails changes nothing
-        loaded = load_sources(sources, read)
+        loaded = load_sources(sources, max_bytes, fields, s.feed_page_words)
         folder = sources[0]
         with self._lock, self._writing():
             store = self._open(create=True)

@@ -20,14 +20,6 @@ QUIET = 0.3   # seconds without a new event before the folder is ingested
 EVERY = 900.0   # seconds between two fetches of a followed URL
 
 
-def watched_suffixes() -> tuple[str, ...]:
-    """The file types an ingest reads (articles, dumps, feeds)."""
-    from index.dumps import DUMP_SUFFIXES
-    from index.loader import SUFFIXES
-
-    return (*SUFFIXES, *DUMP_SUFFIXES)
-
-
 def watch(pipeline: Any, folder: Path, *, prune: bool = False, say: Callable[[str], None] = print,
           stop: threading.Event | None = None, quiet: float = QUIET) -> None:
     """Ingest folder now and after every change under it until stop is set.
@@ -46,10 +38,11 @@ def watch(pipeline: Any, folder: Path, *, prune: bool = False, say: Callable[[st
     from watchdog.events import FileSystemEvent, FileSystemEventHandler
     from watchdog.observers import Observer
 
+    from index.loader import READ_SUFFIXES  # the file types an ingest reads
+
     folder = Path(folder)
     if not folder.is_dir():
         raise InputError(f"No such folder: {folder} (qa watch takes a folder)")
-    suffixes = watched_suffixes()
     changed = threading.Event()
 
     class Changes(FileSystemEventHandler):
@@ -58,7 +51,7 @@ def watch(pipeline: Any, folder: Path, *, prune: bool = False, say: Callable[[st
                 return
             for raw in (event.src_path, getattr(event, "dest_path", "")):
                 path = Path(str(raw)) if raw else None
-                if path is not None and path.suffix.lower() in suffixes and not _hidden(path, folder):
+                if path is not None and path.suffix.lower() in READ_SUFFIXES and not _hidden(path, folder):
                     changed.set()
 
     stop = stop or threading.Event()

@@ -7,8 +7,7 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-from index.dumps import DUMP_SUFFIXES
-from index.loader import SUFFIXES
+from index.loader import READ_SUFFIXES
 from qa.errors import QAError
 
 COLUMNS = ["title", "id", "outlet", "published", "chunks", "added", "size (chars)"]
@@ -35,8 +34,7 @@ def refresher(pipeline: Any) -> Any:
         return table(pipeline)
 
     return refresh
-# what `qa ingest` reads: articles, and dumps and feeds of many (the upload's size limit applies to each file)
-ALLOWED = (*SUFFIXES, *DUMP_SUFFIXES)
+ALLOWED = READ_SUFFIXES   # what `qa ingest` reads (the upload's size limit applies to each file)
 
 
 def table(pipeline: Any) -> list[list[Any]]:
