@@ -4,12 +4,12 @@ from __future__ import annotations
 import threading
 from typing import TYPE_CHECKING
 
-from qa.models import Answer, Citation, Passage
+from qa.models import Answer, Citation, Match, Passage
 
 if TYPE_CHECKING:
     from qa.pipeline import NewsQA
 
-__all__ = ["Answer", "Citation", "Passage", "ask", "get_pipeline"]
+__all__ = ["Answer", "Citation", "Match", "Passage", "ask", "get_pipeline", "search"]
 
 _pipelines: dict[str, NewsQA] = {}   # a cache: one pipeline per distinct effective settings
 _lock = threading.Lock()
@@ -62,3 +62,18 @@ def ask(question: str, *, collection: str = "articles", top_k: int | None = None
 
     return get_pipeline(collection=collection, llm=llm, answerer=answerer).ask(
         question, top_k=top_k, filters=make_filter(since, until, outlets, as_of=as_of), as_of=as_of)
+
+
+def search(query: str, *, collection: str = "articles", top_k: int | None = None, since: str | None = None,
+           until: str | None = None, outlets: list[str] | None = None, as_of: str | None = None) -> tuple[Match, ...]:
+    """The passages a question (or a few words) finds, best first, each with its best-scored sentence: what
+    qa.ask reads, with no answer and no model (`qa search`). The arguments are qa.ask's.
+
+    Raises:
+        QAError: empty query, nothing ingested, bad dates.
+    """
+    from qa.filters import make_filter
+    from qa.finding import matches
+
+    pipeline = get_pipeline(collection=collection)
+    return matches(pipeline.find(query, top_k, filters=make_filter(since, until, outlets, as_of=as_of), as_of=as_of))

@@ -182,6 +182,14 @@ def _cmd_chat(args: argparse.Namespace) -> int:
     return cmd_chat(_pipeline(args), args, filters)
 
 
+def _cmd_search(args: argparse.Namespace) -> int:
+    from qa.cli_terminal import cmd_search
+
+    if not args.query.strip():
+        raise InputError('The query is empty: search for something, e.g. qa search "Putin Pyongyang"')
+    return cmd_search(_pipeline(args), args, _filters(args))
+
+
 def _cmd_list(args: argparse.Namespace) -> int:
     from qa.cli_terminal import cmd_list
 
@@ -194,8 +202,8 @@ def _cmd_show(args: argparse.Namespace) -> int:
     return cmd_show(_pipeline(args), args)
 
 
-COMMANDS = {"ingest": _cmd_ingest, "watch": _cmd_watch, "ask": _cmd_ask, "chat": _cmd_chat, "list": _cmd_list,
-            "show": _cmd_show, "remove": _cmd_remove, "prepare": _cmd_prepare, "check": _cmd_check,
+COMMANDS = {"ingest": _cmd_ingest, "watch": _cmd_watch, "ask": _cmd_ask, "chat": _cmd_chat, "search": _cmd_search,
+            "list": _cmd_list, "show": _cmd_show, "remove": _cmd_remove, "prepare": _cmd_prepare, "check": _cmd_check,
             "stats": _cmd_stats, "config": _cmd_config, "ui": _cmd_ui, "serve": _cmd_serve, "eval": _cmd_eval,
             "bench": _cmd_bench}
 

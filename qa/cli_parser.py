@@ -25,21 +25,22 @@ def build_parser(settings_flags: bool = True) -> argparse.ArgumentParser:
     common.add_argument("--data-dir", dest="data_dir", type=Path, help="index folder (QA_DATA_DIR, default .qa)")
     common.add_argument("--collection", help="collection name (QA_COLLECTION, default articles)")
     common.add_argument("--chroma-url", dest="chroma_url", help="Chroma server URL (QA_CHROMA_URL)")
-    answering = argparse.ArgumentParser(add_help=False)
-    answering.add_argument("--top-k", dest="top_k", type=int, help="passages to retrieve (QA_TOP_K)")
+    filtering = argparse.ArgumentParser(add_help=False)
+    filtering.add_argument("--top-k", dest="top_k", type=int, help="passages to retrieve (QA_TOP_K)")
+    filtering.add_argument("--since", help="only articles published on or after this date (YYYY-MM-DD, a year, or "
+                           "time words as of --as-of: \"yesterday\", \"last week\", \"3 days ago\")")
+    filtering.add_argument("--until", help="only articles published on or before this date (the same forms; "
+                           "\"last month\" reaches its last day)")
+    filtering.add_argument("--outlet", action="append", help="only articles of this outlet (repeatable)")
+    filtering.add_argument("--as-of", dest="as_of", help="the day the question is asked (YYYY-MM-DD, default today): "
+                           "time words such as \"this week\" are read relative to it")
+    answering = argparse.ArgumentParser(add_help=False, parents=[filtering])
     answering.add_argument("--answerer", help="auto | extractive | judged | reader (QA_ANSWERER; auto: judged when "
                            "a model is installed)")
     answering.add_argument("--llm", help="model backend: auto | extractive (none) | llamacpp | ollama | openai "
                            "(QA_LLM)")
     answering.add_argument("--llm-model", dest="llm_model", help="model name or GGUF path (QA_LLM_MODEL)")
     answering.add_argument("--llm-base-url", dest="llm_base_url", help="server URL (QA_LLM_BASE_URL)")
-    answering.add_argument("--since", help="only articles published on or after this date (YYYY-MM-DD, a year, or "
-                           "time words as of --as-of: \"yesterday\", \"last week\", \"3 days ago\")")
-    answering.add_argument("--until", help="only articles published on or before this date (the same forms; "
-                           "\"last month\" reaches its last day)")
-    answering.add_argument("--outlet", action="append", help="only articles of this outlet (repeatable)")
-    answering.add_argument("--as-of", dest="as_of", help="the day the question is asked (YYYY-MM-DD, default today): "
-                           "time words such as \"this week\" are read relative to it")
 
     tuning = argparse.ArgumentParser(add_help=False)
     if settings_flags:
@@ -81,6 +82,11 @@ def build_parser(settings_flags: bool = True) -> argparse.ArgumentParser:
     p = sub.add_parser("chat", parents=[common, answering, tuning], help="a conversation on the terminal: each line a "
                        "question, follow-ups lean on the earlier answers")
     p.add_argument("--json", action="store_true", help="one Answer per line as JSON (for a program on the pipe)")
+
+    p = sub.add_parser("search", parents=[common, filtering, tuning], help="the passages a question finds, each with "
+                       "its best sentence, and no answer (no model: instant)")
+    p.add_argument("query")
+    p.add_argument("--json", action="store_true", help="print the matches as JSON")
 
     p = sub.add_parser("list", parents=[common, tuning], help="the stored articles, newest first")
     p.add_argument("--json", action="store_true")

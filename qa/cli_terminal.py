@@ -1,5 +1,6 @@
-"""The terminal's own commands beside `qa ask`: `qa chat` (a conversation, follow-ups and all), `qa list` (the
-library) and `qa show ID` (one article), and the streamed printing they share with `qa ask`."""
+"""The terminal's own commands beside `qa ask`: `qa chat` (a conversation, follow-ups and all), `qa search`
+(passages without an answer), `qa list` (the library) and `qa show ID` (one article), and the streamed printing
+they share with `qa ask`."""
 from __future__ import annotations
 
 import argparse
@@ -79,6 +80,18 @@ def answer_json(answer: Any, explain: bool = False) -> dict[str, Any]:
     if not explain:
         data.pop("explanation", None)
     return data
+
+
+def cmd_search(pipeline: Any, args: argparse.Namespace, filters: Any) -> int:
+    """The passages a query finds, best first, each with its best sentence; no answerer, no model (--json: the
+    Match objects)."""
+    from qa.finding import matches
+    from ui.render import matches_to_text
+
+    found = matches(pipeline.find(args.query, args.top_k, filters=filters, as_of=args.as_of))
+    print(json.dumps([m.to_dict() for m in found], indent=2, ensure_ascii=False) if args.json
+          else matches_to_text(found))
+    return 0
 
 
 def cmd_list(pipeline: Any, args: argparse.Namespace) -> int:

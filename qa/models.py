@@ -96,3 +96,17 @@ class Answer:
     def to_dict(self) -> dict:
         """Plain JSON-ready dict (nested dataclasses as dicts, tuples as lists)."""
         return asdict(self)
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    """A passage a search found, with its best sentence for the query: what `qa search` and POST /v1/search give."""
+
+    rank: int
+    sentence: str                         # the passage's best-scored sentence (with the line it leans on)
+    score: float                          # that sentence's evidence score
+    passage: Passage
+
+    def to_dict(self) -> dict:
+        """Plain JSON-ready dict."""
+        return asdict(self)

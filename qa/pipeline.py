@@ -20,11 +20,11 @@ from qa.answerers.factory import Answerers
 from qa.errors import InputError
 from qa.evidence import EvidenceFinder
 from qa.filters import Filter
+from qa.finding import covered_or_found, search
 from qa.library import Library
 from qa.models import Answer
 from qa.parts import joined, multi_part
 from qa.query import clean_question
-from qa.search import covered_or_found, search
 from qa.settings import Settings
 from qa.timewords import as_of_date
 
@@ -135,7 +135,7 @@ class NewsQA:
             generation = store.generation()
             if self._retriever is not None and self._retriever.generation == generation and self._finder:
                 return self._retriever, self._finder
-            from qa.search import open_search
+            from qa.finding import open_search
 
             self._retriever, self._finder = open_search(store, generation, self.settings,
                                                         self._query_embedder(store.built_with()), self._finder)

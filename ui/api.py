@@ -1,4 +1,4 @@
-"""`qa serve`'s HTTP API over one NewsQA pipeline (FastAPI): ask (JSON or server-sent events), the articles,
+"""`qa serve`'s HTTP API over one NewsQA pipeline (FastAPI): ask (JSON or server-sent events), search, the articles,
 health, and an OpenAI-compatible chat completions endpoint. Errors are JSON in OpenAI's shape, never a
 traceback; a bearer token guards the API routes when one is set."""
 from __future__ import annotations
@@ -16,6 +16,7 @@ from starlette.exceptions import HTTPException
 
 from qa.errors import InputError, QAError
 from qa.filters import make_filter
+from qa.finding import matches
 from qa.models import Answer
 from ui import library
 from ui.openai_compat import MODEL, completion, completion_chunks, conversation, embeddings
@@ -24,19 +25,30 @@ _TYPES = {400: "invalid_request_error", 401: "authentication_error", 404: "not_f
           409: "conflict_error", 413: "request_too_large", 502: "backend_error"}
 
 
-class AskRequest(BaseModel):
-    """POST /v1/ask: a question, optionally in a conversation, with per-request settings."""
+class Filtered(BaseModel):
+    """What a search reads: how many passages, and only which articles."""
 
-    question: str
-    history: list[tuple[str, str]] = Field(default_factory=list, description="earlier (question, answer) turns")
     top_k: int | None = Field(None, ge=1, le=50)
-    answerer: str | None = Field(None, description="extractive | judged | reader (default: the server's)")
-    stream: bool = Field(False, description="server-sent events: text pieces, then the Answer")
     since: str | None = Field(None, description="only articles published on or after this date (YYYY-MM-DD, a year, "
                               "or time words as of as_of: \"yesterday\", \"last week\", \"3 days ago\")")
     until: str | None = Field(None, description="only articles published on or before this date (the same forms)")
     outlets: list[str] = Field(default_factory=list, description="only articles of these outlets")
     as_of: str | None = Field(None, description="the day the question is asked (YYYY-MM-DD, default today)")
+
+
+class AskRequest(Filtered):
+    """POST /v1/ask: a question, optionally in a conversation, with per-request settings."""
+
+    question: str
+    history: list[tuple[str, str]] = Field(default_factory=list, description="earlier (question, answer) turns")
+    answerer: str | None = Field(None, description="extractive | judged | reader (default: the server's)")
+    stream: bool = Field(False, description="server-sent events: text pieces, then the Answer")
+
+
+class SearchRequest(Filtered):
+    """POST /v1/search: the passages a query finds, each with its best sentence; no answer, no model."""
+
+    query: str
 
 
 class ChatRequest(BaseModel):
@@ -90,7 +102,7 @@ def _started(pieces: Iterator[Any]) -> Iterator[Any]:
     return rest()
 
 
-def _filter(body: AskRequest | ChatRequest) -> Any:
+def _filter(body: Filtered | ChatRequest) -> Any:
     """The request's date and outlet filter (its time words read as of its as_of)."""
     return make_filter(body.since, body.until, body.outlets, as_of=body.as_of)
 
@@ -157,6 +169,12 @@ def build_api(pipeline: Any) -> FastAPI:
             return StreamingResponse(_sse(events()), media_type="text/event-stream")
         return pipeline.chat(body.history, body.question, body.top_k, body.answerer,
                              filters=_filter(body), as_of=body.as_of).to_dict()
+
+    @app.post("/v1/search", dependencies=api)
+    def search(body: SearchRequest) -> dict[str, Any]:
+        """The passages found, best first, each with its best sentence (`qa search --json`'s matches)."""
+        found = pipeline.find(body.query, body.top_k, filters=_filter(body), as_of=body.as_of)
+        return {"query": body.query, "matches": [m.to_dict() for m in matches(found)]}
 
     @app.get("/v1/articles", dependencies=api)
     def articles() -> list[dict[str, Any]]:

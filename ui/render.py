@@ -5,14 +5,14 @@ from __future__ import annotations
 import html
 
 from qa.lexicon import MARKER
-from qa.models import Answer, Citation, Explanation, Passage
+from qa.models import Answer, Citation, Explanation, Match, Passage
 
 _QUOTE_GAP = " … "
 
 
-def provenance(c: Citation) -> str:
-    """Who published a cited article and when ("Asia Brief, 2024-06-13"), as far as it is known, and where else
-    the same wire copy ran ("; also in: AP, Reuters")."""
+def provenance(c: Citation | Passage) -> str:
+    """Who published a cited (or found) article and when ("Asia Brief, 2024-06-13"), as far as it is known, and
+    where else the same wire copy ran ("; also in: AP, Reuters")."""
     said = ", ".join(part for part in (c.outlet, c.published[:10]) if part)
     return "; ".join(part for part in (said, f"also in: {', '.join(c.also_in)}" if c.also_in else "") if part)
 
@@ -27,6 +27,18 @@ def answer_to_text(answer: Answer) -> str:
             lines.append(f"    “{c.quote}”")
     for warning in answer.warnings:
         lines.append(f"warning: {warning}")
+    return "\n".join(lines)
+
+
+def matches_to_text(found: tuple[Match, ...]) -> str:
+    """Plain-text search results (for `qa search`): each passage's article, provenance and best sentence."""
+    if not found:
+        return "Nothing found."
+    lines = []
+    for m in found:
+        p = m.passage
+        lines.append(f"[{m.rank}] {p.title} ({p.source})" + (f" — {provenance(p)}" if provenance(p) else ""))
+        lines.append(f"    “{m.sentence}”" + (f"\n    {p.url}" if p.url else ""))
     return "\n".join(lines)
 
 

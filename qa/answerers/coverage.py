@@ -14,7 +14,7 @@ from qa.models import Answer, Citation, Passage
 from qa.query import Query, question_entities
 
 LISTED = 8          # articles a count or a list names at most
-COUNTED = 50        # passages searched for a count (qa.search): reaching it, the count is a lower bound
+COUNTED = 50        # passages searched for a count (qa.finding): reaching it, the count is a lower bound
 CLOSE = 0.05        # other outlets whose article answers this close to the best one ran it too
 
 

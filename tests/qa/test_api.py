@@ -42,6 +42,16 @@ def test_ask_is_safe_from_threads(data_dir):
     assert all(a.text == answers[0].text for a in answers[::2])
 
 
+def test_search_gives_the_passages_ask_reads_with_their_best_sentences(data_dir):
+    found = qa.search("When did Putin last visit Pyongyang?", top_k=3)
+    assert [m.rank for m in found] == [1, 2, 3] and all(isinstance(m, qa.Match) for m in found)
+    assert [m.passage for m in found] == list(qa.ask("When did Putin last visit Pyongyang?", top_k=3).passages)
+    assert any(m.passage.source == CHOE_ARTICLE and "July 2000" in m.sentence for m in found)
+    assert qa.search("Putin", since="2030-01-01") == ()   # the seeds are undated: none in that range
+    with pytest.raises(InputError):
+        qa.search(" ")
+
+
 def test_errors(tmp_path, monkeypatch):
     monkeypatch.setenv("QA_DATA_DIR", str(tmp_path / "empty"))
     with pytest.raises(IndexMissingError):

@@ -197,6 +197,13 @@ def test_chat_list_and_show_as_a_user_on_the_terminal(tmp_path):
     assert json.loads(qa("show", CHOE_ARTICLE, "--json", *data).stdout)["chunks"] >= 1
     gone = qa("show", "no-such-article", *data, check=False)
     assert gone.returncode == 2 and gone.stderr.startswith("qa: error: No article 'no-such-article'")
+    found = qa("search", "When did Putin last visit Pyongyang?", "--top-k", "2", *data).stdout
+    assert found.startswith("[1] ") and "[2] " in found and "[3] " not in found and "July 2000" in found
+    matches = json.loads(qa("search", "Putin Pyongyang", "--json", *data).stdout)
+    assert matches and matches[0]["rank"] == 1 and CHOE_ARTICLE in {m["passage"]["source"] for m in matches}
+    for bad in ([" "], ["Putin", "--since", "someday"], ["Putin", "--top-k", "0"], ["Putin", "--answerer", "judged"]):
+        failed = qa("search", *bad, *data, check=False)
+        assert failed.returncode == 2 and failed.stderr.count("\n") <= 2 and "Traceback" not in failed.stderr
 
     # a conversation on a pipe: one Answer per line; a follow-up leans on the last turn; a bad line is said, and
     # the conversation goes on

@@ -148,3 +148,26 @@ def test_the_library_tabs_web_address_reports_in_one_line():
                                                           "refused)"
     assert add_url(Pipeline(), "news.example/feed").startswith("⚠ news.example/feed: a web address starts with")
     assert add_url(Pipeline(), "  ") == "Type the web address of a news page or feed first."
+
+
+def test_search_results_give_each_passage_its_best_sentence_in_the_order_found():
+    from dataclasses import replace
+
+    from qa.answerers.base import Findings
+    from qa.evidence import Evidence
+    from qa.finding import matches
+    from ui.render import matches_to_text
+
+    other = replace(PASSAGE, chunk_id="003_y:0", source="003_y", title="Kim <lauds> ties", text="One. Two.",
+                    outlet="Asia Brief", published="2024-06-13", url="https://x.invalid/ties")
+    evidence = (Evidence(1, 1, "Two.", 0.7, 0.5, 0.5, False), Evidence(0, 1, "It breaks rules.", 0.6, 0.5, 0.5, False),
+                Evidence(1, 0, "One.", 0.5, 0.5, 0.5, False))
+    found = matches(Findings(None, (PASSAGE, other, replace(other, chunk_id="003_y:1")), evidence))
+    assert [(m.rank, m.sentence, m.score) for m in found] == [(1, "It breaks rules.", 0.6), (2, "Two.", 0.7),
+                                                                 (3, "", 0.0)]
+    text = matches_to_text(found[:2])
+    assert text.splitlines() == ["[1] Putin expresses readiness (004_x)", "    “It breaks rules.”",
+                                 "[2] Kim <lauds> ties (003_y) — Asia Brief, 2024-06-13", "    “Two.”",
+                                 "    https://x.invalid/ties"]
+    assert matches_to_text(()) == "Nothing found."
+    assert found[1].to_dict()["passage"]["source"] == "003_y"

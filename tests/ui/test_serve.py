@@ -65,6 +65,19 @@ def test_ask_streams_server_sent_events(server, reference):
     assert _comparable(events[-1][1]) == reference(VISIT)
 
 
+def test_search_gives_the_passages_found_with_their_best_sentence_as_qa_search_json(server, index, embedder):
+    from qa.finding import matches
+
+    reply = httpx.post(f"{server}/v1/search", json={"query": VISIT, "top_k": 3}, timeout=60)
+    assert reply.status_code == 200, reply.text
+    found = reply.json()["matches"]
+    assert [m["rank"] for m in found] == [1, 2, 3] and reply.json()["query"] == VISIT
+    assert any(m["passage"]["source"] == CHOE_ARTICLE and "July 2000" in m["sentence"] for m in found)
+    assert all(m["sentence"][-30:] in m["passage"]["text"] and m["score"] > 0 for m in found)
+    pipeline = NewsQA(Settings(data_dir=index, llm="extractive"), embedder=embedder)
+    assert found == json.loads(json.dumps([m.to_dict() for m in matches(pipeline.find(VISIT, 3))]))
+
+
 def test_articles_health_and_models(server):
     assert httpx.get(f"{server}/healthz").json()["articles"] == 5
     listed = httpx.get(f"{server}/v1/articles").json()
@@ -129,6 +142,10 @@ def test_fetch_a_page_from_the_web_ask_and_delete(server, tmp_path):
     ("post", "/v1/ask", {"json": {"question": VISIT, "as_of": "soonish"}}, 400),
     ("post", "/v1/ask", {"json": {"question": VISIT, "as_of": "soonish", "stream": True}}, 400),
     ("post", "/v1/ask", {"json": {"question": VISIT, "since": "2030-01-01", "until": "2020-01-01"}}, 400),
+    ("post", "/v1/search", {"json": {}}, 400),
+    ("post", "/v1/search", {"json": {"query": "  "}}, 400),
+    ("post", "/v1/search", {"json": {"query": VISIT, "top_k": 0}}, 400),
+    ("post", "/v1/search", {"json": {"query": VISIT, "until": "someday"}}, 400),
     ("post", "/v1/chat/completions", {"json": {"model": "newsqa", "messages": []}}, 400),
     ("post", "/v1/chat/completions", {"json": {"messages": [{"role": "assistant", "content": "hi"}]}}, 400),
     ("get", "/v1/articles/no-such-article", {}, 404),

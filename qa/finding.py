@@ -14,7 +14,7 @@ from qa.answerers.coverage import COUNTED, coverage_answer
 from qa.dated import asked_by, merged, prefer_recent, prefer_timely, time_filter, with_timely
 from qa.evidence import EvidenceFinder, diversify, rerank
 from qa.filters import Filter
-from qa.models import Answer
+from qa.models import Answer, Match
 from qa.query import analyse
 from qa.settings import Settings
 from qa.stories import fold_copies
@@ -134,3 +134,13 @@ def open_search(store: Any, generation: str, settings: Settings, embedder: Any,
     finder = (finder.with_weights(weights, embedder, retriever.sentence_vectors) if finder is not None
               else EvidenceFinder(embedder, weights, stored=retriever.sentence_vectors))
     return retriever, finder
+
+
+def matches(found: Findings) -> tuple[Match, ...]:
+    """Each passage found, in the order found, with its best-scored sentence (what a search without an answer
+    shows)."""
+    best: dict[int, Any] = {}
+    for ev in found.evidence:   # best first
+        best.setdefault(ev.passage, ev)
+    return tuple(Match(rank, best[i].quote if i in best else "", round(best[i].support, 4) if i in best else 0.0,
+                       passage) for rank, (i, passage) in enumerate(enumerate(found.passages), 1))
