@@ -34,11 +34,16 @@ def matches_to_text(found: tuple[Match, ...]) -> str:
     """Plain-text search results (for `qa search`): each passage's article, provenance and best sentence."""
     if not found:
         return "Nothing found."
-    lines = []
+    lines, last = [], None
     for m in found:
         p = m.passage
-        lines.append(f"[{m.rank}] {p.title} ({p.source})" + (f" — {provenance(p)}" if provenance(p) else ""))
-        lines.append(f"    “{m.sentence}”" + (f"\n    {p.url}" if p.url else ""))
+        said = m.sentence or " ".join(p.text.split()[:40])   # no sentence scored: how the passage starts
+        if p.source == last:   # another passage of the article just shown
+            lines += [f"[{m.rank}] (the same article)", f"    “{said}”"]
+        else:
+            lines.append(f"[{m.rank}] {p.title} ({p.source})" + (f" — {provenance(p)}" if provenance(p) else ""))
+            lines.append(f"    “{said}”" + (f"\n    {p.url}" if p.url else ""))
+        last = p.source
     return "\n".join(lines)
 
 

@@ -165,9 +165,9 @@ def test_search_results_give_each_passage_its_best_sentence_in_the_order_found()
     found = matches(Findings(None, (PASSAGE, other, replace(other, chunk_id="003_y:1")), evidence))
     assert [(m.rank, m.sentence, m.score) for m in found] == [(1, "It breaks rules.", 0.6), (2, "Two.", 0.7),
                                                                  (3, "", 0.0)]
-    text = matches_to_text(found[:2])
+    text = matches_to_text(found)
     assert text.splitlines() == ["[1] Putin expresses readiness (004_x)", "    “It breaks rules.”",
                                  "[2] Kim <lauds> ties (003_y) — Asia Brief, 2024-06-13", "    “Two.”",
-                                 "    https://x.invalid/ties"]
+                                 "    https://x.invalid/ties", "[3] (the same article)", "    “One. Two.”"]
     assert matches_to_text(()) == "Nothing found."
     assert found[1].to_dict()["passage"]["source"] == "003_y"
