@@ -31,6 +31,14 @@ CRASHED = "the model process crashed"
 START_TIMEOUT_S = 300.0   # joining is done before; this is loading 1.1 GB from a cold disk
 
 
+def readable(fd: int, timeout_s: float) -> bool:
+    """Whether fd has something to read (or has ended) within timeout_s. poll, not select: select fails on a
+    descriptor numbered past 1024, which a long-running server holding many files and sockets reaches."""
+    poller = select.poll()
+    poller.register(fd, select.POLLIN | select.POLLHUP)
+    return bool(poller.poll(max(0.0, timeout_s) * 1000))
+
+
 class WorkerLLM:
     """Our LLM protocol over a llama.cpp worker process (started on first use, restarted after a crash)."""
 
@@ -112,8 +120,7 @@ class WorkerLLM:
                 self.close()
                 raise BackendError(f"the model process gave no answer within {timeout_s or self.timeout_s:.0f} s "
                                    "(QA_TIMEOUT_S); it was stopped")
-            ready, _, _ = select.select([fd], [], [], left)
-            if ready:
+            if readable(fd, left):
                 block = os.read(fd, 65536)
                 if not block:
                     raise self._crashed(proc)
@@ -227,7 +234,7 @@ def serve(argv: list[str]) -> int:
             elif request["op"] == "stream":
                 for piece in model.stream(request["system"], request["user"], request.get("max_tokens")):
                     send({"piece": piece})
-                    if select.select([reader], [], [], 0)[0]:   # a cancel (or the end of stdin) arrived
+                    if readable(reader, 0):   # a cancel (or the end of stdin) arrived
                         break
                 send({"end": True})
             # a cancel that arrives after its reply ended needs no answer

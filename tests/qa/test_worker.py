@@ -13,9 +13,35 @@ from qa.errors import BackendError, ConfigError
 from qa.llm.base import yes_no_margin
 from qa.llm.factory import make_llm
 from qa.llm.gguf import bundled_smollm2
-from qa.llm.worker import WorkerLLM
+from qa.llm.worker import WorkerLLM, readable
 from qa.settings import Settings
 from tests.conftest import free_port
+
+
+def test_the_worker_pipe_is_read_whatever_its_descriptor_number():
+    """select() fails past descriptor 1024 (a long test run or a busy server holds that many files): poll reads it."""
+    import resource
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    high = 1500
+    if hard != resource.RLIM_INFINITY and hard <= high:
+        pytest.skip(f"the descriptor limit here is {hard}")
+    resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, high + 1), hard))
+    read, write = os.pipe()
+    try:
+        os.dup2(read, high)
+        assert not readable(high, 0)
+        os.write(write, b"{}\n")
+        assert readable(high, 1)
+        os.close(write)
+        write = -1
+        os.read(high, 16)
+        assert readable(high, 0)   # the end of the pipe is something to read too: the worker's crash
+    finally:
+        for fd in (read, high, write):
+            if fd >= 0:
+                os.close(fd)
+        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
 
 
 def test_yes_no_margin_from_top_logprobs():
