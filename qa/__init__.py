@@ -73,7 +73,6 @@ def search(query: str, *, collection: str = "articles", top_k: int | None = None
         QAError: empty query, nothing ingested, bad dates.
     """
     from qa.filters import make_filter
-    from qa.finding import matches
 
-    pipeline = get_pipeline(collection=collection)
-    return matches(pipeline.find(query, top_k, filters=make_filter(since, until, outlets, as_of=as_of), as_of=as_of))
+    return get_pipeline(collection=collection).search(
+        query, top_k, filters=make_filter(since, until, outlets, as_of=as_of), as_of=as_of)

@@ -85,10 +85,9 @@ def answer_json(answer: Any, explain: bool = False) -> dict[str, Any]:
 def cmd_search(pipeline: Any, args: argparse.Namespace, filters: Any) -> int:
     """The passages a query finds, best first, each with its best sentence; no answerer, no model (--json: the
     Match objects)."""
-    from qa.finding import matches
     from ui.render import matches_to_text
 
-    found = matches(pipeline.find(args.query, args.top_k, filters=filters, as_of=args.as_of))
+    found = pipeline.search(args.query, args.top_k, filters=filters, as_of=args.as_of)
     print(json.dumps([m.to_dict() for m in found], indent=2, ensure_ascii=False) if args.json
           else matches_to_text(found))
     return 0

@@ -142,5 +142,6 @@ def matches(found: Findings) -> tuple[Match, ...]:
     best: dict[int, Any] = {}
     for ev in found.evidence:   # best first
         best.setdefault(ev.passage, ev)
-    return tuple(Match(rank, best[i].quote if i in best else "", round(best[i].support, 4) if i in best else 0.0,
-                       passage) for rank, (i, passage) in enumerate(enumerate(found.passages), 1))
+    shown = [best.get(i) for i in range(len(found.passages))]
+    return tuple(Match(rank, ev.quote if ev else "", round(ev.support, 4) if ev else 0.0, passage)
+                 for rank, (ev, passage) in enumerate(zip(shown, found.passages), 1))

@@ -20,9 +20,9 @@ from qa.answerers.factory import Answerers
 from qa.errors import InputError
 from qa.evidence import EvidenceFinder
 from qa.filters import Filter
-from qa.finding import covered_or_found, search
+from qa.finding import covered_or_found, matches, search
 from qa.library import Library
-from qa.models import Answer
+from qa.models import Answer, Match
 from qa.parts import joined, multi_part
 from qa.query import clean_question
 from qa.settings import Settings
@@ -221,6 +221,11 @@ class NewsQA:
         if timings is not None:
             timings["open"] = timings.get("open", 0.0) + (opened - started) * 1000
         return found
+
+    def search(self, query: str, top_k: int | None = None, *, filters: Filter | None = None,
+               as_of: date | str | None = None) -> tuple[Match, ...]:
+        """The passages find keeps, best first, each with its best sentence: no answer, no model (`qa search`)."""
+        return matches(self.find(query, top_k, filters=filters, as_of=as_of))
 
     def ask(self, question: str, top_k: int | None = None, answerer: str | None = None, *,
             filters: Filter | None = None, as_of: date | str | None = None, context: str = "") -> Answer:

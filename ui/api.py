@@ -16,7 +16,6 @@ from starlette.exceptions import HTTPException
 
 from qa.errors import InputError, QAError
 from qa.filters import make_filter
-from qa.finding import matches
 from qa.models import Answer
 from ui import library
 from ui.openai_compat import MODEL, completion, completion_chunks, conversation, embeddings
@@ -173,8 +172,8 @@ def build_api(pipeline: Any) -> FastAPI:
     @app.post("/v1/search", dependencies=api)
     def search(body: SearchRequest) -> dict[str, Any]:
         """The passages found, best first, each with its best sentence (`qa search --json`'s matches)."""
-        found = pipeline.find(body.query, body.top_k, filters=_filter(body), as_of=body.as_of)
-        return {"query": body.query, "matches": [m.to_dict() for m in matches(found)]}
+        found = pipeline.search(body.query, body.top_k, filters=_filter(body), as_of=body.as_of)
+        return {"query": body.query, "matches": [m.to_dict() for m in found]}
 
     @app.get("/v1/articles", dependencies=api)
     def articles() -> list[dict[str, Any]]:

@@ -66,8 +66,6 @@ def test_ask_streams_server_sent_events(server, reference):
 
 
 def test_search_gives_the_passages_found_with_their_best_sentence_as_qa_search_json(server, index, embedder):
-    from qa.finding import matches
-
     reply = httpx.post(f"{server}/v1/search", json={"query": VISIT, "top_k": 3}, timeout=60)
     assert reply.status_code == 200, reply.text
     found = reply.json()["matches"]
@@ -75,7 +73,7 @@ def test_search_gives_the_passages_found_with_their_best_sentence_as_qa_search_j
     assert any(m["passage"]["source"] == CHOE_ARTICLE and "July 2000" in m["sentence"] for m in found)
     assert all(m["sentence"][-30:] in m["passage"]["text"] and m["score"] > 0 for m in found)
     pipeline = NewsQA(Settings(data_dir=index, llm="extractive"), embedder=embedder)
-    assert found == json.loads(json.dumps([m.to_dict() for m in matches(pipeline.find(VISIT, 3))]))
+    assert found == json.loads(json.dumps([m.to_dict() for m in pipeline.search(VISIT, 3)]))
 
 
 def test_articles_health_and_models(server):
