@@ -48,9 +48,12 @@ PLURALS = frozenset("people men women children police staff personnel cattle she
 # --- dates, years, editions ------------------------------------------------------------------------
 MONTHS = ("january february march april may june july august september october november december "
           "monday tuesday wednesday thursday friday saturday sunday").split()
-DATE = re.compile(r"\b(?:1[5-9]\d\d|20\d\d|\d{1,2}(?:st|nd|rd|th)|(?:" + "|".join(MONTHS) +
-                  r")|(?:last|next|this) (?:year|week|month)|yesterday|today|tomorrow|decades?|centur(?:y|ies))\b")
 MON = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)"  # a month, abbreviated or not
+# a date or a part of one (read lower-cased); a month abbreviated as news agencies write it ("Oct. 28", "Dec 19")
+DATE = re.compile(r"\b(?:1[5-9]\d\d|20\d\d|\d{1,2}(?:st|nd|rd|th)|(?:" + "|".join(MONTHS) +
+                  r")|" + MON + r"\.?\s+(?:[12]?\d|3[01])(?!\d)"
+                  r"|(?:jan|feb|mar|apr|jun|jul|aug|sept?|oct|nov|dec)(?=\.\s)"
+                  r"|(?:last|next|this) (?:year|week|month)|yesterday|today|tomorrow|decades?|centur(?:y|ies))\b")
 MONTH_NAME = re.compile(r"\b" + MON + r"[a-z]*\.?(?=\s|,|$)")
 MONTH_DAY = re.compile(  # "March 4", "Mar. 4th", "4 March", "4th of March"
     r"\b(?:" + MON + r"[a-z]*\.?\s+(?:[12]?\d|3[01])(?:st|nd|rd|th)?\b"
@@ -68,14 +71,23 @@ STARTERS = frozenset("in on at after before during since while although though w
 PROPER = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-zA-Z’'-]+(?:\s+[A-Z][a-zA-Z’'-]+)*")
 
 # --- answer types ----------------------------------------------------------------------------------
+QUESTION_WORD = r"(?:who|whom|whose|what|when|where|which|why|how)"
+AUXILIARY = r"(?:is|are|was|were|do|does|did|has|have|had|can|could|will|would|should|shall|may|might|must)"
+# a phrase that frames the question after it and asks nothing itself: "According to the CBS poll, what …?",
+# "Before the war, how many …?", "In 2020, did …?" (the question's shape is read after it)
+FRAMING = re.compile(r"^(?!(?:(?:in|on|at|for|from|to|with|by|of) )?(?:" + QUESTION_WORD + "|" + AUXILIARY
+                     + r")\b)[^,;?]{1,150}?,\s*(?=(?:(?:in|on|at|for|from|to|with|by|of) )?(?:" + QUESTION_WORD
+                     + "|" + AUXILIARY + r")\b)", re.IGNORECASE)
 TYPED = {
-    "number": re.compile(r"^(?:(?:(?:for|by|in|to|at|within|after|over|of) )?how (?:many|much|old|long|far|often|"
-                         r"large|big|tall)|what (?:number|percentage|amount)"
+    "number": re.compile(r"^(?:(?:(?:for|by|in|to|at|within|after|over|of) )?(?:(?:roughly|approximately|about|around|"
+                         r"exactly|precisely|just) )?how (?:many|much|old|long|far|often|large|big|tall)"
+                         r"|what (?:number|percentage|percent|share|proportion|fraction|amount)"
                          r"|what (?:is|was|are|were) (?:the |\w+['’]s )(?:\w+ )?(?:price|cost|population|number|amount|"
-                         r"size|value|percentage|age|height|length|area|budget|salary|score|revenue|sales|profit|income|"
-                         r"earnings|worth|valuation|rate|total|distance|weight|capacity|attendance|turnout))\b"),
-    "date": re.compile(r"^(?:when|what (?:year|date|month|day|time|decade|century)|in what year|which year"
-                       r"|what (?:is|was|are|were) the (?:\w+ )?(?:date|year|day))\b"),
+                         r"size|value|percentage|share|proportion|age|height|length|area|budget|salary|score|revenue|"
+                         r"sales|profit|income|earnings|worth|valuation|rate|total|distance|weight|capacity|attendance|"
+                         r"turnout))\b"),
+    "date": re.compile(r"^(?:when|(?:(?:in|on|by|since|until|from|at) )?(?:what|which) (?:year|date|month|day|time|"
+                       r"decade|century)|what (?:is|was|are|were) the (?:\w+ )?(?:date|year|day))\b"),
     "person": re.compile(r"^(?:who|whom|whose|(?:which|what) (?:\w+ )?(?:person|people|man|woman|actor|actress|"
                          r"director|player|singer|artist|author|writer|leader|president|ceo|founder|coach|candidate|"
                          r"politician|minister|official|spokesman|spokeswoman|spokesperson|winner|scientist))\b"),
@@ -110,6 +122,12 @@ YES_NO = re.compile(r"^(?:is|are|was|were|do|does|did|has|have|had|can|could|wil
 # a question after the newest state of things: among the sentences that answer it, the newest article's win
 LATEST = re.compile(r"\b(?:latest|most recent(?:ly)?|newest|current(?:ly)?|up[- ]to[- ]date|as of (?:now|today)|"
                     r"these days|nowadays|now|at present|presently)\b", re.IGNORECASE)
+# "how long" and "how far" ask for a stretch of time or of length: a number of something else does not answer
+# ("a two-year negotiation" does, "a $95 million investment" does not; "how far behind schedule": a month)
+MEASURED = re.compile(r"\bhow (?:long|far)\b", re.IGNORECASE)
+UNITS = re.compile(r"(?:\b|\d)(?:years?|months?|weeks?|days?|hours?|hrs?|minutes?|mins?|seconds?|decades?|"
+                   r"centur(?:y|ies)|nights?|miles?|kilomet(?:er|re)s?|km|met(?:er|re)s?|feet|foot|ft|inch(?:es)?|"
+                   r"yards?)\b", re.IGNORECASE)
 # a question about money is answered by an amount of money, not by a share price move or a date
 MONEY_QUESTION = re.compile(
     r"\b(?:revenue|price|cost|budget|salary|sales|profit|income|earnings|worth|valuation|"

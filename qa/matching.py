@@ -23,6 +23,7 @@ from qa.lexicon import (
     QUARTER,
     STARTERS,
     STOP,
+    UNITS,
     WORD,
     YEAR,
 )
@@ -38,6 +39,7 @@ class Query(Protocol):
     editions: tuple[str, ...]
     entities: tuple[str, ...]
     counted: str
+    measured: bool
     money: bool
     question_keys: frozenset[str]
 
@@ -109,7 +111,8 @@ def entity_coverage(query: Query, window: str, also: frozenset[str] = frozenset(
 def answer_type_score(query: Query, sentence: str, sentence_terms: set[str] | frozenset[str]) -> float:
     """1.0 when the sentence holds an entity of the asked type that the question lacks, else 0.0.
 
-    For "how many X" a number without X scores 0.5: "91.3 males" may answer "how many men".
+    For "how many X" a number without X scores 0.5: "91.3 males" may answer "how many men"; so does, for "how
+    long" or "how far", a number without a unit of time or length.
     """
     if not query.kind or query.synthesis:
         return 1.0
@@ -117,7 +120,8 @@ def answer_type_score(query: Query, sentence: str, sentence_terms: set[str] | fr
     if not spans:
         return 0.0
     if query.kind == "number" and ((query.counted and query.counted not in sentence_terms)
-                                   or (query.money and not MONEY.search(sentence))):
+                                   or (query.money and not MONEY.search(sentence))
+                                   or (query.measured and not UNITS.search(sentence))):
         return 0.5
     if query.kind == "date":
         return date_precision(sentence)

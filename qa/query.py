@@ -9,8 +9,10 @@ from qa.lexicon import (
     COVERAGE,
     COVERAGE_TOPIC,
     FOCUS,
+    FRAMING,
     HOW_MANY,
     LATEST,
+    MEASURED,
     MONEY_QUESTION,
     PLURALS,
     PREPOSITIONS,
@@ -38,6 +40,7 @@ class Query:
     terms: tuple[str, ...]           # stemmed content terms, in order
     pairs: frozenset[tuple[str, str]] = frozenset()  # adjacent term pairs (phrase signal)
     counted: str = ""                # stem of the noun after "how many", which the answer must mention
+    measured: bool = False           # asks how long or how far: the answer is a stretch of time or length
     money: bool = False              # a number question about money ("what was Acme's revenue?")
     question_keys: frozenset[str] = frozenset()  # every question word as a 5-letter prefix
     entities: tuple[str, ...] = ()   # names and numbers in the question, lower-cased prefixes
@@ -54,6 +57,11 @@ class Query:
     yes_no: bool = False             # asks yes or no ("Has Putin visited Pyongyang since 2000?")
 
     @property
+    def clause(self) -> str:
+        """The question after a phrase that only frames it (see asked)."""
+        return asked(self.text)
+
+    @property
     def route(self) -> str:
         """How it is answered: coverage (from the articles' metadata), synthesis (from several articles), yes/no,
         or fact (a quoted sentence)."""
@@ -66,12 +74,19 @@ class Query:
         return self.kind == SYNTHESIS_KIND
 
 
+def asked(question: str) -> str:
+    """The question itself, after a phrase that only frames it: "how many patients …?" of "Before the war, how
+    many patients …?", "did …?" of "In 2020, did …?"; the question as it stands when nothing frames it."""
+    q = question.strip()
+    return q[FRAMING.match(q).end():] if FRAMING.match(q) else q
+
+
 def answer_type(question: str) -> str:
     """The entity type a question asks for: number, date, person, place, "" for none, or synthesis for a
     summary, comparison, list or timeline (an answer drawn from several articles, not one sentence)."""
-    q = question.strip().lower()
-    if SYNTHESIS.search(q):
+    if SYNTHESIS.search(question.strip().lower()):
         return SYNTHESIS_KIND
+    q = asked(question).lower()
     for name, pattern in TYPED.items():
         if pattern.search(q):
             return name
@@ -106,7 +121,7 @@ def analyse(question: str, weights: TermWeights, as_of: date | None = None, rece
     terms = tuple(weights.terms(question))
     return Query(
         text=question, kind=kind, terms=terms, pairs=frozenset(weights.bigrams(terms)),
-        counted=_counted(question, weights),
+        counted=_counted(question, weights), measured=kind == "number" and bool(MEASURED.search(question)),
         money=kind == "number" and bool(MONEY_QUESTION.search(question)),
         question_keys=frozenset(entity_key(w) for w in WORD.findall(question)),
         entities=question_entities(question), years=years(question), editions=editions(question),
@@ -114,7 +129,7 @@ def analyse(question: str, weights: TermWeights, as_of: date | None = None, rece
         latest=bool(LATEST.search(question)),
         as_of=as_of.isoformat() if as_of and as_of != date.today() else "",
         period=period_of(question, as_of or date.today(), recent_days), coverage=coverage, topic=topic,
-        yes_no=bool(YES_NO.match(question.strip())) and kind != SYNTHESIS_KIND)
+        yes_no=bool(YES_NO.match(asked(question))) and kind != SYNTHESIS_KIND)
 
 
 def _counted(question: str, weights: TermWeights) -> str:
@@ -137,7 +152,7 @@ def _counted(question: str, weights: TermWeights) -> str:
 def _focus(question: str, weights: TermWeights) -> str:
     """The noun a what/which question is about: "Which airline flies..." -> airline,
     "What is the name of Kim's daughter?" -> daughter; "" when the next word is no noun ("What did...")."""
-    found = FOCUS.match(question.strip())
+    found = FOCUS.match(asked(question))
     word = found.group(1).lower() if found else ""
     if not word or word in STOP or word.endswith("ed") or word in VERBS_AFTER_WHAT:
         return ""

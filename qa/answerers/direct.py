@@ -114,7 +114,7 @@ def of_the_kind(answer: str, query: Query, read: str) -> bool:
             return bool(YEAR.fullmatch(answer.strip()))
         return bool(re.search(r"\d", answer) or DATE.search(answer.lower()) or MONTH_NAME.search(answer.lower())
                     or WHEN_WORDS.search(answer))
-    if NAMES.search(query.text):
+    if NAMES.search(query.clause):
         capitals = {entity_key(w) for w in WORD.findall(read) if w[:1].isupper()}
         return any(entity_key(w) in capitals and entity_key(w) not in query.question_keys
                    for w in WORD.findall(answer) if w.lower() not in STOP and w.lower() not in NUMBER_WORDS)

@@ -211,7 +211,7 @@ class JudgedAnswerer:
             if s.yes_no_lead:
                 return self.yes_or_no(query, found, chosen, explanation, doubted=doubted), False
             return self.writer.extractive.cite(query, found, chosen, name=self.name, explanation=explanation), False
-        lead = s.direct_answer and not EXPLAINS.search(query.text)   # a clause answers why and how: no few words
+        lead = s.direct_answer and not EXPLAINS.search(query.clause)   # a clause answers why and how: no few words
         if not (lead or doubted):
             return self.writer.extractive.cite(query, found, chosen, name=self.name, explanation=explanation), False
         direct, at, tried = self.named(query, found, judged, retry=doubted, copied=copied)

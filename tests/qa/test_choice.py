@@ -142,7 +142,7 @@ def test_by_default_the_leader_alone_is_read_sentence_first_until_the_leader_was
     assert len(again) == 2 and "$1 billion" in again[0] and "by 2030" in again[1]
     notes = " ".join(answer.explanation.notes)
     assert "model +0.50" in notes and "model -0.20" in notes   # the means of both orders of the two re-read
-    assert "model -0.76, fused -0.13: Its offices in Redmond" in notes   # question first, raised by 0.14
+    assert "model -0.76, fused -0.14: Its offices in Redmond" in notes   # question first, raised by 0.14
 
 
 def test_no_candidate_passing_is_a_refusal():

@@ -10,7 +10,7 @@ from qa.matching import (
     names_other_occasions,
     negated,
 )
-from qa.query import analyse, answer_type
+from qa.query import analyse, answer_type, asked
 from qa.terms import TermWeights
 
 
@@ -163,6 +163,45 @@ def test_more_question_forms_have_answer_types(question, kind):
     assert answer_type(question) == kind
 
 
+@pytest.mark.parametrize("question, kind", [
+    ("What share of the vote did the party win?", "number"), ("What proportion of the staff was laid off?", "number"),
+    ("What is Acme's share of the market?", "number"), ("What fraction of the budget goes to defence?", "number"),
+    ("What share price did Acme reach?", "number"),
+    ("Roughly how many people a day are buried there?", "number"), ("About how long did the talks last?", "number"),
+    ("On what date was the domain registered?", "date"), ("By which year must it be carbon negative?", "date"),
+    ("In which month did the strike end?", "date"),
+])
+def test_more_ways_to_ask_for_a_number_or_a_date(question, kind):
+    assert answer_type(question) == kind
+
+
+@pytest.mark.parametrize("question, clause", [
+    ("Before the war, how many patients a day came?", "how many patients a day came?"),
+    ("According to the CBS poll, what share of voters back him?", "what share of voters back him?"),
+    ("In Thomas Malone's research, who led the study?", "who led the study?"),
+    ("If someone breaks the rules twice, how much can they be fined?", "how much can they be fined?"),
+    ("In 2020, did Apple buy Shazam?", "did Apple buy Shazam?"),
+    ("In what year, according to Reuters, did it open?", "In what year, according to Reuters, did it open?"),
+    ("How many, in all, were arrested?", "How many, in all, were arrested?"),
+    ("Kim and Putin met where?", "Kim and Putin met where?"),
+])
+def test_a_phrase_that_frames_a_question_is_read_past(question, clause):
+    assert asked(question) == clause
+
+
+def test_the_shape_of_a_framed_question_is_that_of_the_question_after_the_frame():
+    weights = TermWeights(["x"])
+    assert answer_type("Before the war, how many patients a day received chemotherapy?") == "number"
+    assert answer_type("According to the BBC, who won the election?") == "person"
+    assert answer_type("In the end, when did the bridge open?") == "date"
+    assert analyse("In 2020, did Apple buy Shazam?", weights).yes_no
+    assert analyse("According to the report, which airline flies there?", weights).focus == "airlin"
+    assert analyse("After the vote, why did the minister resign?", weights).clause.startswith("why")
+    # a summary stays a summary whatever frames it, and an unframed question is read as it stands
+    assert answer_type("Since the strike began, what do the articles say about the talks?") == "synthesis"
+    assert answer_type("Was the vote close, or not?") == ""
+
+
 @pytest.mark.parametrize("question, focus", [
     ("Which airline flies between Moscow and Pyongyang?", "airlin"),
     ("What is the name of Kim Jong Un's daughter?", "daughter"),
@@ -209,3 +248,29 @@ def test_a_synthesis_reads_only_the_outlets_its_question_names():
     pool = [ArticleExcerpt(Passage(f"{o}:0", o, o, "text", 0.5, outlet=o), ()) for o in outlets]
     assert [ex.passage.outlet for ex in named(pool, "Compare the case counts the BBC gave.")] == ["BBC News"]
     assert named(pool, "Compare the case counts.") == pool   # no outlet named: every article
+
+
+@pytest.mark.parametrize("sentence, dated", [
+    ("Her campaign's domain had been registered on Oct. 28 by his brother.", True),
+    ("Shortly after midnight on Dec 19, she posted the news.", True),
+    ("The talks resumed in Sept. and ended without a deal.", True),
+    ("An octopus 12 metres long was seen.", False),
+    ("The council cut 2.5 million from the budget.", False),
+])
+def test_a_month_abbreviated_as_news_agencies_write_it_dates_a_sentence(sentence, dated):
+    need = analyse("On what date was it registered?", TermWeights(["x"]))
+    assert need.kind == "date"
+    assert (answer_type_score(need, sentence, frozenset()) > 0) is dated
+
+
+def test_how_long_or_how_far_wants_a_stretch_of_time_or_length():
+    weights = TermWeights(["x"])
+    talks = analyse("How long will the exclusive talks with the developer last?", weights)
+    assert talks.kind == "number" and talks.measured
+    assert answer_type_score(talks, "This approval is for a two-year negotiation.", frozenset()) == 1.0
+    assert answer_type_score(talks, "The line runs 20 miles south.", frozenset()) == 1.0
+    assert answer_type_score(talks, "It took 90 minutes to agree.", frozenset()) == 1.0
+    assert answer_type_score(talks, "This would be a $95 million investment.", frozenset()) == 0.5
+    assert analyse("How far behind schedule is the shop?", weights).measured
+    assert not analyse("How many days did the talks last?", weights).measured
+    assert not analyse("How old was the hunter?", weights).measured   # "Jan Smit, 45, was found": no unit needed
