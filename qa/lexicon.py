@@ -78,10 +78,18 @@ AUXILIARY = r"(?:is|are|was|were|do|does|did|has|have|had|can|could|will|would|s
 FRAMING = re.compile(r"^(?!(?:(?:in|on|at|for|from|to|with|by|of) )?(?:" + QUESTION_WORD + "|" + AUXILIARY
                      + r")\b)[^,;?]{1,150}?,\s*(?=(?:(?:in|on|at|for|from|to|with|by|of) )?(?:" + QUESTION_WORD
                      + "|" + AUXILIARY + r")\b)", re.IGNORECASE)
+# where a sentence that sets the scene ends and the question begins ("Two planes collided on a runway this week.
+# Where did it happen?"): a full stop after a lower-case word (not "U.S.", "Mr.", "Gov."), then a capital
+LEAD_IN_END = re.compile(r"(?<![A-Z][a-z]{2}\.)(?<=[a-z0-9”\"')]{2}[.!])\s+(?=[\"“‘'(]?[A-Z])")
+# a question that opens as one: a question word or an auxiliary, perhaps after a preposition
+OPENS_QUESTION = re.compile(r"^(?:(?:in|on|at|for|from|to|with|by|of) )?(?:" + QUESTION_WORD + "|" + AUXILIARY
+                            + r")\b", re.IGNORECASE)
+# a question word left in place ("… on a flight operated by which airline?", "… the voice of who?")
+IN_SITU = re.compile(r"\b(?:who|whom|whose|what|which|when|where|how)\b", re.IGNORECASE)
 TYPED = {
     "number": re.compile(r"^(?:(?:(?:for|by|in|to|at|within|after|over|of) )?(?:(?:roughly|approximately|about|around|"
                          r"exactly|precisely|just) )?how (?:many|much|old|long|far|often|large|big|tall)"
-                         r"|what (?:number|percentage|percent|share|proportion|fraction|amount)"
+                         r"|what (?:number|percentage|percent|share|proportion|fraction|amount|price|cost|sum|age)"
                          r"|what (?:is|was|are|were) (?:the |\w+['’]s )(?:\w+ )?(?:price|cost|population|number|amount|"
                          r"size|value|percentage|share|proportion|age|height|length|area|budget|salary|score|revenue|"
                          r"sales|profit|income|earnings|worth|valuation|rate|total|distance|weight|capacity|attendance|"

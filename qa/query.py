@@ -11,9 +11,12 @@ from qa.lexicon import (
     FOCUS,
     FRAMING,
     HOW_MANY,
+    IN_SITU,
     LATEST,
+    LEAD_IN_END,
     MEASURED,
     MONEY_QUESTION,
+    OPENS_QUESTION,
     PLURALS,
     PREPOSITIONS,
     STOP,
@@ -75,10 +78,19 @@ class Query:
 
 
 def asked(question: str) -> str:
-    """The question itself, after a phrase that only frames it: "how many patients …?" of "Before the war, how
-    many patients …?", "did …?" of "In 2020, did …?"; the question as it stands when nothing frames it."""
+    """The question itself, whose shape says what answers it: past the sentences that set the scene ("Where did
+    the incident occur?" of "Two planes collided this week. Where did the incident occur?"), past a phrase that
+    only frames it ("how many patients …?" of "Before the war, how many patients …?", "did …?" of "In 2020, did
+    …?"), and from a question word left in place ("which airline?" of "… on a flight operated by which
+    airline?"); the question as it stands when none of these is there."""
     q = question.strip()
-    return q[FRAMING.match(q).end():] if FRAMING.match(q) else q
+    starts = [m.end() for m in LEAD_IN_END.finditer(q)
+              if len(q[:m.start()].split()) >= 3 and "?" in q[m.end():] and len(q[m.end():].split()) >= 2]
+    q = q[starts[-1]:] if starts else q
+    framed = FRAMING.match(q)
+    q = q[framed.end():] if framed else q
+    in_situ = list(IN_SITU.finditer(q)) if not OPENS_QUESTION.match(q) else []
+    return q[in_situ[-1].start():] if in_situ else q
 
 
 def answer_type(question: str) -> str:

@@ -183,7 +183,18 @@ def test_more_ways_to_ask_for_a_number_or_a_date(question, kind):
     ("In 2020, did Apple buy Shazam?", "did Apple buy Shazam?"),
     ("In what year, according to Reuters, did it open?", "In what year, according to Reuters, did it open?"),
     ("How many, in all, were arrested?", "How many, in all, were arrested?"),
-    ("Kim and Putin met where?", "Kim and Putin met where?"),
+    ("Kim and Putin met where?", "where?"),
+    # a sentence that sets the scene, then the question
+    ("Two planes collided on a runway this week. Where did the incident occur?", "Where did the incident occur?"),
+    ("The IRS now accepts returns. In which month is the deadline?", "In which month is the deadline?"),
+    ("Which U.S. Cabinet official faces impeachment?", "Which U.S. Cabinet official faces impeachment?"),
+    ("Which bill did Gov. Newsom sign last week?", "Which bill did Gov. Newsom sign last week?"),
+    ("When was the inauguration? And who sent him congratulations?",
+     "When was the inauguration? And who sent him congratulations?"),
+    # a question word left in place
+    ("A door panel blew out on a flight operated by which airline?", "which airline?"),
+    ("A robocall used AI to fake the voice of who?", "who?"),
+    ("Name the company that bought Shazam.", "Name the company that bought Shazam."),
 ])
 def test_a_phrase_that_frames_a_question_is_read_past(question, clause):
     assert asked(question) == clause
@@ -200,6 +211,9 @@ def test_the_shape_of_a_framed_question_is_that_of_the_question_after_the_frame(
     # a summary stays a summary whatever frames it, and an unframed question is read as it stands
     assert answer_type("Since the strike began, what do the articles say about the talks?") == "synthesis"
     assert answer_type("Was the vote close, or not?") == ""
+    assert answer_type("Two planes collided on a runway this week. Where did it occur?") == "place"
+    assert answer_type("Insulin makers offer their products to more Americans at what price?") == "number"
+    assert answer_type("A robocall used AI to fake the voice of who?") == "person"
 
 
 @pytest.mark.parametrize("question, focus", [
