@@ -77,20 +77,20 @@ class Query:
         return self.kind == SYNTHESIS_KIND
 
 
-def asked(question: str) -> str:
+def asked(question: str, in_situ: bool = True) -> str:
     """The question itself, whose shape says what answers it: past the sentences that set the scene ("Where did
     the incident occur?" of "Two planes collided this week. Where did the incident occur?"), past a phrase that
     only frames it ("how many patients …?" of "Before the war, how many patients …?", "did …?" of "In 2020, did
     …?"), and from a question word left in place ("which airline?" of "… on a flight operated by which
-    airline?"); the question as it stands when none of these is there."""
+    airline?"; not with in_situ=False); the question as it stands when none of these is there."""
     q = question.strip()
     starts = [m.end() for m in LEAD_IN_END.finditer(q)
               if len(q[:m.start()].split()) >= 3 and "?" in q[m.end():] and len(q[m.end():].split()) >= 2]
     q = q[starts[-1]:] if starts else q
     framed = FRAMING.match(q)
     q = q[framed.end():] if framed else q
-    in_situ = list(IN_SITU.finditer(q)) if not OPENS_QUESTION.match(q) else []
-    return q[in_situ[-1].start():] if in_situ else q
+    left = list(IN_SITU.finditer(q)) if in_situ and not OPENS_QUESTION.match(q) else []
+    return q[left[-1].start():] if left else q
 
 
 def answer_type(question: str) -> str:
@@ -164,7 +164,8 @@ def _counted(question: str, weights: TermWeights) -> str:
 def _focus(question: str, weights: TermWeights) -> str:
     """The noun a what/which question is about: "Which airline flies..." -> airline,
     "What is the name of Kim's daughter?" -> daughter; "" when the next word is no noun ("What did...")."""
-    found = FOCUS.match(asked(question))
+    # not from a question word left in place: what follows it there is often no noun phrase of its own
+    found = FOCUS.match(asked(question, in_situ=False))
     word = found.group(1).lower() if found else ""
     if not word or word in STOP or word.endswith("ed") or word in VERBS_AFTER_WHAT:
         return ""
