@@ -75,15 +75,14 @@ QUESTION_WORD = r"(?:who|whom|whose|what|when|where|which|why|how)"
 AUXILIARY = r"(?:is|are|was|were|do|does|did|has|have|had|can|could|will|would|should|shall|may|might|must)"
 # a phrase that frames the question after it and asks nothing itself: "According to the CBS poll, what …?",
 # "Before the war, how many …?", "In 2020, did …?" (the question's shape is read after it)
-FRAMING = re.compile(r"^(?!(?:(?:in|on|at|for|from|to|with|by|of) )?(?:" + QUESTION_WORD + "|" + AUXILIARY
-                     + r")\b)[^,;?]{1,150}?,\s*(?=(?:(?:in|on|at|for|from|to|with|by|of) )?(?:" + QUESTION_WORD
-                     + "|" + AUXILIARY + r")\b)", re.IGNORECASE)
+# how a question opens: a question word or an auxiliary, perhaps after a preposition
+OPENING = r"(?:(?:in|on|at|for|from|to|with|by|of) )?(?:" + QUESTION_WORD + "|" + AUXILIARY + r")\b"
+FRAMING = re.compile(r"^(?!" + OPENING + r")[^,;?]{1,150}?,\s*(?=" + OPENING + ")", re.IGNORECASE)
 # where a sentence that sets the scene ends and the question begins ("Two planes collided on a runway this week.
 # Where did it happen?"): a full stop after a lower-case word (not "U.S.", "Mr.", "Gov."), then a capital
 LEAD_IN_END = re.compile(r"(?<![A-Z][a-z]{2}\.)(?<=[a-z0-9”\"')]{2}[.!])\s+(?=[\"“‘'(]?[A-Z])")
-# a question that opens as one: a question word or an auxiliary, perhaps after a preposition
-OPENS_QUESTION = re.compile(r"^(?:(?:in|on|at|for|from|to|with|by|of) )?(?:" + QUESTION_WORD + "|" + AUXILIARY
-                            + r")\b", re.IGNORECASE)
+# a question that opens as one
+OPENS_QUESTION = re.compile("^" + OPENING, re.IGNORECASE)
 # a question word left in place ("… on a flight operated by which airline?", "… the voice of who?")
 IN_SITU = re.compile(r"\b(?:who|whom|whose|what|which|when|where|how)\b", re.IGNORECASE)
 TYPED = {
@@ -125,8 +124,7 @@ NAMES = re.compile(
     r"|firm|brand|vendor|make|model|team|organi[sz]ation|agency|network|website|app|show|film|movie|book|song|album"
     r"|band|newspaper|magazine|airline|bank|university|school|hospital|club|party)\b)", re.IGNORECASE)
 # a yes/no question: it opens with an auxiliary verb and offers no alternatives ("Is it X or Y?" is not one)
-YES_NO = re.compile(r"^(?:is|are|was|were|do|does|did|has|have|had|can|could|will|would|should|shall|may|might|must)"
-                    r"\b(?!.*\bor\b)", re.IGNORECASE)
+YES_NO = re.compile("^" + AUXILIARY + r"\b(?!.*\bor\b)", re.IGNORECASE)
 # a question after the newest state of things: among the sentences that answer it, the newest article's win
 LATEST = re.compile(r"\b(?:latest|most recent(?:ly)?|newest|current(?:ly)?|up[- ]to[- ]date|as of (?:now|today)|"
                     r"these days|nowadays|now|at present|presently)\b", re.IGNORECASE)

@@ -13,16 +13,15 @@ import re
 from collections.abc import Sequence
 from dataclasses import replace
 
-from qa.lexicon import MARKER, MARKER_SPLIT
+from qa.lexicon import AUXILIARY, MARKER, MARKER_SPLIT, QUESTION_WORD
 from qa.models import Answer, Citation
 from qa.prompts import REFUSAL
 
-WH = r"(?:who|whom|whose|what|when|where|which|why|how)"
-SPLIT = re.compile(r"(?:,\s*(?:and\s+)?|;\s*(?:and\s+)?|\?\s+(?:and\s+)?|\s+and\s+)(?=" + WH + r"\b)", re.IGNORECASE)
+SPLIT = re.compile(r"(?:,\s*(?:and\s+)?|;\s*(?:and\s+)?|\?\s+(?:and\s+)?|\s+and\s+)(?=" + QUESTION_WORD + r"\b)",
+                   re.IGNORECASE)
 MIN_WORDS = 3   # a part shorter than this is no question of its own ("when and where")
 # how a piece that asks something of its own begins: a question word anywhere ("Tell me who…"), or a verb first
-ASKS = re.compile(r"\b" + WH + r"\b|^(?:is|are|was|were|do|does|did|has|have|had|can|could|will|would|should|"
-                  r"shall|may|might|must)\b", re.IGNORECASE)
+ASKS = re.compile(r"\b" + QUESTION_WORD + r"\b|^" + AUXILIARY + r"\b", re.IGNORECASE)
 
 
 def parts_of(question: str) -> list[str]:

@@ -58,11 +58,7 @@ class Query:
     #                                  | latest ("" for none): answered from the articles' metadata
     topic: str = ""                  # what a coverage question is about (searched instead of the whole question)
     yes_no: bool = False             # asks yes or no ("Has Putin visited Pyongyang since 2000?")
-
-    @property
-    def clause(self) -> str:
-        """The question after a phrase that only frames it (see asked)."""
-        return asked(self.text)
+    clause: str = ""                 # the question itself, whose shape says what answers it (see asked)
 
     @property
     def route(self) -> str:
@@ -93,12 +89,13 @@ def asked(question: str, in_situ: bool = True) -> str:
     return q[left[-1].start():] if left else q
 
 
-def answer_type(question: str) -> str:
+def answer_type(question: str, clause: str | None = None) -> str:
     """The entity type a question asks for: number, date, person, place, "" for none, or synthesis for a
-    summary, comparison, list or timeline (an answer drawn from several articles, not one sentence)."""
+    summary, comparison, list or timeline (an answer drawn from several articles, not one sentence); clause:
+    asked(question), when already read."""
     if SYNTHESIS.search(question.strip().lower()):
         return SYNTHESIS_KIND
-    q = asked(question).lower()
+    q = (asked(question) if clause is None else clause).lower()
     for name, pattern in TYPED.items():
         if pattern.search(q):
             return name
@@ -129,7 +126,8 @@ def analyse(question: str, weights: TermWeights, as_of: date | None = None, rece
         The Query every scorer reads.
     """
     coverage, topic = coverage_of(question)
-    kind = "" if coverage else answer_type(question)
+    clause = asked(question)
+    kind = "" if coverage else answer_type(question, clause)
     terms = tuple(weights.terms(question))
     return Query(
         text=question, kind=kind, terms=terms, pairs=frozenset(weights.bigrams(terms)),
@@ -141,7 +139,7 @@ def analyse(question: str, weights: TermWeights, as_of: date | None = None, rece
         latest=bool(LATEST.search(question)),
         as_of=as_of.isoformat() if as_of and as_of != date.today() else "",
         period=period_of(question, as_of or date.today(), recent_days), coverage=coverage, topic=topic,
-        yes_no=bool(YES_NO.match(asked(question))) and kind != SYNTHESIS_KIND)
+        yes_no=bool(YES_NO.match(clause)) and kind != SYNTHESIS_KIND, clause=clause)
 
 
 def _counted(question: str, weights: TermWeights) -> str:

@@ -158,12 +158,6 @@ def test_numbers_in_words_and_digits_are_one_term():
     ("What is the date of the harbour festival?", "date"), ("What was the opening date of the bridge?", "date"),
     ("Which actor played the king?", "person"), ("Which Russian official spoke?", "person"),
     ("What is the name of the ship?", ""),
-])
-def test_more_question_forms_have_answer_types(question, kind):
-    assert answer_type(question) == kind
-
-
-@pytest.mark.parametrize("question, kind", [
     ("What share of the vote did the party win?", "number"), ("What proportion of the staff was laid off?", "number"),
     ("What is Acme's share of the market?", "number"), ("What fraction of the budget goes to defence?", "number"),
     ("What share price did Acme reach?", "number"),
@@ -171,7 +165,7 @@ def test_more_question_forms_have_answer_types(question, kind):
     ("On what date was the domain registered?", "date"), ("By which year must it be carbon negative?", "date"),
     ("In which month did the strike end?", "date"),
 ])
-def test_more_ways_to_ask_for_a_number_or_a_date(question, kind):
+def test_more_question_forms_have_answer_types(question, kind):
     assert answer_type(question) == kind
 
 
