@@ -68,7 +68,10 @@ MONTH_AFTER = re.compile(r"^\s+(?:of\s+)?" + MON, re.IGNORECASE)    # "4th of Ma
 OPENING_NAME = re.compile(r"([A-Z][a-zA-Z’'-]+)(?:\s+[A-Z][a-zA-Z’'-]+)+")
 STARTERS = frozenset("in on at after before during since while although though when as for from with by according "
                      "last next this that these those today yesterday earlier later meanwhile however".split())
-PROPER = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-zA-Z’'-]+(?:\s+[A-Z][a-zA-Z’'-]+)*")
+OPENERS = "“\"‘'(["   # what may open a sentence before its first word: a quotation, a bracket
+# a capitalised word not opening a sentence (nor a quotation or bracket that opens one: “We …”, "(The …"), with
+# the capitalised words after it
+PROPER = re.compile(r"(?<![.!?]\s)(?<![.!?]\s[“\"‘'(\[])(?<!^[“\"‘'(\[])(?<!^)\b[A-Z][a-zA-Z’'-]+(?:\s+[A-Z][a-zA-Z’'-]+)*")
 
 # --- answer types ----------------------------------------------------------------------------------
 QUESTION_WORD = r"(?:who|whom|whose|what|when|where|which|why|how)"

@@ -17,6 +17,7 @@ from qa.lexicon import (
     MONTH_NAME,
     NEGATION,
     NUMBER,
+    OPENERS,
     OPENING_NAME,
     ORDINAL,
     PROPER,
@@ -104,8 +105,14 @@ def entity_coverage(query: Query, window: str, also: frozenset[str] = frozenset(
     window writes out)."""
     if not query.entities:
         return 1.0
-    tokens = {entity_key(w) for w in WORD.findall(window)} | {entity_key(w) for w in also}
+    tokens = _keys(window) | {entity_key(w) for w in also}
     return sum(1 for e in query.entities if e in tokens) / len(query.entities)
+
+
+@lru_cache(maxsize=1 << 12)
+def _keys(text: str) -> frozenset[str]:
+    """The entity keys of a text's words (a passage's are read for each of its sentences)."""
+    return frozenset(entity_key(w) for w in WORD.findall(text))
 
 
 def answer_type_score(query: Query, sentence: str, sentence_terms: set[str] | frozenset[str]) -> float:
@@ -155,7 +162,7 @@ def typed_spans(query: Query, sentence: str) -> list[str]:
         found = [m.group(0) for m in DATE.finditer(sentence.lower())]
     else:
         found = [m.group(0) for m in PROPER.finditer(sentence)]
-        opening = OPENING_NAME.match(sentence)  # "Mara Quell won..." (a lone capital opens any sentence)
+        opening = OPENING_NAME.match(sentence.lstrip(OPENERS))  # "Mara Quell won..." (a lone capital opens any sentence)
         if opening and opening.group(1).lower() not in STOP and opening.group(1).lower() not in STARTERS:
             found = [opening.group(0)] + [f for f in found if f not in opening.group(0)]
     # "Olympics" adds nothing to a question about "the olympic games": compare by 5-letter prefix

@@ -66,6 +66,21 @@ def _fullness(q: Query, s: SentenceView) -> float:
     return full
 
 
+def _entities(q: Query, s: SentenceView) -> float:
+    """The share of the question's names and numbers near the sentence (its title, the sentence before, itself),
+    and half the share of those only elsewhere in its passage: a news lead often names neither the place nor the
+    people that the headline and the next lines do ("Climate activists on Sunday threw soup at the Mona Lisa …",
+    whose passage says "in Paris' Louvre Museum" two lines down)."""
+    near = entity_coverage(q, " ".join((s.title, s.previous, s.sentence)), s.same_names)
+    if near == 1.0:
+        return near
+    return near + PASSAGE_NAMES * (entity_coverage(q, f"{s.title} {s.passage_text}", s.same_names) - near)
+
+
+# what a question's name counts elsewhere in the sentence's passage against near it
+PASSAGE_NAMES = 0.5
+
+
 def _near(s: SentenceView) -> frozenset[str]:
     return s.terms | s.previous_terms | s.title_terms
 
@@ -88,9 +103,8 @@ SIGNALS: tuple[Signal, ...] = (
            base=0.5, doc="a 'did not' question is answered by a negative sentence"),
     Signal("agreement", 0.2, lambda q, s: max((s.votes.get(c, 0.0) for c in s.candidates), default=0.0), base=0.9,
            doc="other passages mention the same answer"),
-    Signal("entities", 0.4, lambda q, s: entity_coverage(q, " ".join((s.title, s.previous, s.sentence)),
-                                                          s.same_names), base=0.6,
-           doc="the question's names and numbers appear near the sentence"),
+    Signal("entities", 0.4, _entities, base=0.6,
+           doc="the question's names and numbers appear near the sentence (half as much: elsewhere in its passage)"),
 )
 
 

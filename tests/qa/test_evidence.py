@@ -181,6 +181,24 @@ def test_an_acronym_the_question_writes_matches_the_name_a_sentence_writes_out_a
     assert shot.coverage > 0.5   # the sentence writes the name as "CDC" (0.11 when only "adults" counted)
 
 
+def test_a_name_the_passage_states_beyond_the_sentence_counts_half():
+    """A news lead often leaves out the place its passage names two lines down: it is not read as being about
+    somewhere else, nor as naming it."""
+    passages = (Passage("m:0", "m", "Activists throw soup", "Activists on Sunday threw soup at the Mona Lisa. "
+                        "Two guards stepped in. The painting sits behind glass in Paris' Louvre Museum.", 0.8),
+                Passage("o:0", "o", "Museum visits", "Visitors to the Prado in Madrid rose last year.", 0.7))
+    f = EvidenceFinder(BagOfWordsEmbedder(), TermWeights(p.text for p in passages))
+    found = find(f, "Activists threw soup at which painting in Paris's Louvre?", passages)
+
+    def entities(start: str) -> float:
+        ev = next(e for e in found if e.sentence.startswith(start))
+        return dict((s.name, s.value) for s in ev.signals)["entities"]
+
+    assert entities("The painting sits") == 1.0      # Paris and the Louvre near it
+    assert entities("Activists on Sunday") == 0.5    # in its passage only
+    assert entities("Visitors to the Prado") == 0.0  # nowhere near
+
+
 def test_a_line_the_page_repeats_is_quoted_once():
     """A pull quote, a standfirst or a cut headline that the body says in full adds nothing to an answer."""
     from qa.evidence import Evidence, repeats

@@ -69,6 +69,18 @@ def test_answer_candidates_exclude_what_the_question_already_names():
     assert answer_candidates(when, "He went in July 2000.") == {"july", "2000"}
 
 
+@pytest.mark.parametrize("sentence, names", [
+    ("“We are not surprised,” said the mayor.", set()),             # the quotation opens the sentence
+    ("He spoke first. “It was tight,” he added.", set()),
+    ("(Nobody expected it) officials said.", set()),
+    ("‘Mara Quell won,’ said Ivo Brand.", {"mara quell", "ivo brand"}),   # names still are, as without quotes
+    ("He met “Ivo Brand” there.", {"ivo brand"}),
+])
+def test_the_word_opening_a_quotation_that_opens_a_sentence_is_no_name(sentence, names):
+    who = analyse("Who won the election in Taiwan?", TermWeights(["x"]))
+    assert answer_candidates(who, sentence) == names
+
+
 def test_years_named_by_the_question_must_appear():
     need = analyse("Who won the Harbor Regatta in 2019?", TermWeights(["x"]))
     assert need.years == ("2019",)
