@@ -34,7 +34,10 @@ def test_complete_and_stream(backend):
 def test_pipeline_answers_through_the_backend(backend, seeded_dir, embedder):
     pipeline = NewsQA(Settings(data_dir=seeded_dir, top_k=3, answerer="reader"), embedder=embedder, llm=backend)
     answer = pipeline.ask(ARMS_QUESTION)
-    assert answer.model == backend.name and backend.name.split(":")[0] in ("llamacpp", "openai")
+    assert backend.name.split(":")[0] in ("llamacpp", "openai")
+    # SmolLM2 may write a reply no source states ("[1] [2] [3] …"): then the reader quotes the evidence and says so
+    assert answer.model in (backend.name, f"{backend.name}+extractive")
+    assert answer.model == backend.name or any("quoting the best evidence" in w for w in answer.warnings)
     assert len(answer.passages) == 3
     retrieved = {p.source for p in answer.passages}
     assert {c.source for c in answer.citations} <= retrieved
