@@ -162,7 +162,8 @@ def typed_spans(query: Query, sentence: str) -> list[str]:
         found = [m.group(0) for m in DATE.finditer(sentence.lower())]
     else:
         found = [m.group(0) for m in PROPER.finditer(sentence)]
-        opening = OPENING_NAME.match(sentence.lstrip(OPENERS))  # "Mara Quell won..." (a lone capital opens any sentence)
+        # "Mara Quell won..." (a lone capital opens any sentence), also as a quotation opens it
+        opening = OPENING_NAME.match(sentence.lstrip(OPENERS))
         if opening and opening.group(1).lower() not in STOP and opening.group(1).lower() not in STARTERS:
             found = [opening.group(0)] + [f for f in found if f not in opening.group(0)]
     # "Olympics" adds nothing to a question about "the olympic games": compare by 5-letter prefix
