@@ -71,7 +71,8 @@ STARTERS = frozenset("in on at after before during since while although though w
 OPENERS = "“\"‘'(["   # what may open a sentence before its first word: a quotation, a bracket
 # a capitalised word not opening a sentence (nor a quotation or bracket that opens one: “We …”, "(The …"), with
 # the capitalised words after it
-PROPER = re.compile(r"(?<![.!?]\s)(?<![.!?]\s[“\"‘'(\[])(?<!^[“\"‘'(\[])(?<!^)"
+_OPENER = f"[{re.escape(OPENERS)}]"
+PROPER = re.compile(rf"(?<![.!?]\s)(?<![.!?]\s{_OPENER})(?<!^{_OPENER})(?<!^)"
                     r"\b[A-Z][a-zA-Z’'-]+(?:\s+[A-Z][a-zA-Z’'-]+)*")
 
 # --- answer types ----------------------------------------------------------------------------------

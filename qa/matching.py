@@ -105,12 +105,12 @@ def entity_coverage(query: Query, window: str, also: frozenset[str] = frozenset(
     window writes out)."""
     if not query.entities:
         return 1.0
-    tokens = _keys(window) | {entity_key(w) for w in also}
+    tokens = entity_keys(window) | {entity_key(w) for w in also}
     return sum(1 for e in query.entities if e in tokens) / len(query.entities)
 
 
 @lru_cache(maxsize=1 << 12)
-def _keys(text: str) -> frozenset[str]:
+def entity_keys(text: str) -> frozenset[str]:
     """The entity keys of a text's words (a passage's are read for each of its sentences)."""
     return frozenset(entity_key(w) for w in WORD.findall(text))
 
@@ -167,7 +167,7 @@ def typed_spans(query: Query, sentence: str) -> list[str]:
         if opening and opening.group(1).lower() not in STOP and opening.group(1).lower() not in STARTERS:
             found = [opening.group(0)] + [f for f in found if f not in opening.group(0)]
     # "Olympics" adds nothing to a question about "the olympic games": compare by 5-letter prefix
-    return [f for f in found if not {entity_key(w) for w in WORD.findall(f)} <= query.question_keys]
+    return [f for f in found if not entity_keys(f) <= query.question_keys]
 
 
 def headline(sentence: str) -> bool:

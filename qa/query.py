@@ -26,7 +26,7 @@ from qa.lexicon import (
     WORD,
     YES_NO,
 )
-from qa.matching import editions, entity_key, negated, years
+from qa.matching import editions, entity_key, entity_keys, negated, years
 from qa.terms import TermWeights
 from qa.timewords import Period, period_of
 
@@ -133,7 +133,7 @@ def analyse(question: str, weights: TermWeights, as_of: date | None = None, rece
         text=question, kind=kind, terms=terms, pairs=frozenset(weights.bigrams(terms)),
         counted=_counted(question, weights), measured=kind == "number" and bool(MEASURED.search(question)),
         money=kind == "number" and bool(MONEY_QUESTION.search(question)),
-        question_keys=frozenset(entity_key(w) for w in WORD.findall(question)),
+        question_keys=entity_keys(question),
         entities=question_entities(question), years=years(question), editions=editions(question),
         negated=negated(question), focus="" if kind else _focus(question, weights),
         latest=bool(LATEST.search(question)),
