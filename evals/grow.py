@@ -200,7 +200,10 @@ def run_grow(settings: Settings, args: argparse.Namespace) -> int:
         if settings.chroma_url:
             store.drop()
     finally:
-        shutil.rmtree(scratch, ignore_errors=True)
+        if args.keep:
+            print(f"bench: kept the grown archive: QA_DATA_DIR={scratch / 'data'} QA_COLLECTION=grow", file=sys.stderr)
+        else:
+            shutil.rmtree(scratch, ignore_errors=True)
     chart = write_grow_chart(report, out / "grow.png")
     print(json.dumps(report, indent=2) if args.json else _table(report) + (f"\nwrote {chart}" if chart else ""))
     return 0

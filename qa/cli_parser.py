@@ -147,6 +147,8 @@ def build_parser(settings_flags: bool = True) -> argparse.ArgumentParser:
     p.add_argument("--chunks", help="instead: grow the archive to these sizes, e.g. 100k,1m (vectors of copied "
                    "text reused) and measure asks, adding and removing 10 articles, memory, disk")
     p.add_argument("--scratch", type=Path, help="where --chunks builds its archive (default the temp folder)")
+    p.add_argument("--keep", action="store_true", help="with --chunks: keep the grown archive (its data dir is "
+                   "printed) to time or profile changes at that size later")
     p.add_argument("--questions", type=int, default=100, help="warm questions to time (default 100)")
     p.add_argument("--cold", type=int, default=5, help="cold `qa ask` processes to time (default 5)")
     p.add_argument("--threads", default="1,4,16", help="thread counts for the throughput figure ('' for none)")
