@@ -1,10 +1,9 @@
 """Evidence: every sentence of the retrieved passages scored by the signal table; selection and reranking."""
 from __future__ import annotations
 
-import re
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import NamedTuple
 
@@ -12,10 +11,10 @@ import numpy as np
 
 from index.sentences import split_sentences
 from qa.lexicon import ANAPHOR
-from qa.matching import answer_candidates, typed_spans
+from qa.matching import answer_candidates
 from qa.models import Passage, SignalValue
 from qa.query import Query
-from qa.signals import SIGNALS, SentenceView, Signal, score
+from qa.signals import SIGNALS, SentenceView, Signal, ceiling, leading, score
 from qa.terms import TermWeights
 
 _CACHE_CHUNKS = 4096
@@ -103,46 +102,131 @@ class EvidenceFinder:
                     self._sentences.popitem(last=False)
         return cached
 
-    def find(self, query: Query, passages: Sequence[Passage]) -> list[Evidence]:
+    def find(self, query: Query, passages: Sequence[Passage], *, memo: dict[tuple[str, int], _Read] | None = None,
+             best_only: bool = False) -> list[Evidence]:
         """Every sentence of the passages, best support first.
 
         Args:
             query: the analysed question.
             passages: retrieved passages, best first.
+            memo: what was read of each sentence for this same query, by (chunk id, position): its answer candidates
+                and the values of the signals that do not vary with the other passages. One search fills it and
+                reuses it when it scores the passages it keeps again among one another.
+            best_only: only each passage's best sentence is wanted (to rerank the passages): a sentence is scored
+                in full while its ceiling (its opening additive signals, every scaling one at its best) can still
+                beat the best of its passage so far; the sentences that cannot are left out.
 
         Returns:
             The scored sentences.
         """
         if not passages:
             return []
-        q_vec = self._embedder.embed_query(query.text)
-        split = [self._split(p) for p in passages]
-        # candidate answers of every sentence, per passage: for the votes and for each sentence's own signal
-        candidates = [[frozenset(answer_candidates(query, s)) for s in part.sentences] for part in split]
-        votes = _votes(passages, candidates)
-        asked = (self.weights.acronyms(query.text), self.weights.spelled(query.text))
-        found: list[Evidence] = []
-        for p_index, (passage, part) in enumerate(zip(passages, split)):
-            cosines = part.vectors @ q_vec
-            for position, sentence in enumerate(part.sentences):
-                previous = part.sentences[position - 1] if position else ""
-                leans_back = part.leans[position]
-                same = _same_names(asked, part, position)
-                similarity = float(cosines[position])
-                if leans_back and position:  # "It opened on 3 May" means what the sentence before says
-                    similarity = max(similarity, (similarity + float(cosines[position - 1])) / 2)
-                view = SentenceView(
-                    sentence=sentence, previous=previous, context=previous if leans_back else "",
-                    terms=part.term_sets[position] | same, ordered=part.terms[position], same_names=same,
-                    previous_terms=part.term_sets[position - 1] if position else frozenset(),
-                    title=passage.title, title_terms=part.title_terms, passage_text=passage.text,
-                    passage_score=passage.score, similarity=similarity,
-                    candidates=candidates[p_index][position], votes=votes, weights=self.weights)
-                support, parts = score(query, view, self.signals)
-                values = {p.name: p.value for p in parts}
-                found.append(Evidence(p_index, position, sentence, support, similarity, values.get("coverage", 0.0),
-                                      values.get("answer_type", 1.0) == 1.0, view.context, parts))
+        reading = _Reading(query, self._embedder.embed_query(query.text),
+                           (self.weights.acronyms(query.text), self.weights.spelled(query.text)),
+                           _Votes(passages), {} if memo is None else memo)
+        found = [ev for p_index, passage in enumerate(passages)
+                 for ev in self._passage(reading, p_index, passage, best_only)]
         found.sort(key=lambda e: -e.support)
+        return found
+
+    def _passage(self, reading: _Reading, p_index: int, passage: Passage, best_only: bool) -> list[Evidence]:
+        """A passage's sentences scored (with best_only, those that may be its best)."""
+        part = self._split(passage)
+        cosines = part.vectors @ reading.q_vec
+        similarities = [_similarity(part, cosines, position) for position in range(len(part.sentences))]
+        positions: Sequence[int] = range(len(part.sentences))
+        ceilings: dict[int, float] = {}
+        if best_only and ceiling(0.0, self.signals) is not None:
+            opening = leading(self.signals)
+            for position in positions:
+                view = self._view(reading, passage, part, position, similarities[position])
+                ceilings[position] = ceiling(self._opening(reading, passage.chunk_id, position, view, opening),
+                                             self.signals) or 0.0
+            positions = sorted(positions, key=lambda position: -ceilings[position])
+        scored: list[Evidence] = []
+        best = None
+        for position in positions:
+            if best is not None and ceilings and ceilings[position] < best:
+                break   # neither it nor any after it can beat the best
+            key = (passage.chunk_id, position)
+            read = reading.memo.get(key)
+            candidates = read.candidates if read is not None and read.candidates is not None else \
+                frozenset(answer_candidates(reading.query, part.sentences[position]))
+            view = self._view(reading, passage, part, position, similarities[position], candidates)
+            support, parts = score(reading.query, view, self.signals, read.values if read is not None else None)
+            values = {p.name: p.value for p in parts}
+            reading.memo[key] = _Read(candidates, values)
+            best = support if best is None else max(best, support)
+            scored.append(Evidence(p_index, position, view.sentence, support, view.similarity,
+                                   values.get("coverage", 0.0), values.get("answer_type", 1.0) == 1.0,
+                                   view.context, parts))
+        return scored
+
+    def _view(self, reading: _Reading, passage: Passage, part: _Split, position: int, similarity: float,
+              candidates: frozenset[str] = frozenset()) -> SentenceView:
+        """What the signals read of one sentence (its answer candidates are read only for those scored in full)."""
+        sentence = part.sentences[position]
+        previous = part.sentences[position - 1] if position else ""
+        same = _same_names(reading.asked, part, position)
+        return SentenceView(
+            sentence=sentence, previous=previous, context=previous if part.leans[position] else "",
+            terms=part.term_sets[position] | same, ordered=part.terms[position], same_names=same,
+            previous_terms=part.term_sets[position - 1] if position else frozenset(),
+            title=passage.title, title_terms=part.title_terms, passage_text=passage.text,
+            passage_score=passage.score, similarity=similarity, candidates=candidates, votes=reading.votes,
+            weights=self.weights)
+
+    def _opening(self, reading: _Reading, chunk_id: str, position: int, view: SentenceView, opening: int) -> float:
+        """The sum of the table's opening additive signals for one sentence; their values join its memo."""
+        read = reading.memo.setdefault((chunk_id, position), _Read(None, {}))
+        total = 0.0
+        for signal in self.signals[:opening]:
+            if signal.varies or signal.name not in read.values:
+                read.values[signal.name] = float(signal.value(reading.query, view))
+            total += signal.weight * read.values[signal.name]
+        return total
+
+
+def _similarity(part: _Split, cosines: np.ndarray, position: int) -> float:
+    """cosine(question, sentence); for a sentence that leans on the one before ("It opened on 3 May" means what
+    the sentence before says), at least the mean of both."""
+    similarity = float(cosines[position])
+    if part.leans[position] and position:
+        similarity = max(similarity, (similarity + float(cosines[position - 1])) / 2)
+    return similarity
+
+
+class _Reading(NamedTuple):
+    """One question's reading of the passages: what every sentence's scoring shares."""
+
+    query: Query
+    q_vec: np.ndarray
+    asked: tuple[frozenset[str], dict[str, frozenset[str]]]   # the question's acronyms and the names it spells out
+    votes: _Votes
+    memo: dict[tuple[str, int], _Read]
+
+
+class _Read(NamedTuple):
+    """What was read of one sentence for one query: its answer candidates, its signals' values by name."""
+
+    candidates: frozenset[str] | None   # None: not read yet
+    values: dict[str, float]
+
+
+class _Votes:
+    """Candidate answer -> share of the other passages that also mention it (0..1), counted when first asked."""
+
+    def __init__(self, passages: Sequence[Passage]) -> None:
+        self._texts = [p.text.lower() for p in passages] if len(passages) > 1 else []
+        self._known: dict[str, float] = {}
+
+    def get(self, candidate: str, default: float = 0.0, /) -> float:
+        if not self._texts:
+            return default
+        found = self._known.get(candidate)
+        if found is None:
+            found = self._known[candidate] = \
+                (sum(1 for t in self._texts if candidate in t) - 1) / (len(self._texts) - 1)
         return found
 
 
@@ -156,79 +240,6 @@ def _same_names(asked: tuple[frozenset[str], dict[str, frozenset[str]]], part: _
     for a in part.acronyms[position]:
         out |= spelled.get(a, frozenset())
     return frozenset(out)
-
-
-def _votes(passages: Sequence[Passage], candidates: Sequence[list[frozenset[str]]]) -> dict[str, float]:
-    """Candidate answer -> share of the other passages that also mention it (0..1)."""
-    if len(passages) < 2:
-        return {}
-    every = {c for per_passage in candidates for per_sentence in per_passage for c in per_sentence}
-    texts = [p.text.lower() for p in passages]
-    return {c: (sum(1 for t in texts if c in t) - 1) / (len(texts) - 1) for c in every}
-
-
-def select_evidence(found: Sequence[Evidence], *, max_sentences: int, min_support: float,
-                    margin: float = 0.08) -> list[Evidence]:
-    """The sentences worth quoting: the best one, plus close runners-up that add something.
-
-    Args:
-        found: scored sentences, best first.
-        max_sentences: cap on the number selected.
-        min_support: below this nothing is selected (the assistant refuses).
-        margin: how far below the best a runner-up may score.
-
-    Returns:
-        Selected sentences, best first; empty means refuse.
-    """
-    if not found or found[0].support < min_support:
-        return []
-    best = found[0]
-    chosen: list[Evidence] = []
-    seen: set[str] = set()
-
-    def quotable(ev: Evidence) -> Evidence | None:
-        """ev as it can join the answer: None when it repeats a quoted sentence, without its context
-        when that context is quoted already."""
-        if ev.sentence.lower() in seen or repeats(ev.sentence, seen):
-            return None
-        return replace(ev, context="") if ev.context.lower() in seen else ev
-
-    def add(ev: Evidence) -> None:
-        chosen.append(ev)
-        seen.update(text.lower() for text in (ev.sentence, ev.context) if text)
-
-    add(best)
-    for ev in found[1:]:
-        if len(chosen) >= max_sentences:
-            break
-        if ev.support >= max(min_support, best.support - margin) and (ev := quotable(ev)) is not None:
-            add(ev)
-    if not any(e.typed for e in chosen):
-        # "on 4th March" is better followed by a runner-up (a little further down) saying "March 4, 2016"
-        exact = next((q for e in found[1:] if e.typed and e.support >= max(min_support, best.support - 2 * margin)
-                      and (q := quotable(e)) is not None), None)
-        if exact is not None and len(chosen) < max_sentences:
-            add(exact)
-        elif exact is not None and len(chosen) > 1:
-            chosen[-1] = exact
-    return chosen
-
-
-def repeats(text: str, quoted: Iterable[str], share: float = 0.9) -> bool:
-    """Whether text says next to nothing that one of the quoted sentences does not: at least share of its words
-    (six or more) are among that sentence's. A page repeats its lines: a pull quote, a standfirst, a headline ("Kamila
-    Valieva banned four years for doping, ending 2022 Olympic ...") that the body says in full."""
-    words = REPEAT_WORD.findall(text.lower())
-    if len(words) < 6:
-        return False
-    for other in quoted:
-        held = set(REPEAT_WORD.findall(other.lower()))
-        if sum(w in held for w in words) >= share * len(words):
-            return True
-    return False
-
-
-REPEAT_WORD = re.compile(r"\w+")
 
 
 def rerank(found: Sequence[Evidence], passages: Sequence[Passage], top_k: int) -> list[Passage]:
@@ -256,31 +267,3 @@ def diversify(passages: Sequence[Passage], top_k: int, per_article: int) -> list
             rest.append(p)
     kept = set(map(id, (firsts + rest)[:top_k]))
     return [p for p in passages if id(p) in kept]
-
-
-# another dated article answering this close to the best sentence, with another answer, is shown beside it
-DISAGREE_MARGIN = 0.1
-
-
-def disagreement(query: Query, found: Sequence[Evidence], passages: Sequence[Passage],
-                 chosen: Sequence[Evidence]) -> Evidence | None:
-    """A sentence of another article, published on another day, that answers nearly as well as the best one but
-    states another figure, date, name or place: the answer shows both with their dates rather than silently
-    picking one. None when the articles agree, are undated, or the question asks for no such thing."""
-    if not chosen or not query.kind or query.synthesis:
-        return None
-    best = chosen[0]
-    first = passages[best.passage]
-    mine = {span.lower() for span in typed_spans(query, best.sentence)}
-    if not first.published or not mine:
-        return None
-    for ev in [*chosen[1:], *found]:
-        if ev.support < best.support - DISAGREE_MARGIN:
-            continue
-        other = passages[ev.passage]
-        if other.source == first.source or not other.published or other.published[:10] == first.published[:10]:
-            continue
-        theirs = {span.lower() for span in typed_spans(query, ev.sentence)}
-        if theirs and not theirs & mine:
-            return ev
-    return None

@@ -46,13 +46,15 @@ def search(retriever: Any, finder: EvidenceFinder, settings: Settings, question:
         fetched = merged(fetched, folded(retriever, searched, depth, timings, timed))
     fetched = asked_by(fold_copies(fetched), query.as_of)
     scoring = time.perf_counter()
-    ranked = rerank(prefer_timely(finder.find(scoring_query, fetched), fetched, query), fetched, len(fetched))
+    read: dict = {}   # each sentence's reading, shared by both scorings below
+    ranked = rerank(prefer_timely(finder.find(scoring_query, fetched, memo=read, best_only=True), fetched, query),
+                    fetched, len(fetched))
     ranked = with_timely(ranked, k if not wide else len(ranked), query)
     passages = tuple(diversify(ranked, k, per_article=1 if query.coverage else 2) if wide else ranked)
     if query.synthesis and passages and settings.synthesis_whole > 0:
         passages = whole_best(retriever, passages, settings.synthesis_whole)
     # scoring only (vectors cached), agreement among the kept passages
-    scored = prefer_timely(finder.find(scoring_query, passages), passages, query)
+    scored = prefer_timely(finder.find(scoring_query, passages, memo=read), passages, query)
     found = Findings(query, passages, tuple(prefer_recent(scored, passages) if query.latest else scored), finder)
     if timings is not None:
         timings["evidence"] = timings.get("evidence", 0.0) + (time.perf_counter() - scoring) * 1000

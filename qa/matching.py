@@ -5,6 +5,7 @@ Pure functions of text (and of the analysed Query); the query analyser and the e
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from functools import lru_cache
 from typing import Protocol
 
@@ -103,10 +104,24 @@ def names_other_occasions(query: Query, text: str) -> bool:
 def entity_coverage(query: Query, window: str, also: frozenset[str] = frozenset()) -> float:
     """Share of the question's names and numbers that appear in window (by prefix), or in also (acronyms the
     window writes out)."""
+    return entity_share(query, (entity_keys(window),), also)
+
+
+def entity_share(query: Query, keys: Sequence[frozenset[str]], also: frozenset[str] = frozenset()) -> float:
+    """Share of the question's names and numbers among any of these entity keys (the texts' entity_keys), or in
+    also (acronyms the texts write out): a window's keys are its parts' keys together (a word never spans the
+    space that joins them), so each part's are read once."""
     if not query.entities:
         return 1.0
-    tokens = entity_keys(window) | {entity_key(w) for w in also}
-    return sum(1 for e in query.entities if e in tokens) / len(query.entities)
+    if also:
+        keys = (*keys, frozenset(entity_key(w) for w in also))
+    found = 0
+    for entity in query.entities:
+        for part in keys:
+            if entity in part:
+                found += 1
+                break
+    return found / len(query.entities)
 
 
 @lru_cache(maxsize=1 << 12)

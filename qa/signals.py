@@ -7,13 +7,29 @@ prints them. The weights live here and nowhere else; `evals/calibrate.py` refits
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
+from typing import Protocol
 
-from qa.matching import answer_type_score, entity_coverage, headline, mentions_years, names_other_occasions, negated
+from qa.matching import (
+    answer_type_score,
+    entity_keys,
+    entity_share,
+    headline,
+    mentions_years,
+    names_other_occasions,
+    negated,
+)
 from qa.models import SignalValue
 from qa.query import Query
 from qa.terms import TermWeights
+
+
+class Votes(Protocol):
+    """Candidate answer -> share of the other passages that mention it (a mapping's get; counted when asked)."""
+
+    def get(self, candidate: str, default: float = 0.0, /) -> float: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,7 +48,7 @@ class SentenceView:
     passage_score: float           # the retrieval score of its passage
     similarity: float              # cosine(question, sentence), or with the sentence before when leaning back
     candidates: frozenset[str]     # answer candidates it holds
-    votes: Mapping[str, float]     # candidate -> share of the other passages mentioning it
+    votes: Votes                   # candidate -> share of the other passages mentioning it
     weights: TermWeights
     same_names: frozenset[str] = frozenset()   # the question's acronyms it writes out, or names it abbreviates
 
@@ -46,6 +62,7 @@ class Signal:
     value: Callable[[Query, SentenceView], float]
     base: float | None = None    # None: additive; else the factor when value is 0
     doc: str = ""
+    varies: bool = False         # reads the other passages (their scores, what they say), not only the sentence's own
 
 
 def _coverage(q: Query, s: SentenceView) -> float:
@@ -60,8 +77,14 @@ def _phrase(q: Query, s: SentenceView) -> float:
 
 
 def _fullness(q: Query, s: SentenceView) -> float:
-    full = min(1.0, len(s.sentence.split()) / 10) * (0.8 if headline(s.sentence) else 1.0)
-    if s.sentence.endswith(("...", "…")) or s.sentence[0].islower():
+    return fullness(s.sentence)
+
+
+@lru_cache(maxsize=1 << 14)
+def fullness(sentence: str) -> float:
+    """How whole a sentence is (no question needed): short ones, headlines and cut snippets count less."""
+    full = min(1.0, len(sentence.split()) / 10) * (0.8 if headline(sentence) else 1.0)
+    if sentence.endswith(("...", "…")) or sentence[0].islower():
         full *= 0.7  # a snippet cut short: what it was about to say is gone
     return full
 
@@ -71,10 +94,13 @@ def _entities(q: Query, s: SentenceView) -> float:
     and half the share of those only elsewhere in its passage: a news lead often names neither the place nor the
     people that the headline and the next lines do ("Climate activists on Sunday threw soup at the Mona Lisa …",
     whose passage says "in Paris' Louvre Museum" two lines down)."""
-    near = entity_coverage(q, " ".join((s.title, s.previous, s.sentence)), s.same_names)
+    if not q.entities:
+        return 1.0
+    title = entity_keys(s.title)
+    near = entity_share(q, (title, entity_keys(s.previous), entity_keys(s.sentence)), s.same_names)
     if near == 1.0:
         return near
-    return near + PASSAGE_NAMES * (entity_coverage(q, f"{s.title} {s.passage_text}", s.same_names) - near)
+    return near + PASSAGE_NAMES * (entity_share(q, (title, entity_keys(s.passage_text)), s.same_names) - near)
 
 
 # what a question's name counts elsewhere in the sentence's passage against near it
@@ -89,7 +115,7 @@ SIGNALS: tuple[Signal, ...] = (
     Signal("similarity", 0.5, lambda q, s: s.similarity, doc="cosine of question and sentence (MiniLM)"),
     Signal("coverage", 0.35, _coverage, doc="idf share of the question's key terms in the sentence and near it"),
     Signal("phrase", 0.15, _phrase, doc="question term pairs found as pairs in the sentence"),
-    Signal("retrieval", 0.05, lambda q, s: s.passage_score, doc="fused retrieval score of the passage"),
+    Signal("retrieval", 0.05, lambda q, s: s.passage_score, doc="fused retrieval score of the passage", varies=True),
     Signal("answer_type", 0.5, lambda q, s: answer_type_score(q, s.sentence, s.terms), base=0.5,
            doc="holds an entity of the asked type (number, exact date, name...)"),
     Signal("years", 0.4, lambda q, s: float(mentions_years(q, f"{s.title} {s.passage_text}")), base=0.6,
@@ -102,28 +128,35 @@ SIGNALS: tuple[Signal, ...] = (
     Signal("negation", 0.5, lambda q, s: 0.0 if q.negated and not negated(f"{s.context} {s.sentence}") else 1.0,
            base=0.5, doc="a 'did not' question is answered by a negative sentence"),
     Signal("agreement", 0.2, lambda q, s: max((s.votes.get(c, 0.0) for c in s.candidates), default=0.0), base=0.9,
-           doc="other passages mention the same answer"),
+           doc="other passages mention the same answer", varies=True),
     Signal("entities", 0.4, _entities, base=0.6,
            doc="the question's names and numbers appear near the sentence (half as much: elsewhere in its passage)"),
 )
 
 
-def score(query: Query, view: SentenceView,
-          signals: tuple[Signal, ...] = SIGNALS) -> tuple[float, tuple[SignalValue, ...]]:
+def score(query: Query, view: SentenceView, signals: tuple[Signal, ...] = SIGNALS,
+          known: Mapping[str, float] | None = None) -> tuple[float, tuple[SignalValue, ...]]:
     """Combine the signals for one sentence.
 
     Args:
         query: the analysed question.
         view: the sentence and what surrounds it.
         signals: the table (default SIGNALS).
+        known: values read already for this query and sentence (by name); a signal that `varies` is read again.
 
     Returns:
         The score and each signal's (name, value, contribution); contributions sum to the score.
     """
+    values = [known[s.name] if known is not None and s.name in known and not s.varies
+              else float(s.value(query, view)) for s in signals]
+    return combine(values, signals)
+
+
+def combine(values: Sequence[float], signals: tuple[Signal, ...] = SIGNALS) -> tuple[float, tuple[SignalValue, ...]]:
+    """The score of a sentence from its signals' values (in table order), with each one's contribution."""
     total = 0.0
     parts: list[SignalValue] = []
-    for signal in signals:
-        value = float(signal.value(query, view))
+    for signal, value in zip(signals, values):
         if signal.base is None:
             add = signal.weight * value
             total += add
@@ -133,3 +166,20 @@ def score(query: Query, view: SentenceView,
             total *= signal.base + signal.weight * value
             parts.append(SignalValue(signal.name, value, total - before))
     return total, tuple(parts)
+
+
+def leading(signals: tuple[Signal, ...] = SIGNALS) -> int:
+    """How many additive signals open the table (before the first scaling one)."""
+    return next((i for i, s in enumerate(signals) if s.base is not None), len(signals))
+
+
+def ceiling(opening: float, signals: tuple[Signal, ...] = SIGNALS) -> float | None:
+    """The highest score a sentence can reach given the sum of the table's opening additive signals, every
+    scaling signal's value being within 0..1; None when an additive signal follows a scaling one (no such bound)."""
+    rest = signals[leading(signals):]
+    if any(s.base is None for s in rest):
+        return None
+    for s in rest:
+        low, high = s.base, s.base + s.weight
+        opening *= max(low, high) if opening >= 0 else min(low, high)
+    return opening

@@ -13,6 +13,7 @@ __all__ = ["TermWeights", "numeral"]
 CAPITALISED_RUN = re.compile(r"\b[A-Z][a-z]+(?:\s+(?:(?:of|for|and|on)\s+)?[A-Z][a-z]+)+\b")
 WRITTEN_ACRONYM = re.compile(r"\b[A-Z]{3,6}\b")
 ACRONYM_LETTERS = (3, 6)
+_KNOWN_WORDS = 200_000   # words whose term is cached (cleared when full)
 
 
 def numeral(word: str) -> str:
@@ -31,6 +32,7 @@ class TermWeights:
         import Stemmer
 
         self._stemmer = Stemmer.Stemmer("english")
+        self._terms: dict[str, str] = {}   # word as written -> its term ("" for a stopword), a cache
         if counts is None:
             df: Counter[str] = Counter()
             n = 0
@@ -44,9 +46,22 @@ class TermWeights:
 
     def terms(self, text: str) -> list[str]:
         """Stemmed, lower-cased content words of text, stopwords removed, irregular verbs at their base."""
-        text = ACRONYM.sub(_acronym, text)
-        words = [w.lower().strip("'’-") for w in WORD.findall(text)]
-        return self._stemmer.stemWords([numeral(IRREGULAR.get(w, w)) for w in words if w and w not in STOP])
+        known = self._terms
+        out = []
+        for word in WORD.findall(ACRONYM.sub(_acronym, text)):
+            term = known.get(word)
+            if term is None:
+                if len(known) >= _KNOWN_WORDS:
+                    known.clear()
+                term = known[word] = self._term(word)
+            if term:
+                out.append(term)
+        return out
+
+    def _term(self, word: str) -> str:
+        """A word's term ("" for a stopword)."""
+        word = word.lower().strip("'’-")
+        return self._stemmer.stemWord(numeral(IRREGULAR.get(word, word))) if word and word not in STOP else ""
 
     def idf(self, term: str) -> float:
         """Inverse document frequency, log(1 + n/df): gentle enough that topic words still count in a small,

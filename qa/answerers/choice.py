@@ -15,9 +15,10 @@ from dataclasses import dataclass
 
 from qa.answerers.base import Findings
 from qa.dated import timely
-from qa.evidence import Evidence, repeats
+from qa.evidence import Evidence
 from qa.prompts import LIST_SYSTEM, SENTENCE_SYSTEM, build_list_prompt, build_sentence_prompt
 from qa.query import Query
+from qa.selection import repeats
 from qa.settings import Settings
 
 # what a candidate outside the question's time loses (about what a sentence of the wrong week gains on the model's

@@ -11,9 +11,10 @@ from qa.answerers.base import Findings, explain, refusal
 from qa.answerers.sources import ArticleExcerpt, by_article, digest
 from qa.citations import cite_evidence
 from qa.dated import source_time
-from qa.evidence import Evidence, disagreement, select_evidence
+from qa.evidence import Evidence
 from qa.models import Answer, Explanation
 from qa.query import Query
+from qa.selection import disagreement, select_evidence
 from qa.settings import Settings
 
 EXTRACTIVE = "extractive"

@@ -63,3 +63,25 @@ def test_citation_parser_never_raises_and_cites_only_real_sources(text):
     assert {c.source for c in citations} <= {p.source for p in PASSAGES}
     checked, _ = check_claims(text, PASSAGES, lambda claim, passage: "Claim" in claim, lambda claim, ps: None)
     assert isinstance(checked, str)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(WORDS, PROSE))
+def test_the_word_before_a_full_stop_reads_as_searched_from_the_sentence_start(raw):
+    from index.sentences import _WORD_BEFORE, _word_before
+
+    for end in (i + 1 for i, c in enumerate(raw) if c == "."):
+        for start in {0, max(0, end - 70), end - 1}:
+            whole = _WORD_BEFORE.search(raw[start:end])
+            assert _word_before(raw, start, end) == (whole.group(1).rstrip(".").lower() if whole else "")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(WORDS, PROSE))
+def test_sentence_boundaries_are_those_of_the_pattern_without_its_leading_lookahead(raw):
+    import re
+
+    from index.sentences import _BOUNDARY
+
+    plain = re.compile(r"[.!?…]+[\"”’')\]]*\s+(?=[\"“‘'(\[]?[A-Z0-9])|(?<=\s)(?:\.{3}|…)\s+|\n+")
+    assert [m.span() for m in _BOUNDARY.finditer(raw)] == [m.span() for m in plain.finditer(raw)]

@@ -1,9 +1,10 @@
 import pytest
 
 from qa.citations import cite_evidence
-from qa.evidence import EvidenceFinder, select_evidence
+from qa.evidence import EvidenceFinder
 from qa.models import Passage
 from qa.query import analyse
+from qa.selection import select_evidence
 from qa.terms import TermWeights
 from tests.fakes import BagOfWordsEmbedder
 
@@ -201,7 +202,8 @@ def test_a_name_the_passage_states_beyond_the_sentence_counts_half():
 
 def test_a_line_the_page_repeats_is_quoted_once():
     """A pull quote, a standfirst or a cut headline that the body says in full adds nothing to an answer."""
-    from qa.evidence import Evidence, repeats
+    from qa.evidence import Evidence
+    from qa.selection import repeats
 
     body = ("In a stunning rebuke of Russia's doping system, the Court of Arbitration for Sport banned Russian Olympic "
             "figure skater Kamila Valieva for four years and disqualified her 2022 Olympic results.")
@@ -219,3 +221,47 @@ def test_a_line_the_page_repeats_is_quoted_once():
     best, again, other = ev(said, 0.8), ev("The arrest was a US operation led by the DEA.", 0.79), ev(
         "Premier Andrew Fahie was detained in Miami on drug charges.", 0.78)
     assert select_evidence([best, again, other], max_sentences=3, min_support=0.3) == [best, other]
+
+
+def _seed_passages():
+    from pathlib import Path
+
+    from index.chunker import Chunker
+    from index.loader import load_articles
+
+    articles, _ = load_articles(Path(__file__).resolve().parents[2] / "seeds")
+    chunker = Chunker()
+    return [Passage(c.chunk_id, a.article_id, a.title, c.text, 1.0 - i / 100)
+            for i, (a, c) in enumerate((a, c) for a in articles for c in chunker.chunk(a))]
+
+
+SEED_QUESTIONS = ("When did Putin last visit Pyongyang?", "Who met Choe Son Hui in Moscow?",
+                  "How many troops did North Korea send?", "Did Putin accept Kim's invitation?",
+                  "What does each side want from the cooperation?", "Why do Washington and its allies criticise "
+                  "the arms trade between Russia and North Korea?")
+
+
+def test_the_rerank_pass_finds_each_passage_best_sentence_while_scoring_fewer():
+    passages = _seed_passages()
+    f = EvidenceFinder(BagOfWordsEmbedder(), TermWeights(p.title + " " + p.text for p in passages))
+    scored = every = 0
+    for question in SEED_QUESTIONS:
+        query = analyse(question, f.weights)
+        full, quick = f.find(query, passages), f.find(query, passages, best_only=True)
+        for i in range(len(passages)):
+            assert max(e.support for e in quick if e.passage == i) == max(e.support for e in full if e.passage == i)
+        scored, every = scored + len(quick), every + len(full)
+    assert scored < every * 0.8   # the ceiling leaves sentences out
+
+
+def test_passages_scored_again_from_the_memo_score_as_when_read_afresh():
+    from dataclasses import replace
+
+    passages = _seed_passages()
+    f = EvidenceFinder(BagOfWordsEmbedder(), TermWeights(p.title + " " + p.text for p in passages))
+    for question in SEED_QUESTIONS:
+        query = analyse(question, f.weights)
+        memo: dict = {}
+        f.find(query, passages, memo=memo, best_only=True)
+        kept = [replace(p, score=p.score / 2) for p in passages[::3]]   # reranked: new scores, fewer passages
+        assert f.find(query, kept, memo=memo) == f.find(query, kept)

@@ -297,3 +297,31 @@ def test_how_long_or_how_far_wants_a_stretch_of_time_or_length():
     assert analyse("How far behind schedule is the shop?", weights).measured
     assert not analyse("How many days did the talks last?", weights).measured
     assert not analyse("How old was the hunter?", weights).measured   # "Jan Smit, 45, was found": no unit needed
+
+
+def test_no_sentence_scores_above_the_ceiling_of_its_opening_signals():
+    import random
+
+    from qa.signals import SIGNALS, ceiling, combine, leading
+
+    rng = random.Random(7)
+    opening = leading(SIGNALS)
+    assert opening and all(s.base is not None for s in SIGNALS[opening:])
+    for _ in range(2000):
+        values = [rng.uniform(-1, 1) if i == 0 else rng.random() for i in range(len(SIGNALS))]
+        values[opening:] = [rng.choice((0.0, 1.0, rng.random())) for _ in SIGNALS[opening:]]
+        total, _ = combine(values)
+        assert total <= ceiling(sum(s.weight * v for s, v in zip(SIGNALS[:opening], values))) + 1e-12
+
+
+def test_terms_read_through_a_full_word_cache_are_the_same(monkeypatch):
+    import qa.terms
+
+    text = ("The U.S. Federal Reserve raised rates on Wednesday; Powell said eleven of the 12 members had gone "
+            "along, and the markets went up. Its 3rd rise this year - 'we were not surprised,' one trader said.")
+    expected = TermWeights().terms(text)
+    assert "usa" in expected and "11" in expected and "3" in expected and "the" not in expected
+    monkeypatch.setattr(qa.terms, "_KNOWN_WORDS", 5)
+    weights = TermWeights()
+    assert weights.terms(text) == expected and weights.terms(text) == expected
+    assert len(weights._terms) <= 5
