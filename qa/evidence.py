@@ -49,8 +49,9 @@ class _Split(NamedTuple):
     term_sets: list[frozenset[str]]
     leans: list[bool]          # leans on the sentence before ("This was...")
     title_terms: frozenset[str]
-    spelled: list[dict[str, frozenset[str]]]   # acronyms of the names each sentence writes out
-    acronyms: list[frozenset[str]]             # acronyms each sentence writes in capitals
+    # read when a question first needs them (one that writes an acronym, or a name out), None until then:
+    spelled: list[dict[str, frozenset[str]] | None]   # acronyms of the names each sentence writes out
+    acronyms: list[frozenset[str] | None]             # acronyms each sentence writes in capitals
 
 
 class EvidenceFinder:
@@ -94,8 +95,7 @@ class EvidenceFinder:
             cached = _Split(sentences, vectors, terms, [frozenset(t) for t in terms],
                             [bool(ANAPHOR.search(sentence)) for sentence in sentences],
                             frozenset(self.weights.terms(passage.title)),
-                            [self.weights.spelled(sentence) for sentence in sentences],
-                            [self.weights.acronyms(sentence) for sentence in sentences])
+                            [None] * len(sentences), [None] * len(sentences))
             with self._lock:
                 self._sentences[key] = cached
                 if len(self._sentences) > _CACHE_CHUNKS:
@@ -167,7 +167,7 @@ class EvidenceFinder:
         """What the signals read of one sentence (its answer candidates are read only for those scored in full)."""
         sentence = part.sentences[position]
         previous = part.sentences[position - 1] if position else ""
-        same = _same_names(reading.asked, part, position)
+        same = self._same_names(reading.asked, part, position)
         return SentenceView(
             sentence=sentence, previous=previous, context=previous if part.leans[position] else "",
             terms=part.term_sets[position] | same, ordered=part.terms[position], same_names=same,
@@ -175,6 +175,26 @@ class EvidenceFinder:
             title=passage.title, title_terms=part.title_terms, passage_text=passage.text,
             passage_score=passage.score, similarity=similarity, candidates=candidates, votes=reading.votes,
             weights=self.weights)
+
+    def _same_names(self, asked: tuple[frozenset[str], dict[str, frozenset[str]]], part: _Split,
+                    position: int) -> frozenset[str]:
+        """The question's terms a sentence states as an acronym or in full: the acronym the question writes ("the
+        California ISO") when the sentence writes the name out ("the California Independent System Operator"), and
+        the words of a name the question writes out when the sentence writes its acronym."""
+        acronyms, spelled = asked
+        out: set[str] = set()
+        if acronyms:
+            written = part.spelled[position]
+            if written is None:
+                written = part.spelled[position] = self.weights.spelled(part.sentences[position])
+            out = {a for a in acronyms if a in written}
+        if spelled:
+            capitals = part.acronyms[position]
+            if capitals is None:
+                capitals = part.acronyms[position] = self.weights.acronyms(part.sentences[position])
+            for a in capitals:
+                out |= spelled.get(a, frozenset())
+        return frozenset(out)
 
     def _opening(self, reading: _Reading, chunk_id: str, position: int, view: SentenceView, opening: int) -> float:
         """The sum of the table's opening additive signals for one sentence; their values join its memo."""
@@ -228,18 +248,6 @@ class _Votes:
             found = self._known[candidate] = \
                 (sum(1 for t in self._texts if candidate in t) - 1) / (len(self._texts) - 1)
         return found
-
-
-def _same_names(asked: tuple[frozenset[str], dict[str, frozenset[str]]], part: _Split,
-                position: int) -> frozenset[str]:
-    """The question's terms a sentence states as an acronym or in full: the acronym the question writes ("the
-    California ISO") when the sentence writes the name out ("the California Independent System Operator"), and
-    the words of a name the question writes out when the sentence writes its acronym."""
-    acronyms, spelled = asked
-    out = {a for a in acronyms if a in part.spelled[position]}
-    for a in part.acronyms[position]:
-        out |= spelled.get(a, frozenset())
-    return frozenset(out)
 
 
 def rerank(found: Sequence[Evidence], passages: Sequence[Passage], top_k: int) -> list[Passage]:

@@ -127,7 +127,7 @@ def entity_share(query: Query, keys: Sequence[frozenset[str]], also: frozenset[s
 @lru_cache(maxsize=1 << 12)
 def entity_keys(text: str) -> frozenset[str]:
     """The entity keys of a text's words (a passage's are read for each of its sentences)."""
-    return frozenset(entity_key(w) for w in WORD.findall(text))
+    return frozenset(map(entity_key, WORD.findall(text)))
 
 
 def answer_type_score(query: Query, sentence: str, sentence_terms: set[str] | frozenset[str]) -> float:
@@ -188,7 +188,7 @@ def typed_spans(query: Query, sentence: str) -> list[str]:
 def headline(sentence: str) -> bool:
     """Title Case ("Acme's New Chief Says Jobs Are Safe For Now"): its capitals name nobody."""
     words = [w for w in sentence.split() if len(w) > 3 and w[0].isalpha()]
-    return len(words) >= 4 and sum(w[0].isupper() for w in words) / len(words) > 0.7
+    return len(words) >= 4 and len([w for w in words if w[0].isupper()]) / len(words) > 0.7
 
 
 def unstated(claim: str, source: str) -> tuple[str, ...]:

@@ -14,6 +14,7 @@ CAPITALISED_RUN = re.compile(r"\b[A-Z][a-z]+(?:\s+(?:(?:of|for|and|on)\s+)?[A-Z]
 WRITTEN_ACRONYM = re.compile(r"\b[A-Z]{3,6}\b")
 ACRONYM_LETTERS = (3, 6)
 _KNOWN_WORDS = 200_000   # words whose term is cached (cleared when full)
+_KNOWN_QUESTIONS = 256   # questions whose terms' weights are cached
 
 
 def numeral(word: str) -> str:
@@ -33,6 +34,7 @@ class TermWeights:
 
         self._stemmer = Stemmer.Stemmer("english")
         self._terms: dict[str, str] = {}   # word as written -> its term ("" for a stopword), a cache
+        self._weighed: dict[tuple[str, ...], tuple[tuple[tuple[str, float], ...], float]] = {}   # a cache
         if counts is None:
             df: Counter[str] = Counter()
             n = 0
@@ -95,11 +97,22 @@ class TermWeights:
         """The terms of the acronyms written in capitals in text ("ISO", "NYCHA"; 3 letters or more)."""
         return frozenset(t for word in WRITTEN_ACRONYM.findall(text) for t in self.terms(word))
 
-    def coverage(self, question_terms: Iterable[str], text_terms: set[str]) -> float:
+    def coverage(self, question_terms: Iterable[str], text_terms: set[str] | frozenset[str]) -> float:
         """Share of the question's idf mass that text_terms contain (0..1)."""
-        unique = set(question_terms)
-        total = sum(self.idf(t) for t in unique)
-        return sum(self.idf(t) for t in unique if t in text_terms) / total if total else 0.0
+        pairs, total = self.weighed(tuple(question_terms))
+        return sum(w for t, w in pairs if t in text_terms) / total if total else 0.0
+
+    def weighed(self, question_terms: tuple[str, ...]) -> tuple[tuple[tuple[str, float], ...], float]:
+        """A question's distinct terms with their idf, and their sum: read once a question (a cache), not once a
+        sentence."""
+        found = self._weighed.get(question_terms)
+        if found is None:
+            pairs = tuple((t, self.idf(t)) for t in set(question_terms))
+            found = (pairs, sum(w for _, w in pairs))
+            if len(self._weighed) >= _KNOWN_QUESTIONS:
+                self._weighed.clear()
+            self._weighed[question_terms] = found
+        return found
 
 
 def _acronym(match: re.Match[str]) -> str:
