@@ -14,7 +14,7 @@ from qa.lexicon import ANAPHOR
 from qa.matching import answer_candidates
 from qa.models import Passage, SignalValue
 from qa.query import Query
-from qa.signals import SIGNALS, SentenceView, Signal, ceiling, leading, score
+from qa.signals import SIGNALS, Ceiling, SentenceView, Signal, read, score
 from qa.terms import TermWeights
 
 _CACHE_CHUNKS = 4096
@@ -71,6 +71,7 @@ class EvidenceFinder:
         self.weights = weights
         self.signals = signals
         self._stored = stored
+        self._ceiling = Ceiling.of(signals)
         self._sentences: OrderedDict[str, _Split] = OrderedDict()
         self._lock = threading.Lock()
 
@@ -136,12 +137,11 @@ class EvidenceFinder:
         similarities = [_similarity(part, cosines, position) for position in range(len(part.sentences))]
         positions: Sequence[int] = range(len(part.sentences))
         ceilings: dict[int, float] = {}
-        if best_only and ceiling(0.0, self.signals) is not None:
-            opening = leading(self.signals)
+        if best_only and self._ceiling is not None:
             for position in positions:
                 view = self._view(reading, passage, part, position, similarities[position])
-                ceilings[position] = ceiling(self._opening(reading, passage.chunk_id, position, view, opening),
-                                             self.signals) or 0.0
+                ceilings[position] = self._ceiling(self._opening(reading, passage.chunk_id, position, view,
+                                                                 self._ceiling.opening))
             positions = sorted(positions, key=lambda position: -ceilings[position])
         scored: list[Evidence] = []
         best = None
@@ -149,11 +149,11 @@ class EvidenceFinder:
             if best is not None and ceilings and ceilings[position] < best:
                 break   # neither it nor any after it can beat the best
             key = (passage.chunk_id, position)
-            read = reading.memo.get(key)
-            candidates = read.candidates if read is not None and read.candidates is not None else \
+            known = reading.memo.get(key)
+            candidates = known.candidates if known is not None and known.candidates is not None else \
                 frozenset(answer_candidates(reading.query, part.sentences[position]))
             view = self._view(reading, passage, part, position, similarities[position], candidates)
-            support, parts = score(reading.query, view, self.signals, read.values if read is not None else None)
+            support, parts = score(reading.query, view, self.signals, known.values if known is not None else None)
             values = {p.name: p.value for p in parts}
             reading.memo[key] = _Read(candidates, values)
             best = support if best is None else max(best, support)
@@ -198,13 +198,11 @@ class EvidenceFinder:
 
     def _opening(self, reading: _Reading, chunk_id: str, position: int, view: SentenceView, opening: int) -> float:
         """The sum of the table's opening additive signals for one sentence; their values join its memo."""
-        read = reading.memo.setdefault((chunk_id, position), _Read(None, {}))
-        total = 0.0
-        for signal in self.signals[:opening]:
-            if signal.varies or signal.name not in read.values:
-                read.values[signal.name] = float(signal.value(reading.query, view))
-            total += signal.weight * read.values[signal.name]
-        return total
+        known = reading.memo.setdefault((chunk_id, position), _Read(None, {})).values
+        signals = self.signals[:opening]
+        values = read(reading.query, view, signals, known)
+        known.update((s.name, value) for s, value in zip(signals, values))
+        return sum(s.weight * value for s, value in zip(signals, values))
 
 
 def _similarity(part: _Split, cosines: np.ndarray, position: int) -> float:

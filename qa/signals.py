@@ -147,9 +147,15 @@ def score(query: Query, view: SentenceView, signals: tuple[Signal, ...] = SIGNAL
     Returns:
         The score and each signal's (name, value, contribution); contributions sum to the score.
     """
-    values = [known[s.name] if known is not None and s.name in known and not s.varies
-              else float(s.value(query, view)) for s in signals]
-    return combine(values, signals)
+    return combine(read(query, view, signals, known), signals)
+
+
+def read(query: Query, view: SentenceView, signals: tuple[Signal, ...] = SIGNALS,
+         known: Mapping[str, float] | None = None) -> list[float]:
+    """The signals' values for one sentence, in table order: those known taken as they are, but a signal that
+    `varies` (it reads the other passages) read again."""
+    return [known[s.name] if known is not None and s.name in known and not s.varies
+            else float(s.value(query, view)) for s in signals]
 
 
 def combine(values: Sequence[float], signals: tuple[Signal, ...] = SIGNALS) -> tuple[float, tuple[SignalValue, ...]]:
@@ -168,18 +174,26 @@ def combine(values: Sequence[float], signals: tuple[Signal, ...] = SIGNALS) -> t
     return total, tuple(parts)
 
 
-def leading(signals: tuple[Signal, ...] = SIGNALS) -> int:
-    """How many additive signals open the table (before the first scaling one)."""
-    return next((i for i, s in enumerate(signals) if s.base is not None), len(signals))
+@dataclass(frozen=True, slots=True)
+class Ceiling:
+    """The highest score a sentence can reach given the sum of the table's opening additive signals, every scaling
+    signal after them being within 0..1 (its factor between base and base + weight)."""
 
+    opening: int                 # the additive signals that open the table
+    highs: tuple[float, ...]     # each scaling signal's largest factor…
+    lows: tuple[float, ...]      # …and smallest (a negative sum is raised most by the smallest)
 
-def ceiling(opening: float, signals: tuple[Signal, ...] = SIGNALS) -> float | None:
-    """The highest score a sentence can reach given the sum of the table's opening additive signals, every
-    scaling signal's value being within 0..1; None when an additive signal follows a scaling one (no such bound)."""
-    rest = signals[leading(signals):]
-    if any(s.base is None for s in rest):
-        return None
-    for s in rest:
-        low, high = s.base, s.base + s.weight
-        opening *= max(low, high) if opening >= 0 else min(low, high)
-    return opening
+    @classmethod
+    def of(cls, signals: tuple[Signal, ...] = SIGNALS) -> Ceiling | None:
+        """The table's ceiling; None when an additive signal follows a scaling one (no such bound)."""
+        opening = next((i for i, s in enumerate(signals) if s.base is not None), len(signals))
+        rest = signals[opening:]
+        if any(s.base is None for s in rest):
+            return None
+        return cls(opening, tuple(max(s.base, s.base + s.weight) for s in rest),
+                   tuple(min(s.base, s.base + s.weight) for s in rest))
+
+    def __call__(self, opening: float) -> float:
+        for factor in self.highs if opening >= 0 else self.lows:   # in table order, as combine() multiplies
+            opening *= factor
+        return opening

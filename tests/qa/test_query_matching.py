@@ -302,10 +302,12 @@ def test_how_long_or_how_far_wants_a_stretch_of_time_or_length():
 def test_no_sentence_scores_above_the_ceiling_of_its_opening_signals():
     import random
 
-    from qa.signals import SIGNALS, ceiling, combine, leading
+    from qa.signals import SIGNALS, Ceiling, combine
 
     rng = random.Random(7)
-    opening = leading(SIGNALS)
+    ceiling = Ceiling.of(SIGNALS)
+    assert ceiling is not None
+    opening = ceiling.opening
     assert opening and all(s.base is not None for s in SIGNALS[opening:])
     for _ in range(2000):
         values = [rng.uniform(-1, 1) if i == 0 else rng.random() for i in range(len(SIGNALS))]
