@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from index.lexical import MOST_IDS
+from index.lexical_snapshot import MOST_IDS
 from index.packing import unpack_vectors
 from qa.filters import Filter
 from qa.fusion import fuse

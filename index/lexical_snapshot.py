@@ -1,0 +1,171 @@
+"""One snapshot of the lexical index (index.lexical): what a reader searches until its next question.
+
+BM25 search under the same filter as Chroma's `where`, membership and a filter's ids from the id column, term
+statistics, each chunk's stored record. A hit's chunk id is read from the key and id columns, not from its stored
+document (at a million chunks a stored document is a read from disk: its record holds the chunk's sentence vectors).
+"""
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+MOST_IDS = 50_000   # the most ids a filter's share is listed by (Tantivy's aggregations stop at 65,000 buckets)
+MARKER = "\x00generation"
+_DF_CACHE = 65536
+
+
+def tokens(texts: list[str], stopwords: bool) -> list[list[str]]:
+    """BM25 tokens as bm25s makes them (lower case, Snowball stems; stopwords out with stopwords=True)."""
+    import bm25s
+    import Stemmer
+
+    if not texts:
+        return []
+    return bm25s.tokenize(texts, stopwords="english" if stopwords else None, stemmer=Stemmer.Stemmer("english"),
+                          show_progress=False, return_ids=False)
+
+
+class DocFreqs:
+    """Document frequency of a content term in one snapshot (a mapping's get, read from the index, cached)."""
+
+    def __init__(self, searcher: Any) -> None:
+        self._searcher, self._cache = searcher, {}
+
+    def get(self, term: str, default: int | None = None) -> int | None:
+        found = self._cache.get(term)
+        if found is None:
+            if len(self._cache) > _DF_CACHE:
+                self._cache.clear()
+            found = self._cache[term] = int(self._searcher.doc_freq("terms", term))
+        return found or default
+
+
+class Lexical:
+    """One snapshot of the index (what a reader searches until its next question): BM25 search under the same
+    filter as Chroma's `where`, membership, term statistics."""
+
+    def __init__(self, index: Any, schema: Any) -> None:
+        import tantivy
+
+        self._schema = schema
+        self._searcher = index.searcher()
+        marker = self._searcher.search(tantivy.Query.term_query(schema, "id", MARKER), 1).hits
+        self.generation = str(self._searcher.doc(marker[0][1]).get_first("generation") or "") if marker else ""
+        self.count = max(int(self._searcher.num_docs) - len(marker), 0)
+        self.df = DocFreqs(self._searcher)
+        self._listed: dict[tuple[Any, ...], list[str]] = {}
+
+    def search(self, question: str, k: int, since: int | None = None, until: int | None = None,
+               outlets: Sequence[str] = ()) -> list[tuple[str, float]]:
+        """The k best chunks for the question: (chunk id, BM25 score), best first; only the chunks published from
+        since to until (inclusive; undated ones then out) by one of outlets (any when empty), as Chroma's `where`
+        clause of the same filter (qa.filters.Filter.where) lets through."""
+        import tantivy
+
+        words = tokens([question], stopwords=False)[0]
+        if k < 1 or not words:
+            return []
+        should = [(tantivy.Occur.Should, tantivy.Query.term_query(self._schema, "body", w, index_option="freq"))
+                  for w in words]
+        query = tantivy.Query.boolean_query(should)
+        must = [(tantivy.Occur.Must, query), *self._filter(since, until, outlets)]
+        if len(must) > 1:
+            query = tantivy.Query.boolean_query(must)
+        hits = self._searcher.search(query, k, count=False).hits   # (no count: the top k only, pruned)
+        return list(zip(self._named([address for _, address in hits]), (float(score) for score, _ in hits)))
+
+    def _named(self, addresses: list[Any]) -> list[str]:
+        """The chunk ids of these documents, from the key and id columns: no stored document is read (a document
+        of a large archive is a read from disk; its chunk's record holds its sentence vectors)."""
+        import tantivy
+
+        keys = [k for k in self._searcher.fast_field_values("key", addresses) if k is not None]
+        found = self._searcher.search(tantivy.Query.term_set_query(self._schema, "key", keys), len(keys) + 8,
+                                      count=False, order_by_field="id").hits if keys else []
+        named = {(a.segment_ord, a.doc): str(i) for i, a in found}
+        return [named.get((a.segment_ord, a.doc)) or str(self._searcher.doc(a).get_first("id")) for a in addresses]
+
+    def admitted(self, since: int | None = None, until: int | None = None, outlets: Sequence[str] = ()) -> int:
+        """How many chunks the filter lets through (a count over the index, no document read)."""
+        import tantivy
+
+        must = self._filter(since, until, outlets)
+        if not must:
+            return self.count
+        return int(self._searcher.search(tantivy.Query.boolean_query(must), 1, count=True).count)
+
+    def admitted_ids(self, since: int | None = None, until: int | None = None,
+                     outlets: Sequence[str] = ()) -> list[str]:
+        """The ids of the chunks the filter lets through (at most MOST_IDS of them), read from the id column: no
+        stored document is read (a share of a week's 5,000 chunks at 336k takes ~10 ms, their documents ~1 s)."""
+        import tantivy
+
+        key = (since, until, tuple(outlets))
+        if key not in self._listed:
+            must = self._filter(since, until, outlets)
+            query = tantivy.Query.boolean_query(must) if must else tantivy.Query.all_query()
+            if len(self._listed) >= 8:   # (a snapshot does not change: its lists stay right while kept)
+                self._listed.pop(next(iter(self._listed)))
+            self._listed[key] = [i for i in self._ids(query, MOST_IDS) if i != MARKER]
+        return self._listed[key]
+
+    def _ids(self, query: Any, most: int) -> list[str]:
+        """The ids of (at most most of) the documents the query finds, from the id column (none is read)."""
+        got = self._searcher.aggregate(query, {"ids": {"terms": {"field": "id", "size": most}}})
+        return [str(b["key"]) for b in got["ids"]["buckets"]]
+
+    def _filter(self, since: int | None, until: int | None, outlets: Sequence[str]) -> list[tuple[Any, Any]]:
+        """The filter's clauses (Chroma's `where` of the same qa.filters.Filter)."""
+        import tantivy
+
+        must = []
+        if since is not None or until is not None:
+            must.append((tantivy.Occur.Must, tantivy.Query.range_query(
+                self._schema, "ts", tantivy.FieldType.Integer, since, until)))
+        if outlets:
+            must.append((tantivy.Occur.Must, tantivy.Query.term_set_query(self._schema, "outlet", list(outlets))))
+        return must
+
+    def holding(self, ids: Sequence[str], since: int | None = None, until: int | None = None,
+                outlets: Sequence[str] = ()) -> set[str]:
+        """Which of these chunk ids the snapshot holds (and the filter lets through), from the id column: no
+        stored document is read (0.8 ms for 40 ids at 334k chunks, reading their documents 12 ms)."""
+        must, held = self._filter(since, until, outlets), set()
+        for at in range(0, len(ids), MOST_IDS):   # (an aggregation's buckets are bounded)
+            part = ids[at:at + MOST_IDS]
+            held.update(self._ids(self._among(part, must), len(part)))
+        return held
+
+    def stored(self, ids: Sequence[str]) -> dict[str, tuple[str, dict[str, Any], str]]:
+        """Chunk id -> (text, metadata, packed sentence vectors) of the ones among ids this snapshot holds: one
+        lookup by id."""
+        out = {}
+        for doc in self._docs(ids):
+            raw = doc.get_first("record")
+            if raw is not None:
+                got = json.loads(bytes(raw))
+                out[str(doc.get_first("id"))] = (str(got["t"]), dict(got["m"]), str(got["v"]))
+        return out
+
+    def _docs(self, ids: Sequence[str]) -> list[Any]:
+        """The stored documents of the ones among these chunk ids the snapshot holds (one lookup)."""
+        if not ids:
+            return []
+        hits = self._searcher.search(self._among(ids), len(ids), count=False).hits
+        return [self._searcher.doc(address) for _, address in hits]
+
+    def _among(self, ids: Sequence[str], must: Sequence[tuple[Any, Any]] = ()) -> Any:
+        """The query of these chunk ids that the clauses must let through."""
+        import tantivy
+
+        query = tantivy.Query.term_set_query(self._schema, "id", list(ids))
+        return tantivy.Query.boolean_query([(tantivy.Occur.Must, query), *must]) if must else query
+
+    def all_ids(self) -> set[str]:
+        """Every chunk id in the snapshot (reads them all: for checks, not questions)."""
+        import tantivy
+
+        total = int(self._searcher.num_docs)
+        hits = self._searcher.search(tantivy.Query.all_query(), max(total, 1)).hits if total else []
+        return {str(self._searcher.doc(a).get_first("id")) for _, a in hits} - {MARKER}
