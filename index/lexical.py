@@ -63,9 +63,19 @@ def _key(chunk_id: str) -> int:
     return int.from_bytes(hashlib.blake2b(chunk_id.encode("utf-8"), digest_size=8).digest(), "big")
 
 
-def _record(text: str, meta: dict[str, Any], packed: str) -> bytes:
-    """What a document stores of its chunk: text, metadata, packed sentence vectors ("" for none)."""
-    return json.dumps({"t": text, "m": meta, "v": packed}, ensure_ascii=False).encode("utf-8")
+def document(chunk_id: str, text: str, meta: dict[str, Any], body: str, terms: str, packed: str) -> Any:
+    """A chunk's document: its BM25 words (body) and content terms, as strings of space-separated tokens; what a
+    filter reads; its record (text, metadata, packed sentence vectors, "" for none), stored."""
+    import tantivy
+
+    doc = tantivy.Document(id=chunk_id, source=str(meta.get("source", "")), body=body, terms=terms)
+    doc.add_bytes("record", json.dumps({"t": text, "m": meta, "v": packed}, ensure_ascii=False).encode("utf-8"))
+    doc.add_unsigned("key", _key(chunk_id))
+    if isinstance(meta.get("ts"), int | float):
+        doc.add_integer("ts", int(meta["ts"]))
+    if meta.get("outlet"):
+        doc.add_text("outlet", str(meta["outlet"]))
+    return doc
 
 
 class LexicalIndex:
@@ -164,15 +174,9 @@ class LexicalIndex:
             words = tokens([bm25_text(title, t) for _, title, t, _ in rows], stopwords=True)
             packed = sentences([r[0] for r in rows]) if sentences is not None and rows else {}
             for (chunk_id, title, text, meta), bm25_words in zip(rows, words):
-                doc = tantivy.Document(id=chunk_id, source=str(meta.get("source", "")), body=" ".join(bm25_words),
-                                       terms=" ".join(set(self._terms(term_text(title, text)))))
-                doc.add_bytes("record", _record(text, meta, packed.get(chunk_id, "")))
-                doc.add_unsigned("key", _key(chunk_id))
-                if isinstance(meta.get("ts"), int | float):
-                    doc.add_integer("ts", int(meta["ts"]))
-                if meta.get("outlet"):
-                    doc.add_text("outlet", str(meta["outlet"]))
-                writer.add_document(doc)
+                terms = " ".join(set(self._terms(term_text(title, text))))
+                writer.add_document(document(chunk_id, text, meta, " ".join(bm25_words), terms,
+                                             packed.get(chunk_id, "")))
             batch.clear()
 
         for record in records:
