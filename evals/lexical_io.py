@@ -5,8 +5,8 @@ ids, their BM25 words and content terms computed once, each document as index.le
 process for each way of reading it, drops the page cache (root only) and asks 60 newsdump questions three times:
 BM25's 20 hits, then the 10 kept passages' records, as a warm ask does. With --memory the process runs in a memory
 cgroup of that size, its page cache charged to it (a 1M archive's 48 GB of index files on 24 GiB of RAM, in small).
-Ways: `shipped` (the snapshot as newsqa opens it) and `before` (each hit named from its stored document, no
-read-ahead advice: the reading before the forty-first session).
+Ways: `shipped` (the snapshot as newsqa opens it, its stored documents advised as read at random) and `before`
+(no read-ahead advice: the reading before the forty-first session).
 """
 from __future__ import annotations
 
@@ -18,7 +18,6 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import Any
 
 from evals.datasets import DEFAULT_BENCHMARKS
 
@@ -74,14 +73,13 @@ def ask(folder: Path, way: str, memory: str) -> None:
         snap = LexicalIndex(folder, TermWeights().terms).snapshot()
     else:   # the snapshot without its read-ahead advice
         snap = Lexical(tantivy.Index.open(str(folder)), _schema())
-    search = snap.search if way == "shipped" else _named_by_documents(snap)
     lines = (DEFAULT_BENCHMARKS / "newsdump" / "questions.jsonl").read_text(encoding="utf-8").splitlines()
     questions = [json.loads(line)["question"] for line in lines][:60]
     for round_ in range(3):
         bm25, records, read = [], [], []
         for question in questions:
             before, started = _read_bytes(), time.perf_counter()
-            ids = [i for i, _ in search(question, 20)]
+            ids = [i for i, _ in snap.search(question, 20)]
             searched = time.perf_counter()
             snap.stored(ids[:10])
             bm25.append((searched - started) * 1000)
@@ -89,21 +87,6 @@ def ask(folder: Path, way: str, memory: str) -> None:
             read.append((_read_bytes() - before) / 2**20)
         print(f"{way:8s} pass {round_ + 1}: BM25 {_p(bm25)} ms | records {_p(records)} ms | "
               f"read from disk {statistics.mean(read):.1f} MiB a question", flush=True)
-
-
-def _named_by_documents(snap: Any) -> Any:
-    """The snapshot's search with each hit's id read from its stored document."""
-    import tantivy
-
-    from index.lexical_snapshot import tokens
-
-    searcher, schema = snap._searcher, snap._schema
-
-    def search(question: str, k: int) -> list[tuple[str, float]]:
-        query = tantivy.Query.boolean_query([(tantivy.Occur.Should, tantivy.Query.term_query(
-            schema, "body", w, index_option="freq")) for w in tokens([question], stopwords=False)[0]])
-        return [(str(searcher.doc(a).get_first("id")), float(s)) for s, a in searcher.search(query, k).hits]
-    return search
 
 
 def _p(values: list[float]) -> str:

@@ -17,7 +17,6 @@ idempotent (the articles' chunks as they now stand, only those of finished artic
 """
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import shutil
@@ -27,8 +26,7 @@ from typing import Any
 
 from index.lexical_snapshot import MARKER, Lexical, tokens
 
-FORMAT = "tantivy-v4"   # v2: the stored record of each chunk; v3: chunk ids in a column (a filter's ids, unread);
-#                         v4: a 64-bit key of each chunk id in a column (a hit's id read without its document)
+FORMAT = "tantivy-v3"   # v2: the stored record of each chunk; v3: chunk ids in a column (a filter's ids, unread)
 Vectors = Callable[[list[str]], dict[str, str]]   # chunk ids -> their packed sentence vectors
 
 
@@ -54,13 +52,7 @@ def _schema() -> Any:
     builder.add_text_field("outlet", tokenizer_name="raw")
     builder.add_text_field("generation", stored=True, tokenizer_name="raw")
     builder.add_bytes_field("record", stored=True)
-    builder.add_unsigned_field("key", indexed=True, fast=True)
     return builder.build()
-
-
-def _key(chunk_id: str) -> int:
-    """A chunk id's 64-bit key (a column a hit's id is found by: two ids sharing one are told apart by address)."""
-    return int.from_bytes(hashlib.blake2b(chunk_id.encode("utf-8"), digest_size=8).digest(), "big")
 
 
 def document(chunk_id: str, text: str, meta: dict[str, Any], body: str, terms: str, packed: str) -> Any:
@@ -70,7 +62,6 @@ def document(chunk_id: str, text: str, meta: dict[str, Any], body: str, terms: s
 
     doc = tantivy.Document(id=chunk_id, source=str(meta.get("source", "")), body=body, terms=terms)
     doc.add_bytes("record", json.dumps({"t": text, "m": meta, "v": packed}, ensure_ascii=False).encode("utf-8"))
-    doc.add_unsigned("key", _key(chunk_id))
     if isinstance(meta.get("ts"), int | float):
         doc.add_integer("ts", int(meta["ts"]))
     if meta.get("outlet"):

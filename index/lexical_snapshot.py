@@ -1,8 +1,7 @@
 """One snapshot of the lexical index (index.lexical): what a reader searches until its next question.
 
 BM25 search under the same filter as Chroma's `where`, membership and a filter's ids from the id column, term
-statistics, each chunk's stored record. A hit's chunk id is read from the key and id columns, not from its stored
-document (at a million chunks a stored document is a read from disk: its record holds the chunk's sentence vectors).
+statistics, each chunk's stored record (read one document at a time: index.lexical advises its files so).
 """
 from __future__ import annotations
 
@@ -72,19 +71,8 @@ class Lexical:
         must = [(tantivy.Occur.Must, query), *self._filter(since, until, outlets)]
         if len(must) > 1:
             query = tantivy.Query.boolean_query(must)
-        hits = self._searcher.search(query, k, count=False).hits   # (no count: the top k only, pruned)
-        return list(zip(self._named([address for _, address in hits]), (float(score) for score, _ in hits)))
-
-    def _named(self, addresses: list[Any]) -> list[str]:
-        """The chunk ids of these documents, from the key and id columns: no stored document is read (a document
-        of a large archive is a read from disk; its chunk's record holds its sentence vectors)."""
-        import tantivy
-
-        keys = [k for k in self._searcher.fast_field_values("key", addresses) if k is not None]
-        found = self._searcher.search(tantivy.Query.term_set_query(self._schema, "key", keys), len(keys) + 8,
-                                      count=False, order_by_field="id").hits if keys else []
-        named = {(a.segment_ord, a.doc): str(i) for i, a in found}
-        return [named.get((a.segment_ord, a.doc)) or str(self._searcher.doc(a).get_first("id")) for a in addresses]
+        hits = self._searcher.search(query, k, count=False).hits   # (no count: the top k only)
+        return [(str(self._searcher.doc(address).get_first("id")), float(score)) for score, address in hits]
 
     def admitted(self, since: int | None = None, until: int | None = None, outlets: Sequence[str] = ()) -> int:
         """How many chunks the filter lets through (a count over the index, no document read)."""

@@ -118,43 +118,6 @@ def test_which_chunks_a_filter_lets_through_is_read_only_for_those(tmp_path):
     assert snap.holding(["a:0", "c:0"]) == {"a:0", "c:0"}
 
 
-def test_a_hit_is_named_from_the_id_column_without_its_stored_document(tmp_path, monkeypatch):
-    rows = [record(f"s{n}:0", f"The ferry to Quellmoor story number {n} with ferry words.", f"s{n}") for n in range(30)]
-    snap = index_of(tmp_path, rows).snapshot()
-    read = []
-    searcher = snap._searcher
-    monkeypatch.setattr(snap, "_searcher", type("Spy", (), {
-        "search": lambda self, *a, **k: searcher.search(*a, **k),
-        "fast_field_values": lambda self, *a: searcher.fast_field_values(*a),
-        "doc": lambda self, address: read.append(address) or searcher.doc(address)})())
-    hits = snap.search("ferry Quellmoor story", 12)
-    assert len(hits) == 12 and not read   # no stored document was read
-    monkeypatch.setattr(snap, "_searcher", searcher)
-    scores = dict(snap.search("ferry Quellmoor story", 30))
-    assert {i for i, _ in hits} <= set(scores) and all(scores[i] == s for i, s in hits)
-    for score, address in searcher.search(snap_query(snap, "ferry Quellmoor story"), 30).hits:
-        assert scores[str(searcher.doc(address).get_first("id"))] == float(score)   # each id is its document's
-
-
-def snap_query(snap, text):
-    import tantivy
-
-    from index.lexical_snapshot import tokens
-
-    return tantivy.Query.boolean_query([(tantivy.Occur.Should, tantivy.Query.term_query(
-        snap._schema, "body", w, index_option="freq")) for w in tokens([text], stopwords=False)[0]])
-
-
-def test_chunks_whose_ids_share_a_key_are_told_apart_by_address(tmp_path, monkeypatch):
-    import index.lexical
-
-    monkeypatch.setattr(index.lexical, "_key", lambda chunk_id: 7)   # every id one key
-    snap = index_of(tmp_path).snapshot()
-    ranked = snap.search("How often does the ferry to Quellmoor run?", 10)
-    assert {i for i, _ in ranked[:2]} == {"a:0", "b:0"} and len({i for i, _ in ranked}) == len(ranked)
-    assert snap.stored(["c:0"])["c:0"][0].startswith("Ferries and ferry timetables")
-
-
 def test_the_stored_documents_are_advised_as_read_at_random(tmp_path):
     import sys
 
