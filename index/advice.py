@@ -27,7 +27,7 @@ def random_access(folder: Path, suffixes: tuple[str, ...]) -> int:
         return 0
     libc = ctypes.CDLL(None, use_errno=True)
     libc.madvise.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int]
-    inside, advised = os.path.join(os.path.abspath(folder), ""), 0
+    inside, advised = os.path.join(os.path.realpath(folder), ""), 0   # (maps list resolved paths)
     for line in lines:
         parts = line.split(maxsplit=5)   # address, perms, offset, dev, inode, path
         if len(parts) < 6 or not parts[5].startswith(inside) or not parts[5].endswith(suffixes):

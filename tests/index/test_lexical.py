@@ -125,8 +125,10 @@ def test_the_stored_documents_are_advised_as_read_at_random(tmp_path):
 
     if not sys.platform.startswith("linux"):
         pytest.skip("madvise advice is read back from /proc/self/smaps (Linux)")
-    snap = index_of(tmp_path).snapshot()
-    folder = str((tmp_path / "lex").resolve())
+    (tmp_path / "real").mkdir()
+    (tmp_path / "linked").symlink_to(tmp_path / "real")   # a data dir reached through a link
+    snap = index_of(tmp_path / "linked").snapshot()
+    folder = str((tmp_path / "real" / "lex").resolve())
     flags, path = {}, ""
     for line in open("/proc/self/smaps").read().splitlines():
         parts = line.split()
