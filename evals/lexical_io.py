@@ -20,6 +20,7 @@ import time
 from pathlib import Path
 
 from evals.datasets import DEFAULT_BENCHMARKS
+from evals.metrics import percentiles
 
 CGROUP = Path("/sys/fs/cgroup/memory/qa-lexical-io")   # cgroup v1's memory controller
 
@@ -90,8 +91,8 @@ def ask(folder: Path, way: str, memory: str) -> None:
 
 
 def _p(values: list[float]) -> str:
-    ordered = sorted(values)
-    return f"p50 {statistics.median(ordered):.1f} p95 {ordered[int(0.95 * (len(ordered) - 1))]:.1f}"
+    got = percentiles(values)
+    return f"p50 {got['p50']:.1f} p95 {got['p95']:.1f}"
 
 
 def _read_bytes() -> int:

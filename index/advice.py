@@ -19,11 +19,11 @@ def random_access(folder: Path, suffixes: tuple[str, ...]) -> int:
     """Advise that this process's maps of the files in folder whose names end with one of suffixes are read at
     random. Returns how many maps were advised (0 where the system has no such advice or lists no maps)."""
     advice = getattr(mmap, "MADV_RANDOM", None)
+    if advice is None:
+        return 0
     try:
         lines = Path("/proc/self/maps").read_text().splitlines()
     except OSError:
-        return 0
-    if advice is None:
         return 0
     libc = ctypes.CDLL(None, use_errno=True)
     libc.madvise.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int]
