@@ -140,8 +140,7 @@ class EvidenceFinder:
         if best_only and self._ceiling is not None:
             for position in positions:
                 view = self._view(reading, passage, part, position, similarities[position])
-                ceilings[position] = self._ceiling(self._opening(reading, passage.chunk_id, position, view,
-                                                                 self._ceiling.opening))
+                ceilings[position] = self._ceiling(self._opening(reading, passage.chunk_id, position, view))
             positions = sorted(positions, key=lambda position: -ceilings[position])
         scored: list[Evidence] = []
         best = None
@@ -196,10 +195,12 @@ class EvidenceFinder:
                 out |= spelled.get(a, frozenset())
         return frozenset(out)
 
-    def _opening(self, reading: _Reading, chunk_id: str, position: int, view: SentenceView, opening: int) -> float:
-        """The sum of the table's opening additive signals for one sentence; their values join its memo."""
+    def _opening(self, reading: _Reading, chunk_id: str, position: int, view: SentenceView) -> float:
+        """The sum of the table's opening additive signals (those before its ceiling's scaling ones) for one
+        sentence; their values join its memo."""
+        assert self._ceiling is not None   # (asked only of a table that has a ceiling)
         known = reading.memo.setdefault((chunk_id, position), _Read(None, {})).values
-        signals = self.signals[:opening]
+        signals = self.signals[:self._ceiling.opening]
         values = read(reading.query, view, signals, known)
         known.update((s.name, value) for s, value in zip(signals, values))
         return sum(s.weight * value for s, value in zip(signals, values))
