@@ -10,6 +10,7 @@ from __future__ import annotations
 import threading
 import time
 from collections import OrderedDict
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -88,8 +89,7 @@ class Retriever:
         hits = self._dense_once(vector, depth, filters if where is not None else None)
         clock.lap("dense")
         # the same filter inside the lexical index: its chunks' dates and outlets
-        lexical = (self.lexical.search(question, depth, filters.since, filters.until, filters.outlets)
-                   if where is not None and filters is not None else self.lexical.search(question, depth))
+        lexical = self._lexical_once(question, depth, filters if where is not None else None)
         clock.lap("bm25")
         fused = fuse([hits, lexical], self.weights, self.fusion)[:depth][:top_k]
         found = self._passages(fused)   # only the kept passages' texts are read
@@ -97,14 +97,27 @@ class Retriever:
         return found
 
     def _dense_once(self, vector: Any, depth: int, filters: Filter | None) -> list[tuple[str, float]]:
-        """_dense, searched once per question and filter: a question searched again as deep or less (wire copies
-        folded, the pass of its time words, a part of it) reads the hits of this snapshot it already found."""
-        key = (np.asarray(vector, dtype=np.float32).tobytes(), filters)
+        """_dense, searched once per question and filter (see _once)."""
+        key = ("dense", np.asarray(vector, dtype=np.float32).tobytes(), filters)
+        return self._once(key, depth, lambda: self._dense(vector, depth, filters))
+
+    def _lexical_once(self, question: str, depth: int, filters: Filter | None) -> list[tuple[str, float]]:
+        """BM25 under the filter's dates and outlets, searched once per question and filter (see _once): at 1M
+        chunks a search takes 8-25 ms, and a question was searched up to three times (README, "1M chunks with the
+        advice")."""
+        admits = (filters.since, filters.until, filters.outlets) if filters is not None else ()
+        return self._once(("bm25", question, *admits), depth, lambda: self.lexical.search(question, depth, *admits))
+
+    def _once(self, key: tuple[Any, ...], depth: int,
+              search: Callable[[], list[tuple[str, float]]]) -> list[tuple[str, float]]:
+        """search() once per key in this snapshot: a question searched again as deep or less (wire copies folded,
+        the pass of its time words, a part of it) reads the hits it already found (the best depth of a deeper
+        search are the same hits in the same order)."""
         with self._lock:
             known = self._searched.get(key)
         if known is not None and (len(known[1]) < known[0] or depth <= known[0]):   # (all there are, or as deep)
             return known[1][:depth]
-        hits = self._dense(vector, depth, filters)
+        hits = search()
         with self._lock:
             self._searched[key] = (depth, hits)
             if len(self._searched) > _CACHE_SEARCHES:

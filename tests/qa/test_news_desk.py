@@ -124,19 +124,35 @@ def test_a_question_searched_again_no_deeper_reads_the_hits_it_found(desk, monke
     from qa.filters import Filter
 
     retriever, _ = desk._search_parts()
-    calls = []
-    search = retriever.store.search
+    calls, words = [], []
+    search, bm25 = retriever.store.search, retriever.lexical.search
 
     def counted(vector, k, where=None, among=None):
         calls.append(k)
         return search(vector, k, where, among)
 
+    def counted_words(question, k, *admits):
+        words.append(k)
+        return bm25(question, k, *admits)
+
     monkeypatch.setattr(retriever.store, "search", counted)
+    monkeypatch.setattr(retriever.lexical, "search", counted_words)
     question = "How many crossings a day does the harbour ferry run in 2024?"
     week = Filter(timestamp("2024-01-01"), None, ())
     first = retriever.retrieve(question, 2, filters=week)
     searched = len(calls)
-    assert retriever.retrieve(question, 2, filters=week) == first and len(calls) == searched
-    assert retriever.retrieve(question, 1, filters=week) == first[:1] and len(calls) == searched
-    retriever.retrieve(question, 2)   # unfiltered: another search
-    assert len(calls) == searched + 1
+    assert searched and len(words) == 1
+    assert retriever.retrieve(question, 2, filters=week) == first and len(calls) == searched and len(words) == 1
+    assert retriever.retrieve(question, 1, filters=week) == first[:1] and len(calls) == searched and len(words) == 1
+    retriever.retrieve(question, 2)   # unfiltered: another search of each
+    assert len(calls) == searched + 1 and len(words) == 2
+
+
+def test_the_best_hits_of_a_deeper_bm25_search_are_those_of_a_shallower_one(desk):
+    """What lets a question searched again read its earlier BM25 hits: the first k of a deeper search are the k
+    best, in the same order (ties included)."""
+    retriever, _ = desk._search_parts()
+    for question in ("harbour ferry crossings", "the council and the mayor", "island"):
+        deep = retriever.lexical.search(question, 50)
+        for k in (1, 2, 5, 10):
+            assert retriever.lexical.search(question, k) == deep[:k]
