@@ -9,7 +9,9 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-MOST_IDS = 50_000   # the most ids a filter's share is listed by (Tantivy's aggregations stop at 65,000 buckets)
+MOST_IDS = 50_000   # the most ids one aggregation lists (Tantivy's aggregations stop at 65,000 buckets)
+MOST_LISTED = 250_000   # the most ids a filter's share is listed by, MOST_IDS at a time (README, "A filter's share")
+_ALL_DATES = (-2**63, 2**63 - 1)
 MARKER = "\x00generation"
 _DF_CACHE = 65536
 
@@ -53,7 +55,7 @@ class Lexical:
         self.generation = str(self._searcher.doc(marker[0][1]).get_first("generation") or "") if marker else ""
         self.count = max(int(self._searcher.num_docs) - len(marker), 0)
         self.df = DocFreqs(self._searcher)
-        self._listed: dict[tuple[Any, ...], list[str]] = {}
+        self._listed: dict[tuple[Any, ...], list[str] | None] = {}
 
     def search(self, question: str, k: int, since: int | None = None, until: int | None = None,
                outlets: Sequence[str] = ()) -> list[tuple[str, float]]:
@@ -76,27 +78,61 @@ class Lexical:
 
     def admitted(self, since: int | None = None, until: int | None = None, outlets: Sequence[str] = ()) -> int:
         """How many chunks the filter lets through (a count over the index, no document read)."""
-        import tantivy
-
         must = self._filter(since, until, outlets)
-        if not must:
-            return self.count
-        return int(self._searcher.search(tantivy.Query.boolean_query(must), 1, count=True).count)
+        return self._count(self._query(must)) if must else self.count
 
     def admitted_ids(self, since: int | None = None, until: int | None = None,
-                     outlets: Sequence[str] = ()) -> list[str]:
-        """The ids of the chunks the filter lets through (at most MOST_IDS of them), read from the id column: no
-        stored document is read (a share of a week's 5,000 chunks at 336k takes ~10 ms, their documents ~1 s)."""
+                     outlets: Sequence[str] = ()) -> list[str] | None:
+        """The ids of the chunks the filter lets through, None when more than MOST_LISTED. Read from the id
+        column: no stored document is read (a week's 5,000 chunks at 336k take ~10 ms, their documents ~1 s)."""
+        key = (since, until, tuple(outlets))
+        if key not in self._listed:   # (a snapshot does not change: its lists stay right while kept)
+            self._listed[key] = self._listing(since, until, tuple(outlets))
+            while len(self._listed) > 8 or sum(len(v or ()) for v in self._listed.values()) > 2 * MOST_LISTED:
+                self._listed.pop(next(iter(self._listed)))
+        return self._listed[key]
+
+    def _listing(self, since: int | None, until: int | None, outlets: tuple[str, ...]) -> list[str] | None:
+        """admitted_ids: one aggregation lists MOST_IDS, so a larger share is listed by parts of its dates, halved
+        until each holds at most that many (a count each); an outlet's undated chunks are a part of their own."""
         import tantivy
 
-        key = (since, until, tuple(outlets))
-        if key not in self._listed:
-            must = self._filter(since, until, outlets)
-            query = tantivy.Query.boolean_query(must) if must else tantivy.Query.all_query()
-            if len(self._listed) >= 8:   # (a snapshot does not change: its lists stay right while kept)
-                self._listed.pop(next(iter(self._listed)))
-            self._listed[key] = [i for i in self._ids(query, MOST_IDS) if i != MARKER]
-        return self._listed[key]
+        query = self._query(self._filter(since, until, outlets))
+        admitted = self._count(query)
+        if admitted > MOST_LISTED:
+            return None
+        ids = self._ids(query, MOST_IDS) if admitted <= MOST_IDS else []
+        parts = [] if admitted <= MOST_IDS else [self._dates(query)]
+        if parts and since is None and until is None:   # (a range query lets no undated chunk through)
+            undated = tantivy.Query.boolean_query([(tantivy.Occur.Must, query), (tantivy.Occur.MustNot, (
+                tantivy.Query.range_query(self._schema, "ts", tantivy.FieldType.Integer, *_ALL_DATES)))])
+            if self._count(undated) > MOST_IDS:
+                return None
+            ids = self._ids(undated, MOST_IDS)
+        while parts:
+            lo, hi = parts.pop()
+            part = self._query(self._filter(lo, hi, outlets))
+            if self._count(part) <= MOST_IDS:
+                ids += self._ids(part, MOST_IDS)
+            elif lo >= hi:   # (more than MOST_IDS chunks of one second)
+                return None
+            else:
+                parts += [(lo, (lo + hi) // 2), ((lo + hi) // 2 + 1, hi)]
+        return [i for i in ids if i != MARKER]
+
+    def _query(self, must: list[tuple[Any, Any]]) -> Any:
+        import tantivy
+
+        return tantivy.Query.boolean_query(must) if must else tantivy.Query.all_query()
+
+    def _count(self, query: Any) -> int:
+        return int(self._searcher.search(query, 1, count=True).count)
+
+    def _dates(self, query: Any) -> tuple[int, int]:
+        """The first and last date among the chunks the query finds (its dated ones)."""
+        got = self._searcher.aggregate(query, {"lo": {"min": {"field": "ts"}}, "hi": {"max": {"field": "ts"}}})
+        lo, hi = got["lo"]["value"], got["hi"]["value"]
+        return (int(lo), int(hi)) if lo is not None and hi is not None else (1, 0)
 
     def _ids(self, query: Any, most: int) -> list[str]:
         """The ids of (at most most of) the documents the query finds, from the id column (none is read)."""

@@ -76,12 +76,14 @@ def whole_best(retriever: Any, passages: tuple, most: int) -> tuple:
 def folded(retriever: Any, question: str, depth: int, timings: dict[str, float] | None,
            filters: Filter | None) -> list:
     """depth passages with wire copies folded (a story run by many outlets counts once): retrieval goes
-    deeper, up to 4 times, while copies fill its places."""
+    deeper, up to AHEAD times, while copies fill its places."""
+    from qa.retriever import AHEAD
+
     want = depth
     while True:
         got = retriever.retrieve(question, want, timings, filters)
         out = fold_copies(got)
-        if len(out) >= depth or len(got) < want or want >= 4 * depth:
+        if len(out) >= depth or len(got) < want or want >= AHEAD * depth:
             return out[:depth]
         want *= 2
 

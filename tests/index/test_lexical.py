@@ -111,6 +111,24 @@ def test_the_ids_a_filter_lets_through_are_listed_from_the_snapshot_it_searched(
     assert sorted(index.snapshot().admitted_ids(since=30 * DAY)) == ["b:0", "b:1"]
 
 
+def test_a_share_larger_than_one_listing_is_listed_by_parts_of_its_dates(tmp_path, monkeypatch):
+    """One aggregation lists at most MOST_IDS ids: a larger share is listed by halves of its dates, an outlet's
+    undated chunks apart; a share larger than MOST_LISTED, or more than MOST_IDS chunks of one second, is not."""
+    import index.lexical_snapshot as snapshots
+
+    rows = [*ROWS, record("d:0", "Undated harbour notes.", "d", outlet="Harbour Post"),
+            record("e:0", "The pier reopens.", "e", ts=30 * DAY, outlet="Harbour Post")]
+    monkeypatch.setattr(snapshots, "MOST_IDS", 2)
+    snap = index_of(tmp_path, rows).snapshot()
+    assert sorted(snap.admitted_ids(since=5 * DAY)) == ["a:0", "a:1", "b:0", "e:0"]
+    assert sorted(snap.admitted_ids(outlets=("Harbour Post",))) == ["a:0", "a:1", "d:0", "e:0"]
+    assert sorted(snap.admitted_ids(until=35 * DAY, outlets=("Harbour Post",))) == ["a:0", "a:1", "e:0"]
+    monkeypatch.setattr(snapshots, "MOST_IDS", 1)
+    assert index_of(tmp_path / "2", rows).snapshot().admitted_ids(since=5 * DAY, until=20 * DAY) is None
+    monkeypatch.setattr(snapshots, "MOST_LISTED", 3)
+    assert index_of(tmp_path / "3", rows).snapshot().admitted_ids(since=5 * DAY) is None
+
+
 def test_which_chunks_a_filter_lets_through_is_read_only_for_those(tmp_path):
     snap = index_of(tmp_path).snapshot()
     assert snap.holding(["a:0", "b:0", "c:0", "zz"], since=30 * DAY) == {"b:0"}
