@@ -56,6 +56,7 @@ class Lexical:
         self.count = max(int(self._searcher.num_docs) - len(marker), 0)
         self.df = DocFreqs(self._searcher)
         self._listed: dict[tuple[Any, ...], list[str] | None] = {}
+        self._counted: dict[tuple[Any, ...], int] = {}
 
     def search(self, question: str, k: int, since: int | None = None, until: int | None = None,
                outlets: Sequence[str] = ()) -> list[tuple[str, float]]:
@@ -78,8 +79,13 @@ class Lexical:
 
     def admitted(self, since: int | None = None, until: int | None = None, outlets: Sequence[str] = ()) -> int:
         """How many chunks the filter lets through (a count over the index, no document read)."""
-        must = self._filter(since, until, outlets)
-        return self._count(self._query(must)) if must else self.count
+        key = (since, until, tuple(outlets))
+        if key not in self._counted:   # (kept for the snapshot: a question's passes count the same filter)
+            must = self._filter(since, until, outlets)
+            if len(self._counted) >= 64:
+                self._counted.clear()
+            self._counted[key] = self._count(self._query(must)) if must else self.count
+        return self._counted[key]
 
     def admitted_ids(self, since: int | None = None, until: int | None = None,
                      outlets: Sequence[str] = ()) -> list[str] | None:

@@ -102,11 +102,12 @@ class Retriever:
         return self._once(key, depth, lambda: self._dense(vector, depth, filters))
 
     def _lexical_once(self, question: str, depth: int, filters: Filter | None) -> list[tuple[str, float]]:
-        """BM25 under the filter's dates and outlets, searched once per question and filter (see _once): at 1M
-        chunks a search takes 8-25 ms, and a question was searched up to three times (README, "1M chunks with the
-        advice")."""
+        """BM25 under the filter's dates and outlets, searched once per question and filter (see _once), twice as
+        deep as asked: at 1M chunks a search 40 deep costs what one 20 deep does (11-13 ms p50; 80 deep ~54 ms),
+        and the fold of wire copies asks again twice as deep (README, "Searched once, looking ahead")."""
         admits = (filters.since, filters.until, filters.outlets) if filters is not None else ()
-        return self._once(("bm25", question, *admits), depth, lambda: self.lexical.search(question, depth, *admits))
+        return self._once(("bm25", question, *admits), depth,
+                          lambda: self.lexical.search(question, 2 * depth, *admits))
 
     def _once(self, key: tuple[Any, ...], depth: int,
               search: Callable[[], list[tuple[str, float]]]) -> list[tuple[str, float]]:
@@ -132,10 +133,11 @@ class Retriever:
         article is of, 14 s for one all are, 3-7 s for a month; ~1 s at 336k for a week), so it is the last resort.
         What the filter admits is counted in the lexical index first: nothing is not searched; everything is
         searched without the filter; a share of the chunks is searched without it, deep enough (by that share,
-        OVERSAMPLE times, then DEEPEST) to hold depth of them, and the hits the snapshot's dates and outlets admit
-        are kept. A share too small for that, or one that search finds too few of, is searched among its
-        own ids, listed by the lexical index (at most MOST_LISTED of them: 143k listed and searched among in
-        ~0.6 s at 1M chunks, where Chroma's filter took 145 s); Chroma filters only a larger share."""
+        OVERSAMPLE times; then by the share found near the question, OVERSAMPLE times; then DEEPEST) to hold depth
+        of them, and the hits the snapshot's dates and outlets admit are kept. A share too small for that, or one
+        that search finds too few of, is searched among its own ids, listed by the lexical index (at most
+        MOST_LISTED of them: 143k listed and searched among in ~0.6 s at 1M chunks, where Chroma's filter took
+        145 s); Chroma filters only a larger share."""
         lexical = self.lexical
         admits = (filters.since, filters.until, filters.outlets) if filters is not None else (None, None, ())
         admitted = lexical.admitted(*admits) if filters is not None else lexical.count
@@ -145,10 +147,15 @@ class Retriever:
             return self._held(self.store.search(vector, depth))
         wanted = -(-depth * lexical.count // admitted)   # how deep depth admitted chunks lie, by their share
         first, deepest = min(wanted * OVERSAMPLE, lexical.count), min(DEEPEST, lexical.count)
-        for deep in sorted({first, deepest}) if first <= deepest else ():   # (a tiny share: its ids straight away)
+        need, deep = min(depth, admitted), first
+        while deep <= deepest:   # (a tiny share: its ids straight away)
             hits = self._admitted(self.store.search(vector, deep), depth, wanted, admits)
-            if len(hits) >= min(depth, admitted):
+            if len(hits) >= need:
                 return hits
+            if deep == deepest:
+                break
+            # the share found near the question tells how deep the rest lie (OVERSAMPLE times that; else DEEPEST)
+            deep = min(deepest, -(-deep * need * OVERSAMPLE // len(hits))) if hits else deepest
         listed = lexical.admitted_ids(*admits)
         if listed is not None:   # the snapshot's own ids, held by construction: as deep as the question may ask
             return self.store.search(vector, min(depth * AHEAD, len(listed)), among=listed)   # (same cost)
@@ -156,7 +163,8 @@ class Retriever:
 
     def _admitted(self, hits: list[tuple[str, float]], depth: int, step: int,
                   admits: tuple[Any, ...]) -> list[tuple[str, float]]:
-        """The first depth hits the snapshot holds and the filter admits, checked step (at least 500) at a time."""
+        """The first depth hits the snapshot holds and the filter admits, checked step (at least 500) at a time,
+        and those after them in the parts checked (up to AHEAD times depth: found at no cost, kept by _once)."""
         kept: list[tuple[str, float]] = []
         step = max(step, 500)
         for at in range(0, len(hits), step):
@@ -165,7 +173,7 @@ class Retriever:
             kept += [h for h in part if h[0] in held]
             if len(kept) >= depth:
                 break
-        return kept[:depth]
+        return kept[:depth * AHEAD]
 
     def _held(self, hits: list[tuple[str, float]]) -> list[tuple[str, float]]:
         """The hits the snapshot holds: chunks of a change still under way stay unseen."""

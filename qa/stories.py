@@ -47,4 +47,4 @@ def _grams(text: str) -> frozenset[tuple[str, ...]]:
     """A text's word trigrams (cached: the first copy of a story is compared with each later one, and a question
     folds the same passages again in each retrieval pass)."""
     words = text.lower().split()
-    return frozenset(tuple(words[i:i + 3]) for i in range(max(1, len(words) - 2)))
+    return frozenset(zip(words, words[1:], words[2:])) if len(words) > 2 else frozenset((tuple(words),))

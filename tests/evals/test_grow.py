@@ -26,6 +26,17 @@ def test_copies_have_new_ids_a_perturbed_text_and_are_the_same_every_time():
     assert [r[0] for r in grown_records(base, 5)] == ["a:0", "a:1", "a~1:0", "a~1:1", "a~2:0"]
 
 
+def test_a_copy_has_as_many_sentences_as_the_vectors_it_reuses():
+    """A dropped word never joins two sentences ("said." dropped) or splits one: the copy reads its original's
+    sentence vectors, one per sentence."""
+    from index.sentences import sentence_spans
+
+    text = "Rates rose. Markets fell. Officials said so."
+    copies = [copy_of(("a:0", text, {"source": "a"}), n)[1] for n in range(1, 40)]
+    assert all(len(sentence_spans(c)) == 3 for c in copies)
+    assert sum(len(c.split()) == 6 for c in copies) > 20   # (most copies still lose a word)
+
+
 def test_warm_asks_are_asked_as_of_their_day_and_timed_by_stage():
     from types import SimpleNamespace
 

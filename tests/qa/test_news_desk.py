@@ -149,6 +149,9 @@ def test_a_question_searched_again_no_deeper_reads_the_hits_it_found(desk, monke
     assert retriever.retrieve(question, 1, filters=week) == first[:1] and len(calls) == searched and len(words) == 1
     retriever.retrieve(question, 2)   # unfiltered: another search of each
     assert len(calls) == searched + 1 and len(words) == 2
+    words.clear()   # BM25 looks twice as deep at once (the same cost at 1M chunks): the fold's next depth is read
+    shallow = retriever._lexical_once("harbour ferry crossings", 1, None)
+    assert retriever._lexical_once("harbour ferry crossings", 2, None)[:1] == shallow and words == [2]
 
 
 def test_a_search_among_a_shares_ids_looks_as_deep_as_the_question_may_ask_again(desk, monkeypatch):
