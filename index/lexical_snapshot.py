@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from typing import Any
 
 MOST_IDS = 50_000   # the most ids one aggregation lists (Tantivy's aggregations stop at 65,000 buckets)
-MOST_LISTED = 250_000   # the most ids a filter's share is listed by, MOST_IDS at a time (README, "A filter's share")
+MOST_LISTED = 250_000   # the most ids a filter's share is listed by, MOST_IDS at a time (README, "The 58.6 s question")
 _ALL_DATES = (-2**63, 2**63 - 1)
 MARKER = "\x00generation"
 _DF_CACHE = 65536

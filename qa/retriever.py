@@ -107,20 +107,21 @@ class Retriever:
         and the fold of wire copies asks again twice as deep (README, "Searched once, looking ahead")."""
         admits = (filters.since, filters.until, filters.outlets) if filters is not None else ()
         return self._once(("bm25", question, *admits), depth,
-                          lambda: self.lexical.search(question, 2 * depth, *admits))
+                          lambda: self.lexical.search(question, 2 * depth, *admits), 2 * depth)
 
-    def _once(self, key: tuple[Any, ...], depth: int,
-              search: Callable[[], list[tuple[str, float]]]) -> list[tuple[str, float]]:
+    def _once(self, key: tuple[Any, ...], depth: int, search: Callable[[], list[tuple[str, float]]],
+              searched: int = 0) -> list[tuple[str, float]]:
         """search() once per key in this snapshot: a question searched again as deep or less (wire copies folded,
         the pass of its time words, a part of it) reads the hits it already found (the best depth of a deeper
-        search are the same hits in the same order)."""
+        search are the same hits in the same order). A search may look deeper than depth where that costs the
+        same: searched says how deep (fewer hits are all there are), else its hits count as that deep."""
         with self._lock:
             known = self._searched.get(key)
         if known is not None and (len(known[1]) < known[0] or depth <= known[0]):   # (all there are, or as deep)
             return known[1][:depth]
-        hits = search()   # (at least depth deep: a search that costs the same deeper may look ahead)
+        hits = search()
         with self._lock:
-            self._searched[key] = (max(depth, len(hits)), hits)
+            self._searched[key] = (max(depth, searched or len(hits)), hits)
             if len(self._searched) > _CACHE_SEARCHES:
                 self._searched.popitem(last=False)
         return hits[:depth]
