@@ -130,7 +130,9 @@ def write_grow_chart(report: dict[str, Any], path: Path) -> Path | None:
                                           ("qa remove, fresh process", [r["remove_10_articles_s"] for r in rows])]
          + ([("add, running writer (qa watch)", [r["warm_add_10_articles_s"] for r in rows]),
              ("remove, running writer", [r["warm_remove_10_articles_s"] for r in rows])]
-            if all("warm_add_10_articles_s" in r for r in rows) else [])),
+            if all("warm_add_10_articles_s" in r for r in rows) else [])
+         + ([("remove in one change, running writer", [r["warm_remove_10_articles_one_change_s"] for r in rows])]
+            if all("warm_remove_10_articles_one_change_s" in r for r in rows) else [])),
         (axes[1][0], "lexical index from scratch (s)", [("Tantivy (once)", [r["lexical_build_s"] for r in rows])]
          + ([("bm25s (every change, before)", [r["bm25s_build_s"] for r in rows])]
             if all("bm25s_build_s" in r for r in rows) else [])),

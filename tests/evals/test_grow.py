@@ -75,6 +75,7 @@ def test_growing_the_seeds_measures_every_figure(tmp_path):
     for row in (small, large):
         assert row["add_10_articles_s"] > 0 and row["remove_10_articles_s"] > 0 and row["bm25s_build_s"] >= 0
         assert row["warm_add_10_articles_s"] > 0 and row["warm_remove_10_articles_s"] > 0
+        assert row["warm_remove_10_articles_one_change_s"] > 0
         assert row["cold_ask"]["peak_rss_mib"] > 50 and row["warm_extractive"]["p95"] >= row["warm_extractive"]["p50"]
         assert row["disk_mib"]["lexical"] > 0 and row["disk_mib"]["chroma"] > 0
         dated = row["warm_extractive_as_of"]   # asked as of each question's day too, timed by stage
