@@ -103,8 +103,10 @@ class Lexical:
         until each holds at most that many (a count each); an outlet's undated chunks are a part of their own."""
         import tantivy
 
-        query = self._query(self._filter(since, until, outlets))
-        admitted = self._count(query)
+        must = self._filter(since, until, outlets)
+        query = self._query(must)
+        # (the retriever counted the filter just before; unfiltered, the generation marker is listed too)
+        admitted = self.admitted(since, until, outlets) if must else self._count(query)
         if admitted > MOST_LISTED:
             return None
         ids = self._ids(query, MOST_IDS) if admitted <= MOST_IDS else []
