@@ -1,20 +1,21 @@
 """Chunk storage in Chroma (embedded on disk, or a server), with our article-level bookkeeping on top."""
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from index.articles import article_rows, reassemble
-from index.chroma import check_collection_name, each_page, open_client, rows
-from index.manifest import PAGE_IDS, Manifest, pages
+from index.chroma import check_collection_name, each_page, open_client
+from index.chunk_reads import ChunkReads
+from index.manifest import PAGE_IDS, Manifest
 from index.rebuilds import MANIFEST_SUFFIX, SENTENCES_SUFFIX, Rebuilds
 from qa.errors import IndexMissingError
 
 EXACT_AMONG = 1000   # a search among at most this many ids reads their vectors (README "An archive that grows")
 
 
-class ChunkStore(Manifest, Rebuilds):
+class ChunkStore(Manifest, ChunkReads, Rebuilds):
     """One Chroma collection of chunks, with our article-level bookkeeping on top."""
 
     def __init__(self, data_dir: Path, collection: str, chroma_url: str | None = None, *, create: bool = False,
@@ -117,20 +118,6 @@ class ChunkStore(Manifest, Rebuilds):
 
     def _rebuild_collection(self, physical: str) -> ChunkStore:
         return ChunkStore(self._where[0], self.name, self._where[1], physical=physical)
-
-    def chunk_sources(self, ids: Sequence[str] | None = None) -> dict[str, int]:
-        """Article id -> number of chunks actually in the collection (finished or not): of every article, or of
-        those among ids."""
-        if ids is None:
-            metas = (meta for _, _, meta in each_page(self._collection, ["metadatas"]))
-        else:
-            metas = (m or {} for part in pages(ids)
-                     for m in self._collection.get(where={"source": {"$in": part}}, include=["metadatas"])["metadatas"])
-        counts: dict[str, int] = {}
-        for meta in metas:
-            if "source" in meta:
-                counts[meta["source"]] = counts.get(meta["source"], 0) + 1
-        return counts
 
     def check(self, repair: bool = False) -> list[str]:
         """Differences between the manifest and the chunks; with repair, remove what no finished article owns
@@ -263,39 +250,20 @@ class ChunkStore(Manifest, Rebuilds):
         if self.on_change is not None and article_ids:
             self.on_change(article_ids)
 
-    def finished_records(self, article_ids: Sequence[str] | None = None) -> list[tuple[str, str, dict[str, Any]]]:
-        """(id, text, metadata) of the chunks of finished articles: of these articles, or all when None."""
-        if article_ids is None:
-            done = set(self.finished())
-            return [r for r in each_page(self._collection, ["documents", "metadatas"]) if r[2].get("source") in done]
-        if not article_ids:
-            return []
-        finished = list(self.finished(article_ids))
-        return [r for part in pages(finished) for r in rows(self._collection.get(
-            where={"source": {"$in": part}}, include=["documents", "metadatas"]))]
-
-    def records(self, ids: Sequence[str] | None = None) -> list[tuple[str, str, dict[str, Any]]]:
-        """(id, text, metadata) of the chunks with these ids (all chunks, read a page at a time, when ids is None)."""
-        if ids is None:
-            return list(each_page(self._collection, ["documents", "metadatas"]))
-        if not ids:
-            return []
-        return rows(self._collection.get(ids=list(ids), include=["documents", "metadatas"]))
-
     def delete_article(self, article_id: str) -> int:
         """Remove every chunk of one article (unmarked first); returns how many there were."""
         return self.delete_articles([article_id])
 
-    def delete_articles(self, article_ids: Sequence[str]) -> int:
-        """Remove every chunk of these articles (unmarked first); returns how many chunks there were."""
+    def delete_articles(self, article_ids: Sequence[str], held: Mapping[str, Sequence[str]] | None = None) -> int:
+        """Remove every chunk of these articles (unmarked first), and their sentence vectors; returns how many
+        chunks there were. held: their chunk ids, read already (chunk_ids); else read here."""
         if not article_ids:
             return 0
         self._changing(article_ids)
         self.unmark(article_ids)
-        where = {"source": {"$in": list(article_ids)}}
-        ids = self._collection.get(where=where, include=[])["ids"]
-        if ids:
+        held = self.chunk_ids(article_ids) if held is None else held
+        ids = [i for a in article_ids for i in held.get(a, ())]
+        if ids:   # by id: at 1M chunks Chroma's every read by source costs ~0.2 s (SQLite scans the segment's ids)
             self._collection.delete(ids=ids)
-        self._sentences.delete(where=where)
+            self._sentences.delete(ids=ids)
         return len(ids)
-

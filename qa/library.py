@@ -208,16 +208,16 @@ class Library:
         wanted = list(dict.fromkeys(article_ids))
         with self._lock, self._writing():
             store = self._open()
-            held = store.chunk_sources(wanted) if wanted else {}
+            held = store.chunk_ids(wanted) if wanted else {}
             missing = [a for a in wanted if not held.get(a)]
             if missing:
                 raise NotFoundError(f"No article {', '.join(map(repr, missing))} in collection "
                                     f"{self.settings.collection!r} (an article's id is its file name without the "
                                     "extension); nothing removed")
             if wanted:
-                store.delete_articles(wanted)
+                store.delete_articles(wanted, held)
                 self.publish(store)
-            return {a: held[a] for a in wanted}
+            return {a: len(held[a]) for a in wanted}
 
     def check(self, lexical_ids: Callable[[], set[str]], repair: bool = False) -> list[str]:
         """Differences between the manifest, Chroma's chunks and the BM25 index; repair them with repair=True.

@@ -228,3 +228,25 @@ def test_an_ingest_that_changes_nothing_loads_no_sentence_vectors(tmp_path, seed
     monkeypatch.setattr(store, "load_sentences", lambda: pytest.fail("loaded the sentence vectors for nothing"))
     again = ingest_folder(seeds_copy, store, embedder, Chunker(), progress=False)
     assert (again.unchanged, again.chunks_written) == (5, 0)
+
+
+def test_a_finished_articles_chunks_are_read_by_id_and_by_source_when_their_ids_are_not_the_usual(tmp_path,
+                                                                                                 monkeypatch):
+    store = ChunkStore(tmp_path, "byid", create=True)
+    usual = [(f"a:{n}", f"text {n}", {"source": "a", "start": n}) for n in range(3)]
+    other = [("odd-id", "odd text", {"source": "b", "start": 0})]
+    store.add_records(usual + other, [[0.1, 0.2]] * 4, ["v0", "v1", "v2", "v3"])
+    store.mark_done([("a", "h", 3), ("b", "h", 1)])
+    reads = []
+    get = type(store._collection).get
+    monkeypatch.setattr(type(store._collection), "get", lambda self, *a, **k: (
+        self.name == store._collection.name and reads.append(k)) or get(self, *a, **k))
+    assert sorted(store.finished_records(["a", "b"])) == sorted(usual + other)
+    assert [("where" in k) for k in reads] == [False, True]   # a by its ids, b (not found so) by its source
+    monkeypatch.undo()
+    # removed with their sentence vectors, by the ids read once
+    assert store.chunk_ids(["a", "b", "c"]) == {"a": ["a:0", "a:1", "a:2"], "b": ["odd-id"]}
+    assert store.first_chunks(["a", "c", "a:1"]) == {"a"}
+    assert store.delete_articles(["a", "b"]) == 4
+    assert store.count() == 0 and store.sentence_vectors(["a:0", "odd-id"]) == {}
+    assert store.finished(["a", "b"]) == {}

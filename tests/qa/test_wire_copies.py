@@ -118,3 +118,26 @@ def test_the_share_of_word_trigrams_two_passages_have_in_common():
     assert similarity("a b c d", "a b c d") == 1.0 and similarity("a b c d", "w x y z") == 0.0
     assert similarity("a b c d", "a b c e") == pytest.approx(1 / 3)   # (a b c) shared of (a b c), (b c d), (b c e)
     assert similarity("", "") == 1.0 and similarity("The Ferry", "the ferry") == 1.0
+
+
+def test_the_stored_copies_of_several_articles_are_found_in_one_read_and_page_by_page(tmp_path, monkeypatch):
+    import index.manifest
+    from index.copies import bands, encode, signature
+    from index.store import ChunkStore
+
+    store = ChunkStore(tmp_path, "many", create=True)
+    store.mark_banded()
+    stored = {f"old{n}": encode(signature(f"{TOWNS[n].upper()} (AP) — " + story(n))) for n in range(3)}
+    store.mark_done([(i, "h", 1) for i in stored], {i: (i, e) for i, e in stored.items()})
+    asked = [bands(encode(signature(f"{TOWNS[n].upper()} (Reuters) — " + story(n)))) for n in (2, 0)]
+    asked += [{}, bands(encode(signature("An unrelated report on harbour fees in Quellmoor.")))]
+    reads = []
+    get = type(store._manifest).get
+    monkeypatch.setattr(type(store._manifest), "get", lambda self, *a, **k: reads.append(k) or get(self, *a, **k))
+    found = store.near_many(asked)
+    assert found == [{"old2": ("old2", stored["old2"])}, {"old0": ("old0", stored["old0"])}, {}, {}]
+    assert len(reads) == 1
+    assert [store.near(keys) for keys in asked] == found
+    monkeypatch.setattr(index.manifest, "NEAR_PAGE", 1)
+    reads.clear()
+    assert store.near_many(asked) == found and len(reads) == 3   # the article without band keys reads nothing
