@@ -5,7 +5,7 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from index.articles import article_rows, reassemble
+from index.articles import article_rows
 from index.chroma import check_collection_name, each_page, open_client
 from index.chunk_reads import ChunkReads
 from index.manifest import PAGE_IDS, Manifest
@@ -144,16 +144,6 @@ class ChunkStore(Manifest, ChunkReads, Rebuilds):
     def articles(self) -> list[dict[str, Any]]:
         """One row per stored article: id, title, chunks, date added, size in characters, published, outlet."""
         return article_rows(meta for _, _, meta in each_page(self._collection, ["metadatas"]))
-
-    def article_text(self, article_id: str) -> tuple[str, str] | None:
-        """(title, body) of a stored article, put back together from its chunks' offsets; None if unknown."""
-        stored = self.stored_article(article_id)
-        return None if stored is None else (str(stored[0].get("title", "")), stored[1])
-
-    def stored_article(self, article_id: str) -> tuple[dict[str, Any], str] | None:
-        """(metadata of its first chunk, body put back together from the chunks' offsets); None if unknown."""
-        got = self._collection.get(where={"source": article_id}, include=["documents", "metadatas"])
-        return reassemble(zip(got["metadatas"] or [], got["documents"] or []))
 
     def count(self) -> int:
         """Number of stored chunks."""

@@ -243,10 +243,15 @@ def test_a_finished_articles_chunks_are_read_by_id_and_by_source_when_their_ids_
         self.name == store._collection.name and reads.append(k)) or get(self, *a, **k))
     assert sorted(store.finished_records(["a", "b"])) == sorted(usual + other)
     assert [("where" in k) for k in reads] == [False, True]   # a by its ids, b (not found so) by its source
+    reads.clear()
+    store.add_records([("c:0", "half", {"source": "c", "start": 0, "title": "C"})], [[0.3, 0.1]], ["v"])
+    assert store.article_text("c") == ("C", "half") and reads[-1]["where"] == {"source": "c"}   # unfinished
+    assert store.stored_article("a")[1] == "tttext 2" and "where" not in reads[-1]   # starts 0, 1, 2: overlapping
+    assert store.article_text("nothing") is None
     monkeypatch.undo()
     # removed with their sentence vectors, by the ids read once
-    assert store.chunk_ids(["a", "b", "c"]) == {"a": ["a:0", "a:1", "a:2"], "b": ["odd-id"]}
-    assert store.first_chunks(["a", "c", "a:1"]) == {"a"}
+    assert store.chunk_ids(["a", "b", "d"]) == {"a": ["a:0", "a:1", "a:2"], "b": ["odd-id"]}
+    assert store.first_chunks(["a", "d", "a:1"]) == {"a"}
     assert store.delete_articles(["a", "b"]) == 4
-    assert store.count() == 0 and store.sentence_vectors(["a:0", "odd-id"]) == {}
+    assert store.count() == 1 and store.sentence_vectors(["a:0", "odd-id"]) == {}   # c:0 stays
     assert store.finished(["a", "b"]) == {}
