@@ -3,6 +3,7 @@
 by id ~1 ms, so what can be read by id is."""
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
@@ -34,13 +35,9 @@ class ChunkReads:
     def chunk_ids(self, ids: Sequence[str] | None = None) -> dict[str, list[str]]:
         """Article id -> the ids of its chunks actually in the collection (finished or not): of every article, or
         of those among ids (one read by their source per page of ids)."""
-        if ids is None:
-            found = ((i, meta) for i, _, meta in each_page(self._collection, ["metadatas"]))
-        else:
-            found = (r for part in pages(ids) for i, _, meta in rows(self._collection.get(
-                where={"source": {"$in": part}}, include=["metadatas"])) for r in [(i, meta)])
+        found = each_page(self._collection, ["metadatas"]) if ids is None else self._by_source(ids, ["metadatas"])
         held: dict[str, list[str]] = {}
-        for chunk_id, meta in found:
+        for chunk_id, _, meta in found:
             if "source" in meta:
                 held.setdefault(meta["source"], []).append(chunk_id)
         return held
@@ -57,13 +54,15 @@ class ChunkReads:
         # all found so is read by its source
         ids = [f"{a}:{n}" for a, m in finished.items() for n in range(int(m.get("chunks", 0)))]
         got = [r for part in pages(ids) for r in self.records(part)]
-        found: dict[str, int] = {}
-        for _, _, meta in got:
-            found[meta.get("source", "")] = found.get(meta.get("source", ""), 0) + 1
-        other = [a for a, m in finished.items() if found.get(a, 0) != int(m.get("chunks", 0))]
-        return [r for r in got if r[2].get("source") not in other] + [
-            r for part in pages(other) for r in rows(self._collection.get(
-                where={"source": {"$in": part}}, include=["documents", "metadatas"]))]
+        found = Counter(meta.get("source", "") for _, _, meta in got)
+        other = [a for a, m in finished.items() if found[a] != int(m.get("chunks", 0))]
+        return [r for r in got if r[2].get("source") not in other] + self._by_source(other, ["documents", "metadatas"])
+
+    def _by_source(self, article_ids: Sequence[str], include: list[str]) -> list[tuple[str, str, dict[str, Any]]]:
+        """(id, text, metadata) of every chunk of these articles, finished or not: one read by source per page of
+        ids (at 1M chunks ~0.2-0.4 s each)."""
+        return [r for part in pages(article_ids) for r in rows(self._collection.get(
+            where={"source": {"$in": part}}, include=include))]
 
     def records(self, ids: Sequence[str] | None = None) -> list[tuple[str, str, dict[str, Any]]]:
         """(id, text, metadata) of the chunks with these ids (all chunks, read a page at a time, when ids is None)."""

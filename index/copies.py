@@ -87,10 +87,6 @@ class Stories:
         return {article_id: (self._assign(article_id, sig, near), code)
                 for (article_id, _), sig, code, near in zip(articles, sigs, encoded, stored)}
 
-    def assign(self, article_id: str, text: str) -> tuple[str, str]:
-        """assign_all() of one article."""
-        return self.assign_all([(article_id, text)])[article_id]
-
     def _assign(self, article_id: str, sig: Any, near: Mapping[str, tuple[str, str]]) -> str:
         if article_id in self._story:       # an update: it leaves its old place first
             self._lsh.remove(article_id)
