@@ -4,8 +4,7 @@ Export (torch, once per user: `qa prepare`): the transformer's token states, wit
 that one pass gives a chunk's vector and its sentences'. ONNX Runtime's BERT optimiser fuses the graph
 (attention included), then it is dynamically quantised to int8 per channel (the per-tensor default costs
 ~3 points of hit@1), the feed-forward down-projections' widest input channels kept in fp32 (`index.onnx_split`).
-Written to a temporary file and
-renamed, so a killed export never leaves a half model behind.
+Written to a temporary file and renamed, so a killed export never leaves a half model behind.
 """
 from __future__ import annotations
 
@@ -113,8 +112,8 @@ def _quantise(src: Path, out: Path, tokenizer_file: Path) -> None:
     """int8 weights per channel, activations quantised on the fly. The feed-forward down-projections read a GELU's
     output, whose widest channels a per-tensor activation scale would let coarsen the rest: those channels go
     through a small fp32 branch (index.onnx_split). Against the fp32 model, over 200 newsdump chunks: cosine
-    0.9966 (min 0.9940) this way, 0.9970 (min 0.9934) with the six down-projections wholly in fp32 (recipe v3),
-    0.9936 with every MatMul in int8; the model's time 4.7 s against 6.5 s for v3 on an AVX-512 VNNI EPYC."""
+    0.9966 (min 0.9934) this way, 0.9970 (min 0.9934) with the six down-projections wholly in fp32 (recipe v3),
+    0.9936 with every MatMul in int8; the model's time 5.0 s against 6.7 s for v3 on an AVX-512 VNNI EPYC."""
     import logging
 
     import onnx
