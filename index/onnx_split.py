@@ -68,8 +68,9 @@ def widest_channels(model: Any, downs: list[str], tokenizer_file: Path, wide: in
 
 def split_feed_forwards(model: Any, channels: dict[str, list[int]]) -> list[str]:
     """Rewrite each layer's MatMul -> BiasGelu -> MatMul (the down-projection named in channels) as two such
-    branches over the listed channels and the rest, added. Returns the names of the fp32 branches' down MatMuls,
-    which the quantiser must leave alone."""
+    branches over the listed channels and the rest, added. A down-projection in any other pattern (a GELU without
+    its bias fused, say, from another model) is left whole. Returns the MatMuls the quantiser must leave in fp32:
+    the wide branches' down-projections and the down-projections left whole."""
     import numpy as np
     from onnx import helper, numpy_helper
 
@@ -79,9 +80,11 @@ def split_feed_forwards(model: Any, channels: dict[str, list[int]]) -> list[str]
     for name, wide in channels.items():
         down = next(n for n in model.graph.node if n.name == name)
         gelu = made[down.input[0]]
-        up = made[gelu.input[0]]
-        if gelu.op_type != "BiasGelu" or up.op_type != "MatMul":
-            raise ValueError(f"unexpected feed-forward around {name}: {up.op_type} -> {gelu.op_type}")
+        up = made.get(gelu.input[0])
+        if gelu.op_type != "BiasGelu" or up is None or up.op_type != "MatMul" or \
+                any(n not in weights for n in (up.input[1], gelu.input[1], down.input[1])):
+            kept.append(name)   # as recipe v3 kept every down-projection: whole, in fp32
+            continue
         w_up, bias, w_down = (numpy_helper.to_array(weights[n]) for n in (up.input[1], gelu.input[1], down.input[1]))
         rest = np.setdiff1d(np.arange(w_up.shape[1]), wide)
         nodes = []
