@@ -3,7 +3,10 @@ meaning, without a keyword? Two signals, measured on the fact questions of seeds
 against questions that need several statements but name no summary, list or comparison:
 
 - the model: P(yes) - P(no) of a one-token classification prompt (one prompt evaluation per question);
-- the evidence spread (no model): how many articles hold a sentence scoring at least 80 % / 90 % of the best.
+- the evidence spread (no model): how many articles hold a sentence scoring at least 80 % / 90 % of the best;
+- the question's own embedding (no model): its nearest generic several-statement questions against its nearest
+  generic one-fact questions (PROTOTYPES: written for no dev set), mean cosine of the 3 nearest of each;
+- completeness: the model asked whether the best evidence sentence answers the question whole (P(no) - P(yes)).
 
 Prints, for each, how many keyword-free questions it recognises at a threshold that routes no fact question.
 Needs the eval collections (`qa eval --dataset seeds|realnews` first) and the model.
@@ -36,6 +39,25 @@ FEW_SHOT_SYSTEM = (
     "Question: What has happened to fuel prices since the war began? -> yes\n"
     "Question: How much did fuel cost in March? -> no\n"
     "Reply yes or no.")
+# generic questions of each kind, of no dev set's topics: (several statements needed, one fact answers)
+PROTOTYPES = (
+    ["How did residents and officials react to the new stadium plan?",
+     "What are the arguments for and against the tax?",
+     "What has happened to fuel prices since the war began?", "What does each party want from the coalition talks?",
+     "How have other countries responded to the sanctions?", "What reasons did the company give for the layoffs?",
+     "What views do economists hold about the rate rise?", "How has the relationship between the two leaders changed?",
+     "What are the main concerns raised about the new law?", "What steps has the city taken to deal with the flooding?",
+     "What have critics said about the decision?", "What do supporters and opponents say about the plan?"],
+    ["Who designed the new stadium?", "Why was the bridge closed on Monday?", "How much did fuel cost in March?",
+     "When will the coalition talks begin?", "Which country imposed the sanctions?",
+     "How many workers did the company lay off?", "What is the name of the new central bank governor?",
+     "Where did the two leaders meet?", "What year was the law passed?", "Who leads the union?",
+     "What did the judge decide about the appeal?", "What caused the fire at the warehouse?"])
+COMPLETE_SYSTEM = ("You check whether one sentence from a news article is a complete answer to a question. Answer yes "
+                   "if the sentence alone answers the question fully. Answer no if a full answer needs more statements "
+                   "than this sentence gives: the views or actions of other parties, other reasons, more items, or "
+                   "later events. Reply yes or no.")
+NEAREST = 3   # prototypes of each kind a question's embedding is compared with
 MEANING = {   # several statements needed, no keyword of the synthesis word list
     "seeds": ["What does each side want from the cooperation between Russia and North Korea?",
               "How have Washington and its allies responded to the ties between Putin and Kim?",
@@ -65,6 +87,26 @@ def _spread(pipeline, question: str, share: float) -> int:
     return len({found.passages[e.passage].source for e in found.evidence if e.support >= share * found.best})
 
 
+def _report(name: str, fact_scores: list[float], meaning_scores: list[float]) -> None:
+    bar = max(fact_scores)
+    print(f"{name}: {len(fact_scores)} fact questions score at most {bar:.2f}; above it "
+          f"{sum(s > bar for s in meaning_scores)} of {len(meaning_scores)} keyword-free ones; AUC "
+          f"{auc(meaning_scores, fact_scores) or 0.0:.3f}")
+
+
+def _by_embedding(embedder, questions: list[str]) -> list[float]:
+    """Mean cosine to the NEAREST several-statement prototypes less that to the NEAREST one-fact ones."""
+    import numpy as np
+
+    def unit(texts: list[str]):
+        v = np.asarray(embedder.embed(texts))
+        return v / np.linalg.norm(v, axis=1, keepdims=True)
+
+    q = unit(questions)
+    several, one = (np.sort(q @ unit(p).T, axis=1)[:, -NEAREST:].mean(axis=1) for p in PROTOTYPES)
+    return [float(x) for x in several - one]
+
+
 def main() -> None:
     from qa.llm.factory import make_llm
     from qa.pipeline import NewsQA
@@ -78,10 +120,20 @@ def main() -> None:
     for name, system, tail in (("model", ROUTE_SYSTEM, ""), ("model with examples", FEW_SHOT_SYSTEM, " ->")):
         fact_scores = [llm.judge(system, f"Question: {q}{tail}") for qs in (*facts.values(), squad[:100]) for q in qs]
         meaning_scores = [llm.judge(system, f"Question: {q}{tail}") for qs in MEANING.values() for q in qs]
-        bar = max(fact_scores)
-        print(f"{name}: {len(fact_scores)} fact questions score at most {bar:.2f}; above it "
-              f"{sum(s > bar for s in meaning_scores)} of {len(meaning_scores)} keyword-free ones; AUC "
-              f"{auc(meaning_scores, fact_scores) or 0.0:.3f}")
+        _report(name, fact_scores, meaning_scores)
+    every_fact = [q for qs in (*facts.values(), squad[:100]) for q in qs]
+    every_meant = [q for qs in MEANING.values() for q in qs]
+    embedder = NewsQA(Settings(answerer="extractive")).embedder
+    _report("embedding", _by_embedding(embedder, every_fact), _by_embedding(embedder, every_meant))
+    complete: dict[str, list[float]] = {"fact": [], "meaning": []}
+    for name, fact in (*facts.items(), ("squad2", squad[:100])):
+        pipeline = NewsQA(Settings(collection=f"eval-{name}", answerer="extractive"))
+        for kind, questions in (("fact", fact), ("meaning", MEANING.get(name, []))):
+            for q in questions:
+                found = pipeline.find(q, plain=True)
+                best = found.evidence[0].sentence if found.evidence else ""
+                complete[kind].append(-llm.judge(COMPLETE_SYSTEM, f"Question: {q}\n\nSentence: {best}"))
+    _report("completeness of the best sentence", complete["fact"], complete["meaning"])
     for name, questions in MEANING.items():
         pipeline = NewsQA(Settings(collection=f"eval-{name}", answerer="extractive"))
         for share in (0.8, 0.9):
