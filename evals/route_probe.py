@@ -116,26 +116,26 @@ def main() -> None:
              "realnews": _questions(DEFAULT_BENCHMARKS / "realnews" / "questions.jsonl")}
     squad = [q["question"] for q in json.loads((DEFAULT_BENCHMARKS / "squad2" / "queries.json").read_text())["queries"]]
     random.Random(0).shuffle(squad)
+    facts["squad2"] = squad[:100]
+    every_fact = [q for qs in facts.values() for q in qs]
+    every_meant = [q for qs in MEANING.values() for q in qs]
     llm = make_llm(Settings())
     for name, system, tail in (("model", ROUTE_SYSTEM, ""), ("model with examples", FEW_SHOT_SYSTEM, " ->")):
-        fact_scores = [llm.judge(system, f"Question: {q}{tail}") for qs in (*facts.values(), squad[:100]) for q in qs]
-        meaning_scores = [llm.judge(system, f"Question: {q}{tail}") for qs in MEANING.values() for q in qs]
-        _report(name, fact_scores, meaning_scores)
-    every_fact = [q for qs in (*facts.values(), squad[:100]) for q in qs]
-    every_meant = [q for qs in MEANING.values() for q in qs]
-    embedder = NewsQA(Settings(answerer="extractive")).embedder
-    _report("embedding", _by_embedding(embedder, every_fact), _by_embedding(embedder, every_meant))
+        _report(name, [llm.judge(system, f"Question: {q}{tail}") for q in every_fact],
+                [llm.judge(system, f"Question: {q}{tail}") for q in every_meant])
+    pipelines = {name: NewsQA(Settings(collection=f"eval-{name}", answerer="extractive")) for name in facts}
+    by_meaning = _by_embedding(pipelines["seeds"].embedder, every_fact + every_meant)
+    _report("embedding", by_meaning[:len(every_fact)], by_meaning[len(every_fact):])
     complete: dict[str, list[float]] = {"fact": [], "meaning": []}
-    for name, fact in (*facts.items(), ("squad2", squad[:100])):
-        pipeline = NewsQA(Settings(collection=f"eval-{name}", answerer="extractive"))
-        for kind, questions in (("fact", fact), ("meaning", MEANING.get(name, []))):
+    for name, pipeline in pipelines.items():
+        for kind, questions in (("fact", facts[name]), ("meaning", MEANING.get(name, []))):
             for q in questions:
                 found = pipeline.find(q, plain=True)
                 best = found.evidence[0].sentence if found.evidence else ""
                 complete[kind].append(-llm.judge(COMPLETE_SYSTEM, f"Question: {q}\n\nSentence: {best}"))
     _report("completeness of the best sentence", complete["fact"], complete["meaning"])
     for name, questions in MEANING.items():
-        pipeline = NewsQA(Settings(collection=f"eval-{name}", answerer="extractive"))
+        pipeline = pipelines[name]
         for share in (0.8, 0.9):
             fact = [_spread(pipeline, q, share) for q in facts[name]]
             meant = [_spread(pipeline, q, share) for q in questions]
